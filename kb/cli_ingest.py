@@ -1,0 +1,69 @@
+"""`kb ingest`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from kb.cli import Ctx, emit_json, main
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, allow_dash=True))
+@click.option("--format", "fmt", metavar="NAME",
+              help="Skip detection and read every file as this format (e.g. phpbb-html).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.pass_obj
+def ingest(obj: Ctx, paths: tuple[str, ...], fmt: str | None, as_json: bool, quiet: bool) -> None:
+    """Read thread dumps into the store: files, folders (recursive), .zip/.tar.gz, or - for stdin.
+
+    Formats are detected from content: vbulletin-text, vbulletin-html, phpbb-html, xenforo-html,
+    nodebb-html, discourse-html, discourse-json, discourse-raw, discourse-md, stackexchange-xml,
+    kb-jsonl. Exit 0 when every file went in, 1 when some were skipped.
+    """
+    from kb.ingest import count_files, expand, ingest as run, read_sources
+
+    if fmt:
+        from scraper import ParseError, detect
+
+        try:
+            detect.parser_for(fmt)
+        except ParseError as exc:
+            raise click.BadParameter(str(exc), param_hint="--format") from None
+    files = expand(list(paths))
+    store = obj.store(fill=False)
+    sources = read_sources(files, explicit=set(paths))
+    show_bar = not quiet and not as_json and sys.stderr.isatty()
+    if show_bar:
+        with click.progressbar(length=count_files(files), label="ingesting", file=sys.stderr,
+                               show_pos=True) as bar:
+            summary = run(sources, store, fmt, on_file=lambda s: bar.update(1))
+    else:
+        summary = run(sources, store, fmt)
+    _after_ingest(obj, summary, quiet or as_json)
+    if as_json:
+        emit_json(summary.to_dict())
+    else:
+        _print_summary(summary)
+    sys.exit(1 if summary.skipped else 0)
+
+
+def _after_ingest(obj: Ctx, summary: object, quiet: bool) -> None:
+    """Hook for keeping derived data (the search index) in step with the store."""
+
+
+def _print_summary(summary: object) -> None:
+    s = summary.to_dict()  # type: ignore[attr-defined]
+    p = s["posts"]
+    click.echo(f"{s['files']} file(s) read ({s['files_unchanged']} unchanged), "
+               f"{s['threads']} thread(s); posts: {p['added']} added, {p['updated']} updated, "
+               f"{p['unchanged']} unchanged, {p['removed']} removed")
+    for item in s["ignored"]:
+        click.echo(f"ignored {item['file']}: {item['reason']}", err=True)
+    for item in s["skipped"]:
+        click.echo(f"skipped {item['file']}: {item['reason']}", err=True)
+    if s["skipped"]:
+        click.echo(f"{len(s['skipped'])} file(s) skipped", err=True)

@@ -1,0 +1,112 @@
+"""`kb export`, `kb threads`, `kb show`, `kb stats`: reading the store."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import click
+
+from kb.cli import Ctx, emit_json, fail, main
+
+
+@main.command()
+@click.option("--thread", "thread_id", metavar="ID", help="Only this thread.")
+@click.pass_obj
+def export(obj: Ctx, thread_id: str | None) -> None:
+    """Write every post as one JSON object per line (kb-jsonl; `kb ingest` reads it back)."""
+    store = obj.store()
+    if thread_id:
+        thread = store.thread(_resolve(store, thread_id))
+        threads = [thread]
+    else:
+        threads = store.iter_threads()
+    out = click.get_text_stream("stdout")
+    for thread in threads:
+        for post in thread.posts:
+            out.write(json.dumps(post.to_export(thread), ensure_ascii=False) + "\n")
+
+
+@main.command()
+@click.option("-n", "--limit", default=50, show_default=True, help="How many threads.")
+@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+@click.pass_obj
+def threads(obj: Ctx, limit: int, as_json: bool) -> None:
+    """List threads, most recently active first."""
+    rows = obj.store().threads(limit=limit)
+    if as_json:
+        emit_json([{"thread_id": t.thread_id, "thread_title": t.title, "forum": t.forum,
+                    "posts": t.posts_declared, "format": t.format} for t in rows])
+        return
+    for t in rows:
+        click.echo(f"{t.thread_id}\t{t.title}")
+
+
+@main.command()
+@click.argument("ref", metavar="THREAD_ID[#N]")
+@click.option("--json", "as_json", is_flag=True, help="JSON output (kb export shape).")
+@click.pass_obj
+def show(obj: Ctx, ref: str, as_json: bool) -> None:
+    """Print a thread, or one post of it with THREAD_ID#N."""
+    store = obj.store()
+    tid, _, num = ref.partition("#")
+    thread = store.thread(_resolve(store, tid))
+    posts = thread.posts
+    if num:
+        if not num.isdigit():
+            fail(f"post number must be an integer, got {num!r}", 2)
+        posts = [p for p in posts if p.post_number == int(num)]
+        if not posts:
+            fail(f"thread {thread.thread_id} has no post #{num}; try `kb show {thread.thread_id}`")
+    if as_json:
+        emit_json([p.to_export(thread) for p in posts])
+        return
+    click.secho(thread.title, bold=True)
+    click.echo(f"{thread.thread_id} · {len(thread.posts)} posts"
+               + (f" of {thread.posts_declared}" if thread.posts_declared else ""))
+    for post in posts:
+        _print_post(post)
+
+
+def _print_post(post: object) -> None:
+    p = post  # type: ignore[assignment]
+    who = p.author or "(author unknown)"  # type: ignore[attr-defined]
+    if p.author_source == "quote":  # type: ignore[attr-defined]
+        who += " (from a later quote)"
+    when = f" · {p.posted_at}" if p.posted_at else ""  # type: ignore[attr-defined]
+    click.echo("")
+    click.secho(f"#{p.post_number} {who}{when}", fg="cyan")  # type: ignore[attr-defined]
+    for q in p.quotes:  # type: ignore[attr-defined]
+        src = f"#{q.post_number} " if q.post_number else ""
+        click.echo(f"  > {src}{q.author or 'someone'} wrote:")
+        click.echo(textwrap.indent(textwrap.shorten(q.text, 300), "  > "))
+    click.echo(p.body)  # type: ignore[attr-defined]
+    if p.signature:  # type: ignore[attr-defined]
+        click.secho(f"-- {p.signature}", dim=True)  # type: ignore[attr-defined]
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+@click.pass_obj
+def stats(obj: Ctx, as_json: bool) -> None:
+    """What the store holds."""
+    s = obj.store().stats()
+    s["data_dir"] = str(obj.data_dir)
+    if as_json:
+        emit_json(s)
+        return
+    click.echo(f"{s['threads']} threads, {s['posts']} posts by {s['authors']} authors "
+               f"from {s['sources']} files in {s['data_dir']}")
+    for fmt, n in sorted(s["formats"].items()):
+        click.echo(f"  {fmt}: {n} file(s)")
+    if s["first_posted"]:
+        click.echo(f"posts from {s['first_posted']} to {s['last_posted']}")
+
+
+def _resolve(store: object, ref: str) -> str:
+    ids = store.find_thread_ids(ref)  # type: ignore[attr-defined]
+    if not ids:
+        fail(f"no thread {ref!r}; `kb threads` lists them")
+    if len(ids) > 1 and ref not in ids:
+        fail(f"{ref!r} matches several threads ({', '.join(ids)}); give the full id")
+    return ref if ref in ids else str(ids[0])

@@ -1,0 +1,34 @@
+"""Where kb keeps its data: --data-dir, else $KB_DATA_DIR, else the per-user data dir."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+STORE_FILE = "kb.sqlite3"
+INDEX_DIR = "index"
+
+
+def default_data_dir() -> Path:
+    """$KB_DATA_DIR, else the platform's per-user data directory."""
+    env = os.environ.get("KB_DATA_DIR")
+    if env:
+        return Path(env).expanduser()
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "kb"
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "kb"
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "kb"
+
+
+def corpus_files() -> list[tuple[str, bytes]]:
+    """The bundled example threads, installed with the package (works from a wheel too)."""
+    from importlib import resources
+
+    root = resources.files("corpus")
+    return sorted(
+        (f"corpus/{entry.name}", entry.read_bytes())
+        for entry in root.iterdir()
+        if entry.is_file() and not entry.name.startswith(("_", "."))
+    )

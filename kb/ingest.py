@@ -1,0 +1,233 @@
+"""`kb ingest`: files, folders, archives and stdin into the store, one transaction per file.
+
+A file that cannot be read is reported (file, reason) and skipped; the rest goes in. Bytes seen
+before change nothing; a changed file replaces only what it contributed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tarfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from kb.models import Thread
+from kb.store import Store, digest
+
+MAX_BYTES = 512 * 1024 * 1024  # larger inputs are almost surely not one thread dump
+
+
+@dataclass
+class Source:
+    """One input file's bytes. `explicit` when the user named it (not found in a folder walk)."""
+
+    path: str
+    data: bytes | None
+    explicit: bool
+    error: str | None = None
+
+
+@dataclass
+class Summary:
+    """What an ingest did; `skipped` and `ignored` hold (file, reason)."""
+
+    files: int = 0
+    files_unchanged: int = 0
+    threads: set[str] = field(default_factory=set)
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    ignored: list[tuple[str, str]] = field(default_factory=list)
+    changed_threads: set[str] = field(default_factory=set)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "files": self.files, "files_unchanged": self.files_unchanged,
+            "threads": len(self.threads),
+            "posts": {"added": self.added, "updated": self.updated,
+                      "unchanged": self.unchanged, "removed": self.removed},
+            "skipped": [{"file": f, "reason": r} for f, r in self.skipped],
+            "ignored": [{"file": f, "reason": r} for f, r in self.ignored],
+        }
+
+
+def ingest(sources: Iterator[Source], store: Store, format: str | None = None,
+           on_file: Callable[[Source], None] | None = None) -> Summary:
+    """Put every source into the store; never raises for a bad file."""
+    summary = Summary()
+    for source in sources:
+        _one(source, store, format, summary)
+        if on_file:
+            on_file(source)
+    return summary
+
+
+def _one(source: Source, store: Store, format: str | None, summary: Summary) -> None:
+    from scraper import ParseError, detect
+
+    if source.error or source.data is None:
+        summary.skipped.append((source.path, source.error or "unreadable"))
+        return
+    sha = digest(source.data)
+    state = store.source_state(source.path, sha)
+    if state == "unchanged":
+        summary.files += 1
+        summary.files_unchanged += 1
+        summary.unchanged += (store.seen(sha) or (0, 0))[1]
+        return
+    try:
+        fmt = format or detect.detect(source.data, source.path)
+        threads = detect.parser_for(fmt)(source.data, source.path, fmt)
+        if not threads or not any(t.posts for t in threads):
+            raise ParseError("no posts found")
+    except ParseError as exc:
+        if not source.explicit and not format and "not a recognised" in str(exc):
+            summary.ignored.append((source.path, str(exc)))
+        else:
+            summary.skipped.append((source.path, str(exc)))
+        return
+    except Exception as exc:  # hostile input must never abort the batch
+        summary.skipped.append((source.path, f"parser failed: {type(exc).__name__}: {exc}"[:300]))
+        return
+    _store(source, sha, fmt, threads, store, summary)
+
+
+def _store(source: Source, sha: str, fmt: str, threads: list[Thread], store: Store,
+           summary: Summary) -> None:
+    from scraper.merge import merge
+    from scraper.normalise import normalise
+
+    with store.transaction():
+        stale = set(store.drop_source_parts(source.path))
+        for thread in threads:
+            for post in thread.posts:
+                post.source_path, post.source_format = source.path, fmt
+                post.source_page = post.source_page or thread.page
+            thread.format = thread.format or fmt
+            store.put_part(thread, source.path)
+        for thread in threads:
+            tid = thread.thread_id
+            stale.discard(tid)
+            merged = merge(store.parts(tid)) if store.part_count(tid) > 1 else normalise(thread)
+            _count(store.write_thread(merged), tid, summary)
+        for tid in stale:
+            parts = store.parts(tid)
+            if parts:
+                _count(store.write_thread(merge(parts)), tid, summary)
+        store.put_source(source.path, sha, fmt, len(threads), sum(len(t.posts) for t in threads))
+    summary.files += 1
+
+
+def _count(counts: dict[str, int], tid: str, summary: Summary) -> None:
+    summary.threads.add(tid)
+    summary.added += counts["added"]
+    summary.updated += counts["updated"]
+    summary.unchanged += counts["unchanged"]
+    summary.removed += counts["removed"]
+    if counts["added"] or counts["updated"] or counts["removed"]:
+        summary.changed_threads.add(tid)
+
+
+# -- reading inputs ----------------------------------------------------------------------------
+
+_ARCHIVES = (".zip", ".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tar.xz")
+
+
+def expand(paths: list[str]) -> list[str]:
+    """Files named or found under folders (recursive, sorted, hidden ones left out)."""
+    found: list[str] = []
+    for p in paths:
+        if p == "-" or not os.path.isdir(p):
+            found.append(p)
+            continue
+        for root, dirs, files in os.walk(p):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            found.extend(os.path.join(root, f) for f in sorted(files) if not f.startswith("."))
+    return found
+
+
+def read_sources(paths: list[str], explicit: set[str] | None = None) -> Iterator[Source]:
+    """Every input file's bytes: plain files, archive members, stdin."""
+    explicit = explicit if explicit is not None else set(paths)
+    for path in paths:
+        named = path in explicit
+        if path == "-":
+            data = sys.stdin.buffer.read()
+            yield Source(f"stdin:{digest(data)[:12]}", data, True)
+        elif path.lower().endswith(_ARCHIVES):
+            yield from _archive(path, named)
+        else:
+            yield _read(path, named)
+
+
+def _read(path: str, named: bool) -> Source:
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_BYTES:
+            return Source(path, None, named, f"file too large ({size >> 20} MB); split it first")
+        return Source(path, Path(path).read_bytes(), named)
+    except OSError as exc:
+        return Source(path, None, named, f"cannot read: {exc.strerror or exc}")
+
+
+def _archive(path: str, named: bool) -> Iterator[Source]:
+    try:
+        if path.lower().endswith(".zip"):
+            with zipfile.ZipFile(path) as zf:
+                for info in sorted(zf.infolist(), key=lambda i: i.filename):
+                    if not info.is_dir() and not _hidden(info.filename):
+                        yield Source(f"{path}!{info.filename}", zf.read(info), False)
+            return
+        with tarfile.open(path) as tf:
+            for member in tf:
+                if member.isfile() and not _hidden(member.name):
+                    handle = tf.extractfile(member)
+                    data = handle.read() if handle else b""
+                    yield Source(f"{path}!{member.name}", data, False)
+    except (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError) as exc:
+        yield Source(path, None, named, f"cannot read archive: {exc}")
+
+
+def _hidden(name: str) -> bool:
+    return any(part.startswith(".") or part == "__MACOSX" for part in name.split("/"))
+
+
+def count_files(paths: list[str]) -> int:
+    """How many inputs a progress bar should expect (archives count their members)."""
+    total = 0
+    for p in paths:
+        if p.lower().endswith(".zip") and os.path.isfile(p):
+            try:
+                with zipfile.ZipFile(p) as zf:
+                    total += sum(1 for i in zf.infolist() if not i.is_dir())
+                continue
+            except (OSError, zipfile.BadZipFile):
+                pass
+        if p.lower().endswith(_ARCHIVES[1:]) and os.path.isfile(p):
+            try:
+                with tarfile.open(p) as tf:
+                    total += sum(1 for m in tf if m.isfile())
+                continue
+            except (OSError, tarfile.TarError, EOFError):
+                pass
+        total += 1
+    return total
+
+
+def corpus_sources() -> Iterator[Source]:
+    """The bundled example corpus as sources."""
+    from kb.config import corpus_files
+
+    for name, data in corpus_files():
+        yield Source(name, data, True)
+
+
+def from_bytes(name: str, data: bytes) -> Iterator[Source]:
+    """A single in-memory input (tests, the web app)."""
+    yield Source(name, data, True)
+

@@ -1,0 +1,259 @@
+"""The post store: SQLite, the source of truth. All SQL of kb lives in this module.
+
+Schema is versioned with `PRAGMA user_version`; `_MIGRATIONS[i]` moves a store from version i to
+i + 1, so an old data dir opens with a newer kb. Besides the normalised posts the store keeps what
+each input file's parser produced (`parts`): when another page of a thread arrives, the thread is
+merged and normalised again from those, so the result never depends on ingest order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Any, Iterator
+
+from kb.models import Post, Quote, Thread
+
+_MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE sources (
+        path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, format TEXT, threads INTEGER,
+        posts INTEGER, ingested_at TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')));
+    CREATE INDEX sources_sha ON sources(sha256);
+    CREATE TABLE parts (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, thread_id TEXT NOT NULL, source_path TEXT NOT NULL,
+        data TEXT NOT NULL, UNIQUE(thread_id, source_path));
+    CREATE TABLE threads (
+        thread_id TEXT PRIMARY KEY, title TEXT NOT NULL, posts_declared INTEGER, forum TEXT,
+        url TEXT, format TEXT, posts INTEGER NOT NULL DEFAULT 0, first_posted TEXT,
+        last_posted TEXT);
+    CREATE TABLE posts (
+        id INTEGER PRIMARY KEY, thread_id TEXT NOT NULL, post_number INTEGER NOT NULL,
+        post_id TEXT, author TEXT, author_source TEXT, author_title TEXT, author_joined TEXT,
+        author_location TEXT, author_posts INTEGER, posted_at TEXT, body TEXT NOT NULL,
+        quotes TEXT NOT NULL, signature TEXT, url TEXT, reply_to INTEGER, score INTEGER,
+        accepted INTEGER NOT NULL DEFAULT 0, source_path TEXT, source_format TEXT,
+        source_page INTEGER, digest TEXT NOT NULL, UNIQUE(thread_id, post_number));
+    CREATE INDEX posts_author ON posts(author);
+    """,
+]
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+_POST_COLUMNS = [f.name for f in fields(Post) if f.name != "quotes"] + ["quotes"]
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or used; the message says what to do."""
+
+
+def digest(data: bytes) -> str:
+    """Content hash that decides whether an input file was seen before."""
+    return hashlib.sha256(data).hexdigest()
+
+
+class Store:
+    """One SQLite database in the data dir; open it per process (or per web app)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None,
+                                      check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the store {self.path}: {exc}; "
+                             "pass another --data-dir or remove the damaged file") from None
+        self.db.row_factory = sqlite3.Row
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"the store {self.path} was written by a newer kb "
+                             f"(schema {version}); upgrade kb")
+        for i in range(version, SCHEMA_VERSION):
+            with self.transaction():
+                for statement in _MIGRATIONS[i].split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {i + 1}")
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction; a second writer waits (busy timeout) instead of failing."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- sources ------------------------------------------------------------------------------
+
+    def source_state(self, path: str, sha256: str) -> str:
+        """'unchanged' (these bytes were ingested), 'changed' (the path had other bytes) or 'new'."""
+        if self.seen(sha256):
+            return "unchanged"
+        if self.db.execute("SELECT 1 FROM sources WHERE path = ?", (path,)).fetchone():
+            return "changed"
+        return "new"
+
+    def seen(self, sha256: str) -> tuple[int, int] | None:
+        """(threads, posts) an identical file brought in before, or None."""
+        row = self.db.execute("SELECT threads, posts FROM sources WHERE sha256 = ? LIMIT 1",
+                              (sha256,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def put_source(self, path: str, sha256: str, fmt: str, threads: int, posts: int) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO sources(path, sha256, format, threads, posts) VALUES (?,?,?,?,?)",
+            (path, sha256, fmt, threads, posts))
+
+    def drop_source_parts(self, path: str) -> list[str]:
+        """Forget what a changed file contributed; returns the threads to rebuild."""
+        rows = self.db.execute("SELECT thread_id FROM parts WHERE source_path = ?", (path,))
+        ids = [r[0] for r in rows]
+        self.db.execute("DELETE FROM parts WHERE source_path = ?", (path,))
+        return ids
+
+    # -- parser output (parts) ----------------------------------------------------------------
+
+    def put_part(self, thread: Thread, source_path: str) -> None:
+        """Keep what the parser produced from one file for one thread (before normalising)."""
+        self.db.execute("DELETE FROM parts WHERE thread_id = ? AND source_path = ?",
+                        (thread.thread_id, source_path))
+        self.db.execute("INSERT INTO parts(thread_id, source_path, data) VALUES (?,?,?)",
+                        (thread.thread_id, source_path, json.dumps(asdict(thread))))
+
+    def part_count(self, thread_id: str) -> int:
+        return int(self.db.execute("SELECT count(*) FROM parts WHERE thread_id = ?",
+                                   (thread_id,)).fetchone()[0])
+
+    def parts(self, thread_id: str) -> list[Thread]:
+        """Every file's parse of this thread, in ingest order."""
+        rows = self.db.execute("SELECT data FROM parts WHERE thread_id = ? ORDER BY seq",
+                               (thread_id,))
+        return [_thread_from_dict(json.loads(r[0])) for r in rows]
+
+    # -- normalised threads and posts ---------------------------------------------------------
+
+    def write_thread(self, thread: Thread) -> dict[str, int]:
+        """Make the stored thread equal `thread`, touching only posts that differ."""
+        posts = thread.posts
+        dates = sorted(p.posted_at for p in posts if p.posted_at)
+        self.db.execute(
+            "INSERT OR REPLACE INTO threads(thread_id, title, posts_declared, forum, url, format,"
+            " posts, first_posted, last_posted) VALUES (?,?,?,?,?,?,?,?,?)",
+            (thread.thread_id, thread.title, thread.posts_declared, thread.forum, thread.url,
+             thread.format, len(posts), dates[0] if dates else None, dates[-1] if dates else None))
+        old = dict(self.db.execute("SELECT post_number, digest FROM posts WHERE thread_id = ?",
+                                   (thread.thread_id,)).fetchall())
+        counts = {"added": 0, "updated": 0, "unchanged": 0, "removed": 0}
+        rows = []
+        for post in posts:
+            row = _post_row(post)
+            mark = row["digest"]
+            before = old.pop(post.post_number, None)
+            if before == mark:
+                counts["unchanged"] += 1
+                continue
+            counts["updated" if before else "added"] += 1
+            rows.append([thread.thread_id] + [row[c] for c in _POST_COLUMNS] + [mark])
+        if old:
+            counts["removed"] = len(old)
+            self.db.executemany("DELETE FROM posts WHERE thread_id = ? AND post_number = ?",
+                                [(thread.thread_id, n) for n in old])
+        cols = ", ".join(["thread_id"] + _POST_COLUMNS + ["digest"])
+        marks = ", ".join("?" * (len(_POST_COLUMNS) + 2))
+        self.db.executemany(
+            f"INSERT INTO posts({cols}) VALUES ({marks}) ON CONFLICT(thread_id, post_number) "
+            f"DO UPDATE SET " + ", ".join(f"{c}=excluded.{c}" for c in _POST_COLUMNS + ["digest"]),
+            rows)
+        return counts
+
+    def thread(self, thread_id: str) -> Thread | None:
+        """A stored thread with its posts in order, or None."""
+        row = self.db.execute("SELECT * FROM threads WHERE thread_id = ?", (thread_id,)).fetchone()
+        if row is None:
+            return None
+        thread = _thread_from_row(row)
+        thread.posts = [_post_from_row(r) for r in self.db.execute(
+            "SELECT * FROM posts WHERE thread_id = ? ORDER BY post_number", (thread_id,))]
+        return thread
+
+    def find_thread_ids(self, fragment: str) -> list[str]:
+        """Thread ids equal to or ending with `fragment` (":123" ids typed as "123")."""
+        rows = self.db.execute(
+            "SELECT thread_id FROM threads WHERE thread_id = ? OR thread_id LIKE ? LIMIT 10",
+            (fragment, f"%:{fragment}"))
+        return [r[0] for r in rows]
+
+    def threads(self, limit: int | None = None, offset: int = 0) -> list[Thread]:
+        """Threads (without posts), most recently active first."""
+        rows = self.db.execute(
+            "SELECT * FROM threads ORDER BY last_posted DESC, thread_id LIMIT ? OFFSET ?",
+            (-1 if limit is None else limit, offset))
+        return [_thread_from_row(r) for r in rows]
+
+    def iter_threads(self) -> Iterator[Thread]:
+        """Every thread with its posts, in thread id order (for export and reindex)."""
+        ids = [r[0] for r in self.db.execute("SELECT thread_id FROM threads ORDER BY thread_id")]
+        for tid in ids:
+            thread = self.thread(tid)
+            if thread is not None:
+                yield thread
+
+    def stats(self) -> dict[str, Any]:
+        """Counts for `kb stats` and the web front page."""
+        one = self.db.execute
+        return {
+            "threads": one("SELECT count(*) FROM threads").fetchone()[0],
+            "posts": one("SELECT count(*) FROM posts").fetchone()[0],
+            "authors": one("SELECT count(DISTINCT author) FROM posts").fetchone()[0],
+            "sources": one("SELECT count(*) FROM sources").fetchone()[0],
+            "formats": dict(one("SELECT format, count(*) FROM sources GROUP BY format").fetchall()),
+            "first_posted": one("SELECT min(first_posted) FROM threads").fetchone()[0],
+            "last_posted": one("SELECT max(last_posted) FROM threads").fetchone()[0],
+        }
+
+    def is_empty(self) -> bool:
+        return self.db.execute("SELECT 1 FROM posts LIMIT 1").fetchone() is None
+
+
+def _post_row(post: Post) -> dict[str, Any]:
+    row = {c: getattr(post, c) for c in _POST_COLUMNS if c != "quotes"}
+    row["accepted"] = int(post.accepted)
+    row["quotes"] = json.dumps([asdict(q) for q in post.quotes], ensure_ascii=False)
+    row["digest"] = hashlib.blake2b(
+        json.dumps([row[c] for c in _POST_COLUMNS], ensure_ascii=False).encode(),
+        digest_size=12).hexdigest()
+    return row
+
+
+def _post_from_row(row: sqlite3.Row) -> Post:
+    values = {c: row[c] for c in _POST_COLUMNS}
+    values["accepted"] = bool(values["accepted"])
+    values["quotes"] = [Quote(**q) for q in json.loads(values["quotes"])]
+    return Post(**values)
+
+
+def _thread_from_row(row: sqlite3.Row) -> Thread:
+    return Thread(thread_id=row["thread_id"], title=row["title"],
+                  posts_declared=row["posts_declared"], forum=row["forum"], url=row["url"],
+                  format=row["format"])
+
+
+def _thread_from_dict(data: dict[str, Any]) -> Thread:
+    posts = [Post(**{**p, "quotes": [Quote(**q) for q in p["quotes"]]}) for p in data["posts"]]
+    return Thread(**{**data, "posts": posts})

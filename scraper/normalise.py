@@ -1,0 +1,200 @@
+"""The clean-up every format shares, run once per thread after any parser.
+
+Parsers of HTML and JSON already split quotes from the markup; plain-text copies cannot, so here
+a quote's end is found by matching its lines against the earlier posts of the thread. Then quotes
+are linked to the posts they quote, authors missing from the page are recovered from later quotes
+("Originally Posted by X" over X's words), and signatures repeated under one author are split off.
+A pure function of the thread: the store re-runs it when another page of the thread arrives.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from kb.models import AUTHOR_FROM_QUOTE, Post, Quote, Thread
+
+# "Quote Originally Posted by X View Post" (vBulletin), "Originally Posted by X", "X wrote:" (phpBB).
+_QUOTE_HEAD = re.compile(
+    r"^(?:Quote:?\s*)?(?:Originally Posted by\s+(?P<vb>.+?)(?:\s+View Post)?|"
+    r"(?P<php>[^\s].{0,40}?)\s+wrote:)\s*$", re.I)
+_SIG_RULE = re.compile(r"^_{6,}\s*$", re.M)
+_MIN_VERBATIM = 60  # an unmarked line this long found in an earlier post is a quote, not a coincidence
+
+
+def normalise(thread: Thread) -> Thread:
+    """Number posts, split text quotes, link quotes, recover authors, split signatures."""
+    number_posts(thread)
+    earlier: list[Post] = []
+    for post in thread.posts:
+        _split_text_quotes(post, earlier)
+        earlier.append(post)
+    _link_quotes(thread)
+    _recover_authors(thread)
+    _split_signatures(thread)
+    return thread
+
+
+def number_posts(thread: Thread) -> None:
+    """Give every post a number. Posts the page did not number follow the last numbered one (or the page's offset)."""
+    known = [p.post_number for p in thread.posts if p.post_number]
+    if len(known) == len(thread.posts):
+        return
+    nxt = (max(known) + 1) if known else 1
+    if not known and thread.page and thread.page > 1 and thread.posts_declared is None:
+        nxt = (thread.page - 1) * len(thread.posts) + 1
+    for post in thread.posts:
+        if not post.post_number:
+            post.post_number = nxt
+        nxt = post.post_number + 1
+
+
+def _key(line: str) -> str:
+    return " ".join(line.lower().split())
+
+
+def _split_text_quotes(post: Post, earlier: list[Post]) -> None:
+    lines = post.body.split("\n")
+    own: list[str] = []
+    i = 0
+    while i < len(lines):
+        head = _QUOTE_HEAD.match(lines[i].strip())
+        if head and earlier:
+            author = head.group("vb") or head.group("php")
+            n, source = _quoted_span(lines[i + 1:], earlier, author)
+            text = "\n".join(lines[i + 1: i + 1 + n]).strip()
+            if text:
+                number = source.post_number if source else None
+                post.quotes.append(Quote(text=text, author=author, post_number=number))
+            i += 1 + n
+            continue
+        quoted = _verbatim_source(lines[i], earlier)
+        if quoted is not None:
+            text = lines[i].strip().strip("()").strip()
+            post.quotes.append(Quote(text=text, author=quoted.author,
+                                     post_number=quoted.post_number))
+        else:
+            own.append(lines[i])
+        i += 1
+    if len(own) != len(lines):
+        post.body = re.sub(r"\n{3,}", "\n\n", "\n".join(own)).strip()
+
+
+def _quoted_span(lines: list[str], earlier: list[Post], author: str | None) -> tuple[int, Post | None]:
+    """How many of `lines` are quoted text, and from which earlier post.
+
+    The quote runs as long as its lines are lines of one earlier post (the quoted author's
+    preferred). With no such post on hand (it is on another page), the first paragraph is the
+    quote when own words follow it, else all but the last line.
+    """
+    best, best_post = 0, None
+    for cand in reversed(earlier):
+        own = {_key(x) for x in cand.body.split("\n") if x.strip()}
+        n = _run_length(lines, own)
+        if n > best or (n == best and n and author and cand.author == author
+                        and (best_post is None or best_post.author != author)):
+            best, best_post = n, cand
+    if best:
+        return best, best_post
+    stripped = [x.strip() for x in lines]
+    if "" in stripped[1:] and any(stripped[stripped.index("", 1):]):
+        return stripped.index("", 1), None
+    return max(len([x for x in stripped if x]) - 1, 0), None
+
+
+def _run_length(lines: list[str], own: set[str]) -> int:
+    n = matched = 0
+    for i, line in enumerate(lines):
+        k = _key(line)
+        if not k:
+            continue
+        if k not in own:
+            break
+        n, matched = i + 1, matched + 1
+    return n if matched else 0
+
+
+def _verbatim_source(line: str, earlier: list[Post]) -> Post | None:
+    """A line copied from an earlier post without a quote header: "(…their words…)" or a long line."""
+    s = line.strip()
+    paren = s.startswith("(") and s.endswith(")")
+    if not s or (not paren and len(s) < _MIN_VERBATIM):
+        return None
+    inner = _key(s.strip("()"))
+    if len(inner) < 20:
+        return None
+    for cand in reversed(earlier):
+        if inner in _key(cand.body):
+            return cand
+    return None
+
+
+def _link_quotes(thread: Thread) -> None:
+    """Give every quote the number of the post it quotes: by the forum's post id, else by text."""
+    by_id = {p.post_id: p for p in thread.posts if p.post_id}
+    for i, post in enumerate(thread.posts):
+        for quote in post.quotes:
+            if quote.post_number:
+                continue
+            if quote.post_id and quote.post_id in by_id:
+                quote.post_number = by_id[quote.post_id].post_number
+                continue
+            probe = _key(quote.text)[:120]
+            if len(probe) < 12:
+                continue
+            matches = [p for p in thread.posts[:i] if probe in _key(p.body)]
+            preferred = [p for p in matches if quote.author and p.author == quote.author]
+            if preferred or matches:
+                quote.post_number = (preferred or matches)[-1].post_number
+
+
+def _recover_authors(thread: Thread) -> None:
+    """A post with no author on the page is whoever a later quote of it names."""
+    by_number = {p.post_number: p for p in thread.posts}
+    for post in thread.posts:
+        for quote in post.quotes:
+            quoted = by_number.get(quote.post_number)
+            if quoted is not None and quoted is not post and quote.author and not quoted.author:
+                quoted.author, quoted.author_source = quote.author, AUTHOR_FROM_QUOTE
+            elif quoted is not None and not quote.author and quoted.author:
+                quote.author = quoted.author
+
+
+def _split_signatures(thread: Thread) -> None:
+    """Signatures: after a "______" rule, or the same closing lines under several posts of one author."""
+    for post in thread.posts:
+        if post.signature:
+            continue
+        parts = _SIG_RULE.split(post.body, maxsplit=1)
+        if len(parts) == 2 and parts[0].strip() and parts[1].strip():
+            post.body, post.signature = parts[0].strip(), parts[1].strip()
+    by_author: dict[str, list[Post]] = defaultdict(list)
+    for post in thread.posts:
+        if post.author and not post.signature:
+            by_author[post.author].append(post)
+    for posts in by_author.values():
+        if len(posts) < 2:
+            continue
+        tail = _common_tail([p.body.split("\n") for p in posts])
+        if not tail:
+            continue
+        for post in posts:
+            lines = post.body.split("\n")
+            post.body = "\n".join(lines[: len(lines) - len(tail)]).strip()
+            post.signature = "\n".join(tail).strip()
+
+
+def _common_tail(bodies: list[list[str]]) -> list[str]:
+    """The closing lines all bodies share, provided every body keeps words of its own above them."""
+    tail: list[str] = []
+    shortest = min(len(b) for b in bodies)
+    for k in range(1, shortest):
+        lines = {b[-k].strip() for b in bodies}
+        if len(lines) != 1:
+            break
+        tail.insert(0, bodies[0][-k])
+    while tail and not tail[0].strip():
+        tail.pop(0)
+    if not "".join(tail).strip() or len(" ".join(tail)) < 8:
+        return []
+    return tail

@@ -1,0 +1,141 @@
+"""vBulletin thread pages copied as plain text (what a browser's "select all, copy" gives).
+
+The copy keeps the post headers ("#7", rank, "Join Date", "Posts") and the quote headers
+("Quote Originally Posted by X View Post") but loses every boundary the markup had: where a quote
+ends is found later by `normalise`, which matches quoted lines against earlier posts.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from kb.models import AUTHOR_FROM_PAGE, Post, Thread
+from scraper import ParseError
+from scraper.html import decode, to_int
+
+FORMAT = "vbulletin-text"
+
+_POST_MARK = re.compile(r"^\s*(?:\d+\.\s+)?#(\d+)\s*$", re.M)
+_RESULTS = re.compile(r"Results\s+\d+\s+to\s+\d+\s+of\s+([\d,]+)", re.I)
+_PAGE = re.compile(r"^\s*Page\s+(\d+)\s+of\s+(\d+)", re.I | re.M)
+_THREAD = re.compile(r"^\s*Thread:\s*(.+?)\s*$", re.M)
+_AVATAR = re.compile(r"^(.*?)\s*(\S[^\n]*?)'s Avatar$")
+_ONLINE = re.compile(r"^(.+?) is (?:offline|online)$", re.I)
+_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4}),?\s+(\d{1,2}):(\d{2})\s*([AP]M)?$", re.I)
+_FIELDS = {"join date": "author_joined", "location": "author_location", "posts": "author_posts"}
+_RANKS = ("senior member", "junior member", "registered user", "super moderator", "moderator",
+          "administrator", "new member", "banned", "member", "guest")
+# Page chrome after the last post: nothing below these lines is anyone's words.
+_FOOTER = re.compile(r"^\s*(Posting Permissions|Quick Navigation|« Previous Thread|"
+                     r"Similar Threads|Bookmarks|Tags for this Thread)", re.M)
+
+
+def sniff(head: str, name: str) -> str | None:
+    """A text copy of a vBulletin page: "#N" post marks, and vBulletin's own words around them."""
+    if re.search(r"<(html|body|div|table)\b", head[:4096], re.I):
+        return None
+    if len(_POST_MARK.findall(head)) < 1:
+        return None
+    markers = ("Originally Posted by", "Join Date", "Results ", "Thread:", "View Post")
+    return FORMAT if sum(m in head for m in markers) >= 2 else None
+
+
+def parse(data: bytes, name: str = "", format: str | None = None) -> list[Thread]:
+    """The page's thread with its posts; bodies still hold quotes (see module docstring)."""
+    text = decode(data).replace("\r\n", "\n")
+    footer = _FOOTER.search(text)
+    if footer:
+        text = text[: footer.start()]
+    marks = list(_POST_MARK.finditer(text))
+    if not marks:
+        raise ParseError("no posts found: not a vBulletin text copy")
+    title_m = _THREAD.search(text[: marks[0].start()])
+    title = title_m.group(1) if title_m else _first_title(text, marks[0].end())
+    thread = Thread(thread_id=slug(title), title=title, format=FORMAT)
+    results = _RESULTS.search(text)
+    thread.posts_declared = to_int(results.group(1)) if results else None
+    page = _PAGE.search(text[: marks[0].start()])
+    if page:
+        thread.page, thread.page_count = int(page.group(1)), int(page.group(2))
+    for mark, nxt in zip(marks, marks[1:] + [None]):
+        chunk = text[mark.end(): nxt.start() if nxt else len(text)]
+        thread.posts.append(_post(int(mark.group(1)), chunk, title))
+    return [thread]
+
+
+def _first_title(text: str, start: int) -> str:
+    for line in text[start:].split("\n"):
+        line = line.strip()
+        if line.lower().startswith("re:"):
+            return line[3:].strip()
+    raise ParseError("no thread title found: not a vBulletin text copy")
+
+
+def slug(title: str) -> str:
+    """A stable id from a title, for pages that show no thread id of the forum's own."""
+    words = re.findall(r"[a-z0-9]+", title.lower())
+    return "-".join(words)[:80].rstrip("-") or "untitled"
+
+
+def _post(number: int, chunk: str, title: str) -> Post:
+    lines = [line.strip() for line in chunk.strip("\n").split("\n")]
+    post = Post(body="", post_number=number)
+    # The header is everything up to the post title line ("Re: <title>" or the title itself).
+    head_end = next((i for i, line in enumerate(lines)
+                     if line in (title, f"Re: {title}")), None)
+    if head_end is None:
+        head_end = next((i for i, line in enumerate(lines) if not line), 0)
+    _header(post, [line for line in lines[:head_end] if line])
+    post.body = "\n".join(lines[head_end + 1:]).strip()
+    post.body = re.sub(r"\n{3,}", "\n\n", post.body)
+    return post
+
+
+def _header(post: Post, lines: list[str]) -> None:
+    i = 0
+    while i < len(lines):
+        line, low = lines[i], lines[i].lower().rstrip(":")
+        if low in _FIELDS and i + 1 < len(lines):
+            value = lines[i + 1]
+            setattr(post, _FIELDS[low], to_int(value) if low == "posts" else value)
+            i += 2
+            continue
+        if ":" in line and line.split(":", 1)[0].lower() in _FIELDS:
+            key, value = line.split(":", 1)
+            field = _FIELDS[key.lower()]
+            setattr(post, field, to_int(value) if field == "author_posts" else value.strip())
+        elif m := _ONLINE.match(line):
+            post.author = m.group(1)
+        elif m := _AVATAR.match(line):
+            _rank_and_name(post, line[: -len("'s Avatar")])
+        elif m := _DATE.match(line):
+            post.posted_at = _iso(m)
+        elif low in _RANKS or (post.author and not post.author_title and i > 0):
+            post.author_title = line
+        i += 1
+    if post.author:
+        post.author_source = AUTHOR_FROM_PAGE
+
+
+def _rank_and_name(post: Post, text: str) -> None:
+    """'Senior Member RB34' -> rank and name; a name already read from "X is offline" wins."""
+    if post.author and text.endswith(post.author):
+        post.author_title = text[: -len(post.author)].strip() or post.author_title
+        return
+    low = text.lower()
+    for rank in _RANKS:
+        if low.startswith(rank + " "):
+            post.author_title, post.author = text[: len(rank)], text[len(rank):].strip()
+            return
+    rank, _, name = text.rpartition(" ")
+    post.author, post.author_title = name, rank or post.author_title
+
+
+def _iso(m: re.Match[str]) -> str | None:
+    month, day, year, hour, minute, ampm = m.groups()
+    h = int(hour) % 12 + (12 if ampm and ampm.upper() == "PM" else 0) if ampm else int(hour)
+    try:
+        return datetime(int(year), int(month), int(day), h, int(minute)).isoformat()
+    except ValueError:
+        return None
