@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import textwrap
 
 import click
@@ -21,7 +22,7 @@ def export(obj: Ctx, thread_id: str | None) -> None:
         threads = [thread]
     else:
         threads = store.iter_threads()
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     for thread in threads:
         for post in thread.posts:
             out.write(json.dumps(post.to_export(thread), ensure_ascii=False) + "\n")

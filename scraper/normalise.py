@@ -59,7 +59,7 @@ def _split_text_quotes(post: Post, earlier: list[Post]) -> None:
     i = 0
     while i < len(lines):
         head = _QUOTE_HEAD.match(lines[i].strip())
-        if head and earlier:
+        if head:
             author = head.group("vb") or head.group("php")
             n, source = _quoted_span(lines[i + 1:], earlier, author)
             text = "\n".join(lines[i + 1: i + 1 + n]).strip()
