@@ -40,6 +40,13 @@ _MIGRATIONS: list[str] = [
         source_page INTEGER, digest TEXT NOT NULL, UNIQUE(thread_id, post_number));
     CREATE INDEX posts_author ON posts(author);
     """,
+    # v2: change tracking, so the search index follows the store incrementally.
+    """
+    ALTER TABLE posts ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX posts_seq ON posts(seq);
+    CREATE TABLE removed (id INTEGER NOT NULL, seq INTEGER NOT NULL);
+    CREATE INDEX removed_seq ON removed(seq);
+    """,
 ]
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -92,6 +99,7 @@ class Store:
     def transaction(self) -> Iterator[None]:
         """One write transaction; a second writer waits (busy timeout) instead of failing."""
         self.db.execute("BEGIN IMMEDIATE")
+        self._seq: int | None = None
         try:
             yield
         except BaseException:
@@ -170,17 +178,47 @@ class Store:
                 continue
             counts["updated" if before else "added"] += 1
             rows.append([thread.thread_id] + [row[c] for c in _POST_COLUMNS] + [mark])
+        seq = self._next_seq()
         if old:
             counts["removed"] = len(old)
-            self.db.executemany("DELETE FROM posts WHERE thread_id = ? AND post_number = ?",
-                                [(thread.thread_id, n) for n in old])
-        cols = ", ".join(["thread_id"] + _POST_COLUMNS + ["digest"])
-        marks = ", ".join("?" * (len(_POST_COLUMNS) + 2))
+            gone = [(thread.thread_id, n) for n in old]
+            self.db.executemany(
+                "INSERT INTO removed(id, seq) SELECT id, ? FROM posts"
+                " WHERE thread_id = ? AND post_number = ?", [(seq, *g) for g in gone])
+            self.db.executemany("DELETE FROM posts WHERE thread_id = ? AND post_number = ?", gone)
+        cols = ", ".join(["thread_id"] + _POST_COLUMNS + ["digest", "seq"])
+        marks = ", ".join("?" * (len(_POST_COLUMNS) + 3))
+        updates = ", ".join(f"{c}=excluded.{c}" for c in _POST_COLUMNS + ["digest", "seq"])
         self.db.executemany(
             f"INSERT INTO posts({cols}) VALUES ({marks}) ON CONFLICT(thread_id, post_number) "
-            f"DO UPDATE SET " + ", ".join(f"{c}=excluded.{c}" for c in _POST_COLUMNS + ["digest"]),
-            rows)
+            f"DO UPDATE SET {updates}", [r + [seq] for r in rows])
         return counts
+
+    def _next_seq(self) -> int:
+        """One change number per write transaction: the index asks for changes after its last."""
+        if getattr(self, "_seq", None) is None:
+            self._seq = self.last_seq() + 1
+        return self._seq  # type: ignore[return-value]
+
+    def last_seq(self) -> int:
+        """The newest change number in the store (0 when nothing was written)."""
+        row = self.db.execute("SELECT max(coalesce((SELECT max(seq) FROM posts), 0),"
+                              " coalesce((SELECT max(seq) FROM removed), 0))").fetchone()
+        return int(row[0])
+
+    def changes(self, after: int) -> tuple[list[sqlite3.Row], list[int], int]:
+        """Posts written and post ids removed after change `after`, and the newest change number.
+
+        Rows carry what the search index needs (id, thread, title, author, date, body).
+        """
+        upto = self.last_seq()
+        rows = self.db.execute(
+            "SELECT p.id, p.thread_id, p.post_number, p.author, p.posted_at, p.body, p.accepted,"
+            " t.title FROM posts p JOIN threads t USING (thread_id)"
+            " WHERE p.seq > ? AND p.seq <= ? ORDER BY p.id", (after, upto)).fetchall()
+        gone = [r[0] for r in self.db.execute(
+            "SELECT id FROM removed WHERE seq > ? AND seq <= ?", (after, upto))]
+        return rows, gone, upto
 
     def thread(self, thread_id: str) -> Thread | None:
         """A stored thread with its posts in order, or None."""
@@ -198,6 +236,17 @@ class Store:
             "SELECT thread_id FROM threads WHERE thread_id = ? OR thread_id LIKE ? LIMIT 10",
             (fragment, f"%:{fragment}"))
         return [r[0] for r in rows]
+
+    def posts_by_ids(self, ids: list[int]) -> dict[int, sqlite3.Row]:
+        """Posts (with their thread's title) by store id."""
+        out: dict[int, sqlite3.Row] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i: i + 500]
+            rows = self.db.execute(
+                "SELECT p.*, t.title FROM posts p JOIN threads t USING (thread_id)"
+                f" WHERE p.id IN ({','.join('?' * len(chunk))})", chunk)
+            out.update((r["id"], r) for r in rows)
+        return out
 
     def threads(self, limit: int | None = None, offset: int = 0) -> list[Thread]:
         """Threads (without posts), most recently active first."""
