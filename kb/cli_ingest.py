@@ -24,7 +24,8 @@ def ingest(obj: Ctx, paths: tuple[str, ...], fmt: str | None, as_json: bool, qui
     nodebb-html, discourse-html, discourse-json, discourse-raw, discourse-md, stackexchange-xml,
     kb-jsonl. Exit 0 when every file went in, 1 when some were skipped.
     """
-    from kb.ingest import count_files, expand, ingest as run, read_sources
+    from kb.ingest import count_files, expand, read_sources
+    from kb.ingest import ingest as run
 
     if fmt:
         from scraper import ParseError, detect
@@ -52,7 +53,13 @@ def ingest(obj: Ctx, paths: tuple[str, ...], fmt: str | None, as_json: bool, qui
 
 
 def _after_ingest(obj: Ctx, summary: object, quiet: bool) -> None:
-    """Hook for keeping derived data (the search index) in step with the store."""
+    """Bring the search index and TF-IDF up to what this ingest changed."""
+    from kb.cli_search import sync
+    from kb.engine import KB
+
+    kb = KB(obj.data_dir, store=obj.store(fill=False))
+    if kb.stale():
+        sync(kb, "indexing")
 
 
 def _print_summary(summary: object) -> None:

@@ -10,9 +10,9 @@ import os
 import sys
 import tarfile
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 from kb.models import Thread
 from kb.store import Store, digest

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from typing import Callable
+from collections.abc import Callable
 
 from kb.models import Thread
 from scraper import ParseError
@@ -40,7 +40,7 @@ def detect(data: bytes, name: str = "") -> str:
     """The format name of `data`, or ParseError saying why nothing recognised it."""
     if not data.strip():
         raise ParseError("empty file")
-    if b"\x00" in data[:8192] and not data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    if b"\x00" in data[:8192] and data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
         raise ParseError("binary file, not a thread dump")
     head = data[:65536].decode("utf-8", errors="replace")
     if head.startswith("\ufeff"):

@@ -7,7 +7,7 @@ line breaks look alike whichever forum they came from.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 

@@ -5,22 +5,15 @@ from __future__ import annotations
 import copy
 
 from kb.models import Post, Thread
-from scraper.normalise import normalise, number_posts
-
-
-def _identity(post: Post) -> tuple[str, str]:
-    if post.post_id:
-        return ("id", post.post_id)
-    if post.post_number:
-        return ("n", str(post.post_number))
-    return ("body", f"{post.author}\0{post.body[:200]}")
+from scraper.normalise import normalise
 
 
 def merge(parts: list[Thread]) -> Thread:
     """One normalised thread from its parsed parts (oldest first; a later copy of a post wins).
 
-    A post is the same post when the forum's post id matches, else its post number. Posts the
-    pages did not number keep their page order after the numbered ones of earlier pages.
+    A post is the same post when the forum's post id matches, else when its number does. Posts
+    no page numbered (a "posts by one user" view) that no numbered page holds go after the
+    numbered ones, so they can never displace a real post.
     """
     parts = copy.deepcopy(parts)
     base = parts[-1]
@@ -29,27 +22,35 @@ def merge(parts: list[Thread]) -> Thread:
     merged.forum = next((p.forum for p in reversed(parts) if p.forum), None)
     merged.url = next((p.url for p in parts if p.url and (p.page or 1) == 1), None) or next(
         (p.url for p in parts if p.url), None)
-    posts: dict[tuple[str, str], Post] = {}
-    by_number: dict[int, tuple[str, str]] = {}
+    if len(parts) == 1:
+        merged.page, merged.page_count = base.page, base.page_count
+    numbered: dict[int, Post] = {}
+    loose: dict[str, Post] = {}
     for part in sorted(parts, key=lambda t: t.page or 0):
-        if len(parts) == 1:
-            merged.page, merged.page_count = part.page, part.page_count
-        for post in _numbered(part):
-            key = _identity(post)
-            if post.post_number in by_number and by_number[post.post_number] != key:
-                posts.pop(by_number[post.post_number], None)  # a re-captured page wins
-            posts[key] = post
-            if post.post_number:
-                by_number[post.post_number] = key
-    merged.posts = sorted(posts.values(), key=lambda p: p.post_number or 0)
+        for post in part.posts:
+            _place(post, numbered, loose)
+    ids = {p.post_id for p in numbered.values() if p.post_id}
+    nxt = max(numbered, default=0) + 1
+    for post in loose.values():
+        if post.post_id in ids:
+            continue
+        post.post_number, nxt = nxt, nxt + 1
+        numbered[post.post_number] = post
+    merged.posts = [numbered[n] for n in sorted(numbered)]
     return normalise(merged)
 
 
-def _numbered(part: Thread) -> list[Post]:
-    """Number a single page's posts first, so pages without numbers still interleave."""
-    if all(p.post_number for p in part.posts):
-        return part.posts
-    single = Thread(thread_id=part.thread_id, title=part.title, posts=part.posts,
-                    posts_declared=part.posts_declared, page=part.page)
-    number_posts(single)
-    return single.posts
+def _place(post: Post, numbered: dict[int, Post], loose: dict[str, Post]) -> None:
+    if post.post_number:
+        stale = [n for n, p in numbered.items() if post.post_id and p.post_id == post.post_id]
+        for n in stale:
+            del numbered[n]
+        numbered[post.post_number] = post  # a re-captured page wins
+        return
+    for n, p in numbered.items():
+        if post.post_id and p.post_id == post.post_id:
+            post.post_number = n
+            numbered[n] = post
+            return
+    key = post.post_id or f"{post.author}\0{post.body[:200]}"
+    loose[key] = post

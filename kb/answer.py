@@ -1,0 +1,254 @@
+"""Extractive answers: the members' own sentences, chosen for relevance and diversity, cited.
+
+Candidates are sentences of the best-ranked posts' own words (quotes were split off at ingest, so
+quoted text can never be cited as the quoting member's). The asker's opening post is a question,
+not advice, and is left out. Sentences are picked by maximal marginal relevance over TF-IDF
+vectors; a sentence that repeats one already picked adds its citation there instead, so
+agreement shows as [1][2]; for yes/no questions the picks are grouped by the stance they take.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from kb.query import parse_query
+from kb.search import expand_spelling, rank
+from kb.text import analysed, sentences
+
+MAX_SENTENCES = 5
+MIN_SENTENCES = 2
+POSTS = 30
+LAMBDA = 0.7  # MMR: relevance against novelty
+SAME_POINT = 0.5  # cosine above which two sentences make the same point
+
+
+@dataclass
+class Sentence:
+    text: str
+    cites: list[int]  # source numbers, 1-based
+    stance: str | None = None  # "yes" | "no" | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "cites": self.cites, "stance": self.stance}
+
+
+@dataclass
+class Answer:
+    question: str
+    sentences: list[Sentence] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    yes_no: bool = False
+    note: str | None = None  # said instead of an answer when nothing relevant was found
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"question": self.question, "answer": [s.to_dict() for s in self.sentences],
+                "sources": self.sources, "note": self.note}
+
+
+@dataclass
+class _Cand:
+    text: str
+    post: Any
+    rel: float
+    vec: Any
+
+
+_YES_NO = re.compile(r"^\s*(do|does|did|is|are|was|were|should|can|could|will|would|has|have|"
+                     r"must|need|shall|am)\b", re.I)
+_SKIP = re.compile(r"^(thanks|thank you|thx|cheers|welcome|lol|haha|bump|\+1|same here|agreed)\b",
+                   re.I)
+_NO = re.compile(
+    r"^(no|nope|nah)\b|\b(don't|do not|doesn't|does not|isn't|is not|aren't|not)\s+(think|believe)?"
+    r"\s*(it's|it is|they|you|that)?\s*(is\s+|are\s+|be\s+)?(really\s+|very\s+|that\s+)?(necessary|needed|required|"
+    r"important|essential|worth|helpful|need)|\bno need\b|\bunnecessary\b|\bwaste of time\b|"
+    r"\bbetter without\b|\bdon't need\b|\bnot needed\b", re.I)
+_YES = re.compile(
+    r"^(yes|yeah|yep|absolutely|definitely)\b|\b(is|are|it's|definitely|absolutely)\s+"
+    r"(definitely\s+|absolutely\s+|very\s+|really\s+)?(necessary|needed|essential|important|"
+    r"required|key|crucial|worth it)\b|\byou (do|definitely) need\b|\bshould\s+(definitely\s+)?"
+    r"(do|include|add|train)\b", re.I)
+
+
+def ask(kb: Any, question: str) -> Answer:
+    """An answer of 2–6 cited sentences, or a plain note when nothing relevant was found."""
+    kb.ensure_fresh()
+    q = parse_query(question)
+    answer = Answer(question=question, yes_no=bool(_YES_NO.match(q.text)))
+    ranked, _ = rank(kb, q, k=POSTS * 4)
+    posts = kb.store.posts_by_ids([pid for pid, _ in ranked[:POSTS]])
+    ordered = [posts[pid] for pid, _ in ranked[:POSTS] if pid in posts]
+    terms, weights, fixes = expand_spelling(kb, q.terms)
+    if not ordered or not _covers(kb, q.terms, fixes, ordered[:5]):
+        answer.note = "Nothing in the knowledge base answers this question."
+        return answer
+    cands = _candidates(kb, terms, weights, ordered)
+    picked = _select(cands)
+    if answer.yes_no:
+        _both_sides(picked, cands)
+    if not picked:
+        answer.note = "The matching posts hold no sentence that answers this question."
+        return answer
+    _cite(answer, picked)
+    return answer
+
+
+def _covers(kb: Any, terms: list[str], fixes: dict[str, str], rows: list[Any]) -> bool:
+    """Do the best posts hold at least half of the question's weight (by idf)?
+
+    A word no post has ever used weighs as much as the rarest word: a question about bread
+    put to a running forum is not answered by the one post that says "long".
+    """
+    t = kb.tfidf
+    unknown = float(t.idf.max()) if len(t.idf) else 1.0
+    weights = {term: float(t.idf[t.vocab[term]]) if term in t.vocab else unknown
+               for term in dict.fromkeys(terms)}
+    if not weights:
+        return False
+    seen: set[str] = set()
+    for row in rows:
+        seen.update(analysed(f"{row['title']} {row['body']}").split())
+    got = sum(w for term, w in weights.items() if term in seen or fixes.get(term) in seen)
+    return got >= 0.5 * sum(weights.values())
+
+
+def _is_opening_question(row: Any) -> bool:
+    return bool(row["post_number"] == 1 and ("?" in row["title"] or "?" in row["body"]))
+
+
+def _candidates(kb: Any, terms: list[str], weights: dict[str, float],
+                rows: list[Any]) -> list[_Cand]:
+    texts, owners, priors = [], [], []
+    for rank_no, row in enumerate(rows):
+        if _is_opening_question(row):
+            continue
+        for s in sentences(row["body"]):
+            if 25 <= len(s) <= 400 and not s.rstrip().endswith("?") and not _SKIP.match(s) \
+                    and len(s.split()) >= 5:
+                texts.append(s)
+                owners.append(row)
+                priors.append(1.0 / (1.0 + rank_no / 4.0))
+    if not texts:
+        return []
+    t = kb.tfidf
+    vecs = t.vectorize([analysed(s) for s in texts])
+    qvec = _query_vector(t, terms, weights)
+    cos = np.asarray(vecs @ qvec).ravel()
+    # A reply answers its thread's title too: a sentence sharing words with a relevant title
+    # ("necessary" in "Is leg training necessary…?") is on topic even without the asker's words.
+    titles = sorted({o["title"] for o in owners})
+    tvecs = t.vectorize([analysed(x) for x in titles])
+    tq = dict(zip(titles, np.asarray(tvecs @ qvec).ravel()))
+    trow = {x: i for i, x in enumerate(titles)}
+    ctx = np.asarray([float(vecs[i].multiply(tvecs[trow[o["title"]]]).sum()) * tq[o["title"]]
+                      for i, o in enumerate(owners)])
+    return [_Cand(text=s, post=o, rel=0.55 * float(c) + 0.3 * float(x) + 0.35 * p, vec=vecs[i])
+            for i, (s, o, c, x, p) in enumerate(zip(texts, owners, cos, ctx, priors))
+            if c > 0 or x > 0 or p > 0.5]
+
+
+def _query_vector(t: Any, terms: list[str], weights: dict[str, float]) -> Any:
+    qw = t.query_weights(terms)
+    for term, w in weights.items():
+        col = t.vocab.get(term)
+        if col in qw:
+            qw[col] *= w
+    qvec = np.zeros(len(t.idf), dtype=np.float32)
+    for col, w in qw.items():
+        qvec[col] = w
+    return qvec / (float(np.linalg.norm(qvec)) or 1.0)
+
+
+def _select(cands: list[_Cand]) -> list[tuple[_Cand, list[_Cand]]]:
+    """MMR picks; each with the other posts' sentences that make the same point."""
+    if not cands:
+        return []
+    picked: list[tuple[_Cand, list[_Cand]]] = []
+    per_post: dict[int, int] = {}
+    best_rel = max(c.rel for c in cands)
+    pool = sorted(cands, key=lambda c: -c.rel)
+    while pool and len(picked) < MAX_SENTENCES:
+        def mmr(c: _Cand) -> float:
+            sim = max((float(c.vec.multiply(p.vec).sum()) for p, _ in picked), default=0.0)
+            return LAMBDA * c.rel - (1 - LAMBDA) * sim
+
+        best = max(pool, key=mmr)
+        pool.remove(best)
+        if best.rel < 0.45 * best_rel and len(picked) >= MIN_SENTENCES:
+            break
+        same = next((p for p in picked if float(best.vec.multiply(p[0].vec).sum()) > SAME_POINT),
+                    None)
+        if same is not None:
+            if best.post["id"] != same[0].post["id"]:
+                same[1].append(best)
+            continue
+        if per_post.get(best.post["id"], 0) >= 2:
+            continue
+        per_post[best.post["id"]] = per_post.get(best.post["id"], 0) + 1
+        picked.append((best, []))
+    return picked
+
+
+def _both_sides(picked: list[tuple[_Cand, list[_Cand]]], cands: list[_Cand]) -> None:
+    """When members disagree, show both: add the best sentence of a stance not yet picked."""
+    if not picked:
+        return
+    chosen = {id(c) for p, same in picked for c in [p, *same]}
+    have = {_stance(p.text) for p, _ in picked}
+    floor = 0.3 * max(c.rel for c in cands)
+    for side in ("yes", "no"):
+        if side in have:
+            continue
+        best = max((c for c in cands if id(c) not in chosen and c.rel >= floor
+                    and _stance(c.text) == side), key=lambda c: c.rel, default=None)
+        if best is not None:
+            if len(picked) >= MAX_SENTENCES + 1:
+                picked.pop()
+            picked.append((best, []))
+
+
+def _stance(text: str) -> str | None:
+    if _NO.search(text):
+        return "no"
+    if _YES.search(text):
+        return "yes"
+    return None
+
+
+def _cite(answer: Answer, picked: list[tuple[_Cand, list[_Cand]]]) -> None:
+    numbers: dict[int, int] = {}
+    for cand, same in picked:
+        cites = []
+        for c in [cand, *same]:
+            pid = c.post["id"]
+            if pid not in numbers:
+                numbers[pid] = len(numbers) + 1
+                answer.sources.append(_source(numbers[pid], c))
+            if numbers[pid] not in cites:
+                cites.append(numbers[pid])
+        stance = _stance(cand.text) if answer.yes_no else None
+        answer.sentences.append(Sentence(text=cand.text, cites=cites, stance=stance))
+    if answer.yes_no and any(s.stance for s in answer.sentences):
+        order = {"yes": 0, "no": 1, None: 2}
+        answer.sentences.sort(key=lambda s: order[s.stance])
+
+
+def _source(k: int, cand: _Cand) -> dict[str, Any]:
+    row = cand.post
+    return {"k": k, "thread_id": row["thread_id"], "thread_title": row["title"],
+            "post_number": row["post_number"], "author": row["author"],
+            "posted_at": row["posted_at"], "url": row["url"], "path": row["source_path"],
+            "excerpt": _excerpt(row["body"], cand.text)}
+
+
+def _excerpt(body: str, sentence: str, width: int = 280) -> str:
+    text = " ".join(body.split())
+    at = text.find(" ".join(sentence.split()))
+    start = max(0, at - 60) if at > 0 else 0
+    if start:
+        start = text.find(" ", start) + 1
+    out = text[start: start + width]
+    return ("…" if start else "") + out + ("…" if start + width < len(text) else "")
