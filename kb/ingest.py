@@ -94,17 +94,18 @@ def _one(source: Source, store: Store, format: str | None, summary: Summary) -> 
     except Exception as exc:  # hostile input must never abort the batch
         summary.skipped.append((source.path, f"parser failed: {type(exc).__name__}: {exc}"[:300]))
         return
-    _store(source, sha, fmt, threads, store, summary)
+    _store(source, sha, state, fmt, threads, store, summary)
 
 
-def _store(source: Source, sha: str, fmt: str, threads: list[Thread], store: Store,
+def _store(source: Source, sha: str, state: str, fmt: str, threads: list[Thread], store: Store,
            summary: Summary) -> None:
     from scraper.merge import merge
     from scraper.normalise import normalise
 
     with store.transaction():
-        stale = set(store.drop_source_parts(source.path))
+        stale = set(store.drop_source_parts(source.path)) if state == "changed" else set()
         for thread in threads:
+            _keep_apart(store, thread)
             for post in thread.posts:
                 post.source_path, post.source_format = source.path, fmt
                 post.source_page = post.source_page or thread.page
@@ -121,6 +122,33 @@ def _store(source: Source, sha: str, fmt: str, threads: list[Thread], store: Sto
                 _count(store.write_thread(merge(parts)), tid, summary)
         store.put_source(source.path, sha, fmt, len(threads), sum(len(t.posts) for t in threads))
     summary.files += 1
+
+
+def _keep_apart(store: Store, thread: Thread) -> None:
+    """Two forums' dumps can reuse one thread id (topic 1849 here and there): a thread whose
+    forum differs, or whose title shares no word with the stored one, gets an id of its own."""
+    existing = store.thread_head(thread.thread_id)
+    if existing is None or same_thread(existing, thread):
+        return
+    import hashlib
+
+    tag = hashlib.sha1(f"{thread.forum}\0{title_words(thread.title)}".encode()).hexdigest()[:6]
+    thread.thread_id = f"{thread.thread_id}-{tag}"
+
+
+def title_words(title: str) -> str:
+    from kb.text import tokens
+
+    return " ".join(sorted(set(tokens(title))))
+
+
+def same_thread(a: Thread, b: Thread) -> bool:
+    """Could `a` and `b` be pages of one thread? (Both forums known and different: no.
+    Titles with words and none in common: no.)"""
+    if a.forum and b.forum and a.forum != b.forum:
+        return False
+    wa, wb = set(title_words(a.title).split()), set(title_words(b.title).split())
+    return not wa or not wb or bool(wa & wb)
 
 
 def _count(counts: dict[str, int], tid: str, summary: Summary) -> None:

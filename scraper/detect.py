@@ -25,7 +25,12 @@ Parser = Callable[[bytes, str, "str | None"], list[Thread]]
 _FORMATS: dict[str, str] = {}  # format name -> module, filled as modules are asked
 
 
+_LOADED: list[object] = []
+
+
 def _modules() -> list[object]:
+    if _LOADED:
+        return _LOADED
     found = []
     for name in MODULES:
         try:
@@ -33,6 +38,7 @@ def _modules() -> list[object]:
         except ModuleNotFoundError as exc:
             if exc.name != name:
                 raise
+    _LOADED.extend(found)
     return found
 
 

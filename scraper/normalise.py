@@ -25,14 +25,39 @@ _MIN_VERBATIM = 60  # an unmarked line this long found in an earlier post is a q
 def normalise(thread: Thread) -> Thread:
     """Number posts, split text quotes, link quotes, recover authors, split signatures."""
     number_posts(thread)
-    earlier: list[Post] = []
+    seen = _Seen()
     for post in thread.posts:
-        _split_text_quotes(post, earlier)
-        earlier.append(post)
+        _split_text_quotes(post, seen)
+        seen.add(post)
     _link_quotes(thread)
     _recover_authors(thread)
     _split_signatures(thread)
     return thread
+
+
+class _Seen:
+    """The thread's earlier posts, keyed once for matching (normalising is per post, not per pair)."""
+
+    def __init__(self) -> None:
+        self.posts: list[Post] = []
+        self.keys: list[str] = []
+        self.lines: list[set[str]] = []
+        self.by_line: dict[str, Post] = {}
+
+    def add(self, post: Post) -> None:
+        lines = {_key(x) for x in post.body.split("\n")} - {""}
+        self.posts.append(post)
+        self.keys.append(_key(post.body))
+        self.lines.append(lines)
+        for line in lines:
+            self.by_line[line] = post
+
+    def containing(self, text: str) -> Post | None:
+        """The latest earlier post whose words contain `text` (keyed)."""
+        for post, key in zip(reversed(self.posts), reversed(self.keys)):
+            if text in key:
+                return post
+        return None
 
 
 def number_posts(thread: Thread) -> None:
@@ -53,22 +78,23 @@ def _key(line: str) -> str:
     return " ".join(line.lower().split())
 
 
-def _split_text_quotes(post: Post, earlier: list[Post]) -> None:
+def _split_text_quotes(post: Post, seen: _Seen) -> None:
     lines = post.body.split("\n")
+    heads = "Posted by" in post.body or "wrote:" in post.body
     own: list[str] = []
     i = 0
     while i < len(lines):
-        head = _QUOTE_HEAD.match(lines[i].strip())
+        head = _QUOTE_HEAD.match(lines[i].strip()) if heads else None
         if head:
             author = head.group("vb") or head.group("php")
-            n, source = _quoted_span(lines[i + 1:], earlier, author)
+            n, source = _quoted_span(lines[i + 1:], seen, author)
             text = "\n".join(lines[i + 1: i + 1 + n]).strip()
             if text:
                 number = source.post_number if source else None
                 post.quotes.append(Quote(text=text, author=author, post_number=number))
             i += 1 + n
             continue
-        quoted = _verbatim_source(lines[i], earlier)
+        quoted = _verbatim_source(lines[i], seen)
         if quoted is not None:
             text = lines[i].strip().strip("()").strip()
             post.quotes.append(Quote(text=text, author=quoted.author,
@@ -80,7 +106,7 @@ def _split_text_quotes(post: Post, earlier: list[Post]) -> None:
         post.body = re.sub(r"\n{3,}", "\n\n", "\n".join(own)).strip()
 
 
-def _quoted_span(lines: list[str], earlier: list[Post], author: str | None) -> tuple[int, Post | None]:
+def _quoted_span(lines: list[str], seen: _Seen, author: str | None) -> tuple[int, Post | None]:
     """How many of `lines` are quoted text, and from which earlier post.
 
     The quote runs as long as its lines are lines of one earlier post (the quoted author's
@@ -88,8 +114,7 @@ def _quoted_span(lines: list[str], earlier: list[Post], author: str | None) -> t
     quote when own words follow it, else all but the last line.
     """
     best, best_post = 0, None
-    for cand in reversed(earlier):
-        own = {_key(x) for x in cand.body.split("\n") if x.strip()}
+    for cand, own in zip(reversed(seen.posts), reversed(seen.lines)):
         n = _run_length(lines, own)
         if n > best or (n == best and n and author and cand.author == author
                         and (best_post is None or best_post.author != author)):
@@ -114,19 +139,21 @@ def _run_length(lines: list[str], own: set[str]) -> int:
     return n if matched else 0
 
 
-def _verbatim_source(line: str, earlier: list[Post]) -> Post | None:
-    """A line copied from an earlier post without a quote header: "(…their words…)" or a long line."""
+def _verbatim_source(line: str, seen: _Seen) -> Post | None:
+    """A line copied from an earlier post without a quote header.
+
+    A long line that is a whole line of an earlier post, or a "(…)" aside holding an earlier
+    post's words (searched as a substring: the aside may join several of their lines).
+    """
     s = line.strip()
-    paren = s.startswith("(") and s.endswith(")")
-    if not s or (not paren and len(s) < _MIN_VERBATIM):
+    if not s or not seen.posts:
         return None
-    inner = _key(s.strip("()"))
-    if len(inner) < 20:
+    if s.startswith("(") and s.endswith(")"):
+        inner = _key(s[1:-1])
+        return seen.containing(inner) if len(inner) >= 20 else None
+    if len(s) < _MIN_VERBATIM:
         return None
-    for cand in reversed(earlier):
-        if inner in _key(cand.body):
-            return cand
-    return None
+    return seen.by_line.get(_key(s))
 
 
 def _link_quotes(thread: Thread) -> None:
