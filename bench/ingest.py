@@ -56,11 +56,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--copies", type=int, default=2)
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--keep", type=Path, help="Build the data dir here and keep it (for bench/query.py).")
     args = ap.parse_args()
     files = load(args.data)
-    sources = [(renamed(n, c), d) for c in range(args.copies) for n, d in files]
+    # Identical bytes are "unchanged" whatever their name: each copy ends in its own blank lines.
+    sources = [(renamed(n, c), d + b"\n" * c) for c in range(args.copies) for n, d in files]
     with tempfile.TemporaryDirectory() as tmp:
-        kb = KB(Path(tmp) / "data")
+        kb = KB(args.keep or Path(tmp) / "data")
         t0 = time.perf_counter()
         summary = ingest((Source(n, d, True) for n, d in sources), kb.store)
         t1 = time.perf_counter()

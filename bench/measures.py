@@ -15,6 +15,7 @@ from ir_measures import AP, RR, R, nDCG
 Rankings = dict[str, list[str]]  # qid -> doc keys, best first
 Qrels = dict[str, dict[str, int]]
 COLUMNS = ("nDCG@10", "MAP", "MRR@10", "R@100")
+RERANK_COLUMNS = COLUMNS[:3]  # every candidate is ranked: recall is 1 wherever there is a relevant
 
 
 def measures(binary_at: int = 1) -> dict[str, Any]:
@@ -26,11 +27,15 @@ def measures(binary_at: int = 1) -> dict[str, Any]:
             "R@100": R(rel=binary_at) @ 100}
 
 
-def evaluate(qrels: Qrels, rankings: Rankings, binary_at: int = 1) -> dict[str, float]:
-    """Mean of each column over every query in `qrels` (a query ranked nothing scores 0)."""
+def evaluate(qrels: Qrels, rankings: Rankings, binary_at: int = 1,
+             columns: tuple[str, ...] = COLUMNS) -> dict[str, float]:
+    """Mean of each column over every query in `qrels` (a query ranked nothing scores 0).
+
+    Scores handed to ir-measures are rank-derived, so ties cannot reorder what the ranker said.
+    """
     run = {qid: {doc: float(len(docs) - i) for i, doc in enumerate(docs)}
            for qid, docs in rankings.items() if docs}
-    named = measures(binary_at)
+    named = {c: m for c, m in measures(binary_at).items() if c in columns}
     got = ir_measures.calc_aggregate(list(named.values()), qrels, run)
     return {col: float(got.get(m, 0.0)) for col, m in named.items()}
 

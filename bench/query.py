@@ -1,0 +1,89 @@
+"""Query speed: `ask` and `search` in-process (p50/p99), each ranker alone, and cold starts.
+
+    .venv/bin/python bench/ingest.py --copies 2 --keep /tmp/kb147   # build >=100k posts once
+    .venv/bin/python bench/query.py --data-dir /tmp/kb147
+
+Questions: a fixed list of everyday ones plus thread titles drawn (seeded) from the store, each
+asked as a question would be.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from kb.answer import ask  # noqa: E402
+from kb.engine import KB  # noqa: E402
+from kb.query import parse_query  # noqa: E402
+from kb.search import rank, search  # noqa: E402
+
+EVERYDAY = [
+    "what battery should I use for my first build?", "how do I program the vesc?",
+    "why does my motor stutter at startup?", "which wheels are best for rough roads?",
+    "how to render shadows on mobile?", "lua or angelscript for scripting?",
+    "how fast can a 6s board go?", "do I need a bms?", "how to load a scene from xml?",
+    "belt drive or hub motor?",
+]
+
+
+def questions(kb: KB, n: int) -> list[str]:
+    threads = kb.store.threads()
+    rng = random.Random(7)
+    return EVERYDAY + [t.title for t in rng.sample(threads, min(n, len(threads)))]
+
+
+def timed(fn, items) -> list[float]:  # type: ignore[no-untyped-def]
+    out = []
+    for item in items:
+        t0 = time.perf_counter()
+        fn(item)
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def report(label: str, ms: list[float]) -> None:
+    ms = sorted(ms)
+    p99 = ms[min(len(ms) - 1, int(round(0.99 * (len(ms) - 1))))]
+    print(f"{label:<22} p50 {statistics.median(ms):7.1f} ms   p99 {p99:7.1f} ms   (n={len(ms)})")
+
+
+def cold(args: list[str], env_dir: Path, runs: int = 5) -> float:
+    best = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run([str(ROOT / ".venv" / "bin" / "kb"), "--data-dir", str(env_dir), *args],
+                       check=True, capture_output=True)
+        best.append(time.perf_counter() - t0)
+    return statistics.median(best) * 1000
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data-dir", type=Path, required=True)
+    ap.add_argument("-n", type=int, default=190, help="thread titles to ask besides the fixed ten")
+    args = ap.parse_args()
+    kb = KB(args.data_dir)
+    kb.ensure_fresh()
+    qs = questions(kb, args.n)
+    print(f"{kb.store.stats()['posts']} posts, {len(qs)} questions")
+    for q in qs[:5]:  # warm caches (index files, TF-IDF arrays)
+        ask(kb, q)
+    report("ask", timed(lambda q: ask(kb, q), qs))
+    report("search", timed(lambda q: search(kb, q), qs))
+    parsed = [parse_query(q) for q in qs]
+    for mode in ("tfidf", "whoosh", "fused"):
+        report(f"rank {mode}", timed(lambda q: rank(kb, q, mode=mode), parsed))
+    print(f"cold `kb --help`        {cold(['--help'], args.data_dir):7.0f} ms")
+    print(f"cold `kb ask`           {cold(['ask', EVERYDAY[0]], args.data_dir):7.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
