@@ -40,7 +40,7 @@ from bench.measures import (  # noqa: E402
 
 SEMEVAL = "semeval2016-task3-qatarliving/SemEval2016-Task3-CQA-QL-dev.xml"
 STACKFAQ = "stackfaq-webapps/stackExchange-FAQ.xml"
-MODES = ("whoosh", "tfidf", "fused")
+MODES = ("whoosh", "bm25", "tfidf", "fused")
 CITE_COLUMNS = ("questions", "cites", "judged", "good", "precision", "good_of_all_cites",
                 "questions_with_good", "unanswered")
 Tables = dict[str, dict[str, Any]]  # table -> row -> column -> value

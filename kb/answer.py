@@ -54,7 +54,7 @@ class _Cand:
     text: str
     post: Any
     rel: float
-    vec: Any
+    idx: int  # row in the candidates' similarity matrix
 
 
 _YES_NO = re.compile(r"^\s*(do|does|did|is|are|was|were|should|can|could|will|would|has|have|"
@@ -77,6 +77,7 @@ def ask(kb: Any, question: str) -> Answer:
     """An answer of 2–6 cited sentences, or a plain note when nothing relevant was found."""
     kb.ensure_fresh()
     q = parse_query(question)
+    q.phrases = []  # a question is words, not search syntax: a stray quote mark must not filter
     answer = Answer(question=question, yes_no=bool(_YES_NO.match(q.text)))
     ranked, _ = rank(kb, q, k=POSTS * 4)
     posts = kb.store.posts_by_ids([pid for pid, _ in ranked[:POSTS]])
@@ -85,8 +86,8 @@ def ask(kb: Any, question: str) -> Answer:
     if not ordered or not _covers(kb, q.terms, fixes, ordered[:5]):
         answer.note = "Nothing in the knowledge base answers this question."
         return answer
-    cands = _candidates(kb, terms, weights, ordered)
-    picked = _select(cands)
+    cands, sim = _candidates(kb, terms, weights, ordered)
+    picked = _select(cands, sim)
     if answer.yes_no:
         _both_sides(picked, cands)
     if not picked:
@@ -97,22 +98,25 @@ def ask(kb: Any, question: str) -> Answer:
 
 
 def _covers(kb: Any, terms: list[str], fixes: dict[str, str], rows: list[Any]) -> bool:
-    """Do the best posts hold at least half of the question's weight (by idf)?
+    """Does one of the best posts (with its thread's title) hold enough of the question?
 
-    A word no post has ever used weighs as much as the rarest word: a question about bread
+    Enough is a share of the question's idf weight that falls as questions grow: short
+    questions must be matched on their key words, long ones carry words no answer repeats.
+    A word no post has ever used weighs as much as the rarest word, so a question about bread
     put to a running forum is not answered by the one post that says "long".
     """
     t = kb.tfidf
-    unknown = float(t.idf.max()) if len(t.idf) else 1.0
-    weights = {term: float(t.idf[t.vocab[term]]) if term in t.vocab else unknown
-               for term in dict.fromkeys(terms)}
+    weights = {term: t.idf(term) or t.max_idf() for term in dict.fromkeys(terms)}
     if not weights:
         return False
-    seen: set[str] = set()
+    total = sum(weights.values())
+    need = 0.5 if len(weights) <= 3 else 0.4 if len(weights) <= 6 else 0.3
     for row in rows:
-        seen.update(analysed(f"{row['title']} {row['body']}").split())
-    got = sum(w for term, w in weights.items() if term in seen or fixes.get(term) in seen)
-    return got >= 0.5 * sum(weights.values())
+        seen = set(analysed(f"{row['title']} {row['body']}").split())
+        got = sum(w for term, w in weights.items() if term in seen or fixes.get(term) in seen)
+        if got >= need * total:
+            return True
+    return False
 
 
 def _is_opening_question(row: Any) -> bool:
@@ -120,7 +124,8 @@ def _is_opening_question(row: Any) -> bool:
 
 
 def _candidates(kb: Any, terms: list[str], weights: dict[str, float],
-                rows: list[Any]) -> list[_Cand]:
+                rows: list[Any]) -> tuple[list[_Cand], np.ndarray]:
+    """Scored sentences of the posts' own words, and their pairwise cosine similarities."""
     texts, owners, priors = [], [], []
     for rank_no, row in enumerate(rows):
         if _is_opening_question(row):
@@ -132,7 +137,7 @@ def _candidates(kb: Any, terms: list[str], weights: dict[str, float],
                 owners.append(row)
                 priors.append(1.0 / (1.0 + rank_no / 4.0))
     if not texts:
-        return []
+        return [], np.zeros((0, 0), dtype=np.float32)
     t = kb.tfidf
     vecs = t.vectorize([analysed(s) for s in texts])
     qvec = _query_vector(t, terms, weights)
@@ -141,47 +146,48 @@ def _candidates(kb: Any, terms: list[str], weights: dict[str, float],
     # ("necessary" in "Is leg training necessary…?") is on topic even without the asker's words.
     titles = sorted({o["title"] for o in owners})
     tvecs = t.vectorize([analysed(x) for x in titles])
-    tq = dict(zip(titles, np.asarray(tvecs @ qvec).ravel()))
+    tq = np.asarray(tvecs @ qvec).ravel()
     trow = {x: i for i, x in enumerate(titles)}
-    ctx = np.asarray([float(vecs[i].multiply(tvecs[trow[o["title"]]]).sum()) * tq[o["title"]]
-                      for i, o in enumerate(owners)])
-    return [_Cand(text=s, post=o, rel=0.55 * float(c) + 0.3 * float(x) + 0.35 * p, vec=vecs[i])
-            for i, (s, o, c, x, p) in enumerate(zip(texts, owners, cos, ctx, priors))
-            if c > 0 or x > 0 or p > 0.5]
+    cols = np.asarray([trow[o["title"]] for o in owners])
+    st = (vecs @ tvecs.T).toarray()
+    ctx = st[np.arange(len(texts)), cols] * tq[cols]
+    sim = (vecs @ vecs.T).toarray()
+    cands = [_Cand(text=s, post=o, rel=0.55 * float(c) + 0.3 * float(x) + 0.35 * p, idx=i)
+             for i, (s, o, c, x, p) in enumerate(zip(texts, owners, cos, ctx, priors))
+             if c > 0 or x > 0 or p > 0.5]
+    return cands, sim
 
 
 def _query_vector(t: Any, terms: list[str], weights: dict[str, float]) -> Any:
-    qw = t.query_weights(terms)
+    """The question as a dense l2-normed tf-idf vector (spelling fixes weighted down)."""
+    qvec = np.asarray(t.vectorize([" ".join(terms)]).todense()).ravel()
     for term, w in weights.items():
         col = t.vocab.get(term)
-        if col in qw:
-            qw[col] *= w
-    qvec = np.zeros(len(t.idf), dtype=np.float32)
-    for col, w in qw.items():
-        qvec[col] = w
+        if col is not None:
+            qvec[col] *= w
     return qvec / (float(np.linalg.norm(qvec)) or 1.0)
 
 
-def _select(cands: list[_Cand]) -> list[tuple[_Cand, list[_Cand]]]:
+def _select(cands: list[_Cand], sim: np.ndarray) -> list[tuple[_Cand, list[_Cand]]]:
     """MMR picks; each with the other posts' sentences that make the same point."""
     if not cands:
         return []
     picked: list[tuple[_Cand, list[_Cand]]] = []
     per_post: dict[int, int] = {}
-    best_rel = max(c.rel for c in cands)
-    pool = sorted(cands, key=lambda c: -c.rel)
-    while pool and len(picked) < MAX_SENTENCES:
-        def mmr(c: _Cand) -> float:
-            sim = max((float(c.vec.multiply(p.vec).sum()) for p, _ in picked), default=0.0)
-            return LAMBDA * c.rel - (1 - LAMBDA) * sim
-
-        best = max(pool, key=mmr)
-        pool.remove(best)
+    rel = np.asarray([c.rel for c in cands], dtype=np.float32)
+    rows = np.asarray([c.idx for c in cands])
+    closest = np.zeros(len(cands), dtype=np.float32)  # max similarity to a picked sentence
+    open_ = np.ones(len(cands), dtype=bool)
+    best_rel = float(rel.max())
+    while open_.any() and len(picked) < MAX_SENTENCES:
+        score = np.where(open_, LAMBDA * rel - (1 - LAMBDA) * closest, -np.inf)
+        i = int(np.argmax(score))
+        open_[i] = False
+        best = cands[i]
         if best.rel < 0.45 * best_rel and len(picked) >= MIN_SENTENCES:
             break
-        same = next((p for p in picked if float(best.vec.multiply(p[0].vec).sum()) > SAME_POINT),
-                    None)
-        if same is not None:
+        if picked and closest[i] > SAME_POINT:
+            same = max(picked, key=lambda p: sim[best.idx, p[0].idx])
             if best.post["id"] != same[0].post["id"]:
                 same[1].append(best)
             continue
@@ -189,6 +195,7 @@ def _select(cands: list[_Cand]) -> list[tuple[_Cand, list[_Cand]]]:
             continue
         per_post[best.post["id"]] = per_post.get(best.post["id"], 0) + 1
         picked.append((best, []))
+        closest = np.maximum(closest, sim[rows, best.idx])
     return picked
 
 

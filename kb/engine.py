@@ -58,25 +58,23 @@ class KB:
             return self._sync(progress)
 
     def _sync(self, progress: Progress | None) -> int:
-        from kb.text import analysed
-
         applied = min(self.index.applied_seq(), self.tfidf.seq)
         if applied >= self.store.last_seq():
             return 0
         rows, gone, upto = self.store.changes(applied)
-        fresh = applied < 0
+        texts = _analyse(rows)  # once, for both rankers
         if self.index.applied_seq() < upto:
-            self.index.apply(rows, gone, upto, fresh=fresh and self.index.doc_count() == 0,
-                             on_post=progress)
+            fresh = applied < 0 and self.index.doc_count() == 0
+            self.index.apply(rows, texts, gone, upto, fresh=fresh, on_post=progress)
         t = self.tfidf
         if t.seq < upto:
-            if t.needs_refit(len(rows)):
+            if t.needs_rebuild() and applied >= 0:
                 all_rows, _, _ = self.store.changes(-1)
-                t.fit([r["id"] for r in all_rows],
-                      [analysed(f"{r['title']}\n{r['body']}") for r in all_rows])
+                t.fit([r["id"] for r in all_rows], _analyse(all_rows))
+            elif t.needs_rebuild():
+                t.fit([r["id"] for r in rows], texts)
             else:
-                t.update([r["id"] for r in rows],
-                         [analysed(f"{r['title']}\n{r['body']}") for r in rows], gone)
+                t.update([r["id"] for r in rows], texts, gone)
             t.seq = upto
             t.save()
         self._titles = None
@@ -106,3 +104,17 @@ class KB:
 
     def close(self) -> None:
         self.store.close()
+
+
+def _analyse(rows: list[Any]) -> list[tuple[str, str]]:
+    """(title, body) as index terms; a thread's title is analysed once, not once per post."""
+    from kb.text import analysed
+
+    titles: dict[str, str] = {}
+    out = []
+    for r in rows:
+        title = titles.get(r["title"])
+        if title is None:
+            title = titles[r["title"]] = analysed(r["title"])
+        out.append((title, analysed(r["body"])))
+    return out

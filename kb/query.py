@@ -14,7 +14,7 @@ from kb.text import tokens, words
 
 _TOKEN = re.compile(
     r'(?P<neg>-)?(?:(?P<key>author|user|thread|in|before|after):(?:"(?P<qval>[^"]*)"|(?P<val>\S+))'
-    r'|@(?P<at>\S+)|"(?P<phrase>[^"]*)"?|(?P<word>\S+))', re.I)
+    r'|@(?P<at>\S+)|"(?P<phrase>[^"]*)"|(?P<word>\S+))', re.I)
 
 
 @dataclass
@@ -60,7 +60,9 @@ def parse_query(raw: str) -> Query:
             if phrase:
                 (q.excluded_phrases if neg else q.phrases).append(phrase)
         else:
-            word = m.group("word")
+            word = m.group("word").strip('"')
+            if not word:
+                continue
             if neg and len(word) > 1:
                 q.excluded.extend(tokens(word))
             else:

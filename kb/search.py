@@ -15,6 +15,7 @@ from kb.query import Query, parse_query, phrase_matches
 from kb.text import stem, tokens
 
 RRF_K = 60
+TFIDF_WEIGHT = 0.5  # tuned on SemEval dev (bench/eval_retrieval.py)
 CANDIDATES = 200
 
 
@@ -94,36 +95,41 @@ def rank(kb: Any, q: Query, k: int = CANDIDATES,
          mode: str = "fused") -> tuple[list[tuple[int, float]], dict[str, str]]:
     """(post id, score) best first, and the spelling fixes applied.
 
-    `mode` "fused" (the product), or "tfidf" / "whoosh" alone (for the evaluation harness).
+    `mode`: "fused" (the product: BM25F and tf-idf by weighted reciprocal rank), "bm25",
+    "tfidf", or "whoosh" (Whoosh's own scorer over the whole index: the slow reference).
+    Queries with filters or phrases are matched by Whoosh, then ordered the same way.
     """
-    from kb.index import LexicalQuery
-
     terms, weights, fixes = expand_spelling(kb, q.terms)
-    lex = LexicalQuery(terms=terms, excluded=q.excluded, title_only=q.title_only,
-                       author=q.author, thread=q.thread, after=q.after, before=q.before,
-                       required=[t for p in q.phrases for t in tokens(p)])
-    if q.has_filters:
-        lexical = kb.index.search(lex, limit=max(k, 1000))
+    allowed = None
+    if q.has_filters or mode == "whoosh":
+        lexical = kb.index.search(_lexical(q, terms), limit=None if q.has_filters else k)
+        if mode == "whoosh" or not terms:
+            return lexical[:k], fixes
         allowed = {pid for pid, _ in lexical}
-        first = [(p, s) for p, s, _ in kb.tfidf.top(terms, k=5 * k, term_weights=weights)
-                 if p in allowed] if terms else []
-        lexical = lexical[:k]
-    else:
-        first = [(p, s) for p, s, _ in kb.tfidf.top(terms, k=k, term_weights=weights)]
-        lexical = kb.index.search(lex, limit=k)
-    if mode == "tfidf":
-        return first[:k], fixes
-    if mode == "whoosh":
-        return lexical, fixes
+    rankings = []
+    for name in (("bm25", "tfidf") if mode == "fused" else (mode,)):
+        top = kb.tfidf.top(terms, k=k if allowed is None else len(kb.tfidf.ids), mode=name,
+                           term_weights=weights)
+        rankings.append([(p, s) for p, s, _ in top if allowed is None or p in allowed][:k])
+    if mode != "fused":
+        return rankings[0], fixes
     fused: dict[int, float] = {}
-    for ranking in (first, lexical):
+    for ranking, weight in zip(rankings, (1.0, TFIDF_WEIGHT)):
         for r, (pid, _) in enumerate(ranking):
-            fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + r + 1)
+            fused[pid] = fused.get(pid, 0.0) + weight / (RRF_K + r + 1)
     # Discourse-like: a post that holds more of the query's words beats one that repeats one
-    # word many times; both rankers alone reward the repetition (tf, and a short post's norm).
+    # word many times, which both rankers alone reward (tf, and a short post's length norm).
     coord = kb.tfidf.coverage(list(fused), list(dict.fromkeys(q.terms)), fixes)
     scored = {pid: s * (0.5 + 0.5 * coord.get(pid, 1.0)) for pid, s in fused.items()}
-    return sorted(scored.items(), key=lambda x: -x[1]), fixes
+    return sorted(scored.items(), key=lambda x: (-x[1], x[0])), fixes
+
+
+def _lexical(q: Query, terms: list[str]) -> Any:
+    from kb.index import LexicalQuery
+
+    return LexicalQuery(terms=terms, excluded=q.excluded, title_only=q.title_only,
+                        author=q.author, thread=q.thread, after=q.after, before=q.before,
+                        required=[t for p in q.phrases for t in tokens(p)])
 
 
 def search(kb: Any, raw: str, limit: int = 10, offset: int = 0,

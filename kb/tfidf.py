@@ -1,56 +1,69 @@
-"""TF-IDF over the same posts as the index: a fast first-stage ranker and the sentence scorer.
+"""Term statistics over the same posts as the Whoosh index: the fast first stage, and the
+sentence scorer.
 
-Fitted with scikit-learn; persisted as plain arrays (vocabulary, idf, a CSC matrix, post ids) so
-a query needs only NumPy/SciPy. Scoring touches only the columns of the query's terms: measured
-~1.5 ms at 112k posts, against ~14 ms for a naive `X @ q.T` (DECISIONS.md).
+Keeps raw term counts per post (body and thread title, CSC sparse matrices, built with
+scikit-learn's CountVectorizer) and scores only the columns of the query's terms: measured
+~1.5 ms at 112k posts against ~14 ms for a naive `X @ q.T` and 130-190 ms for Whoosh's own
+scorer at 147k (DECISIONS.md, bench/query.py). From the counts come two rankings:
 
-Kept current without a refit per batch: new and changed posts are transformed with the fitted
-vocabulary and appended, replaced rows are masked dead; a full refit happens when appended rows
-pass a quarter of the matrix (or on `kb reindex`).
+- `bm25`: BM25F over title and body with Whoosh's formula, idf and title boost, so it ranks as
+  the Whoosh index does (tests/test_tfidf.py checks the two agree);
+- `tfidf`: cosine of sublinear tf-idf vectors, the second opinion fused with it, and what
+  answer sentences are scored with.
+
+idf comes from column counts at query time, so new posts append rows (and new words append
+columns) without a refit; replaced posts are masked dead and compacted away on a rebuild.
 """
 
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-REFIT_SHARE = 0.25
+from kb.index import TITLE_BOOST
+
+K1, B = 1.2, 0.75
+COMPACT_SHARE = 0.25  # rebuild when this share of rows is dead
 
 
 class Tfidf:
-    """Post vectors keyed by store post id."""
+    """Counts and scorers keyed by store post id."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.vocab: dict[str, int] = {}
-        self.idf = np.zeros(0, dtype=np.float32)
-        self.matrix: Any = None  # scipy.sparse CSC, rows = posts
+        self.body: Any = None  # CSC counts, rows = posts
+        self.title: Any = None
+        self.body_len = np.zeros(0, dtype=np.float32)
+        self.title_len = np.zeros(0, dtype=np.float32)
+        self.norm = np.zeros(0, dtype=np.float32)  # l2 norm of each row's tf-idf vector at build
         self.ids = np.zeros(0, dtype=np.int64)
         self.live = np.zeros(0, dtype=bool)
-        self.fitted_rows = 0
         self.seq = -1
         self._row_of: dict[int, int] | None = None
+        self._stats: tuple[np.ndarray, np.ndarray, np.ndarray, float, float] | None = None
 
     # -- persistence --------------------------------------------------------------------------
 
     def load(self) -> bool:
-        """Read the saved model; False when there is none (or it is damaged)."""
+        """Read the saved counts; False when there are none (or they are damaged)."""
         try:
             with open(self.path, "rb") as fh:
                 state = pickle.load(fh)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
             return False
+        if not isinstance(state, dict) or "body" not in state:
+            return False
         self.__dict__.update(state)
-        self._row_of = None
+        self._row_of, self._stats = None, None
         return True
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        state = {k: v for k, v in self.__dict__.items() if k not in ("path", "_row_of")}
+        state = {k: v for k, v in self.__dict__.items() if not k.startswith("_") and k != "path"}
         tmp = self.path.with_suffix(".tmp")
         with open(tmp, "wb") as fh:
             pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -58,135 +71,217 @@ class Tfidf:
 
     # -- building -------------------------------------------------------------------------------
 
-    def fit(self, ids: list[int], docs: list[str]) -> None:
-        """Fit on analysed texts (space-separated terms, see kb/text.py)."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
+    def fit(self, ids: list[int], texts: list[tuple[str, str]]) -> None:
+        """Build from analysed (title, body) pairs (space-separated terms, see kb/text.py)."""
+        from sklearn.feature_extraction.text import CountVectorizer
 
-        vec = TfidfVectorizer(analyzer=str.split, sublinear_tf=True, dtype=np.float32,
-                              min_df=1)
-        matrix = vec.fit_transform(docs) if docs else None
-        self.vocab = {t: int(i) for t, i in vec.vocabulary_.items()} if docs else {}
-        self.idf = vec.idf_.astype(np.float32) if docs else np.zeros(0, dtype=np.float32)
-        self.matrix = matrix.tocsc() if matrix is not None else None
+        vec = CountVectorizer(analyzer=str.split, dtype=np.float32)
+        vec.fit(t for pair in texts for t in pair)
+        self.vocab = {t: int(i) for t, i in vec.vocabulary_.items()}
+        self.title = vec.transform([t for t, _ in texts]).tocsc()
+        self.body = vec.transform([b for _, b in texts]).tocsc()
         self.ids = np.asarray(ids, dtype=np.int64)
         self.live = np.ones(len(ids), dtype=bool)
-        self.fitted_rows = len(ids)
-        self._row_of = None
+        self._after_change()
+        self.norm = self._norms(np.arange(len(ids)))
 
-    def needs_refit(self, incoming: int) -> bool:
-        return self.matrix is None or (len(self.ids) + incoming - self.fitted_rows
-                                       > REFIT_SHARE * max(self.fitted_rows, 1))
+    def needs_rebuild(self) -> bool:
+        dead = int((~self.live).sum())
+        return self.body is None or dead > COMPACT_SHARE * max(len(self.ids), 1)
 
-    def update(self, ids: list[int], docs: list[str], removed: Iterable[int]) -> None:
-        """Append changed posts with the fitted vocabulary; mask their old rows."""
+    def update(self, ids: list[int], texts: list[tuple[str, str]], removed: list[int]) -> None:
+        """Append changed posts (new words get new columns); mask their old rows."""
         from scipy import sparse
 
         self.kill(list(removed) + list(ids))
         if not ids:
+            self._after_change()
             return
-        rows = sparse.csr_matrix(self.vectorize(docs))
-        self.matrix = sparse.vstack([self.matrix, rows]).tocsc()
+        for title, body in texts:
+            for term in f"{title} {body}".split():
+                if term not in self.vocab:
+                    self.vocab[term] = len(self.vocab)
+        width = len(self.vocab)
+        title_rows = self._counts([t for t, _ in texts], width)
+        body_rows = self._counts([b for _, b in texts], width)
+        self.title = sparse.vstack([_widen(self.title, width), title_rows]).tocsc()
+        self.body = sparse.vstack([_widen(self.body, width), body_rows]).tocsc()
+        start = len(self.ids)
         self.ids = np.concatenate([self.ids, np.asarray(ids, dtype=np.int64)])
         self.live = np.concatenate([self.live, np.ones(len(ids), dtype=bool)])
-        self._row_of = None
+        self._after_change()
+        self.norm = np.concatenate([self.norm, self._norms(np.arange(start, len(self.ids)))])
 
     def kill(self, ids: list[int]) -> None:
         row_of = self.row_of()
         for pid in ids:
-            row = row_of.get(pid)
+            row = row_of.get(int(pid))
             if row is not None:
                 self.live[row] = False
 
-    def row_of(self) -> dict[int, int]:
-        if self._row_of is None:
-            self._row_of = {int(pid): i for i, pid in enumerate(self.ids)}
-        return self._row_of
-
-    # -- scoring --------------------------------------------------------------------------------
-
-    def vectorize(self, docs: list[str]) -> Any:
-        """Rows for analysed texts, weighted as at fit time (sublinear tf × idf, l2-normed)."""
+    def _counts(self, docs: list[str], width: int) -> Any:
         from scipy import sparse
 
         indptr, indices, data = [0], [], []
         for doc in docs:
             counts: dict[int, int] = {}
             for term in doc.split():
-                col = self.vocab.get(term)
-                if col is not None:
-                    counts[col] = counts.get(col, 0) + 1
-            cols = np.fromiter(counts.keys(), dtype=np.int32, count=len(counts))
-            tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
-            w = (1.0 + np.log(tf)) * self.idf[cols] if len(cols) else tf
-            norm = float(np.sqrt((w * w).sum())) or 1.0
-            indices.extend(cols.tolist())
-            data.extend((w / norm).tolist())
+                col = self.vocab[term]
+                counts[col] = counts.get(col, 0) + 1
+            indices.extend(counts)
+            data.extend(counts.values())
             indptr.append(len(indices))
         return sparse.csr_matrix((np.asarray(data, dtype=np.float32), indices, indptr),
-                                 shape=(len(docs), len(self.idf)))
+                                 shape=(len(docs), width))
 
-    def query_weights(self, terms: list[str]) -> dict[int, float]:
-        """Column -> weight of the query's terms (idf; repeats add)."""
-        weights: dict[int, float] = {}
-        for t in terms:
-            col = self.vocab.get(t)
-            if col is not None:
-                weights[col] = weights.get(col, 0.0) + float(self.idf[col])
-        return weights
+    def _after_change(self) -> None:
+        self._row_of, self._stats = None, None
+        self.body_len = np.asarray(self.body.sum(axis=1)).ravel().astype(np.float32)
+        self.title_len = np.asarray(self.title.sum(axis=1)).ravel().astype(np.float32)
 
-    def top(self, terms: list[str], k: int = 100,
-            term_weights: dict[str, float] | None = None) -> list[tuple[int, float, int]]:
-        """(post id, score, distinct query terms matched) of the k best live posts."""
-        weights = self.query_weights(terms)
-        if term_weights:
-            for t, w in term_weights.items():
-                col = self.vocab.get(t)
-                if col is not None and col in weights:
-                    weights[col] *= w
-        if not weights or self.matrix is None:
-            return []
-        m = self.matrix
-        scores = np.zeros(m.shape[0], dtype=np.float32)
-        hits = np.zeros(m.shape[0], dtype=np.int16)
-        for col, w in weights.items():
-            lo, hi = m.indptr[col], m.indptr[col + 1]
-            rows = m.indices[lo:hi]
-            scores[rows] += m.data[lo:hi] * w
-            hits[rows] += 1
+    def _norms(self, rows: np.ndarray) -> np.ndarray:
+        """l2 norms of the rows' tf-idf vectors (title and body words together)."""
+        both = (self.title[rows] + self.body[rows]).tocsr()
+        idf = self.stats()[2]
+        both.data = (1.0 + np.log(both.data)) * idf[both.indices]
+        return np.sqrt(np.asarray(both.multiply(both).sum(axis=1)).ravel()).astype(np.float32) + 1e-9
+
+    def row_of(self) -> dict[int, int]:
+        if self._row_of is None:
+            self._row_of = {int(pid): i for i, pid in enumerate(self.ids)}
+        return self._row_of
+
+    def stats(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
+        """Per term: body idf, title idf (Whoosh's formula), tf-idf idf; average field lengths."""
+        if self._stats is None:
+            n = max(int(self.live.sum()), 1)
+            df_body = np.diff(self.body.indptr).astype(np.float32)
+            df_title = np.diff(self.title.indptr).astype(np.float32)
+            idf_body = np.log(n / (df_body + 1.0)) + 1.0
+            idf_title = np.log(n / (df_title + 1.0)) + 1.0
+            df_any = np.maximum(df_body, df_title)
+            idf = np.log((1.0 + n) / (1.0 + df_any)) + 1.0  # scikit-learn's smooth idf
+            live = self.live
+            avg_body = float(self.body_len[live].mean()) if live.any() else 1.0
+            avg_title = float(self.title_len[live].mean()) if live.any() else 1.0
+            self._stats = (idf_body, idf_title, idf.astype(np.float32), avg_body or 1.0,
+                           avg_title or 1.0)
+        return self._stats
+
+    # -- scoring --------------------------------------------------------------------------------
+
+    def scores(self, terms: list[str], mode: str = "bm25",
+               term_weights: dict[str, float] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(score per row, distinct query terms per row) for every row; dead rows score 0."""
+        rows = len(self.ids)
+        scores = np.zeros(rows, dtype=np.float32)
+        hits = np.zeros(rows, dtype=np.int16)
+        if self.body is None or not terms:
+            return scores, hits
+        idf_body, idf_title, idf, avg_body, avg_title = self.stats()
+        weights = term_weights or {}
+        tf_any = np.zeros(rows, dtype=np.float32)  # body + title count of the current term
+        for term, qtf in _counted(terms).items():
+            col = self.vocab.get(term)
+            if col is None:
+                continue
+            w = qtf * weights.get(term, 1.0)
+            tf_any[:] = 0.0
+            for matrix, lengths, avg, field_idf, boost in (
+                    (self.body, self.body_len, avg_body, idf_body, 1.0),
+                    (self.title, self.title_len, avg_title, idf_title, TITLE_BOOST)):
+                lo, hi = matrix.indptr[col], matrix.indptr[col + 1]
+                r, tf = matrix.indices[lo:hi], matrix.data[lo:hi]
+                tf_any[r] += tf
+                if mode == "bm25":
+                    tf = tf * boost
+                    norm = K1 * ((1 - B) + B * lengths[r] / avg)
+                    scores[r] += w * field_idf[col] * tf * (K1 + 1) / (tf + norm)
+            r = np.flatnonzero(tf_any)
+            hits[r] += 1
+            if mode == "tfidf":
+                scores[r] += w * idf[col] * idf[col] * (1.0 + np.log(tf_any[r])) / self.norm[r]
         scores[~self.live] = 0.0
+        return scores, hits
+
+    def top(self, terms: list[str], k: int = 100, mode: str = "bm25",
+            term_weights: dict[str, float] | None = None) -> list[tuple[int, float, int]]:
+        """(post id, score, distinct query terms held) of the k best live posts; ties by id."""
+        scores, hits = self.scores(terms, mode, term_weights)
         nz = np.flatnonzero(scores)
         if len(nz) > k:
             nz = nz[np.argpartition(-scores[nz], k)[:k]]
-        order = nz[np.argsort(-scores[nz], kind="stable")]
+        order = nz[np.lexsort((self.ids[nz], -scores[nz]))]
         return [(int(self.ids[r]), float(scores[r]), int(hits[r])) for r in order]
 
     def coverage(self, ids: list[int], terms: list[str],
                  fixes: dict[str, str] | None = None) -> dict[int, float]:
-        """Share of the distinct query terms each post holds (a fixed misspelling counts as
-        found when its correction is). Posts the matrix does not know are left out."""
+        """Share of the distinct query terms each post holds (in its body or thread title); a
+        fixed misspelling counts as found when its correction is."""
         fixes = fixes or {}
-        if not terms or self.matrix is None:
+        if not terms or self.body is None:
             return {}
         row_of = self.row_of()
-        rows = np.asarray([row_of.get(i, -1) for i in ids])
-        known = rows >= 0
+        rows = np.asarray([row_of.get(int(i), -1) for i in ids])
         found = np.zeros(len(ids), dtype=np.float32)
-        m = self.matrix
-        for term in terms:
+        for term in dict.fromkeys(terms):
             hit = np.zeros(len(ids), dtype=bool)
             for t in (term, fixes.get(term)):
                 col = self.vocab.get(t) if t else None
                 if col is None:
                     continue
-                postings = m.indices[m.indptr[col]: m.indptr[col + 1]]
-                hit |= np.isin(rows, postings)
+                for m in (self.body, self.title):
+                    hit |= np.isin(rows, m.indices[m.indptr[col]: m.indptr[col + 1]])
             found += hit
-        share = found / len(terms)
-        return {int(i): float(s) for i, s, k in zip(ids, share, known) if k}
+        share = found / len(set(terms))
+        return {int(i): float(s) for i, s, r in zip(ids, share, rows) if r >= 0}
 
     def df(self, term: str) -> int:
-        """Documents containing `term` (0 when unknown): for spelling correction."""
+        """Posts whose body or title holds `term` (0 when unknown): for spelling correction."""
         col = self.vocab.get(term)
-        if col is None or self.matrix is None:
+        if col is None or self.body is None:
             return 0
-        return int(self.matrix.indptr[col + 1] - self.matrix.indptr[col])
+        return int(max(self.body.indptr[col + 1] - self.body.indptr[col],
+                       self.title.indptr[col + 1] - self.title.indptr[col]))
+
+    def idf(self, term: str) -> float | None:
+        """The tf-idf idf of `term`, None when no post uses it."""
+        col = self.vocab.get(term)
+        return None if col is None or self.body is None else float(self.stats()[2][col])
+
+    def max_idf(self) -> float:
+        return float(np.log(1.0 + max(int(self.live.sum()), 1)) + 1.0)
+
+    def vectorize(self, docs: list[str], query: bool = False) -> Any:
+        """l2-normed sublinear tf-idf rows for analysed texts (sentences, questions)."""
+        from scipy import sparse
+
+        idf = self.stats()[2] if self.body is not None else np.zeros(0, dtype=np.float32)
+        indptr, indices, data = [0], [], []
+        for doc in docs:
+            counts = _counted([t for t in doc.split() if t in self.vocab])
+            cols = np.fromiter((self.vocab[t] for t in counts), dtype=np.int64, count=len(counts))
+            tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
+            w = (1.0 + np.log(tf)) * idf[cols] if len(cols) else tf
+            norm = float(np.sqrt((w * w).sum())) or 1.0
+            indices.extend(cols.tolist())
+            data.extend((w / norm).tolist())
+            indptr.append(len(indices))
+        return sparse.csr_matrix((np.asarray(data, dtype=np.float32), indices, indptr),
+                                 shape=(len(docs), len(self.vocab)))
+
+
+def _counted(terms: list[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for t in terms:
+        out[t] = out.get(t, 0) + 1
+    return out
+
+
+def _widen(matrix: Any, width: int) -> Any:
+    """The same counts with room for new words' columns."""
+    from scipy import sparse
+
+    csr = sparse.csr_matrix(matrix)
+    csr.resize((csr.shape[0], width))
+    return csr
