@@ -4,7 +4,7 @@
 
 Each benchmark is converted to kb-jsonl (bench/convert.py), ingested into a fresh data dir in a
 temporary folder, and every query is run through kb's rankers (bench/runs.py): Whoosh alone,
-TF-IDF alone and the fused ranking the product uses. Scores come from ir-measures
+TF-IDF alone, their reciprocal-rank fusion, and `kb` (the product's ranking). Scores come from ir-measures
 (bench/measures.py). The floors to beat are plain BM25 anchors (bench/bm25.py): over whole threads
 for thread ranking, and over single comments (its top 3) for what `kb ask` cites.
 """
@@ -40,7 +40,7 @@ from bench.measures import (  # noqa: E402
 
 SEMEVAL = "semeval2016-task3-qatarliving/SemEval2016-Task3-CQA-QL-dev.xml"
 STACKFAQ = "stackfaq-webapps/stackExchange-FAQ.xml"
-MODES = ("whoosh", "bm25", "tfidf", "fused")
+MODES = ("whoosh", "bm25", "tfidf", "fused", "kb")
 CITE_COLUMNS = ("questions", "cites", "judged", "good", "precision", "good_of_all_cites",
                 "questions_with_good", "unanswered")
 Tables = dict[str, dict[str, Any]]  # table -> row -> column -> value
@@ -107,7 +107,7 @@ def _score_semeval(coll: Collection, form: str, posts: dict[str, Rankings], cite
             columns=RERANK_COLUMNS)
     cites = tables["cites"]
     cites[f"kb ask ({form})"] = score_cites(cited, coll.post_qrels, GOOD).to_dict()
-    for name in ("BM25 comments", "fused"):
+    for name in ("BM25 comments", "kb"):
         top3 = {q: r[:3] for q, r in comments[name].items()}
         cites[f"{name} top 3 ({form})"] = score_cites(top3, coll.post_qrels, GOOD).to_dict()
 

@@ -33,39 +33,21 @@ class Clock:
 
 
 def build_kb(coll: Collection, data_dir: Path) -> Any:
-    """A fresh KB holding the collection's posts, indexed.
-
-    Above 5,000 posts kb builds a fresh Whoosh index with two writer processes, whose segment
-    split varies run to run and with it the order of equal BM25 scores (measured: the rankings
-    of all 50 SemEval questions differed between two builds). Ingesting in halves with a sync
-    between keeps each write under that threshold so runs repeat exactly; the second half is
-    big enough to force a TF-IDF refit over all posts, as a single ingest would.
-    """
+    """A fresh KB holding the collection's posts, indexed (rankings break ties by post id, so
+    runs repeat exactly whatever Whoosh's segment layout)."""
     from kb.engine import KB
     from kb.ingest import from_bytes, ingest
 
     kb = KB(data_dir)
-    for i, part in enumerate(_halves(coll)):
-        summary = ingest(from_bytes(f"{coll.name}-{i}.jsonl", part), kb.store, format="kb-jsonl")
-        if summary.skipped:
-            raise SystemExit(f"ingest of {coll.name} failed: {summary.skipped}")
-        kb.sync()
+    summary = ingest(from_bytes(f"{coll.name}.jsonl", coll.jsonl()), kb.store, format="kb-jsonl")
+    if summary.skipped:
+        raise SystemExit(f"ingest of {coll.name} failed: {summary.skipped}")
+    kb.sync()
     stored = set(post_keys(kb).values())
     expected = {post_key(p["thread_id"], p["post_number"]) for p in coll.posts}
-    if stored != expected or kb.tfidf.fitted_rows != len(expected):
+    if stored != expected or int(kb.tfidf.live.sum()) != len(expected):
         raise SystemExit(f"{coll.name}: the store or TF-IDF does not hold the converted posts")
     return kb
-
-
-def _halves(coll: Collection) -> list[bytes]:
-    if len(coll.posts) <= ONE_WRITER:
-        return [coll.jsonl()]
-    if len(coll.posts) > 2 * ONE_WRITER:
-        raise SystemExit(f"{coll.name}: {len(coll.posts)} posts; ingest it in more parts")
-    threads = list(coll.threads().values())
-    cut = len(threads) // 2
-    return [Collection(coll.name, [p for t in part for p in t]).jsonl()
-            for part in (threads[:cut], threads[cut:])]
 
 
 def post_keys(kb: Any) -> dict[int, str]:
@@ -75,7 +57,7 @@ def post_keys(kb: Any) -> dict[int, str]:
 
 
 def kb_rankings(kb: Any, keys: dict[int, str], queries: dict[str, str], mode: str) -> Rankings:
-    """Each query's posts as kb's `mode` ranker ("whoosh", "tfidf", "fused") orders them."""
+    """Each query's posts as kb's `mode` ranker (see kb.search.rank) orders them."""
     from kb.query import parse_query
     from kb.search import rank
 

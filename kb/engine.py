@@ -70,11 +70,12 @@ class KB:
         if t.seq < upto:
             if t.needs_rebuild() and applied >= 0:
                 all_rows, _, _ = self.store.changes(-1)
-                t.fit([r["id"] for r in all_rows], _analyse(all_rows))
+                t.fit([r["id"] for r in all_rows], _analyse(all_rows),
+                      [r["thread_id"] for r in all_rows])
             elif t.needs_rebuild():
-                t.fit([r["id"] for r in rows], texts)
+                t.fit([r["id"] for r in rows], texts, [r["thread_id"] for r in rows])
             else:
-                t.update([r["id"] for r in rows], texts, gone)
+                t.update([r["id"] for r in rows], texts, [r["thread_id"] for r in rows], gone)
             t.seq = upto
             t.save()
         self._titles = None

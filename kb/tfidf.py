@@ -27,6 +27,7 @@ from kb.index import TITLE_BOOST
 
 K1, B = 1.2, 0.75
 COMPACT_SHARE = 0.25  # rebuild when this share of rows is dead
+COORD_MAX_TERMS = 4
 
 
 class Tfidf:
@@ -42,6 +43,8 @@ class Tfidf:
         self.norm = np.zeros(0, dtype=np.float32)  # l2 norm of each row's tf-idf vector at build
         self.ids = np.zeros(0, dtype=np.int64)
         self.live = np.zeros(0, dtype=bool)
+        self.thread_of = np.zeros(0, dtype=np.int32)  # row -> index into self.threads
+        self.threads: dict[str, int] = {}
         self.seq = -1
         self._row_of: dict[int, int] | None = None
         self._stats: tuple[np.ndarray, np.ndarray, np.ndarray, float, float] | None = None
@@ -71,7 +74,11 @@ class Tfidf:
 
     # -- building -------------------------------------------------------------------------------
 
-    def fit(self, ids: list[int], texts: list[tuple[str, str]]) -> None:
+    def _thread_rows(self, tids: list[str]) -> np.ndarray:
+        return np.asarray([self.threads.setdefault(t, len(self.threads)) for t in tids],
+                          dtype=np.int32)
+
+    def fit(self, ids: list[int], texts: list[tuple[str, str]], tids: list[str]) -> None:
         """Build from analysed (title, body) pairs (space-separated terms, see kb/text.py)."""
         from sklearn.feature_extraction.text import CountVectorizer
 
@@ -82,6 +89,8 @@ class Tfidf:
         self.body = vec.transform([b for _, b in texts]).tocsc()
         self.ids = np.asarray(ids, dtype=np.int64)
         self.live = np.ones(len(ids), dtype=bool)
+        self.threads = {}
+        self.thread_of = self._thread_rows(tids)
         self._after_change()
         self.norm = self._norms(np.arange(len(ids)))
 
@@ -89,7 +98,8 @@ class Tfidf:
         dead = int((~self.live).sum())
         return self.body is None or dead > COMPACT_SHARE * max(len(self.ids), 1)
 
-    def update(self, ids: list[int], texts: list[tuple[str, str]], removed: list[int]) -> None:
+    def update(self, ids: list[int], texts: list[tuple[str, str]], tids: list[str],
+               removed: list[int]) -> None:
         """Append changed posts (new words get new columns); mask their old rows."""
         from scipy import sparse
 
@@ -109,6 +119,7 @@ class Tfidf:
         start = len(self.ids)
         self.ids = np.concatenate([self.ids, np.asarray(ids, dtype=np.int64)])
         self.live = np.concatenate([self.live, np.ones(len(ids), dtype=bool)])
+        self.thread_of = np.concatenate([self.thread_of, self._thread_rows(tids)])
         self._after_change()
         self.norm = np.concatenate([self.norm, self._norms(np.arange(start, len(self.ids)))])
 
@@ -204,10 +215,27 @@ class Tfidf:
         scores[~self.live] = 0.0
         return scores, hits
 
+    def blended(self, terms: list[str], term_weights: dict[str, float] | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """The product's score per row: BM25F, scaled by how many of a short query's words the
+        post holds (Discourse-like: one word repeated must not outrank all the words once).
+
+        Long questions (SemEval's) carry words no answer repeats, and measured better without
+        the scaling (bench/eval_retrieval.py), so it fades out past four words.
+        """
+        scores, hits = self.scores(terms, "bm25", term_weights)
+        n = len(set(terms))
+        if 1 < n <= COORD_MAX_TERMS:
+            scores = scores * (0.5 + 0.5 * hits / n)
+        return scores, hits
+
     def top(self, terms: list[str], k: int = 100, mode: str = "bm25",
             term_weights: dict[str, float] | None = None) -> list[tuple[int, float, int]]:
         """(post id, score, distinct query terms held) of the k best live posts; ties by id."""
-        scores, hits = self.scores(terms, mode, term_weights)
+        if mode == "kb":
+            scores, hits = self.blended(terms, term_weights)
+        else:
+            scores, hits = self.scores(terms, mode, term_weights)
         nz = np.flatnonzero(scores)
         if len(nz) > k:
             nz = nz[np.argpartition(-scores[nz], k)[:k]]
