@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-from kb.text import analysed
 
 WRITER_TIMEOUT = 300.0  # a second writer waits this long for the lock instead of failing
 TITLE_BOOST = 2.5

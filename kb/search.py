@@ -54,19 +54,19 @@ class SearchResult:
 
 
 def expand_spelling(kb: Any, terms: list[str]) -> tuple[list[str], dict[str, float], dict[str, str]]:
-    """Add the likely intended word for rare or unknown terms ("strenth" -> "strength").
+    """Add the likely intended word for terms no post uses ("strenth" -> "strength").
 
-    An unknown term gets its most common one-edit neighbour; a term seen in under 3 posts gets
-    a neighbour at least 10x (and 5 posts) more common. The neighbour is added (weighted a little below an exact term), so the misspelling still matches
-    whatever it matched and the word the asker meant is found too.
+    Only unknown terms are corrected: on SemEval dev, correcting rare-but-real words invented
+    questions (wool -> cool, sinner -> dinner). The most common one-edit neighbour is added,
+    weighted a little below an exact term, so the misspelling still matches whatever it
+    matched and the word the asker meant is found too.
     """
     t = kb.tfidf
     out, weights, fixes = list(terms), {}, {}
     for term in dict.fromkeys(terms):
-        df = t.df(term)
-        if df >= 3 or len(term) < 4 or term.isdigit():
+        if t.df(term) or len(term) < 4 or term.isdigit():
             continue
-        best, best_df = None, (max(df * 10, 5) - 1) if df else 0
+        best, best_df = None, 0
         for cand in _edits(term):
             cdf = t.df(cand)
             if cdf > best_df:

@@ -18,7 +18,7 @@ from lxml.etree import ParserError, _Element
 
 from kb.models import AUTHOR_FROM_PAGE, Post, Quote, Thread
 from scraper import ParseError
-from scraper.html import _BLOCK, _DROP, clean, tidy
+from scraper.html import clean, element_text, tidy
 
 # "najak3d | 2020-10-22 01:38:38 UTC | #1" opens each post of a /raw dump; the separator line of
 # dashes before it is Discourse's, but a member's markdown may hold the same line, so posts are
@@ -219,32 +219,8 @@ def _digest(line: str) -> str:
 # --- cooked HTML (crawler page and JSON) -----------------------------------------------------
 
 def post_text(el: _Element, skip: set[_Element] | frozenset[_Element] = frozenset()) -> str:
-    """`scraper.html.text_of` for an lxml element: same blocks, line breaks and image alts."""
-    parts: list[str] = [el.text or ""]
-    _walk(el, parts, skip)
-    return tidy("".join(parts))
-
-
-def _walk(el: _Element, out: list[str], skip: set[_Element] | frozenset[_Element]) -> None:
-    for child in el:
-        name = child.tag
-        if isinstance(name, str) and child not in skip and name not in _DROP:
-            if name == "br":
-                out.append("\n")
-            elif name == "img":
-                alt = (child.get("alt") or "").strip()
-                if alt and not _FILE_ALT.search(alt):
-                    out.append(alt)
-            elif name in _BLOCK:
-                out.extend(("\n\n", child.text or ""))
-                _walk(child, out, skip)
-                out.append("\n\n")
-            else:
-                out.append(child.text or "")
-                _walk(child, out, skip)
-                if name in ("td", "th"):
-                    out.append(" ")
-        out.append(child.tail or "")
+    """A cooked post element as text (scraper.html.element_text)."""
+    return element_text(el, skip)
 
 
 def cooked_text(el: _Element, thread_id: str) -> tuple[str, list[Quote]]:

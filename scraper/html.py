@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+_FILE_ALT = re.compile(r"\.(png|gif|jpe?g|webp)$|^image$", re.I)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]+)""", re.I)
 
 # Elements whose content is never part of what a member wrote.
-_DROP = {"script", "style", "noscript", "iframe", "object", "embed", "svg", "button", "form",
+DROP = {"script", "style", "noscript", "iframe", "object", "embed", "svg", "button", "form",
          "input", "select", "textarea", "template", "head"}
-_BLOCK = {"p", "div", "blockquote", "pre", "ul", "ol", "li", "table", "tr", "h1", "h2", "h3",
+BLOCK = {"p", "div", "blockquote", "pre", "ul", "ol", "li", "table", "tr", "h1", "h2", "h3",
           "h4", "h5", "h6", "section", "article", "aside", "header", "footer", "dl", "dt", "dd",
           "hr", "figure", "figcaption", "details", "summary", "center", "fieldset", "tbody"}
 
@@ -66,32 +68,71 @@ def text_of(el: Tag | None, skip: Iterable[Tag] = ()) -> str:
     return tidy("".join(parts))
 
 
-def _walk(el: Tag, out: list[str], skipped: set[int]) -> None:
+# Source newlines and indentation in HTML are not the author's line breaks (<br> and blocks
+# are); only inside <pre> is whitespace kept as written.
+_FLOW = re.compile(r"[ \t\r\n\f\v]+")
+
+
+def _walk(el: Tag, out: list[str], skipped: set[int], pre: bool = False) -> None:
     for child in el.children:
         if isinstance(child, NavigableString):
             if type(child) is NavigableString or child.__class__.__name__ == "CData":
-                out.append(str(child))
+                out.append(str(child) if pre else _FLOW.sub(" ", str(child)))
             continue
         if not isinstance(child, Tag) or id(child) in skipped:
             continue
         name = child.name
-        if name in _DROP:
+        inner = pre or name == "pre"
+        if name in DROP:
             continue
         if name == "br":
             out.append("\n")
         elif name == "img":
             alt = (child.get("alt") or "").strip()
-            if alt and not re.search(r"\.(png|gif|jpe?g|webp)$|^image$", alt, re.I):
+            if alt and not _FILE_ALT.search(alt):
                 out.append(alt)
-        elif name in _BLOCK:
+        elif name in BLOCK:
             out.append("\n\n")
-            _walk(child, out, skipped)
+            _walk(child, out, skipped, inner)
             out.append("\n\n")
         elif name in {"td", "th"}:
-            _walk(child, out, skipped)
+            _walk(child, out, skipped, inner)
             out.append(" ")
         else:
-            _walk(child, out, skipped)
+            _walk(child, out, skipped, inner)
+
+
+def element_text(el: Any, skip: Any = frozenset()) -> str:
+    """`text_of` for an lxml element (the fast path some parsers take): same output."""
+    parts: list[str] = [_FLOW.sub(" ", el.text or "")]
+    _walk_lxml(el, parts, skip, el.tag == "pre")
+    return tidy("".join(parts))
+
+
+def _walk_lxml(el: Any, out: list[str], skip: Any, pre: bool) -> None:
+    for child in el:
+        name = child.tag
+        if isinstance(name, str) and child not in skip and name not in DROP:
+            inner = pre or name == "pre"
+            text = child.text or ""
+            text = text if inner else _FLOW.sub(" ", text)
+            if name == "br":
+                out.append("\n")
+            elif name == "img":
+                alt = (child.get("alt") or "").strip()
+                if alt and not _FILE_ALT.search(alt):
+                    out.append(alt)
+            elif name in BLOCK:
+                out.extend(("\n\n", text))
+                _walk_lxml(child, out, skip, inner)
+                out.append("\n\n")
+            else:
+                out.append(text)
+                _walk_lxml(child, out, skip, inner)
+                if name in ("td", "th"):
+                    out.append(" ")
+        tail = child.tail or ""
+        out.append(tail if pre else _FLOW.sub(" ", tail))
 
 
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")

@@ -61,7 +61,8 @@ class _Seen:
 
 
 def number_posts(thread: Thread) -> None:
-    """Give every post a number. Posts the page did not number follow the last numbered one (or the page's offset)."""
+    """Give every post a number: those the page did not number follow the last numbered one
+    (or the page's offset)."""
     known = [p.post_number for p in thread.posts if p.post_number]
     if len(known) == len(thread.posts):
         return
