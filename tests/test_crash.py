@@ -1,0 +1,76 @@
+"""kill -9 in the middle of an ingest leaves store and index consistent, and a re-run completes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+FILES, POSTS = 300, 20
+
+
+def _write_dump(folder: Path) -> None:
+    folder.mkdir()
+    for t in range(FILES):
+        lines = [json.dumps({"thread_id": f"t{t}", "thread_title": f"Thread number {t}",
+                             "post_number": n, "author": f"user{n % 7}",
+                             "body": f"Post {n} of thread {t}: marker{t}x{n} words here."})
+                 for n in range(1, POSTS + 1)]
+        (folder / f"{t:04d}.jsonl").write_text("\n".join(lines))
+
+
+def _kb(data: Path, *args: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, "-m", "kb", "--data-dir", str(data), *args],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _sources(db: Path) -> int:
+    try:
+        con = sqlite3.connect(db, timeout=5)
+        n = con.execute("SELECT count(*) FROM sources").fetchone()[0]
+        con.close()
+        return int(n)
+    except sqlite3.Error:
+        return 0
+
+
+def test_kill_during_ingest_then_rerun(tmp_path: Path) -> None:
+    dump, data = tmp_path / "dump", tmp_path / "data"
+    _write_dump(dump)
+    proc = _kb(data, "ingest", "--quiet", str(dump))
+    deadline = time.time() + 60
+    while _sources(data / "kb.sqlite3") < 40 and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "ingest finished before it could be killed"
+
+    con = sqlite3.connect(data / "kb.sqlite3")
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    files = con.execute("SELECT count(*) FROM sources").fetchone()[0]
+    assert 0 < files < FILES
+    # every file recorded as ingested has all of its posts; no post without its file
+    assert con.execute("SELECT count(*) FROM posts").fetchone()[0] == files * POSTS
+    assert con.execute("SELECT count(DISTINCT source_path) FROM posts").fetchone()[0] == files
+    con.close()
+
+    rerun = _kb(data, "ingest", "--json", str(dump))
+    out, err = rerun.communicate(timeout=300)
+    assert rerun.returncode == 0, err.decode()
+    summary = json.loads(out)
+    assert summary["files_unchanged"] == files
+    assert summary["posts"]["added"] == (FILES - files) * POSTS
+
+    search = _kb(data, "search", "--json", "--posts", f"marker{FILES - 1}x{POSTS}")
+    found = json.loads(search.communicate(timeout=120)[0])
+    assert [(h["thread_id"], h["post_number"]) for h in found["hits"]] == [(f"t{FILES - 1}", POSTS)]
+    first = _kb(data, "search", "--json", "--posts", "marker0x1")
+    assert json.loads(first.communicate(timeout=120)[0])["hits"][0]["thread_id"] == "t0"
