@@ -63,7 +63,7 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
 
 
 def _register() -> None:
-    from kb import cli_ingest, cli_read, cli_search  # noqa: F401  (commands attach themselves to `main`)
+    from kb import cli_ingest, cli_read, cli_search, cli_serve  # noqa: F401  (commands attach to `main`)
 
 
 _register()

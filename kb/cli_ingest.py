@@ -8,6 +8,10 @@ import click
 
 from kb.cli import Ctx, emit_json, main
 
+# From this many input files on, indexing runs alongside parsing (two writer processes); a
+# handful of files is indexed faster by one writer at the end.
+STREAM_FILES = 50
+
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True,
@@ -22,10 +26,10 @@ def ingest(obj: Ctx, paths: tuple[str, ...], fmt: str | None, as_json: bool, qui
 
     Formats are detected from content: vbulletin-text, vbulletin-html, phpbb-html, xenforo-html,
     nodebb-html, discourse-html, discourse-json, discourse-raw, discourse-md, stackexchange-xml,
-    kb-jsonl. Exit 0 when every file went in, 1 when some were skipped.
+    kb-jsonl. The search index follows. Exit 0 when every file went in, 1 when some were skipped.
     """
+    from kb.engine import KB
     from kb.ingest import count_files, expand, read_sources
-    from kb.ingest import ingest as run
 
     if fmt:
         from scraper import ParseError, detect
@@ -35,31 +39,21 @@ def ingest(obj: Ctx, paths: tuple[str, ...], fmt: str | None, as_json: bool, qui
         except ParseError as exc:
             raise click.BadParameter(str(exc), param_hint="--format") from None
     files = expand(list(paths))
-    store = obj.store(fill=False)
+    kb = KB(obj.data_dir, store=obj.store(fill=False))
     sources = read_sources(files, explicit=set(paths))
-    show_bar = not quiet and not as_json and sys.stderr.isatty()
-    if show_bar:
-        with click.progressbar(length=count_files(files), label="ingesting", file=sys.stderr,
+    total = count_files(files)
+    stream = total >= STREAM_FILES
+    if not quiet and not as_json and sys.stderr.isatty():
+        with click.progressbar(length=total, label="ingesting", file=sys.stderr,
                                show_pos=True) as bar:
-            summary = run(sources, store, fmt, on_file=lambda s: bar.update(1))
+            summary = kb.ingest(sources, fmt, on_file=lambda s: bar.update(1), stream=stream)
     else:
-        summary = run(sources, store, fmt)
-    _after_ingest(obj, summary, quiet or as_json)
+        summary = kb.ingest(sources, fmt, stream=stream)
     if as_json:
         emit_json(summary.to_dict())
     else:
         _print_summary(summary)
     sys.exit(1 if summary.skipped else 0)
-
-
-def _after_ingest(obj: Ctx, summary: object, quiet: bool) -> None:
-    """Bring the search index and TF-IDF up to what this ingest changed."""
-    from kb.cli_search import sync
-    from kb.engine import KB
-
-    kb = KB(obj.data_dir, store=obj.store(fill=False))
-    if kb.stale():
-        sync(kb, "indexing")
 
 
 def _print_summary(summary: object) -> None:

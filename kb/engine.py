@@ -8,7 +8,8 @@ or a deleted index heals on the next run instead of leaving store and index apar
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -66,20 +67,61 @@ class KB:
         if self.index.applied_seq() < upto:
             fresh = applied < 0 and self.index.doc_count() == 0
             self.index.apply(rows, texts, gone, upto, fresh=fresh, on_post=progress)
-        t = self.tfidf
-        if t.seq < upto:
-            if t.needs_rebuild() and applied >= 0:
-                all_rows, _, _ = self.store.changes(-1)
-                t.fit([r["id"] for r in all_rows], _analyse(all_rows),
-                      [r["thread_id"] for r in all_rows])
-            elif t.needs_rebuild():
-                t.fit([r["id"] for r in rows], texts, [r["thread_id"] for r in rows])
-            else:
-                t.update([r["id"] for r in rows], texts, [r["thread_id"] for r in rows], gone)
-            t.seq = upto
-            t.save()
+        if self.tfidf.seq < upto:
+            self._update_tfidf([r["id"] for r in rows], texts, [r["thread_id"] for r in rows],
+                               gone, upto)
         self._titles = None
         return len(rows)
+
+    def _update_tfidf(self, ids: list[int], texts: list[tuple[str, str]], tids: list[str],
+                      gone: list[int], upto: int) -> None:
+        """Append the changes, or build anew when the counts are missing or mostly dead."""
+        t = self.tfidf
+        if t.needs_rebuild() and t.seq >= 0:
+            rows, _, _ = self.store.changes(-1)
+            ids, texts, tids = [r["id"] for r in rows], _analyse(rows), [r["thread_id"] for r in rows]
+        if t.needs_rebuild():
+            t.fit(ids, texts, tids)
+        else:
+            t.update(ids, texts, tids, gone)
+        t.seq = upto
+        t.save()
+
+    def ingest(self, sources: Iterable[Any], fmt: str | None = None,
+               on_file: Callable[[Any], None] | None = None, stream: bool = False) -> Any:
+        """Ingest and keep the rankers current: `stream` overlaps indexing with parsing (for
+        big batches); otherwise the rankers catch up once at the end."""
+        from kb.ingest import ingest
+
+        if not stream:
+            summary = ingest(iter(sources), self.store, fmt, on_file)
+            self.sync()
+            return summary
+        with self.streaming() as push:
+            def after(source: Any) -> None:
+                push(batch=True)
+                if on_file:
+                    on_file(source)
+
+            return ingest(iter(sources), self.store, fmt, after)
+
+    @contextmanager
+    def streaming(self) -> Iterator[Callable[..., None]]:
+        """Index while an ingest runs: call the yielded function after each stored file.
+
+        Whoosh's writer processes work while the ingest parses (the two overlap on two cores);
+        TF-IDF is built from the texts analysed on the way. A killed ingest leaves the index's
+        recorded change number where it was, so the next run re-applies what it missed.
+        """
+        with self._lock:
+            feeder = _Feeder(self)
+            try:
+                yield feeder.push
+            except BaseException:
+                feeder.cancel()
+                raise
+            feeder.finish()
+            self._titles = None
 
     def reindex(self, progress: Progress | None = None) -> int:
         """Rebuild index and TF-IDF from the store (the store is the truth)."""
@@ -105,6 +147,57 @@ class KB:
 
     def close(self) -> None:
         self.store.close()
+
+
+class _Feeder:
+    """Hands the store's new changes to a streaming index writer, file by file."""
+
+    def __init__(self, kb: KB) -> None:
+        self.kb = kb
+        self.base = min(kb.index.applied_seq(), kb.tfidf.seq)
+        self.last = self.base
+        self.stream = kb.index.stream(new_after=kb.store.max_post_id())
+        self.texts: dict[int, tuple[str, tuple[str, str]]] = {}
+        self.removed: list[int] = []
+        self.files = 0
+
+    def push(self, batch: bool = False) -> None:
+        """Feed the writer what the store changed since the last push. With `batch`, wait until
+        a few thousand posts have piled up: fewer, larger batches cost the parent less."""
+        self.files += 1
+        if batch and self.files % 200:
+            return
+        rows, gone, upto = self.kb.store.changes(self.last)
+        if not rows and not gone:
+            return
+        texts = _analyse(rows)
+        self.stream.add(rows, texts, gone)
+        for r, text in zip(rows, texts):
+            self.texts[int(r["id"])] = (r["thread_id"], text)
+        for pid in gone:
+            self.texts.pop(pid, None)
+        self.removed.extend(gone)
+        self.last = upto
+
+    def finish(self) -> None:
+        """Commit the index while TF-IDF is built: the commit mostly waits for the writer
+        processes, so the parent's CPU is free for the counts."""
+        self.push()
+        counts = threading.Thread(target=self._tfidf)
+        counts.start()
+        try:
+            self.stream.finish(self.last)
+        finally:
+            counts.join()
+
+    def _tfidf(self) -> None:
+        if self.kb.tfidf.seq < self.last:
+            tids = [v[0] for v in self.texts.values()]
+            texts = [v[1] for v in self.texts.values()]
+            self.kb._update_tfidf(list(self.texts), texts, tids, self.removed, self.last)
+
+    def cancel(self) -> None:
+        self.stream.cancel()
 
 
 def _analyse(rows: list[Any]) -> list[tuple[str, str]]:

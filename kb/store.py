@@ -203,6 +203,10 @@ class Store:
             self._seq = self.last_seq() + 1
         return self._seq  # type: ignore[return-value]
 
+    def max_post_id(self) -> int:
+        """The highest post id so far: posts written later get higher ones."""
+        return int(self.db.execute("SELECT coalesce(max(id), 0) FROM posts").fetchone()[0])
+
     def last_seq(self) -> int:
         """The newest change number in the store (0 when nothing was written)."""
         row = self.db.execute("SELECT max(coalesce((SELECT max(seq) FROM posts), 0),"

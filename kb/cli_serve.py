@@ -1,0 +1,31 @@
+"""`kb serve`: the web app on waitress (a production WSGI server); Flask's debug server on --debug."""
+
+from __future__ import annotations
+
+import click
+
+from kb.cli import Ctx, main
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Worker threads (waitress).")
+@click.option("--debug", is_flag=True, help="Flask's debug server with reloader (development only).")
+@click.pass_obj
+def serve(obj: Ctx, host: str, port: int, threads: int, debug: bool) -> None:
+    """Serve the search and answer pages and the JSON API."""
+    from kb.cli_search import open_kb
+    from web import create_app
+
+    open_kb(obj).close()  # fill an empty store and index it, with progress, before serving
+    app = create_app({"KB_DATA_DIR": str(obj.data_dir)})
+    click.echo(f"kb: serving {obj.data_dir} on http://{host}:{port}/", err=True)
+    if debug:
+        app.run(host=host, port=port, debug=True)
+        return
+    from waitress import serve as waitress_serve
+
+    waitress_serve(app, host=host, port=port, threads=threads, ident="kb")
