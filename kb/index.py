@@ -70,6 +70,7 @@ class Index:
         if self._ix is None:
             from whoosh import index
 
+            _cache_lengths_while_writing()
             try:
                 if index.exists_in(str(self.path)):
                     self._ix = index.open_dir(str(self.path))
@@ -153,6 +154,54 @@ class Index:
     def doc_count(self) -> int:
         with self.ix.searcher() as s:
             return int(s.doc_count())
+
+
+class _Lengths:
+    """Field lengths of a segment being written, read once per field instead of once per
+    posting: Whoosh's writer looks a document's length up from disk for every term it holds
+    (a quarter of indexing time in a profile of 10k real posts)."""
+
+    def __init__(self, reader: Any) -> None:
+        self.reader = reader
+        self.cache: dict[str, list[int]] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        lengths = self.cache.get(fieldname)
+        if lengths is None:
+            lengths = self.cache[fieldname] = self._load(fieldname, default)
+        return lengths[docnum] if docnum < len(lengths) else default
+
+    def _load(self, fieldname: str, default: int) -> list[int]:
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+        from whoosh.util.numeric import byte_to_length
+
+        n = self.reader.doc_count_all()
+        if not self.reader.has_column(_lenfield(fieldname)):
+            return [default] * n
+        column = self.reader.column_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        return [byte_to_length(column[d]) if column[d] else default for d in range(n)]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.reader, name)
+
+
+def _cache_lengths_while_writing() -> None:
+    from whoosh import writing
+
+    writer = writing.SegmentWriter
+    if getattr(writer, "_kb_patched", False):
+        return
+
+    def flush_segment(self: Any) -> None:  # SegmentWriter._flush_segment, lengths cached
+        self.perdocwriter.close()
+        pdr = _Lengths(self.per_document_reader()) if self.codec.length_stats else None
+        self.fieldwriter.add_postings(self.schema, pdr, self.pool.iter_postings())
+        self.fieldwriter.close()
+        if pdr:
+            pdr.reader.close()
+
+    writer._flush_segment = flush_segment
+    writer._kb_patched = True
 
 
 def _writer_processes_die_with_parent() -> None:
