@@ -79,7 +79,7 @@ def main() -> None:
     report("ask", timed(lambda q: ask(kb, q), qs))
     report("search", timed(lambda q: search(kb, q), qs))
     parsed = [parse_query(q) for q in qs]
-    for mode in ("tfidf", "whoosh", "fused"):
+    for mode in ("kb", "bm25", "tfidf", "fused", "whoosh"):
         report(f"rank {mode}", timed(lambda q: rank(kb, q, mode=mode), parsed))
     print(f"cold `kb --help`        {cold(['--help'], args.data_dir):7.0f} ms")
     print(f"cold `kb ask`           {cold(['ask', EVERYDAY[0]], args.data_dir):7.0f} ms")
