@@ -260,6 +260,14 @@ class Store:
             out.update((r["id"], r) for r in rows)
         return out
 
+    def openers(self, thread_ids: list[str]) -> dict[str, str | None]:
+        """Who opened each thread (the author of its post #1, None when unknown)."""
+        ids = list(dict.fromkeys(thread_ids))
+        rows = self.db.execute(
+            f"SELECT thread_id, author FROM posts WHERE post_number = 1 AND thread_id IN "
+            f"({','.join('?' * len(ids))})", ids) if ids else []
+        return {r[0]: r[1] for r in rows}
+
     def threads(self, limit: int | None = None, offset: int = 0) -> list[Thread]:
         """Threads (without posts), most recently active first."""
         rows = self.db.execute(
