@@ -83,6 +83,9 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the store {self.path}: {exc}; "
                              "pass another --data-dir or remove the damaged file") from None
+        except OSError as exc:
+            raise StoreError(f"cannot create the data dir {self.path.parent}: "
+                             f"{exc.strerror or exc}; pass a writable --data-dir") from None
         self.db.row_factory = sqlite3.Row
 
     def _migrate(self) -> None:
