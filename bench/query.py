@@ -80,7 +80,7 @@ def main() -> None:
     report("search", timed(lambda q: search(kb, q), qs))
     parsed = [parse_query(q) for q in qs]
     for mode in ("kb", "bm25", "tfidf", "fused", "whoosh"):
-        report(f"rank {mode}", timed(lambda q: rank(kb, q, mode=mode), parsed))
+        report(f"rank {mode}", timed(lambda q, m=mode: rank(kb, q, mode=m), parsed))
     print(f"cold `kb --help`        {cold(['--help'], args.data_dir):7.0f} ms")
     print(f"cold `kb ask`           {cold(['ask', EVERYDAY[0]], args.data_dir):7.0f} ms")
 

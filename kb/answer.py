@@ -63,9 +63,10 @@ _SKIP = re.compile(r"^(thanks|thank you|thx|cheers|welcome|lol|haha|bump|\+1|sam
                    re.I)
 _NO = re.compile(
     r"^(no|nope|nah)\b|\b(don't|do not|doesn't|does not|isn't|is not|aren't|not)\s+(think|believe)?"
-    r"\s*(it's|it is|they|you|that)?\s*(is\s+|are\s+|be\s+)?(really\s+|very\s+|that\s+)?"
-    r"(necessary|needed|required|important|essential|worth|helpful|need)|\bno need\b|\bunnecessary\b|\bwaste of time\b|"
-    r"\bbetter without\b|\bdon't need\b|\bnot needed\b", re.I)
+    r"\s*(it's|it is|they|you|that)?\s*(is\s+|are\s+|be\s+)?"
+    r"(really\s+|very\s+|that\s+)?"
+    r"(necessary|needed|required|important|essential|worth|helpful|need)|\bno need\b|"
+    r"\bunnecessary\b|\bwaste of time\b|\bbetter without\b|\bdon't need\b|\bnot needed\b", re.I)
 _YES = re.compile(
     r"^(yes|yeah|yep|absolutely|definitely)\b|\b(is|are|it's|definitely|absolutely)\s+"
     r"(definitely\s+|absolutely\s+|very\s+|really\s+)?(necessary|needed|essential|important|"

@@ -32,10 +32,11 @@ class Ctx:
                 self._store = Store(self.data_dir / STORE_FILE)
             except StoreError as exc:
                 fail(str(exc))
-        if fill and self._store.is_empty():
+        store: Any = self._store
+        if fill and store.is_empty():
             from kb.ingest import corpus_sources, ingest
 
-            summary = ingest(corpus_sources(), self._store)
+            summary = ingest(corpus_sources(), store)
             click.echo(f"kb: the store in {self.data_dir} was empty; ingested the bundled "
                        f"example corpus ({len(summary.threads)} thread(s), "
                        f"{summary.added} posts)", err=True)

@@ -145,8 +145,10 @@ def search(kb: Any, raw: str, limit: int = 10, offset: int = 0,
         hits.append(_hit(row, score, q))
     hits = _title_match_first(kb, q, hits)
     if per_thread:
-        seen: set[str] = set()
-        hits = [h for h in hits if not (h.thread_id in seen or seen.add(h.thread_id))]
+        best: dict[str, Hit] = {}
+        for h in hits:
+            best.setdefault(h.thread_id, h)
+        hits = list(best.values())
     page = hits[offset: offset + limit]
     stems = set(q.terms) | set(fixes.values())
     for h in page:

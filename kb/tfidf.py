@@ -133,7 +133,9 @@ class Tfidf:
     def _counts(self, docs: list[str], width: int) -> Any:
         from scipy import sparse
 
-        indptr, indices, data = [0], [], []
+        indptr: list[int] = [0]
+        indices: list[int] = []
+        data: list[int] = []
         for doc in docs:
             counts: dict[int, int] = {}
             for term in doc.split():

@@ -31,7 +31,7 @@ _LOADED: list[object] = []
 def _modules() -> list[object]:
     if _LOADED:
         return _LOADED
-    found = []
+    found: list[object] = []
     for name in MODULES:
         try:
             found.append(importlib.import_module(name))
@@ -61,7 +61,7 @@ def detect(data: bytes, name: str = "") -> str:
 
 def formats() -> list[str]:
     """Every format name some module parses, for `--format` choices."""
-    names = []
+    names: list[str | None] = []
     for module in _modules():
         names.extend(getattr(module, "FORMATS", [getattr(module, "FORMAT", None)]))
     return [n for n in names if n]

@@ -88,7 +88,7 @@ def _walk(el: Tag, out: list[str], skipped: set[int], pre: bool = False) -> None
         if name == "br":
             out.append("\n")
         elif name == "img":
-            alt = (child.get("alt") or "").strip()
+            alt = str(child.get("alt") or "").strip()
             if alt and not _FILE_ALT.search(alt):
                 out.append(alt)
         elif name in BLOCK:

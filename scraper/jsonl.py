@@ -56,7 +56,7 @@ def parse(data: bytes, name: str = "", format: str | None = None) -> list[Thread
 def _load(line: str, lineno: int) -> dict[str, Any]:
     try:
         obj = json.loads(line)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise ParseError(f"line {lineno}: invalid JSON ({exc.msg}); fix or remove that line") from None
     if not isinstance(obj, dict):
         raise ParseError(f"line {lineno}: expected a JSON object per line")
@@ -77,7 +77,7 @@ def _int(value: Any) -> int | None:
 
 def _post(obj: dict[str, Any]) -> Post:
     author = obj.get("author")
-    source = obj.get("source") if isinstance(obj.get("source"), dict) else {}
+    source: dict[str, Any] = obj["source"] if isinstance(obj.get("source"), dict) else {}
     quotes = [
         Quote(text=str(q.get("text") or ""), author=q.get("author"),
               post_number=_int(q.get("post_number")))
