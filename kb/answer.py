@@ -23,7 +23,8 @@ MAX_SENTENCES = 5
 MIN_SENTENCES = 2
 POSTS = 30
 LAMBDA = 0.7  # MMR: relevance against novelty
-SAME_POINT = 0.5  # cosine above which two sentences make the same point
+SAME_POINT = 0.6  # cosine above which two sentences make the same point
+STANCE_CHARS = 60
 
 
 @dataclass
@@ -59,8 +60,12 @@ class _Cand:
 
 _YES_NO = re.compile(r"^\s*(do|does|did|is|are|was|were|should|can|could|will|would|has|have|"
                      r"must|need|shall|am)\b", re.I)
-_SKIP = re.compile(r"^(thanks|thank you|thx|cheers|welcome|lol|haha|bump|\+1|same here|agreed)\b",
-                   re.I)
+_SKIP = re.compile(r"^(thanks|thank you|thx|cheers|welcome|lol|haha|bump|\+1|same here|agreed)\b|"
+                   r"\b(can|could) (someone|anyone|you) (tell|help|explain)|\bdoes anyone know\b|"
+                   r"\bI (need|want|would like) to know\b|\bany (ideas|suggestions|help)\b", re.I)
+# Code, markup and log lines are not sentences anyone can cite as advice.
+_CODE = re.compile(r"^\s*(//|#include|import \w|def \w+\(|class \w+[:(]|return\b|</?\w+>)|"
+                   r"\w\([^)]*\);\s*$|[{}]\s*$|::\w")
 _NO = re.compile(
     r"^(no|nope|nah)\b|\b(don't|do not|doesn't|does not|isn't|is not|aren't|not)\s+(think|believe)?"
     r"\s*(it's|it is|they|you|that)?\s*(is\s+|are\s+|be\s+)?"
@@ -139,7 +144,8 @@ def _candidates(kb: Any, terms: list[str], weights: dict[str, float],
                                           and row["author"] == openers.get(row["thread_id"])):
             continue
         for s in sentences(row["body"]):
-            if 25 <= len(s) <= 400 and not s.rstrip().endswith("?") and not _SKIP.match(s) \
+            if 25 <= len(s) <= 400 and not s.rstrip().endswith("?") and not _SKIP.search(s) \
+                    and not _CODE.search(s) \
                     and len(s.split()) >= 5:
                 texts.append(s)
                 owners.append(row)
@@ -228,9 +234,13 @@ def _both_sides(picked: list[tuple[_Cand, list[_Cand]]], cands: list[_Cand]) -> 
 
 
 def _stance(text: str) -> str | None:
-    if _NO.search(text):
+    """"yes"/"no" when the sentence opens with a stance ("Yes, …", "I don't think it's
+    necessary…"); a cue deep in a sentence ("…there's no need to connect the B- wire") is
+    usually about something else."""
+    opening = text[:STANCE_CHARS]
+    if _NO.search(opening):
         return "no"
-    if _YES.search(text):
+    if _YES.search(opening):
         return "yes"
     return None
 
