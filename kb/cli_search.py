@@ -15,7 +15,7 @@ def open_kb(obj: Ctx) -> Any:
     from kb.engine import KB
 
     kb = KB(obj.data_dir, store=obj.store())
-    if kb.stale():
+    if kb.stale() and not kb.index.busy():  # while an ingest writes, answer from what is indexed
         sync(kb, "indexing")
     return kb
 

@@ -133,8 +133,13 @@ class KB:
             return self._sync(progress)
 
     def ensure_fresh(self) -> None:
-        """Sync if the store moved on (another process ingested, or an ingest was killed)."""
-        if self.stale():
+        """Sync if the store moved on (an ingest was killed, or an older kb wrote it).
+
+        While another process is writing the index (an ingest under way), readers answer from
+        the index as it stands rather than queue behind the writer: the ingest brings it up to
+        date itself.
+        """
+        if self.stale() and not self.index.busy():
             self.sync()
 
     def titles(self) -> dict[str, str]:

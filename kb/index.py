@@ -131,6 +131,14 @@ class Index:
         self._save_state(upto)
         return len(rows)
 
+    def busy(self) -> bool:
+        """Is a writer (another process's ingest) holding the index right now?"""
+        lock = self.ix.lock("WRITELOCK")
+        if lock.acquire(blocking=False):
+            lock.release()
+            return False
+        return True
+
     def stream(self, new_after: int) -> Stream:
         """A two-process writer held open while an ingest runs (see `Stream`)."""
         return Stream(self, new_after)
