@@ -51,7 +51,17 @@ class KB:
     def stale(self) -> bool:
         """True when the store has changes the rankers have not seen."""
         last = self.store.last_seq()
+        if self.tfidf.seq < last:
+            self._reload_tfidf()  # another process (an ingest) may have saved newer counts
         return self.index.applied_seq() < last or self.tfidf.seq < last
+
+    def _reload_tfidf(self) -> None:
+        from kb.tfidf import Tfidf
+
+        fresh = Tfidf(self.tfidf.path)
+        if fresh.load() and fresh.seq > self.tfidf.seq:
+            self._tfidf = fresh
+            self._titles = None
 
     def sync(self, progress: Progress | None = None) -> int:
         """Bring index and TF-IDF up to the store; returns how many posts were (re)indexed."""

@@ -126,3 +126,17 @@ def test_second_writer_waits_instead_of_failing(kb: KB, tmp_path: Path) -> None:
     t.join(30)
     assert not errors
     assert ids(search(other, "derailleur hanger")) == [("w-1", 1)]
+
+
+def test_a_long_running_reader_sees_another_process_ingest(kb: KB, tmp_path: Path) -> None:
+    reader = KB(kb.data_dir)  # e.g. the web app, opened before the ingest
+    assert ids(search(reader, "clean the chain weekly", per_thread=False))[0] == ("bikes-2", 2)
+    writer = KB(kb.data_dir)
+    extra = tmp_path / "later.jsonl"
+    extra.write_text(json.dumps({"thread_id": "later-1", "thread_title": "Disc brake squeal",
+                                 "post_number": 1, "body": "Sand the pads to stop the squeal."}))
+    ingest(read_sources([str(extra)]), writer.store)
+    writer.sync()
+    seq = reader.tfidf.seq
+    assert ids(search(reader, "brake squeal pads")) == [("later-1", 1)]
+    assert reader.tfidf.seq > seq  # picked up the writer's counts, not rebuilt its own
