@@ -32,7 +32,6 @@ class Hit:
     body: str
     url: str | None = None
     snippet: str = ""
-    matched: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"thread_id": self.thread_id, "thread_title": self.thread_title,

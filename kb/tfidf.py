@@ -287,28 +287,6 @@ class Tfidf:
         order = nz[np.lexsort((self.ids[nz], -scores[nz]))]
         return [(int(self.ids[r]), float(scores[r]), int(hits[r])) for r in order]
 
-    def coverage(self, ids: list[int], terms: list[str],
-                 fixes: dict[str, str] | None = None) -> dict[int, float]:
-        """Share of the distinct query terms each post holds (in its body or thread title); a
-        fixed misspelling counts as found when its correction is."""
-        fixes = fixes or {}
-        if not terms or self.body is None:
-            return {}
-        row_of = self.row_of()
-        rows = np.asarray([row_of.get(int(i), -1) for i in ids])
-        found = np.zeros(len(ids), dtype=np.float32)
-        for term in dict.fromkeys(terms):
-            hit = np.zeros(len(ids), dtype=bool)
-            for t in (term, fixes.get(term)):
-                col = self.vocab.get(t) if t else None
-                if col is None:
-                    continue
-                for m in (self.body, self.title):
-                    hit |= np.isin(rows, m.indices[m.indptr[col]: m.indptr[col + 1]])
-            found += hit
-        share = found / len(set(terms))
-        return {int(i): float(s) for i, s, r in zip(ids, share, rows) if r >= 0}
-
     def df(self, term: str) -> int:
         """Posts whose body or title holds `term` (0 when unknown): for spelling correction."""
         col = self.vocab.get(term)
