@@ -306,3 +306,27 @@ def test_kb_serve_runs_waitress_by_default_and_flask_with_debug(kb: Any, monkeyp
     assert calls[0] == ("waitress", {"host": "127.0.0.1", "port": 8123, "threads": 4, "ident": "kb"})
     assert kb("serve", "--debug", "--host", "0.0.0.0").exit_code == 0
     assert calls[1] == ("flask", {"host": "0.0.0.0", "port": 8000, "debug": True})
+
+
+def test_long_thread_pages_and_a_cited_post_opens_its_page(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json as _json
+
+    from kb.engine import KB
+    from kb.ingest import read_sources
+    from web import create_app
+
+    dump = tmp_path / "long.jsonl"
+    rows = [{"thread_id": "long-1", "thread_title": "A very long thread", "post_number": n,
+             "body": f"Reply number {n} about gear ratios."
+             + (" Quoting the first." if n == 250 else "")} for n in range(1, 251)]
+    rows[-1]["quotes"] = [{"author": None, "post_number": 1, "text": "Reply number 1"}]
+    dump.write_text("\n".join(_json.dumps(r) for r in rows))
+    data = tmp_path / "data"
+    kb = KB(data)
+    kb.ingest(read_sources([str(dump)]))
+    client = create_app({"KB_DATA_DIR": str(data), "TESTING": True}).test_client()
+    first = client.get("/t/long-1").get_data(as_text=True)
+    assert 'id="post-1"' in first and 'id="post-101"' not in first and "page 1 of 3" in first
+    cited = client.get("/t/long-1?hl=250").get_data(as_text=True)
+    assert 'id="post-250"' in cited and "page 3 of 3" in cited
+    assert 'href="?page=1#post-1"' in cited  # the quote links to the page that holds #1

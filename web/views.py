@@ -19,6 +19,7 @@ bp = Blueprint("views", __name__)
 
 HEADS = {"yes": "Members who say yes", "no": "Members who say no", None: "Also said"}
 MAX_PAGE = 100
+THREAD_PAGE = 100  # posts per page of a thread
 
 
 @bp.app_template_filter("marked")
@@ -97,7 +98,20 @@ def thread_page(thread_id: str) -> str:
     if thread is None:
         abort(404, description=f"There is no thread {thread_id!r} in this knowledge base.")
     hl = request.args.get("hl", type=int)
-    return render_template("thread.html", thread=thread, hl=hl)
+    numbers = [p.post_number for p in thread.posts]
+    pages = max(1, math.ceil(len(numbers) / THREAD_PAGE))
+    page_of = {n: i // THREAD_PAGE + 1 for i, n in enumerate(numbers)}
+    # A citation link names only the post: open the page that holds it.
+    page = request.args.get("page", type=int) or page_of.get(hl or 0, 1)
+    page = min(max(page, 1), pages)
+    shown = thread.posts[(page - 1) * THREAD_PAGE: page * THREAD_PAGE]
+
+    def post_href(n: int) -> str:
+        on = page_of.get(n, page)
+        return f"#post-{n}" if on == page else f"?page={on}#post-{n}"
+
+    return render_template("thread.html", thread=thread, posts=shown, hl=hl, page=page,
+                           pages=pages, post_href=post_href)
 
 
 def register_errors(app: Flask) -> None:
