@@ -86,6 +86,10 @@ def _split_text_quotes(post: Post, seen: _Seen) -> None:
     i = 0
     while i < len(lines):
         head = _QUOTE_HEAD.match(lines[i].strip()) if heads else None
+        if heads and lines[i].strip() in ("Quote:", "Quote") and i + 1 < len(lines) \
+                and _QUOTE_HEAD.match(lines[i + 1].strip()):
+            i += 1  # vB3 copies: "Quote:" on its own line above "Originally Posted by X"
+            continue
         if head:
             author = head.group("vb") or head.group("php")
             n, source = _quoted_span(lines[i + 1:], seen, author)

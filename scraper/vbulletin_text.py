@@ -16,7 +16,9 @@ from scraper.html import decode, to_int
 
 FORMAT = "vbulletin-text"
 
-_POST_MARK = re.compile(r"^\s*(?:\d+\.\s+)?#(\d+)\s*$", re.M)
+# "  1. #1" (vB4 copies) or "Old 11-05-2008, 10:23 PM   #7" (vB3: the post's date, then its number)
+_POST_MARK = re.compile(r"^[ \t]*(?:\d+\.[ \t]+)?(?:(?:Old[ \t]+)?(?P<date>\d{1,2}-\d{1,2}-\d{4},?[ \t]+"
+                        r"\d{1,2}:\d{2}[ \t]*(?:[AP]M)?)[ \t]+)?#(?P<n>\d+)[ \t]*$", re.M | re.I)
 _RESULTS = re.compile(r"Results\s+\d+\s+to\s+\d+\s+of\s+([\d,]+)", re.I)
 _PAGE = re.compile(r"^\s*Page\s+(\d+)\s+of\s+(\d+)", re.I | re.M)
 _THREAD = re.compile(r"^\s*Thread:\s*(.+?)\s*$", re.M)
@@ -35,7 +37,7 @@ def sniff(head: str, name: str) -> str | None:
     """A text copy of a vBulletin page: "#N" post marks, and vBulletin's own words around them."""
     if re.search(r"<(html|body|div|table)\b", head[:4096], re.I):
         return None
-    if len(_POST_MARK.findall(head)) < 1:
+    if not _POST_MARK.search(head):
         return None
     markers = ("Originally Posted by", "Join Date", "Results ", "Thread:", "View Post")
     return FORMAT if sum(m in head for m in markers) >= 2 else None
@@ -60,7 +62,11 @@ def parse(data: bytes, name: str = "", format: str | None = None) -> list[Thread
         thread.page, thread.page_count = int(page.group(1)), int(page.group(2))
     for mark, nxt in zip(marks, marks[1:] + [None]):
         chunk = text[mark.end(): nxt.start() if nxt else len(text)]
-        thread.posts.append(_post(int(mark.group(1)), chunk, title))
+        post = _post(int(mark.group("n")), chunk, title)
+        if mark.group("date") and not post.posted_at:
+            date = _DATE.match(" ".join(mark.group("date").split()))
+            post.posted_at = _iso(date) if date else None
+        thread.posts.append(post)
     return [thread]
 
 
@@ -83,7 +89,7 @@ def _post(number: int, chunk: str, title: str) -> Post:
     post = Post(body="", post_number=number)
     # The header is everything up to the post title line ("Re: <title>" or the title itself).
     head_end = next((i for i, line in enumerate(lines)
-                     if line in (title, f"Re: {title}")), None)
+                     if _strip_default(line) in (title, f"Re: {title}")), None)
     if head_end is None:
         head_end = next((i for i, line in enumerate(lines) if not line), 0)
     _header(post, [line for line in lines[:head_end] if line])
@@ -92,7 +98,23 @@ def _post(number: int, chunk: str, title: str) -> Post:
     return post
 
 
+def _strip_default(line: str) -> str:
+    """vB3 copies put the post icon's alt text, "Default", before the post title."""
+    return line[len("Default "):] if line.startswith("Default ") else line
+
+
+def _is_rank(line: str) -> bool:
+    low = line.lower().rstrip(":")
+    return low in _RANKS or low.startswith("join date")
+
+
 def _header(post: Post, lines: list[str]) -> None:
+    # vB3 copies: the member's name alone on the line before their rank or join date.
+    if lines and len(lines) > 1 and _is_rank(lines[1]) and not _is_rank(lines[0]) \
+            and len(lines[0]) <= 40 and not _DATE.match(lines[0]) and ":" not in lines[0] \
+            and not _ONLINE.match(lines[0]) and not lines[0].endswith("'s Avatar"):
+        post.author = lines[0]
+        lines = lines[1:]
     i = 0
     while i < len(lines):
         line, low = lines[i], lines[i].lower().rstrip(":")

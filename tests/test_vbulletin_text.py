@@ -95,3 +95,21 @@ def test_post_one_keeps_the_question(thread) -> None:  # type: ignore[no-untyped
     body = thread.posts[0].body
     assert body.startswith("Is leg strength training really necessary for a 400m runner?")
     assert body.endswith("Or do 400m runners just dont need that much strength?")
+
+
+def test_vb3_style_copy() -> None:
+    """Date and number on one line, the name alone above the rank, "Default" before titles."""
+    from tests.conftest import FIXTURES
+
+    path = FIXTURES / "vbulletin_text" / "vb3-copy.txt"
+    assert detect.detect(path.read_bytes(), path.name) == "vbulletin-text"
+    [t] = parse(path.read_bytes(), path.name)
+    assert (t.thread_id, t.title) == ("spikes-for-the-800m", "Spikes for the 800m?")
+    p1, p2, p3 = t.posts
+    assert (p1.author, p1.author_title, p1.author_joined, p1.author_location, p1.author_posts) == (
+        "milerjen", "Junior Member", "Feb 2009", "Leeds", 31)
+    assert p1.posted_at == "2009-03-14T21:12:00" and p2.posted_at == "2009-03-14T22:40:00"
+    assert p2.body == "Middle distance spikes. Sprint plates are too stiff for two laps."
+    assert [(q.author, q.post_number) for q in p2.quotes] == [("milerjen", 1)]
+    assert (p3.author, p3.author_title, p3.author_posts) == (None, "Registered User", 77)
+    assert p3.body.startswith("I race 800s")
