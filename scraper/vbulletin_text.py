@@ -72,7 +72,7 @@ def parse(data: bytes, name: str = "", format: str | None = None) -> list[Thread
 
 def _first_title(text: str, start: int) -> str:
     for line in text[start:].split("\n"):
-        line = line.strip()
+        line = _strip_default(line.strip())
         if line.lower().startswith("re:"):
             return line[3:].strip()
     raise ParseError("no thread title found: not a vBulletin text copy")
