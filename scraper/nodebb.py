@@ -19,11 +19,10 @@ from bs4 import BeautifulSoup, Tag
 
 from kb.models import AUTHOR_FROM_PAGE, Post, Quote, Thread
 from scraper import ParseError
-from scraper.html import clean, soup, text_of, to_int
+from scraper.html import Index, clean, index_by, soup, text_of, to_int
 
 FORMAT = "nodebb-html"
 
-Index = dict[str, list[Tag]]
 
 _SNIFF = re.compile(r"""component=["'](?:post|topic)["/]|<script id=["']ajaxify-data""", re.I)
 _TOPIC_ID = re.compile(r"/topic/(\d+)")
@@ -40,7 +39,7 @@ def sniff(head: str, name: str) -> str | None:
 def parse(data: bytes, name: str = "", format: str | None = None) -> list[Thread]:
     """The page's topic with its posts, in page order."""
     doc = soup(data)
-    idx = _index(doc)
+    idx = index_by(doc, "component")
     ajaxify = _ajaxify(doc)
     url = _meta_url(doc)
     users = {str(p.get("pid")): p.get("user") or {} for p in ajaxify.get("posts") or []
@@ -61,15 +60,6 @@ def parse(data: bytes, name: str = "", format: str | None = None) -> list[Thread
     thread = _thread(doc, idx, ajaxify, url)
     thread.posts = posts
     return [thread]
-
-
-def _index(root: Tag) -> Index:
-    """Every element under `root` by its `component` name, in page order (one walk, no CSS)."""
-    idx: Index = {}
-    for node in root.descendants:
-        if type(node) is Tag and "component" in node.attrs:
-            idx.setdefault(str(node.attrs["component"]), []).append(node)
-    return idx
 
 
 def _first(idx: Index, component: str) -> Tag | None:
@@ -132,7 +122,7 @@ def _pages(idx: Index, ajaxify: dict[str, Any]) -> tuple[int | None, int | None]
 
 def _post(li: Tag, base: str | None, users: dict[str, Any]) -> tuple[Post | None, str | None]:
     """One post, and the pid of the post it replies to (NodeBB's toPid), when it names one."""
-    idx = _index(li)
+    idx = index_by(li, "component")
     content = _first(idx, "post/content")
     if content is None:
         return None, None
