@@ -11,6 +11,7 @@ from kb.cli import Ctx, emit_json, main
 # From this many input files on, indexing runs alongside parsing (two writer processes); a
 # handful of files is indexed faster by one writer at the end.
 STREAM_FILES = 50
+SHOW_IGNORED = 5  # READMEs and licences beside a dump are listed, not all of them
 
 
 @main.command()
@@ -62,8 +63,12 @@ def _print_summary(summary: object) -> None:
     click.echo(f"{s['files']} file(s) read ({s['files_unchanged']} unchanged), "
                f"{s['threads']} thread(s); posts: {p['added']} added, {p['updated']} updated, "
                f"{p['unchanged']} unchanged, {p['removed']} removed")
-    for item in s["ignored"]:
+    ignored = s["ignored"]
+    for item in ignored[:SHOW_IGNORED]:
         click.echo(f"ignored {item['file']}: {item['reason']}", err=True)
+    if len(ignored) > SHOW_IGNORED:
+        click.echo(f"… and {len(ignored) - SHOW_IGNORED} more files that are not thread dumps "
+                   "(--json lists them)", err=True)
     for item in s["skipped"]:
         click.echo(f"skipped {item['file']}: {item['reason']}", err=True)
     if s["skipped"]:
