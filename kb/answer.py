@@ -118,12 +118,14 @@ def _covers(kb: Any, terms: list[str], fixes: dict[str, str], rows: list[Any]) -
         return False
     total = sum(weights.values())
     need = 0.5 if len(weights) <= 3 else 0.4 if len(weights) <= 6 else 0.3
-    seen: dict[str, set[str]] = {}
+    probe = [t for t in weights] + [f for f in fixes.values()]
+    holders = t.holders(probe, [int(r["id"]) for r in rows])
+    threads: dict[str, set[int]] = {}
     for row in rows:
-        words = seen.setdefault(row["thread_id"], set(analysed(row["title"]).split()))
-        words.update(analysed(row["body"]).split())
-    for words in list(seen.values())[:5]:
-        got = sum(w for term, w in weights.items() if term in words or fixes.get(term) in words)
+        threads.setdefault(row["thread_id"], set()).add(int(row["id"]))
+    for posts in list(threads.values())[:5]:
+        got = sum(w for term, w in weights.items()
+                  if holders[term] & posts or holders.get(fixes.get(term, ""), set()) & posts)
         if got >= need * total:
             return True
     return False

@@ -195,27 +195,36 @@ class Tfidf:
             return scores, hits
         idf_body, idf_title, idf, avg_body, avg_title = self.stats()
         weights = term_weights or {}
-        tf_any = np.zeros(rows, dtype=np.float32)  # body + title count of the current term
         for term, qtf in _counted(terms).items():
             col = self.vocab.get(term)
             if col is None:
                 continue
             w = qtf * weights.get(term, 1.0)
-            tf_any[:] = 0.0
+            postings = []
             for matrix, lengths, avg, field_idf, boost in (
                     (self.body, self.body_len, avg_body, idf_body, 1.0),
                     (self.title, self.title_len, avg_title, idf_title, TITLE_BOOST)):
                 lo, hi = matrix.indptr[col], matrix.indptr[col + 1]
                 r, tf = matrix.indices[lo:hi], matrix.data[lo:hi]
-                tf_any[r] += tf
+                postings.append((r, tf))
                 if mode == "bm25":
                     tf = tf * boost
                     norm = K1 * ((1 - B) + B * lengths[r] / avg)
                     scores[r] += w * field_idf[col] * tf * (K1 + 1) / (tf + norm)
-            r = np.flatnonzero(tf_any)
-            hits[r] += 1
+            # Rows holding the term in body or title, without a pass over every row.
+            (rb, tb), (rt, tt) = postings
+            title_only = ~np.isin(rt, rb)
+            hits[rb] += 1
+            hits[rt[title_only]] += 1
             if mode == "tfidf":
-                scores[r] += w * idf[col] * idf[col] * (1.0 + np.log(tf_any[r])) / self.norm[r]
+                r = np.concatenate([rb, rt[title_only]])
+                tf_sum = np.concatenate([tb, tt[title_only]])
+                if len(rt) and len(rb):
+                    both = np.isin(rb, rt)
+                    extra = np.zeros(len(self.ids), dtype=np.float32)
+                    extra[rt] = tt
+                    tf_sum[: len(rb)][both] += extra[rb[both]]
+                scores[r] += w * idf[col] * idf[col] * (1.0 + np.log(tf_sum)) / self.norm[r]
         scores[~self.live] = 0.0
         return scores, hits
 
@@ -286,6 +295,21 @@ class Tfidf:
             nz = nz[np.argpartition(-scores[nz], k)[:k]]
         order = nz[np.lexsort((self.ids[nz], -scores[nz]))]
         return [(int(self.ids[r]), float(scores[r]), int(hits[r])) for r in order]
+
+    def holders(self, terms: list[str], ids: list[int]) -> dict[str, set[int]]:
+        """Which of the posts `ids` hold each term, in body or thread title (from the counts,
+        without analysing any text again)."""
+        row_of = self.row_of()
+        rows = np.asarray([row_of.get(int(i), -1) for i in ids])
+        out: dict[str, set[int]] = {}
+        for term in dict.fromkeys(terms):
+            col = self.vocab.get(term)
+            hit = np.zeros(len(ids), dtype=bool)
+            if col is not None and self.body is not None:
+                for m in (self.body, self.title):
+                    hit |= np.isin(rows, m.indices[m.indptr[col]: m.indptr[col + 1]])
+            out[term] = {int(i) for i, h in zip(ids, hit) if h}
+        return out
 
     def df(self, term: str) -> int:
         """Posts whose body or title holds `term` (0 when unknown): for spelling correction."""
