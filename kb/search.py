@@ -1,8 +1,10 @@
-"""Ranking posts for a query: TF-IDF first stage, Whoosh BM25F, fused by reciprocal rank.
+"""Ranking posts for a query, and the search results built from the ranking.
 
-Whoosh's OR query over a whole 100k-post index misses a 30 ms budget (DECISIONS.md), so the
-column-sliced TF-IDF picks the candidates and Whoosh ranks within them; queries with filters or
-phrases go to Whoosh first, since only it knows authors, threads and dates.
+Whoosh's scorer over a whole 100k-post index misses a 30 ms budget by far (130-190 ms measured,
+DECISIONS.md and bench/query.py), so plain queries are scored from the term counts kept beside
+the index (kb/tfidf.py): BM25F with Whoosh's own formula plus the thread taken whole. Queries
+with filters or phrases are matched by Whoosh, which knows authors, threads and dates, and the
+matches are ordered the same way.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Term statistics over the same posts as the Whoosh index: the fast first stage, and the
+"""Term counts over the same posts as the Whoosh index: the ranker on the hot path, and the
 sentence scorer.
 
 Keeps raw term counts per post (body and thread title, CSC sparse matrices, built with
@@ -7,9 +7,10 @@ scikit-learn's CountVectorizer) and scores only the columns of the query's terms
 scorer at 147k (DECISIONS.md, bench/query.py). From the counts come two rankings:
 
 - `bm25`: BM25F over title and body with Whoosh's formula, idf and title boost, so it ranks as
-  the Whoosh index does (tests/test_tfidf.py checks the two agree);
-- `tfidf`: cosine of sublinear tf-idf vectors, the second opinion fused with it, and what
-  answer sentences are scored with.
+  the Whoosh index does (tests/test_tfidf.py checks the two agree); the product adds each
+  thread's BM25 taken whole (`blended`);
+- `tfidf`: sublinear tf-idf; scores answer sentences, and is a ranker of its own for the
+  evaluation harness (fused with BM25F it lost there, so the product does not fuse).
 
 idf comes from column counts at query time, so new posts append rows (and new words append
 columns) without a refit; replaced posts are masked dead and compacted away on a rebuild.
