@@ -63,6 +63,11 @@ _YES_NO = re.compile(r"^\s*(do|does|did|is|are|was|were|should|can|could|will|wo
 _SKIP = re.compile(r"^(thanks|thank you|thx|cheers|welcome|lol|haha|bump|\+1|same here|agreed)\b|"
                    r"\b(can|could) (someone|anyone|you) (tell|help|explain)|\bdoes anyone know\b|"
                    r"\bI (need|want|would like) to know\b|\bany (ideas|suggestions|help)\b", re.I)
+_ASKING = re.compile(r"\b(I need (some )?(help|advice|suggestions)|any (ideas|suggestions|advice|help)|"
+                     r"please (help|advise)|can (someone|anyone)|does anyone|looking for advice)\b",
+                     re.I)
+_URL = re.compile(r"\S*(https?://|www\.)\S*")
+_LIST_ITEM = re.compile(r"^\s*([-*•]|\d+[.)])\s")
 # Code, markup and log lines are not sentences anyone can cite as advice.
 _CODE = re.compile(r"^\s*(//|#include|import \w|def \w+\(|class \w+[:(]|return\b|</?\w+>)|"
                    r"\w\([^)]*\);\s*$|[{}]\s*$|::\w")
@@ -132,7 +137,20 @@ def _covers(kb: Any, terms: list[str], fixes: dict[str, str], rows: list[Any]) -
 
 
 def _is_opening_question(row: Any) -> bool:
-    return bool(row["post_number"] == 1 and ("?" in row["title"] or "?" in row["body"]))
+    """The thread's first post asks rather than advises: a question, or a request for help."""
+    return bool(row["post_number"] == 1 and ("?" in row["title"] or "?" in row["body"]
+                                             or _ASKING.search(row["body"])))
+
+
+def _citable(sentence: str) -> bool:
+    """A sentence that can stand as advice: long enough, not a question or a request, not code,
+    not a bare link or a parts-list line."""
+    if not 25 <= len(sentence) <= 400 or sentence.rstrip().endswith("?"):
+        return False
+    if _SKIP.search(sentence) or _CODE.search(sentence):
+        return False
+    words = _URL.sub("", sentence).split()
+    return len(words) >= (7 if _LIST_ITEM.match(sentence) else 5)
 
 
 def _candidates(kb: Any, terms: list[str], weights: dict[str, float],
@@ -146,9 +164,7 @@ def _candidates(kb: Any, terms: list[str], weights: dict[str, float],
                                           and row["author"] == openers.get(row["thread_id"])):
             continue
         for s in sentences(row["body"]):
-            if 25 <= len(s) <= 400 and not s.rstrip().endswith("?") and not _SKIP.search(s) \
-                    and not _CODE.search(s) \
-                    and len(s.split()) >= 5:
+            if _citable(s):
                 texts.append(s)
                 owners.append(row)
                 # Better-ranked posts first; a one-liner rarely carries the answer (post
