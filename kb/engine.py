@@ -1,8 +1,9 @@
 """The knowledge base one data dir holds: store, Whoosh index and TF-IDF, kept in step.
 
-`KB` is what the CLI and the web app open. Derived data follows the store by change number:
-`sync()` applies whatever the store changed since the index last looked, so an interrupted ingest
-or a deleted index heals on the next run instead of leaving store and index apart.
+`KB` is what the CLI and the web app open (with `kb.open.open_kb`). Derived data follows the
+store by change number: `sync()` applies whatever the store changed since the index last looked,
+so an interrupted ingest or a deleted index heals on the next run instead of leaving store and
+index apart.
 """
 
 from __future__ import annotations
@@ -142,15 +143,19 @@ class KB:
             self._tfidf = None
             return self._sync(progress)
 
-    def ensure_fresh(self) -> None:
-        """Sync if the store moved on (an ingest was killed, or an older kb wrote it).
+    def needs_sync(self) -> bool:
+        """Has the store moved on (an ingest was killed, or an older kb wrote it) with nobody
+        bringing the rankers up to it?
 
         While another process is writing the index (an ingest under way), readers answer from
         the index as it stands rather than queue behind the writer: the ingest brings it up to
         date itself.
         """
-        if self.stale() and not self.index.busy():
-            self.sync()
+        return self.stale() and not self.index.busy()
+
+    def ensure_fresh(self, progress: Progress | None = None) -> int:
+        """Sync when `needs_sync()`; returns how many posts were (re)indexed."""
+        return self.sync(progress) if self.needs_sync() else 0
 
     def titles(self) -> dict[str, str]:
         """Normalised thread title -> thread id, for "an exact title match wins"."""

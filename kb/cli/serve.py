@@ -1,13 +1,16 @@
-"""`kb serve`: the web app on waitress (a production WSGI server); Flask's debug server on --debug."""
+"""`kb serve`: the web app on waitress (a production WSGI server); Flask's debug server on --debug.
+
+The one place the `kb` package reaches into `web/`.
+"""
 
 from __future__ import annotations
 
 import click
 
-from kb.cli import Ctx, main
+from kb.cli.common import Ctx
 
 
-@main.command()
+@click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on.")
@@ -17,10 +20,10 @@ from kb.cli import Ctx, main
 @click.pass_obj
 def serve(obj: Ctx, host: str, port: int, threads: int, debug: bool) -> None:
     """Serve the search and answer pages and the JSON API."""
-    from kb.cli_search import open_kb
     from web import create_app
 
-    open_kb(obj).close()  # fill an empty store and index it, with progress, before serving
+    obj.fresh_kb()  # fill an empty store and index it, with progress, before serving
+    obj.close()
     app = create_app({"KB_DATA_DIR": str(obj.data_dir)})
     click.echo(f"kb: serving {obj.data_dir} on http://{host}:{port}/", err=True)
     if debug:

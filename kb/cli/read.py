@@ -1,40 +1,42 @@
-"""`kb export`, `kb threads`, `kb show`, `kb stats`: reading the store."""
+"""`kb export`, `kb threads`, `kb show`, `kb stats`: reading the store (no ranking, no index)."""
 
 from __future__ import annotations
 
 import json
 import sys
 import textwrap
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import click
 
-from kb.cli import Ctx, emit_json, fail, main
+from kb.cli.common import Ctx, emit_json, fail, json_option
+
+if TYPE_CHECKING:
+    from kb.models import Post, Thread
+    from kb.store import Store
 
 
-@main.command()
+@click.command()
 @click.option("--thread", "thread_id", metavar="ID", help="Only this thread.")
 @click.pass_obj
 def export(obj: Ctx, thread_id: str | None) -> None:
     """Write every post as one JSON object per line (kb-jsonl; `kb ingest` reads it back)."""
-    store = obj.store()
-    if thread_id:
-        thread = store.thread(_resolve(store, thread_id))
-        threads = [thread]
-    else:
-        threads = store.iter_threads()
+    store = obj.kb().store
+    threads: Iterable[Thread] = [_thread(store, thread_id)] if thread_id else store.iter_threads()
     out = sys.stdout
     for thread in threads:
         for post in thread.posts:
             out.write(json.dumps(post.to_export(thread), ensure_ascii=False) + "\n")
 
 
-@main.command()
+@click.command()
 @click.option("-n", "--limit", default=50, show_default=True, help="How many threads.")
-@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+@json_option
 @click.pass_obj
 def threads(obj: Ctx, limit: int, as_json: bool) -> None:
     """List threads, most recently active first."""
-    rows = obj.store().threads(limit=limit)
+    rows = obj.kb().store.threads(limit=limit)
     if as_json:
         emit_json([{"thread_id": t.thread_id, "thread_title": t.title, "forum": t.forum,
                     "posts": t.posts_declared, "format": t.format} for t in rows])
@@ -43,15 +45,14 @@ def threads(obj: Ctx, limit: int, as_json: bool) -> None:
         click.echo(f"{t.thread_id}\t{t.title}")
 
 
-@main.command()
+@click.command()
 @click.argument("ref", metavar="THREAD_ID[#N]")
-@click.option("--json", "as_json", is_flag=True, help="JSON output (kb export shape).")
+@json_option
 @click.pass_obj
 def show(obj: Ctx, ref: str, as_json: bool) -> None:
-    """Print a thread, or one post of it with THREAD_ID#N."""
-    store = obj.store()
+    """Print a thread, or one post of it with THREAD_ID#N (--json: `kb export`'s shape)."""
     tid, _, num = ref.partition("#")
-    thread = store.thread(_resolve(store, tid))
+    thread = _thread(obj.kb().store, tid)
     posts = thread.posts
     if num:
         if not num.isdigit():
@@ -69,29 +70,28 @@ def show(obj: Ctx, ref: str, as_json: bool) -> None:
         _print_post(post)
 
 
-def _print_post(post: object) -> None:
-    p = post  # type: ignore[assignment]
-    who = p.author or "(author unknown)"  # type: ignore[attr-defined]
-    if p.author_source == "quote":  # type: ignore[attr-defined]
+def _print_post(p: Post) -> None:
+    who = p.author or "(author unknown)"
+    if p.author_source == "quote":
         who += " (from a later quote)"
-    when = f" · {p.posted_at}" if p.posted_at else ""  # type: ignore[attr-defined]
+    when = f" · {p.posted_at}" if p.posted_at else ""
     click.echo("")
-    click.secho(f"#{p.post_number} {who}{when}", fg="cyan")  # type: ignore[attr-defined]
-    for q in p.quotes:  # type: ignore[attr-defined]
+    click.secho(f"#{p.post_number} {who}{when}", fg="cyan")
+    for q in p.quotes:
         src = f"#{q.post_number} " if q.post_number else ""
         click.echo(f"  > {src}{q.author or 'someone'} wrote:")
         click.echo(textwrap.indent(textwrap.shorten(q.text, 300), "  > "))
-    click.echo(p.body)  # type: ignore[attr-defined]
-    if p.signature:  # type: ignore[attr-defined]
-        click.secho(f"-- {p.signature}", dim=True)  # type: ignore[attr-defined]
+    click.echo(p.body)
+    if p.signature:
+        click.secho(f"-- {p.signature}", dim=True)
 
 
-@main.command()
-@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+@click.command()
+@json_option
 @click.pass_obj
 def stats(obj: Ctx, as_json: bool) -> None:
     """What the store holds."""
-    s = obj.store().stats()
+    s = obj.kb().store.stats()
     s["data_dir"] = str(obj.data_dir)
     if as_json:
         emit_json(s)
@@ -104,10 +104,14 @@ def stats(obj: Ctx, as_json: bool) -> None:
         click.echo(f"posts from {s['first_posted']} to {s['last_posted']}")
 
 
-def _resolve(store: object, ref: str) -> str:
-    ids = store.find_thread_ids(ref)  # type: ignore[attr-defined]
+def _thread(store: Store, ref: str) -> Thread:
+    """The thread `ref` names: its full id, or the tail of one (":123" ids typed as "123")."""
+    ids = store.find_thread_ids(ref)
     if not ids:
         fail(f"no thread {ref!r}; `kb threads` lists them")
     if len(ids) > 1 and ref not in ids:
         fail(f"{ref!r} matches several threads ({', '.join(ids)}); give the full id")
-    return ref if ref in ids else str(ids[0])
+    thread = store.thread(ref if ref in ids else str(ids[0]))
+    if thread is None:  # removed between the two reads (an ingest replaced it)
+        fail(f"no thread {ref!r}; `kb threads` lists them")
+    return thread

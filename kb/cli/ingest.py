@@ -1,12 +1,16 @@
-"""`kb ingest`."""
+"""`kb ingest`: a thin shell over `KB.ingest`, with a progress bar and a summary for people."""
 
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from kb.cli import Ctx, emit_json, main
+from kb.cli.common import Ctx, emit_json, json_option
+
+if TYPE_CHECKING:
+    from kb.ingest import Summary
 
 # From this many input files on, indexing runs alongside parsing (two writer processes); a
 # handful of files is indexed faster by one writer at the end.
@@ -14,12 +18,12 @@ STREAM_FILES = 50
 SHOW_IGNORED = 5  # READMEs and licences beside a dump are listed, not all of them
 
 
-@main.command()
+@click.command()
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, allow_dash=True))
 @click.option("--format", "fmt", metavar="NAME",
               help="Skip detection and read every file as this format (e.g. phpbb-html).")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@json_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.pass_obj
 def ingest(obj: Ctx, paths: tuple[str, ...], fmt: str | None, as_json: bool, quiet: bool) -> None:
@@ -29,7 +33,6 @@ def ingest(obj: Ctx, paths: tuple[str, ...], fmt: str | None, as_json: bool, qui
     nodebb-html, discourse-html, discourse-json, discourse-raw, discourse-md, stackexchange-xml,
     kb-jsonl. The search index follows. Exit 0 when every file went in, 1 when some were skipped.
     """
-    from kb.engine import KB
     from kb.ingest import count_files, expand, read_sources
 
     if fmt:
@@ -40,7 +43,7 @@ def ingest(obj: Ctx, paths: tuple[str, ...], fmt: str | None, as_json: bool, qui
         except ParseError as exc:
             raise click.BadParameter(str(exc), param_hint="--format") from None
     files = expand(list(paths))
-    kb = KB(obj.data_dir, store=obj.store(fill=False))
+    kb = obj.kb(seed=False)
     sources = read_sources(files, explicit=set(paths))
     total = count_files(files)
     stream = total >= STREAM_FILES
@@ -57,8 +60,8 @@ def ingest(obj: Ctx, paths: tuple[str, ...], fmt: str | None, as_json: bool, qui
     sys.exit(1 if summary.skipped else 0)
 
 
-def _print_summary(summary: object) -> None:
-    s = summary.to_dict()  # type: ignore[attr-defined]
+def _print_summary(summary: Summary) -> None:
+    s: dict[str, Any] = summary.to_dict()  # the --json shape, so both outputs say the same
     p = s["posts"]
     click.echo(f"{s['files']} file(s) read ({s['files_unchanged']} unchanged), "
                f"{s['threads']} thread(s); posts: {p['added']} added, {p['updated']} updated, "

@@ -1,39 +1,25 @@
-"""`kb search`, `kb ask`, `kb reindex`."""
+"""`kb search`, `kb ask`, `kb reindex`: thin shells over `kb.search.search`, `kb.answer.ask` and
+`KB.reindex`, printing for people or as JSON."""
 
 from __future__ import annotations
 
-import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
-from kb.cli import Ctx, emit_json, fail, main
+from kb.answer_view import group_by_stance
+from kb.cli.common import Ctx, emit_json, fail, json_option, progress
+
+if TYPE_CHECKING:
+    from kb.answer import Answer
+    from kb.search import SearchResult
 
 
-def open_kb(obj: Ctx) -> Any:
-    """The store (filled with the bundled corpus when empty) with its rankers up to date."""
-    from kb.engine import KB
-
-    kb = KB(obj.data_dir, store=obj.store())
-    if kb.stale() and not kb.index.busy():  # while an ingest writes, answer from what is indexed
-        sync(kb, "indexing")
-    return kb
-
-
-def sync(kb: Any, label: str, rebuild: bool = False) -> int:
-    """Bring the rankers up to the store, with a progress bar on a terminal."""
-    if not sys.stderr.isatty():
-        return int(kb.reindex() if rebuild else kb.sync())
-    total = kb.store.stats()["posts"]
-    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
-        return int(kb.reindex(bar.update) if rebuild else kb.sync(bar.update))
-
-
-@main.command()
+@click.command()
 @click.argument("query", nargs=-1, required=True)
 @click.option("-n", "--limit", default=10, show_default=True, help="How many hits.")
 @click.option("--posts", "every_post", is_flag=True, help="Every matching post, not one per thread.")
-@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+@json_option
 @click.pass_obj
 def search(obj: Ctx, query: tuple[str, ...], limit: int, every_post: bool, as_json: bool) -> None:
     """Ranked posts for QUERY. Syntax: "exact phrase", author:NAME or @NAME, thread:ID,
@@ -43,12 +29,16 @@ def search(obj: Ctx, query: tuple[str, ...], limit: int, every_post: bool, as_js
 
     text = " ".join(query)
     try:
-        result = run(open_kb(obj), text, limit=limit, per_thread=not every_post)
+        result = run(obj.fresh_kb(), text, limit=limit, per_thread=not every_post)
     except QueryError as exc:
         fail(str(exc), 2)
     if as_json:
         emit_json(result.to_dict())
-        return
+    else:
+        _print_hits(result, every_post)
+
+
+def _print_hits(result: SearchResult, every_post: bool) -> None:
     if result.corrected:
         fixes = ", ".join(f"{a} → {b}" for a, b in result.corrected.items())
         click.echo(f"(also searched for: {fixes})", err=True)
@@ -69,9 +59,9 @@ def _bold(snippet: str) -> str:
     return "".join(click.style(p, bold=True) if i % 2 else p for i, p in enumerate(parts))
 
 
-@main.command()
+@click.command()
 @click.argument("question", nargs=-1, required=True)
-@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+@json_option
 @click.pass_obj
 def ask(obj: Ctx, question: tuple[str, ...], as_json: bool) -> None:
     """Answer QUESTION from the members' own words, citing the posts."""
@@ -80,24 +70,25 @@ def ask(obj: Ctx, question: tuple[str, ...], as_json: bool) -> None:
 
     text = " ".join(question)
     try:
-        answer = run(open_kb(obj), text)
+        answer = run(obj.fresh_kb(), text)
     except QueryError as exc:
         fail(str(exc), 2)
     if as_json:
         emit_json(answer.to_dict())
-        return
+    else:
+        _print_answer(answer)
+
+
+def _print_answer(answer: Answer) -> None:
     if answer.note:
         click.echo(answer.note)
         return
-    heads = {"yes": "Members who say yes:", "no": "Members who say no:", None: "Also said:"}
-    grouped = any(s.stance for s in answer.sentences)
-    last: object = object()
-    for s in answer.sentences:
-        if grouped and s.stance != last:
-            click.secho(heads[s.stance], bold=True)
-            last = s.stance
-        marks = "".join(f"[{k}]" for k in s.cites)
-        click.echo(("  " if grouped else "") + f"{s.text} {marks}")
+    for group in group_by_stance(answer):
+        if group.heading:
+            click.secho(f"{group.heading}:", bold=True)
+        for s in group.sentences:
+            marks = "".join(f"[{k}]" for k in s.cites)
+            click.echo(("  " if group.heading else "") + f"{s.text} {marks}")
     click.echo("\nSources:")
     for src in answer.sources:
         who = src["author"] or "author unknown"
@@ -107,12 +98,11 @@ def ask(obj: Ctx, question: tuple[str, ...], as_json: bool) -> None:
         click.echo(f"    {where}")
 
 
-@main.command()
+@click.command()
 @click.pass_obj
 def reindex(obj: Ctx) -> None:
     """Rebuild the search index and TF-IDF from the store."""
-    from kb.engine import KB
-
-    kb = KB(obj.data_dir, store=obj.store(fill=False))
-    n = sync(kb, "reindexing", rebuild=True)
+    kb = obj.kb(seed=False)
+    with progress(kb, "reindexing") as update:
+        n = kb.reindex(update)
     click.echo(f"reindexed {n} posts")

@@ -1,0 +1,67 @@
+"""Opening a data dir's knowledge base: the one way the CLI, the web app and scripts get a `KB`.
+
+An empty store is first given the bundled example corpus (so a fresh install can answer at
+once). Opening never syncs the rankers: whoever is about to rank asks `KB.needs_sync()` once per
+command or request (the CLI with a progress bar, the web app per request).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from kb.config import STORE_FILE
+
+if TYPE_CHECKING:
+    from kb.engine import KB
+    from kb.ingest import Summary
+    from kb.store import Store
+
+
+def open_kb(data_dir: Path | str, seed: bool = True, *, per_worker: bool = False,
+            on_seed: Callable[[Summary], None] | None = None) -> KB:
+    """The knowledge base in `data_dir`, created when missing.
+
+    seed: an empty store first gets the bundled corpus; `on_seed` hears what went in.
+    per_worker: each thread that reads gets its own SQLite connection (a threaded web server).
+    Raises `kb.store.StoreError` when the store cannot be opened.
+    """
+    from kb.engine import KB
+    from kb.store import Store
+
+    data_dir = Path(data_dir)
+    path = data_dir / STORE_FILE
+    store = Store(path)
+    if seed and store.is_empty():
+        from kb.ingest import corpus_sources, ingest
+
+        summary = ingest(corpus_sources(), store)
+        if on_seed:
+            on_seed(summary)
+    if per_worker:
+        store.close()
+        # Duck-typed: PerWorkerStore forwards every Store method to this thread's connection.
+        store = cast("Store", PerWorkerStore(path))
+    return KB(data_dir, store=store)
+
+
+class PerWorkerStore:
+    """Looks like a `kb.store.Store`; each worker thread that touches it gets its own connection,
+    so one slow read never queues the others behind a shared connection's mutex."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+
+    def _store(self) -> Store:
+        store = getattr(self._local, "store", None)
+        if store is None:
+            from kb.store import Store
+
+            store = self._local.store = Store(self.path)
+        return cast("Store", store)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store(), name)
