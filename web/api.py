@@ -1,6 +1,6 @@
 """JSON twins of the pages, in the shapes `kb ask/search/show --json` print; and /healthz.
 
-Errors are {"error": message} with the status code (see `web.views.error`).
+Errors are {"error": message} with the status code (see `web.errors`).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Blueprint, abort, request
 
-from web import int_arg, kb, overview, query_arg
+from web.kbapp import get_kb, int_arg, overview, query_arg
 
 bp = Blueprint("api", __name__)
 
@@ -22,7 +22,7 @@ def api_ask() -> dict[str, Any]:
     """`Answer.to_dict()` for ?q=."""
     from kb.answer import ask
 
-    return ask(kb(), query_arg()).to_dict()  # type: ignore[no-any-return]
+    return ask(get_kb(), query_arg()).to_dict()
 
 
 @bp.get("/api/search")
@@ -34,14 +34,13 @@ def api_search() -> dict[str, Any]:
     limit = int_arg("limit", 10, 1, MAX_LIMIT)
     offset = int_arg("offset", 0, 0, MAX_OFFSET)
     every = request.args.get("posts") == "1"
-    return search(kb(), q, limit=limit, offset=offset,  # type: ignore[no-any-return]
-                  per_thread=not every).to_dict()
+    return search(get_kb(), q, limit=limit, offset=offset, per_thread=not every).to_dict()
 
 
 @bp.get("/api/threads/<path:thread_id>")
 def api_thread(thread_id: str) -> dict[str, Any]:
     """A thread as `kb export` lines under its id and title."""
-    thread = kb().store.thread(thread_id)
+    thread = get_kb().store.thread(thread_id)
     if thread is None:
         abort(404, description=f"no thread {thread_id!r}")
     return {"thread_id": thread.thread_id, "thread_title": thread.title,

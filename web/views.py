@@ -7,17 +7,15 @@ markup is built from post text is `marked`, which escapes each piece before addi
 from __future__ import annotations
 
 import math
-from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from markupsafe import Markup, escape
-from werkzeug.exceptions import HTTPException
 
-from web import BadQuery, int_arg, kb, overview, query_arg
+from kb.answer_view import group_by_stance
+from web.kbapp import get_kb, int_arg, overview, query_arg
 
 bp = Blueprint("views", __name__)
 
-HEADS = {"yes": "Members who say yes", "no": "Members who say no", None: "Also said"}
 MAX_PAGE = 100
 THREAD_PAGE = 100  # posts per page of a thread
 
@@ -57,23 +55,9 @@ def ask_page() -> str:
     from kb.answer import ask
 
     q = query_arg()
-    answer = ask(kb(), q)
-    return render_template("ask.html", q=q, answer=answer, groups=stance_groups(answer),
+    answer = ask(get_kb(), q)
+    return render_template("ask.html", q=q, answer=answer, groups=group_by_stance(answer),
                            sources={s["k"]: s for s in answer.sources})
-
-
-def stance_groups(answer: Any) -> list[dict[str, Any]]:
-    """Runs of sentences under the CLI's headings; one run without a heading when none takes
-    a stance. Each: {"stance": "yes"|"no"|None, "heading": str|None, "sentences": [...]}."""
-    if not any(s.stance for s in answer.sentences):
-        plain = {"stance": None, "heading": None, "sentences": list(answer.sentences)}
-        return [plain] if answer.sentences else []
-    groups: list[dict[str, Any]] = []
-    for s in answer.sentences:
-        if not groups or groups[-1]["stance"] != s.stance:
-            groups.append({"stance": s.stance, "heading": HEADS[s.stance], "sentences": []})
-        groups[-1]["sentences"].append(s)
-    return groups
 
 
 @bp.get("/search")
@@ -85,7 +69,7 @@ def search_page() -> str:
     page = int_arg("page", 1, 1, MAX_PAGE)
     every = request.args.get("posts") == "1"
     size = current_app.config["PAGE_SIZE"]
-    result = search(kb(), q, limit=size, offset=(page - 1) * size, per_thread=not every)
+    result = search(get_kb(), q, limit=size, offset=(page - 1) * size, per_thread=not every)
     pages = min(MAX_PAGE, max(1, math.ceil(result.total / size)))
     return render_template("search.html", q=q, result=result, page=page, pages=pages,
                            every=every, first=(page - 1) * size + 1)
@@ -94,7 +78,7 @@ def search_page() -> str:
 @bp.get("/t/<path:thread_id>")
 def thread_page(thread_id: str) -> str:
     """A thread, post by post; `hl=N` highlights post N (the one an answer cited)."""
-    thread = kb().store.thread(thread_id)
+    thread = get_kb().store.thread(thread_id)
     if thread is None:
         abort(404, description=f"There is no thread {thread_id!r} in this knowledge base.")
     hl = request.args.get("hl", type=int)
@@ -112,30 +96,3 @@ def thread_page(thread_id: str) -> str:
 
     return render_template("thread.html", thread=thread, posts=shown, hl=hl, page=page,
                            pages=pages, post_href=post_href)
-
-
-def register_errors(app: Flask) -> None:
-    """400 for bad queries, 404 and the rest as a page, or as {"error": ...} under /api."""
-    from kb.query import QueryError
-
-    @app.errorhandler(BadQuery)
-    @app.errorhandler(QueryError)
-    def bad_query(exc: Exception) -> tuple[Any, int]:
-        return error(400, str(exc))
-
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> tuple[Any, int]:
-        return error(exc.code or 500, exc.description or exc.name)
-
-
-def error(code: int, message: str) -> tuple[Any, int]:
-    """The error as JSON for API paths, else as a page with the search box."""
-    if request.path.startswith("/api/"):
-        return {"error": message}, code
-    titles = {400: "That query did not work", 404: "Not found"}
-    q = request.args.get("q", "")[:MAX_QUERY_ECHO]
-    return render_template("error.html", code=code, title=titles.get(code, "Something went wrong"),
-                           message=message, q=q), code
-
-
-MAX_QUERY_ECHO = 500  # an over-long query is put back in the box cut to the limit
