@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kb.answer_view import group_by_stance
 from kb.cli.common import Ctx, emit_json, fail, json_option, progress
 
 if TYPE_CHECKING:
@@ -80,6 +79,8 @@ def ask(obj: Ctx, question: tuple[str, ...], as_json: bool) -> None:
 
 
 def _print_answer(answer: Answer) -> None:
+    from kb.answer_view import group_by_stance
+
     if answer.note:
         click.echo(answer.note)
         return
