@@ -1,4 +1,4 @@
-"""How an answer is laid out for reading: its sentences in runs under stance headings.
+"""How an answer is laid out for reading: its passages in runs under stance headings.
 
 Shared by `kb ask` and the web's answer page so the two group and head an answer the same way;
 each renders the groups in its own medium.
@@ -10,28 +10,28 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kb.answer import Answer, Sentence
+    from kb.answer import Answer, Item
 
 HEADINGS = {"yes": "Members who say yes", "no": "Members who say no", None: "Also said"}
 
 
 @dataclass
 class StanceGroup:
-    """A run of consecutive sentences taking one stance ("yes", "no", or None)."""
+    """A run of consecutive passages taking one stance ("yes", "no", or None)."""
 
     stance: str | None
     heading: str | None  # None when no sentence of the answer takes a stance
-    sentences: list[Sentence] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
 
 
 def group_by_stance(answer: Answer) -> list[StanceGroup]:
-    """Runs of sentences under their stance's heading; one run without a heading when none
-    takes a stance; no runs for an answer without sentences."""
-    if not any(s.stance for s in answer.sentences):
-        return [StanceGroup(None, None, list(answer.sentences))] if answer.sentences else []
+    """Runs of passages under their stance's heading; one run without a heading when none
+    takes a stance; no runs for an answer without passages."""
+    if not any(s.stance for s in answer.items):
+        return [StanceGroup(None, None, list(answer.items))] if answer.items else []
     groups: list[StanceGroup] = []
-    for s in answer.sentences:
+    for s in answer.items:
         if not groups or groups[-1].stance != s.stance:
             groups.append(StanceGroup(s.stance, HEADINGS[s.stance]))
-        groups[-1].sentences.append(s)
+        groups[-1].items.append(s)
     return groups

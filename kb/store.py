@@ -263,11 +263,11 @@ class Store:
             out.update((r["id"], r) for r in rows)
         return out
 
-    def openers(self, thread_ids: list[str]) -> dict[str, str | None]:
-        """Who opened each thread (the author of its post #1, None when unknown)."""
+    def opening_posts(self, thread_ids: list[str]) -> dict[str, int]:
+        """The store id of each thread's post #1."""
         ids = list(dict.fromkeys(thread_ids))
         rows = self.db.execute(
-            f"SELECT thread_id, author FROM posts WHERE post_number = 1 AND thread_id IN "
+            f"SELECT thread_id, id FROM posts WHERE post_number = 1 AND thread_id IN "
             f"({','.join('?' * len(ids))})", ids) if ids else []
         return {r[0]: r[1] for r in rows}
 

@@ -32,12 +32,12 @@ def _posts(kb: KB, answer) -> dict[int, object]:  # type: ignore[no-untyped-def]
 def test_example_question_cites_several_replies(kb: KB) -> None:
     a = ask(kb, QUESTION)
     assert a.note is None
-    assert 2 <= len(a.sentences) <= 6
+    assert 2 <= len(a.items) <= 6
     cited = {s["post_number"] for s in a.sources}
     assert len(cited) >= 3
     assert 1 not in cited  # the asker's opening post is a question, not advice
     posts = _posts(kb, a)
-    for sentence in a.sentences:
+    for sentence in a.items:
         assert sentence.cites
         for k in sentence.cites:
             src = a.sources[k - 1]
@@ -52,10 +52,10 @@ def test_example_question_cites_several_replies(kb: KB) -> None:
 
 def test_disagreement_is_visible(kb: KB) -> None:
     a = ask(kb, QUESTION)
-    stances = {s.stance for s in a.sentences}
+    stances = {s.stance for s in a.items}
     assert {"yes", "no"} <= stances
-    yes = next(s for s in a.sentences if s.stance == "yes")
-    no = next(s for s in a.sentences if s.stance == "no")
+    yes = next(s for s in a.items if s.stance == "yes")
+    no = next(s for s in a.items if s.stance == "no")
     assert "necessary" in yes.text and "don't think" in no.text
 
 
@@ -64,12 +64,12 @@ def test_answer_on_another_thread(kb: KB) -> None:
     threads = {s["thread_id"] for s in a.sources}
     assert threads == {"bikes-1"}
     assert {s["post_number"] for s in a.sources} >= {2, 3}
-    assert {"yes", "no"} <= {s.stance for s in a.sentences}
+    assert {"yes", "no"} <= {s.stance for s in a.items}
 
 
 def test_nothing_relevant_says_so(kb: KB) -> None:
     a = ask(kb, "how long should I proof sourdough bread?")
-    assert a.sentences == [] and a.sources == []
+    assert a.items == [] and a.sources == []
     assert a.note and "Nothing" in a.note
 
 

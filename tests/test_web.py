@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from kb.answer import NOTHING
+
 THREAD = "is-leg-strenth-training-necessary-for-a-400m-runner"
 QUESTION = "do 400m runners need leg strength?"
 XSS_THREAD = "xss-1"
@@ -116,7 +118,7 @@ def test_answer_page_cites_posts_and_groups_stances(client: Any) -> None:
     page = html(client.get("/ask", query_string={"q": QUESTION}))
     assert "Members who say yes" in page and "Members who say no" in page and "Also said" in page
     assert page.index("Members who say yes") < page.index("Members who say no")
-    marks = re.findall(r'<sup class="cite"><a href="/t/([^"?]+)\?hl=(\d+)#post-(\d+)"', page)
+    marks = re.findall(r'<sup class="cite"><a href="/t/([^"?]+)\?hl=(\d+)[^"#]*#post-(\d+)"', page)
     assert marks and all(t == THREAD and a == b for t, a, b in marks)
     cards = re.findall(r'<li class="card" id="src-(\d+)">', page)
     assert cards == [str(i) for i in range(1, len(cards) + 1)]
@@ -126,7 +128,7 @@ def test_answer_page_cites_posts_and_groups_stances(client: Any) -> None:
 
 def test_answer_page_says_the_note_when_nothing_matches(client: Any) -> None:
     page = html(client.get("/ask", query_string={"q": "sourdough bread hydration recipe"}))
-    assert "Nothing in the knowledge base answers this question." in page
+    assert NOTHING in page
     assert 'class="card"' not in page
 
 
@@ -193,7 +195,8 @@ def test_api_ask_is_the_cli_json_shape(app: Any, client: Any) -> None:
     r = client.get("/api/ask", query_string={"q": QUESTION})
     assert r.status_code == 200 and r.content_type == "application/json"
     body = r.get_json()
-    assert list(body) == ["question", "answer", "sources", "note"]
+    assert list(body) == ["question", "answer", "sources", "note", "abstained", "searched_for",
+                          "related"]
     assert body == json.loads(json.dumps(ask(app.extensions["kb"], QUESTION).to_dict()))
     assert body["sources"][0]["thread_id"] == THREAD and body["answer"][0]["cites"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from markupsafe import Markup, escape
 
 from kb.answer_view import group_by_stance
@@ -94,5 +94,21 @@ def thread_page(thread_id: str) -> str:
         on = page_of.get(n, page)
         return f"#post-{n}" if on == page else f"?page={on}#post-{n}"
 
+    cited = next((p for p in shown if p.post_number == hl), None)
+    passage = _passage(cited.body, request.args.get("s", "")) if cited else None
+    q, k = request.args.get("q", ""), request.args.get("k", type=int)
+    back = url_for("views.ask_page", q=q, _anchor=f"src-{k}" if k else None) if q else None
     return render_template("thread.html", thread=thread, posts=shown, hl=hl, page=page,
-                           pages=pages, post_href=post_href)
+                           pages=pages, post_href=post_href, passage=passage, back=back)
+
+
+def _passage(body: str, span: str) -> tuple[str, str, str] | None:
+    """The cited passage ("START-END" sentences of the post) as (before, passage, after) of
+    the body as written, so the page marks it in place."""
+    from kb.passages import locate
+
+    try:
+        start, end = (int(x) for x in span.split("-", 1))
+    except ValueError:
+        return None
+    return locate(body, start, end)

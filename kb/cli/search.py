@@ -81,15 +81,23 @@ def ask(obj: Ctx, question: tuple[str, ...], as_json: bool) -> None:
 def _print_answer(answer: Answer) -> None:
     from kb.answer_view import group_by_stance
 
+    if answer.searched_for:
+        fixes = ", ".join(f"{b} (for “{a}”)" for a, b in answer.searched_for.items())
+        click.echo(f"searched for: {fixes}")
     if answer.note:
         click.echo(answer.note)
+        if answer.related:
+            click.echo("\nRelated threads (may not answer):")
+            for t in answer.related:
+                where = t["url"] or f"kb show {t['thread_id']}#{t['post_number']}"
+                click.echo(f"- {t['thread_title']}\n    {where}")
         return
     for group in group_by_stance(answer):
         if group.heading:
             click.secho(f"{group.heading}:", bold=True)
-        for s in group.sentences:
-            marks = "".join(f"[{k}]" for k in s.cites)
-            click.echo(("  " if group.heading else "") + f"{s.text} {marks}")
+        for item in group.items:
+            marks = "".join(f"[{k}]" for k in item.cites)
+            click.echo(("  " if group.heading else "") + f"{item.text} {marks}")
     click.echo("\nSources:")
     for src in answer.sources:
         who = src["author"] or "author unknown"
