@@ -62,8 +62,11 @@ def build_data_dir(data_dir: Path) -> None:
     cmd = [sys.executable, "-m", "kb", "--data-dir", str(data_dir), "ingest", *map(str, SOURCES)]
     print(f"building {data_dir} (takes a minute or two): {' '.join(cmd)}", file=sys.stderr)
     t = time.time()
-    subprocess.run(cmd, check=True, cwd=ROOT, stdout=sys.stderr)
-    print(f"built {data_dir} in {time.time() - t:.0f}s", file=sys.stderr)
+    # `kb ingest` exits 1 when it skips a file (corpus/__init__.py is one), so judge by the result
+    rc = subprocess.run(cmd, cwd=ROOT, stdout=sys.stderr).returncode
+    if not data_dir.exists() or not any(data_dir.iterdir()):
+        raise SystemExit(f"kb ingest failed (exit {rc}); {data_dir} was not built")
+    print(f"built {data_dir} in {time.time() - t:.0f}s (kb ingest exit {rc})", file=sys.stderr)
 
 
 def post_roles(kb: Any, thread_ids: Iterable[str]) -> dict[str, str]:
