@@ -161,8 +161,7 @@ def _cite(answer: Answer, picked: list[Picked]) -> None:
     numbered as their marks first appear."""
     items = []
     for cand, same in picked:
-        side = stance.stance(answer.question, cand.passage.text) if answer.yes_no else None
-        items.append((side, cand, same))
+        items.append((cand.stance, cand, same))
     if any(side for side, _, _ in items):
         rank_of = {"yes": 0, "no": 1, None: 2}
         items.sort(key=lambda x: rank_of[x[0]])

@@ -42,6 +42,7 @@ class Candidate:
     passage: passages.Passage
     x: np.ndarray  # FEATURES
     about: float
+    stance: str | None = None  # for a yes/no question: the side the passage plainly takes
 
 
 @dataclass
@@ -151,12 +152,24 @@ def _thread_candidates(kb: Any, thread: Any, order: int, thread_rel: float,
                         float(body_cos[n]), retrieved.get(posts[i].post_number or 0, 0.0),
                         float(scores[j])])
         passage = passages.around(split[i], ok[i][j])
-        if yes_no and stance.stance(yes_no, split[i][0]):
-            # "Yes, …" / "I don't think it's necessary": the reply's own answer leads.
-            passage = passages.opening(split[i])
+        side = None
+        if yes_no and _answers_opener(posts, i, asker):
+            side = stance.stance(yes_no, split[i][0])
+            if side:  # "Yes, …" / "I don't think it's necessary": the reply's own answer leads
+                passage = passages.opening(split[i])
+            else:
+                side = stance.stance(yes_no, passage.text)
         out.append(Candidate(post=posts[i], thread_id=thread.thread_id,
-                             thread_title=thread.title, passage=passage, x=x, about=about))
+                             thread_title=thread.title, passage=passage, x=x, about=about,
+                             stance=side))
     return out
+
+
+def _answers_opener(posts: list[Any], i: int, asker: str | None) -> bool:
+    """Does reply `i` answer the opening question, not a later one? A "Yes, …" after the asker
+    asked something else ("Is it possible to have several zones?") answers that."""
+    return not asker or not any(posts[j].author == asker and "?" in posts[j].body
+                                for j in range(1, i))
 
 
 def _may_answer(post: Any, asker: str | None) -> bool:
