@@ -118,6 +118,27 @@ def cross_validate(x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> dict[str
     return out
 
 
+def heldout_cites(kb, coll, x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """`kb ask`'s cite precision on SemEval questions whose fold the cite model never saw."""
+    from sklearn.model_selection import GroupKFold
+
+    from bench.measures import score_cites
+    from kb.answer import ask
+
+    qids = np.asarray(sorted(coll.queries["subject+body"]))
+    w = balanced(groups)
+    cited: dict[str, list[str]] = {}
+    for _, test_q in GroupKFold(n_splits=5).split(qids, groups=qids):
+        held = set(qids[test_q])
+        train = ~np.isin(groups, list(held))
+        model = logistic.Logistic(logistic.to_json(x[train], y[train], candidates.FEATURES,
+                                                   weight=w[train]), candidates.FEATURES, "fold")
+        for qid in held:
+            a = ask(kb, plain_words(coll.queries["subject+body"][qid]), model=model)
+            cited[qid] = [post_key(s["thread_id"], int(s["post_number"])) for s in a.sources]
+    return score_cites(cited, coll.post_qrels, GOOD).to_dict()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
@@ -134,12 +155,14 @@ def main(argv: list[str] | None = None) -> int:
         else:
             kb = runs.build_kb(coll, args.data_dir or Path(tmp) / "data")
         x, y, groups = labelled(kb, coll)
-        kb.close()
         fkb = forums_kb(args.data, args.forums_dir or Path(tmp) / "forums")
         tx, ty, tg = title_questions(fkb)
         fkb.close()
-    x, y, groups = np.vstack([x, tx]), np.concatenate([y, ty]), np.concatenate([groups, tg])
+        x, y, groups = np.vstack([x, tx]), np.concatenate([y, ty]), np.concatenate([groups, tg])
+        held = heldout_cites(kb, coll, x, y, groups)
+        kb.close()
     report = cross_validate(x, y, groups)
+    report["semeval ask, cite model cross-validated by question"] = held
     print(json.dumps({"candidates": len(y), "questions": len(set(groups)), **report}, indent=2))
     model = logistic.to_json(x, y, candidates.FEATURES, weight=balanced(groups),
                              trained_on={"candidates": len(y), "questions": len(set(groups)),

@@ -30,12 +30,13 @@ from kb.text import analysed
 CITE_MODEL = Path(__file__).with_name("cite_model.json")
 MAX_ITEMS = 4
 SAME_POINT = 0.6  # cosine above which two passages make the same point
-KEEP = 0.5  # a passage whose cite probability is under this share of the best is left out
+KEEP = 0.7  # a passage whose cite probability is under this share of the best is left out
 FLOOR = 0.3  # nor one under this probability, for a thread only partly about the question
 # A thread is about the question when one unit of it holds this share of the question's idf
 # weight (short questions; long ones need less, see `need`).
 ABOUT = 0.62
 SLOPE = 0.75
+FLOOR_SPAN = 0.3  # the floor falls to 0 over the last FLOOR_SPAN of aboutness
 NOTHING = "Nothing here answers that."
 
 
@@ -71,8 +72,9 @@ class Answer:
                 "searched_for": self.searched_for, "related": self.related}
 
 
-def ask(kb: Any, question: str) -> Answer:
-    """Cited passages that answer `question`, or a note and the closest threads."""
+def ask(kb: Any, question: str, model: logistic.Logistic | None = None) -> Answer:
+    """Cited passages that answer `question`, or a note and the closest threads. `model`: a
+    cite model other than the shipped one (cross-validation in bench/train_cites.py)."""
     q = parse_query(question)
     q.phrases = []  # a question is words, not search syntax: a stray quote mark must not filter
     answer = Answer(question=question, yes_no=stance.is_yes_no(q.text))
@@ -81,7 +83,7 @@ def ask(kb: Any, question: str) -> Answer:
     cands, seen = candidates.collect(kb, q.terms, fixes, query_vector(kb, q.terms, fixes), ranked,
                                      need=need(len(set(q.terms))),
                                      yes_no=question if answer.yes_no else None)
-    picked = _pick(kb, cands)
+    picked = _pick(kb, cands, model or logistic.load(CITE_MODEL, candidates.FEATURES))
     if not picked:
         answer.note = NOTHING
         answer.related = [t.to_dict() for t in seen[:5]]
@@ -111,25 +113,25 @@ def floor(about: float) -> float:
     """The cite probability a passage needs. A thread whose one post holds the whole question
     needs little more; where the question's words are only partly there (long questions,
     loosely related threads), the cite model decides (calibrated on SemEval dev)."""
-    return FLOOR * min(1.0, (1.0 - about) / 0.5)
+    return FLOOR * min(1.0, (1.0 - about) / FLOOR_SPAN)
 
 
-def cite_probability(cands: list[Candidate]) -> np.ndarray:
-    """P(a candidate is a good answer to the question), the shipped cite model."""
+def cite_probability(cands: list[Candidate], model: logistic.Logistic) -> np.ndarray:
+    """P(a candidate is a good answer to the question)."""
     if not cands:
         return np.zeros(0)
-    return logistic.load(CITE_MODEL, candidates.FEATURES).probability(np.vstack([c.x for c in cands]))
+    return model.probability(np.vstack([c.x for c in cands]))
 
 
 Picked = tuple[Candidate, list[Candidate]]
 
 
-def _pick(kb: Any, cands: list[Candidate]) -> list[Picked]:
+def _pick(kb: Any, cands: list[Candidate], model: logistic.Logistic) -> list[Picked]:
     """The most probable answers, best first; a passage making a picked point again becomes
     an extra citation of it."""
     if not cands:
         return []
-    prob = cite_probability(cands)
+    prob = cite_probability(cands, model)
     order = np.argsort(-prob, kind="stable")
     top = float(prob[order[0]])
     picked: list[Picked] = []

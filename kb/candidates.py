@@ -25,6 +25,7 @@ THREADS = 6  # threads read per question
 LONG_THREAD = 60  # above this, a thread's candidates are its retrieved posts and its first replies
 FIRST_REPLIES = 10
 PER_THREAD = 8  # candidates read closely per thread
+MAX_ANCHORS = 6  # sentences of a prose-less post that may anchor its passage
 FEATURES = ("thread_rel", "thread_order", "thread_cos", "about", "p_answer", "post_cos",
             "post_rel", "sentence_cos")
 
@@ -133,6 +134,9 @@ def _thread_candidates(kb: Any, thread: Any, order: int, thread_rel: float,
     # One vectorize call for every sentence of every candidate: per-post calls cost 5x more.
     split = {i: passages.split(posts[i].body) for i in keep}
     ok = {i: [j for j, s in enumerate(split[i]) if passages.citable(s)] for i in keep}
+    for i in keep:
+        if not ok[i]:  # no prose: the code or terse fix it holds is the answer
+            ok[i] = [j for j, s in enumerate(split[i]) if passages.usable(s)][:MAX_ANCHORS]
     texts = [analysed(posts[i].body) for i in keep]
     texts += [analysed(split[i][j]) for i in keep for j in ok[i]]
     if not texts:

@@ -25,7 +25,7 @@ _LEANS_BACK = re.compile(
 _LEAD_IN = re.compile(r"[:;]\s*$|\b(following|below|these steps|as follows)\W*$", re.I)
 _LIST_ITEM = re.compile(r"^\s*([-*•]|\d+[.)]|[a-z][.)])\s")
 _CODE = re.compile(r"^\s*(//|#include|import \w|def \w+\(|class \w+[:(]|return\b|</?\w+>)|"
-                   r"\w\([^)]*\);\s*$|[{}]\s*$|::\w")
+                   r"\w\([^)]*\);\s*$|[{}]\s*$|^\s*[\w:<>*&]+(::|->|\.)\w+\(")
 _URL = re.compile(r"\S*(https?://|www\.)\S*")
 _CHATTER = re.compile(r"^\W*(thanks|thank you|thx|cheers|welcome|lol|haha|bump|\+1|same here|"
                       r"agreed|good luck|hope (this|that|it) helps|will try|let me know|edit\b)",
@@ -53,6 +53,14 @@ def citable(sentence: str) -> bool:
     if _CODE.search(sentence) or _CHATTER.search(sentence):
         return False
     return len(_URL.sub("", sentence).split()) >= 4
+
+
+def usable(sentence: str) -> bool:
+    """Weaker than `citable`, for a post with no prose to cite: a code line or a terse fix
+    ("use LineEdit::SetEchoCharacter(unsigned). 42 for asterix.") is still the answer."""
+    if len(sentence) < 8 or sentence.rstrip().endswith("?") or _CHATTER.search(sentence):
+        return False
+    return bool(_URL.sub("", sentence).strip())
 
 
 def leans_back(sentence: str) -> bool:
