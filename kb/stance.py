@@ -32,6 +32,17 @@ _NOT_NEEDED = re.compile(
 _NEEDED = re.compile(r"\b(it's|it is|they're|they are|is|are)\s+(definitely\s+|absolutely\s+|"
                      r"very\s+|really\s+|totally\s+)?(necessary|needed|required|essential|"
                      r"worth it)\b", re.I)
+# "The short answer is yes.", "In short, no.", "TL;DR: No."
+_IN_SHORT = re.compile(r"^\W*(in short|short answer|the short answer( is)?|tl;? ?dr;?|in a word)"
+                       r"\W*(yes|no)\b", re.I)
+# "Is it safe to …?" answered by calling it safe, or harmless ("it won't be harmful").
+_SAFE_QUESTION = re.compile(r"\bsafe\b", re.I)
+_NOT_SAFE = re.compile(r"(\bnot|n't|\bnever)\s+(be\s+)?(very\s+|really\s+|entirely\s+)?safe\b", re.I)
+_SAFE = re.compile(r"\b(is|it's|be|are|they're|perfectly|completely|totally|still|quite)\s+safe\b",
+                   re.I)
+_HARM = re.compile(r"\b(harmful|dangerous|toxic|poisonous|make you sick)\b", re.I)
+_HARMLESS = re.compile(r"(\bnot|n't|\bnever|\bunlikely to|\bno)\s+(be\s+|going to be\s+)?(very\s+|really\s+)?"
+                       r"(harmful|dangerous|toxic|poisonous|make you sick)\b|\bharmless\b", re.I)
 _NEGATION = re.compile(r"\b(not|never|no longer|n't|cannot|can't|doesn't|don't|isn't|aren't|"
                        r"won't|wouldn't|shouldn't|didn't)\b", re.I)
 
@@ -48,13 +59,33 @@ def stance(question: str, passage: str) -> str | None:
         return "no"
     if _YES.match(opening):
         return "yes"
+    short = _IN_SHORT.match(opening)
+    if short:
+        return short.group(3).lower()
     first = re.split(r"(?<=[.!?;])\s+", passage, maxsplit=1)[0]
+    if _SAFE_QUESTION.search(question) and not _NEGATION.search(question):
+        side = _safety(first)
+        if side:
+            return side
     if _NEED_QUESTION.search(question):
         if _NOT_NEEDED.search(first):
             return "no"
         if _NEEDED.search(first) and not re.search(r"\bif\b|n't\b|\bnot\b", first, re.I):
             return "yes"
     return _restated(question, passage)
+
+
+def _safety(sentence: str) -> str | None:
+    """Safe ("it is perfectly safe", "it won't be harmful") or not ("not safe", "toxic")."""
+    if re.search(r"\bif\b|\bunless\b", sentence, re.I):
+        return None
+    if _NOT_SAFE.search(sentence):
+        return "no"
+    if _HARMLESS.search(sentence) or _SAFE.search(sentence):
+        return "yes"
+    if _HARM.search(sentence):
+        return "no"
+    return None
 
 
 def _restated(question: str, passage: str) -> str | None:
