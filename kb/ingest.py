@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.models import Thread
 from kb.store import Store, digest
+from scraper.models import Thread
 
 MAX_BYTES = 512 * 1024 * 1024  # larger inputs are almost surely not one thread dump
 

@@ -17,11 +17,9 @@ format: parsers never repeat it.
 
 from __future__ import annotations
 
-from kb.models import Thread
+from scraper.models import ParseError, Thread
 
-
-class ParseError(ValueError):
-    """The input is not a thread dump we can read; the message says why in one line."""
+__all__ = ["ParseError", "parse"]
 
 
 def parse(data: bytes, name: str = "", format: str | None = None) -> list[Thread]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 
-from kb.models import Thread
-from scraper import ParseError
+from scraper.models import ParseError, Thread
 
 # Most specific first: a Discourse crawler page also looks like generic HTML, a kb-jsonl line
 # like any JSON. Each module's `sniff` names the format it recognises.

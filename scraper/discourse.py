@@ -14,8 +14,6 @@ from typing import Any
 import lxml.html
 from lxml.etree import ParserError, _Element
 
-from kb.models import AUTHOR_FROM_PAGE, Post, Thread
-from scraper import ParseError
 from scraper.discourse_text import (
     MD_COUNTS,
     MD_HEADER,
@@ -28,6 +26,7 @@ from scraper.discourse_text import (
     parse_raw,
 )
 from scraper.html import clean, decode, to_int
+from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Thread
 
 FORMATS = ("discourse-html", "discourse-json", "discourse-raw", "discourse-md")
 

@@ -16,9 +16,8 @@ from pathlib import PurePosixPath
 import lxml.html
 from lxml.etree import ParserError, _Element
 
-from kb.models import AUTHOR_FROM_PAGE, Post, Quote, Thread
-from scraper import ParseError
 from scraper.html import clean, element_text, tidy
+from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Quote, Thread
 
 # "najak3d | 2020-10-22 01:38:38 UTC | #1" opens each post of a /raw dump; the separator line of
 # dashes before it is Discourse's, but a member's markdown may hold the same line, so posts are

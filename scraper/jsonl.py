@@ -9,8 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kb.models import AUTHOR_FROM_PAGE, Post, Quote, Thread
-from scraper import ParseError
+from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Quote, Thread
 
 FORMAT = "kb-jsonl"
 REQUIRED = ("thread_id", "post_number", "body")

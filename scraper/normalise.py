@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from kb.models import AUTHOR_FROM_QUOTE, Post, Quote, Thread
+from scraper.models import AUTHOR_FROM_QUOTE, Post, Quote, Thread
 
 # "Quote Originally Posted by X View Post" (vBulletin), "Originally Posted by X", "X wrote:" (phpBB).
 _QUOTE_HEAD = re.compile(

@@ -20,9 +20,8 @@ from datetime import datetime
 from bs4 import Tag
 from lxml import etree
 
-from kb.models import AUTHOR_FROM_PAGE, Post, Quote, Thread
-from scraper import ParseError
 from scraper.html import clean, soup, text_of
+from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Quote, Thread
 
 FORMAT = "stackexchange-xml"
 

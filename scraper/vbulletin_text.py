@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from kb.models import AUTHOR_FROM_PAGE, Post, Thread
-from scraper import ParseError
 from scraper.html import decode, to_int
+from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Thread
 
 FORMAT = "vbulletin-text"
 

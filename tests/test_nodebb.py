@@ -9,8 +9,8 @@ import re
 import pytest
 
 import scraper
-from kb.models import Thread
 from scraper import ParseError, detect, nodebb
+from scraper.models import Thread
 from tests.conftest import FIXTURES, SHARED_DATA, shared
 
 FIXTURE = FIXTURES / "nodebb" / "topic-page2.html"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kb.models import Thread
 from scraper import ParseError, detect, phpbb
+from scraper.models import Thread
 from tests.conftest import FIXTURES, shared
 
 HERE = FIXTURES / "phpbb"

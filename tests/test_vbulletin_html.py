@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kb.models import Thread
 from scraper import ParseError, detect
 from scraper import vbulletin_html as vb
+from scraper.models import Thread
 
 FIXTURES = Path(__file__).parent / "fixtures" / "vbulletin_html"
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import scraper
-from kb.models import Thread
 from scraper import ParseError, detect, xenforo
+from scraper.models import Thread
 from tests.conftest import FIXTURES, SHARED_DATA, shared
 
 HERE = FIXTURES / "xenforo"
