@@ -54,9 +54,9 @@ def sniff(head: str, name: str) -> str | None:
     return None
 
 
-def parse(data: bytes, name: str = "", format: str | None = None) -> list[Thread]:
+def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     """The one topic of a Discourse page or dump (format sniffed unless given)."""
-    fmt = format or sniff(decode(data[:65536]), name)
+    fmt = fmt or sniff(decode(data[:65536]), name)
     if fmt == "discourse-json":
         return [_parse_json(data, name)]
     text = decode(data)

@@ -35,7 +35,7 @@ def sniff(head: str, name: str) -> str | None:
     return FORMAT if _SNIFF.search(head) else None
 
 
-def parse(data: bytes, name: str = "", format: str | None = None) -> list[Thread]:
+def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     """The page's topic with its posts, in page order."""
     doc = soup(data)
     idx = index_by(doc, "component")

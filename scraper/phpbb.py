@@ -92,7 +92,7 @@ def sniff(head: str, name: str) -> str | None:
     return None
 
 
-def parse(data: bytes, name: str = "", format: str | None = None) -> list[Thread]:
+def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     """The topic page as one Thread holding that page's posts, numbered from the page's offset."""
     text = decode(data)
     wayback = _WB_ORIGINAL.search(text)

@@ -49,7 +49,7 @@ def sniff(head: str, name: str) -> str | None:
     return None
 
 
-def parse(data: bytes, name: str = "", format: str | None = None) -> list[Thread]:
+def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     """Every question of the dump as a Thread: the question, then its answers by CreationDate.
 
     Answers whose question is not in the file are dropped (a partial dump); see `parse_counted`.

@@ -42,7 +42,7 @@ def sniff(head: str, name: str) -> str | None:
     return FORMAT if sum(m in head for m in markers) >= 2 else None
 
 
-def parse(data: bytes, name: str = "", format: str | None = None) -> list[Thread]:
+def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     """The page's thread with its posts; bodies still hold quotes (see module docstring)."""
     text = decode(data).replace("\r\n", "\n")
     footer = _FOOTER.search(text)

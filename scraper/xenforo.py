@@ -40,7 +40,7 @@ def sniff(head: str, name: str) -> str | None:
     return FORMAT if _SNIFF.search(head) else None
 
 
-def parse(data: bytes, name: str = "", format: str | None = None) -> list[Thread]:
+def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     """The page's thread with its posts, in page order."""
     doc = soup(data)
     idx = index_by(doc)
