@@ -226,11 +226,6 @@ def _digest(line: str) -> str:
 
 # --- cooked HTML (crawler page and JSON) -----------------------------------------------------
 
-def post_text(el: _Element, skip: set[_Element] | frozenset[_Element] = frozenset()) -> str:
-    """A cooked post element as text (scraper.html.element_text)."""
-    return element_text(el, skip)
-
-
 def cooked_text(el: _Element, thread_id: str) -> tuple[str, list[Quote]]:
     """A cooked post's own words and its quotes; link previews cut down to their title.
 
@@ -250,7 +245,7 @@ def cooked_text(el: _Element, thread_id: str) -> tuple[str, list[Quote]]:
             skip.add(aside)
     # An uploaded image's "filename 1365×718 217 KB" caption is lightbox chrome, not words.
     skip.update(el.iterfind(".//div[@class='meta']"))
-    text = post_text(el, skip)
+    text = element_text(el, skip)
     if "[quote" in text.lower():
         # Posts imported from an older forum keep their BBCode quotes uncooked, as text.
         text, more = split_quotes(text, thread_id)
@@ -273,7 +268,7 @@ def _cooked_quote(aside: _Element, thread_id: str) -> Quote:
         author = (clean(title.text_content()) or "").rstrip(":").strip()
     post, topic = aside.get("data-post") or "", aside.get("data-topic")
     number = int(post) if post.isdigit() and (not topic or topic == thread_id) else None
-    text = post_text(block, nested) if block is not None else ""
+    text = element_text(block, nested) if block is not None else ""
     return Quote(text=text, author=author or None, post_number=number)
 
 

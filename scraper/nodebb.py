@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlparse
 
 from bs4 import BeautifulSoup, Tag
 
-from scraper.html import Index, clean, index_by, soup, text_of, to_int
+from scraper.html import Index, clean, get_text, index_by, outermost, page_url, soup, text_of, to_int
 from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Quote, Thread
 
 FORMAT = "nodebb-html"
@@ -40,7 +40,7 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     doc = soup(data)
     idx = index_by(doc, "component")
     ajaxify = _ajaxify(doc)
-    url = _meta_url(doc)
+    url = page_url(doc)
     users = {str(p.get("pid")): p.get("user") or {} for p in ajaxify.get("posts") or []
              if isinstance(p, dict)}
     posts: list[Post] = []
@@ -75,16 +75,9 @@ def _ajaxify(doc: BeautifulSoup) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _meta_url(doc: BeautifulSoup) -> str | None:
-    link = doc.find("link", rel="canonical")
-    if isinstance(link, Tag) and link.get("href"):
-        return str(link["href"])
-    og = doc.find("meta", property="og:url")
-    return str(og["content"]) if isinstance(og, Tag) and og.get("content") else None
-
 
 def _thread(doc: BeautifulSoup, idx: Index, ajaxify: dict[str, Any], url: str | None) -> Thread:
-    title = clean(_text(_first(idx, "topic/title"))) or clean(str(ajaxify.get("titleRaw") or ""))
+    title = clean(get_text(_first(idx, "topic/title"))) or clean(str(ajaxify.get("titleRaw") or ""))
     if not title:
         og = doc.find("meta", property="og:title")
         raw = str(og.get("content", "")) if isinstance(og, Tag) else ""
@@ -144,7 +137,7 @@ def _post(li: Tag, base: str | None, users: dict[str, Any]) -> tuple[Post | None
                 author_posts=to_int(str(user.get("postcount", ""))) if isinstance(user, dict)
                 else None)
     shown = li.find(itemprop="author")
-    name = clean(_text(shown)) or clean(str(li.get("data-username", "")))
+    name = clean(get_text(shown)) or clean(str(li.get("data-username", "")))
     post.author, post.author_source = name, AUTHOR_FROM_PAGE if name else None
     parent = _first(idx, "post/parent")
     return post, (str(parent.get("data-topid", "")) or None) if parent is not None else None
@@ -169,7 +162,7 @@ def _quotes(content: Tag) -> tuple[list[Quote], list[Tag]]:
     quotes: list[Quote] = []
     skip: list[Tag] = []
     for bq in found:
-        if not _outermost(bq, ids, content):
+        if not outermost(bq, ids, content):
             continue
         header = _header(bq)
         nested = bq.find_all("blockquote")
@@ -179,14 +172,6 @@ def _quotes(content: Tag) -> tuple[list[Quote], list[Tag]]:
         skip += [bq] + ([header] if header is not None else [])
     return quotes, skip
 
-
-def _outermost(el: Tag, ids: set[int], stop: Tag) -> bool:
-    for parent in el.parents:
-        if parent is stop:
-            return True
-        if id(parent) in ids:
-            return False
-    return False
 
 
 def _header(bq: Tag) -> Tag | None:
@@ -205,11 +190,7 @@ def _attribution(header: Tag | None) -> tuple[str | None, str | None]:
         return None, None
     mention = header.find("a", class_="plugin-mentions-user")
     m = _SAID_IN.match(clean(header.get_text()) or "")
-    author = clean(_text(mention)) if mention is not None else (m.group(1) if m else None)
+    author = clean(get_text(mention)) if mention is not None else (m.group(1) if m else None)
     link = header.find("a", href=_POST_LINK)
     pid = _POST_LINK.search(str(link["href"])) if isinstance(link, Tag) else None
     return (author or "").lstrip("@") or None, pid.group(1) if pid else None
-
-
-def _text(el: Tag | None) -> str | None:
-    return el.get_text() if el is not None else None
