@@ -25,6 +25,7 @@ from scraper.discourse_text import (
     parse_md,
     parse_raw,
 )
+from scraper.fields import slug
 from scraper.html import clean, decode, to_int
 from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Thread
 
@@ -163,7 +164,7 @@ def _parse_html(text: str) -> Thread:
         # "<topic> - <category> - <site>"; the topic itself may hold " - ".
         parts = (_first(doc, "//title") or "").rsplit(" - ", 2)
         title = parts[0] if len(parts) == 3 else " - ".join(parts)
-    thread_id = thread_id or re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    thread_id = thread_id or slug(title)
     page = re.search(r"[?&]page=(\d+)", url or "")
     thread = Thread(thread_id=thread_id, title=title, posts=posts, url=url, forum=_host(url),
                     page=int(page.group(1)) if page else None, format="discourse-html")

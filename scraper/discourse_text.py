@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 import lxml.html
 from lxml.etree import ParserError, _Element
 
+from scraper.fields import slug
 from scraper.html import clean, element_text, tidy
 from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Quote, Thread
 
@@ -182,7 +183,7 @@ def parse_md(text: str, name: str = "") -> Thread:
     m_title = _MD_TITLE.search(text, 0, heads[0].start())
     title = unescape(_MD_ESCAPE.sub(r"\1", m_title.group(1))).strip() if m_title else ""
     counts = MD_COUNTS.search(text, 0, heads[0].start())
-    thread_id = name_id(name) or _slug(title) or _digest(heads[0].group(0))
+    thread_id = name_id(name) or slug(title) or _digest(heads[0].group(0))
     posts = []
     for i, m in enumerate(heads):
         end = heads[i + 1].start() if i + 1 < len(heads) else len(text)
@@ -213,10 +214,6 @@ def iso_time(stamp: str) -> str | None:
         return None
     zone = m.group(3) or "Z"
     return f"{m.group(1)}T{m.group(2)}{'Z' if zone in ('Z', '+00:00', '+0000') else zone}"
-
-
-def _slug(title: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
 
 
 def _digest(line: str) -> str:

@@ -17,6 +17,7 @@ from urllib.parse import urljoin, urlparse
 
 from bs4 import BeautifulSoup, Tag
 
+from scraper.fields import slug
 from scraper.html import Index, clean, get_text, index_by, outermost, page_url, soup, text_of, to_int
 from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Quote, Thread
 
@@ -88,7 +89,7 @@ def _thread(doc: BeautifulSoup, idx: Index, ajaxify: dict[str, Any], url: str | 
     if not tid.isdigit():
         m = _TOPIC_ID.search(url or "")
         tid = m.group(1) if m else str(ajaxify.get("tid") or "")
-    tid = tid or re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "nodebb"
+    tid = tid or slug(title) or "nodebb"
     count = _first(idx, "topic/post-count")
     declared = to_int(str(count.get("title") or count.get_text())) if count is not None else None
     if declared is None:

@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
+from scraper.fields import is_signature_rule, set_profile_field, slug
 from scraper.html import clean, decode, text_of, tidy, to_int
 from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Quote, Thread
 
@@ -82,7 +83,6 @@ _POST_ID = re.compile(r"^p\d+$")
 _PERMALINK = re.compile(r"#p\d+$")
 _PERMALINK_2 = re.compile(r"viewtopic\.php\?p=\d+")
 _PHPBB2_BREAK = re.compile(r"\r?\n<br />\r?\n")
-_SIG_RULE = "_________________"  # phpBB 2 and subsilver2 put this line before a signature
 
 
 def sniff(head: str, name: str) -> str | None:
@@ -203,7 +203,7 @@ def _thread(doc: BeautifulSoup, text: str, page: _Page, posts: list[Post]) -> Th
     if not title and not page.topic_id:
         raise ParseError("no topic title or id found: not a phpBB topic page")
     title = title or f"Topic {page.topic_id}"
-    thread_id = page.topic_id or re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    thread_id = page.topic_id or slug(title)
     current, count = _pages(text)
     declared = _DECLARED.search(text)
     return Thread(
@@ -291,8 +291,9 @@ def _subsilver2(doc: BeautifulSoup, page: _Page) -> list[Post]:
         _profile(post, text_of(details) if details else "")
         rank = table.find("td", class_="postdetails")
         post.author_title = clean(rank.get_text()) if rank else None
-        sigs = [s for s in table.find_all("span", class_="postbody") if _SIG_RULE in s.get_text()]
-        post.signature = _split_signature(text_of(sigs[0]))[1] if sigs else None
+        signatures = (_split_signature(text_of(s))[1]
+                      for s in table.find_all("span", class_="postbody"))
+        post.signature = next((sig for sig in signatures if sig), None)
         posts.append(_finish(post))
     return posts
 
@@ -387,11 +388,13 @@ def _quote_header(block: Tag) -> tuple[str | None, list[Tag], str | None]:
 
 
 def _split_signature(text: str) -> tuple[str, str | None]:
-    """Body and signature of text where phpBB put a line of 17 underscores before the signature."""
+    """Body and signature of text where phpBB put a line of underscores before the signature
+    (the last such line: a member may draw one in the post itself)."""
     lines = text.split("\n")
-    if _SIG_RULE not in lines:
+    rules = [i for i, line in enumerate(lines) if is_signature_rule(line)]
+    if not rules:
         return text, None
-    at = len(lines) - 1 - lines[::-1].index(_SIG_RULE)
+    at = rules[-1]
     return tidy("\n".join(lines[:at])), tidy("\n".join(lines[at + 1:])) or None
 
 
@@ -399,13 +402,7 @@ def _profile(post: Post, text: str) -> None:
     """Posts / Joined / Location from a profile block's "Label: value" lines."""
     for line in text.split("\n"):
         label, _, value = line.partition(":")
-        label = label.strip().lower()
-        if label == "posts":
-            post.author_posts = to_int(value)
-        elif label == "joined":
-            post.author_joined = clean(value)
-        elif label == "location":
-            post.author_location = clean(value)
+        set_profile_field(post, label, clean(value))
 
 
 def _finish(post: Post) -> Post:

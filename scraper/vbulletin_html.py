@@ -20,6 +20,7 @@ from urllib.parse import urljoin, urlparse
 
 from bs4 import BeautifulSoup, Tag
 
+from scraper.fields import is_signature_rule, set_profile_field, slug
 from scraper.html import clean, decode, text_of, to_int
 from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Quote, Thread
 
@@ -109,7 +110,7 @@ def _thread(doc: BeautifulSoup, text: str, flavour: str) -> Thread:
     title = _title(doc, flavour)
     m = _THREAD_ID.search(text) or _SLUG_ID.search(url or "") or _THREAD_LINK.search(text)
     tid = next((g for g in m.groups() if g), None) if m else None
-    tid = tid or re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    tid = tid or slug(title)
     if not url and host and tid.isdigit():  # vB3 and SA print no canonical link
         url = f"https://{host}/showthread.php?{'threadid' if flavour == 'sa' else 't'}={tid}"
     thread = Thread(thread_id=tid, title=title, forum=host, url=url, format=FORMAT)
@@ -219,14 +220,8 @@ def _iso(text: str | None) -> str | None:
 
 
 def _profile(post: Post, fields: dict[str, str]) -> None:
-    for key, value in fields.items():
-        key = key.strip(" :").lower()
-        if key in {"join date", "joined", "registered"}:
-            post.author_joined = clean(value)
-        elif key == "location":
-            post.author_location = clean(value)
-        elif key == "posts":
-            post.author_posts = to_int(value)
+    for label, value in fields.items():
+        set_profile_field(post, label, clean(value))
 
 
 def _author(post: Post, name: Tag | None, title: Tag | None) -> None:
@@ -293,7 +288,7 @@ def _vb3_signature(table: Tag) -> str | None:
     cell = table.select_one("td[id^=td_post_]")
     for div in cell.find_all("div", recursive=False) if cell else []:
         first = div.find(string=True)
-        if first and first.strip().startswith("____"):
+        if first and is_signature_rule(first):
             return text_of(div).lstrip("_").strip() or None
     return None
 

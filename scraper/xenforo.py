@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlparse
 
 from bs4 import BeautifulSoup, Tag
 
+from scraper.fields import set_profile_field, slug
 from scraper.html import Index, clean, get_text, index_by, outermost, page_url, soup, text_of, to_int
 from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Quote, Thread
 
@@ -83,7 +84,7 @@ def _thread(doc: BeautifulSoup, idx: Index, base: str | None) -> Thread:
     if tid is None:
         link = doc.find("a", href=re.compile(r"threads/"))
         m = _THREAD_ID.search("/" + str(link.get("href", ""))) if link else None
-        tid = m.group(1) if m else re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "xenforo"
+        tid = m.group(1) if m else slug(title) or "xenforo"
     page, page_count = _pages(idx)
     url = canonical or base
     return Thread(thread_id=tid, title=title, forum=urlparse(url).hostname if url else None,
@@ -233,13 +234,7 @@ def _user_extras(post: Post, pairs: list[Tag]) -> None:
     for dl in pairs:
         for dt in dl.find_all("dt"):
             dd = dt.find_next_sibling("dd")
-            key, value = (clean(dt.get_text()) or "").rstrip(":").lower(), clean(get_text(dd))
-            if key == "joined":
-                post.author_joined = value
-            elif key in {"messages", "posts"}:
-                post.author_posts = to_int(value)
-            elif key == "location":
-                post.author_location = value
+            set_profile_field(post, clean(dt.get_text()) or "", clean(get_text(dd)))
 
 
 def _likes(idx: Index) -> int | None:
