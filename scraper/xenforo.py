@@ -163,11 +163,7 @@ def _post_xf1(li: Tag, idx: Index, base: str | None) -> Post | None:
                 posted_at=_xf1_date(meta.find(class_="DateTime") if meta else None),
                 author_title=clean(get_text(_first(idx, "userTitle"))),
                 score=_likes(idx))
-    name = li.get("data-author") or get_text(_first(idx, "username"))
-    _set_author(post, clean(str(name)) if name else None)
-    extras = _first(idx, "extraUserInfo")
-    _user_extras(post, extras.find_all("dl") if extras else [])
-    return post
+    return _member(post, li, idx, "username", "extraUserInfo")
 
 
 def _post_xf2(art: Tag, idx: Index, base: str | None) -> Post | None:
@@ -190,11 +186,7 @@ def _post_xf2(art: Tag, idx: Index, base: str | None) -> Post | None:
                 posted_at=_iso(str(when.get("datetime", ""))) if isinstance(when, Tag) else None,
                 author_title=clean(get_text(_first(idx, "message-userTitle"))),
                 score=_likes(idx))
-    name = art.get("data-author") or get_text(_first(idx, "message-name"))
-    _set_author(post, clean(str(name)) if name else None)
-    extras = _first(idx, "message-userExtras")
-    _user_extras(post, extras.find_all("dl") if extras else [])
-    return post
+    return _member(post, art, idx, "message-name", "message-userExtras")
 
 
 def _quotes(body: Tag, found: list[Tag]) -> tuple[list[Quote], list[Tag]]:
@@ -203,7 +195,6 @@ def _quotes(body: Tag, found: list[Tag]) -> tuple[list[Quote], list[Tag]]:
     # Under `body` only: a quote in the signature is not one the post makes.
     outer = [q for q in found if outermost(q, ids, body)]
     return [_quote(q) for q in outer], outer
-
 
 
 def _quote(q: Tag) -> Quote:
@@ -224,17 +215,18 @@ def _quote(q: Tag) -> Quote:
                  post_id=m.group(1) if m else None)
 
 
-def _set_author(post: Post, name: str | None) -> None:
-    post.author = name
-    post.author_source = AUTHOR_FROM_PAGE if name else None
-
-
-def _user_extras(post: Post, pairs: list[Tag]) -> None:
-    """'Joined', 'Messages', 'Location' from the member block's <dl> pairs."""
-    for dl in pairs:
+def _member(post: Post, el: Tag, idx: Index, name_class: str, extras_class: str) -> Post:
+    """The author's name, and 'Joined', 'Messages', 'Location' from the member block's <dl>
+    pairs (XenForo 1 and 2 differ only in the class names)."""
+    name = el.get("data-author") or get_text(_first(idx, name_class))
+    post.author = clean(str(name)) if name else None
+    post.author_source = AUTHOR_FROM_PAGE if post.author else None
+    extras = _first(idx, extras_class)
+    for dl in extras.find_all("dl") if extras else []:
         for dt in dl.find_all("dt"):
             dd = dt.find_next_sibling("dd")
             set_profile_field(post, clean(dt.get_text()) or "", clean(get_text(dd)))
+    return post
 
 
 def _likes(idx: Index) -> int | None:
