@@ -20,7 +20,8 @@ files are kept, in `kb.ingest`.
 
 from __future__ import annotations
 
-from scraper import detect
+from scraper.detect import detect as detect_format
+from scraper.detect import parser_for
 from scraper.models import ParseError, Thread
 from scraper.normalise import normalise
 
@@ -35,8 +36,8 @@ def parse(data: bytes, path: str = "", fmt: str | None = None, *,
     keeps of each file: when another page of a thread arrives, the parts are merged and the
     merge is normalised once (normalising twice is not the same as once).
     """
-    fmt = fmt or detect.detect(data, path)
-    threads = detect.parser_for(fmt)(data, path, fmt)
+    fmt = fmt or detect_format(data, path)
+    threads = parser_for(fmt)(data, path, fmt)
     for thread in threads:
         for post in thread.posts:
             post.source_path, post.source_format = path, fmt

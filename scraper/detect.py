@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from scraper import (
-    discourse,
-    jsonl,
-    nodebb,
-    phpbb,
-    stackexchange,
-    vbulletin_html,
-    vbulletin_text,
-    xenforo,
-)
+import scraper.discourse as discourse
+import scraper.jsonl as jsonl
+import scraper.nodebb as nodebb
+import scraper.phpbb as phpbb
+import scraper.stackexchange as stackexchange
+import scraper.vbulletin_html as vbulletin_html
+import scraper.vbulletin_text as vbulletin_text
+import scraper.xenforo as xenforo
 from scraper.models import ParseError, Thread
 
 Sniffer = Callable[[str, str], "str | None"]
