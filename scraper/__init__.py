@@ -20,10 +20,7 @@ files are kept, in `kb.ingest`.
 
 from __future__ import annotations
 
-from scraper.detect import detect as detect_format
-from scraper.detect import parser_for
 from scraper.models import ParseError, Thread
-from scraper.normalise import normalise
 
 __all__ = ["ParseError", "parse"]
 
@@ -36,6 +33,12 @@ def parse(data: bytes, path: str = "", fmt: str | None = None, *,
     keeps of each file: when another page of a thread arrives, the parts are merged and the
     merge is normalised once (normalising twice is not the same as once).
     """
+    # Imported here, not above: the parsers bring in bs4 and lxml (~150 ms), and every `kb`
+    # command imports `scraper.models` (through the store) whether it parses anything or not.
+    from scraper.detect import detect as detect_format
+    from scraper.detect import parser_for
+    from scraper.normalise import normalise
+
     fmt = fmt or detect_format(data, path)
     threads = parser_for(fmt)(data, path, fmt)
     for thread in threads:
