@@ -14,8 +14,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.models import Thread
 from kb.store import Store, digest
+from scraper import ParseError, parse
+from scraper.detect import detect
+from scraper.merge import merge
+from scraper.models import Thread
+from scraper.normalise import normalise
 
 MAX_BYTES = 512 * 1024 * 1024  # larger inputs are almost surely not one thread dump
 
@@ -68,8 +72,6 @@ def ingest(sources: Iterator[Source], store: Store, format: str | None = None,
 
 
 def _one(source: Source, store: Store, format: str | None, summary: Summary) -> None:
-    from scraper import ParseError, detect
-
     if source.error or source.data is None:
         summary.skipped.append((source.path, source.error or "unreadable"))
         return
@@ -81,8 +83,9 @@ def _one(source: Source, store: Store, format: str | None, summary: Summary) -> 
         summary.unchanged += (store.seen(sha) or (0, 0))[1]
         return
     try:
-        fmt = format or detect.detect(source.data, source.path)
-        threads = detect.parser_for(fmt)(source.data, source.path, fmt)
+        fmt = format or detect(source.data, source.path)
+        # As the parser read them: the store keeps these, and normalises once what it merges.
+        threads = parse(source.data, source.path, fmt, normalised=False)
         if not threads or not any(t.posts for t in threads):
             raise ParseError("no posts found")
     except ParseError as exc:
@@ -99,17 +102,10 @@ def _one(source: Source, store: Store, format: str | None, summary: Summary) -> 
 
 def _store(source: Source, sha: str, state: str, fmt: str, threads: list[Thread], store: Store,
            summary: Summary) -> None:
-    from scraper.merge import merge
-    from scraper.normalise import normalise
-
     with store.transaction():
         stale = set(store.drop_source_parts(source.path)) if state == "changed" else set()
         for thread in threads:
             _keep_apart(store, thread)
-            for post in thread.posts:
-                post.source_path, post.source_format = source.path, fmt
-                post.source_page = post.source_page or thread.page
-            thread.format = thread.format or fmt
             store.put_part(thread, source.path)
         for thread in threads:
             tid = thread.thread_id

@@ -17,7 +17,7 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
-from kb.models import Post, Quote, Thread
+from scraper.models import Post, Quote, Thread
 
 _MIGRATIONS: list[str] = [
     """

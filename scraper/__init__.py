@@ -1,36 +1,49 @@
-"""Thread dumps in, normalised `Thread`s out.
+"""Thread dumps in, normalised `Thread`s out: `parse` is the one way in.
 
-Every format lives in its own module and exposes two pure functions (no I/O, no store, no globals):
+Every format lives in its own module and exposes two pure functions (no I/O, no store, no globals),
+listed in the registry of `scraper.detect`:
 
     sniff(head: str, name: str) -> str | None
         `head` is the first 64 KiB of the input decoded leniently, `name` the file name (may be "").
         Returns the format name this module recognises (e.g. "vbulletin-html"), else None.
         Key on each engine's stable markup, never on one site's theme classes.
 
-    parse(data: bytes, name: str = "", format: str | None = None) -> list[Thread]
+    parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]
         The threads (usually one: the page's thread) with their posts in page order.
         Raises `ParseError` with a one-line reason a user can act on when the input is not usable.
 
-`parse` below detects the format and then runs the shared clean-up of `normalise` once, for every
-format: parsers never repeat it.
+`parse` below detects the format, runs its parser, tags every post with the file it came from and
+then runs the shared clean-up of `normalise` once, for every format: parsers never repeat it.
+Merging the pages of a thread that came in separate files (`scraper.merge`) happens where those
+files are kept, in `kb.ingest`.
 """
 
 from __future__ import annotations
 
-from kb.models import Thread
+from scraper.models import ParseError, Thread
+
+__all__ = ["ParseError", "parse"]
 
 
-class ParseError(ValueError):
-    """The input is not a thread dump we can read; the message says why in one line."""
+def parse(data: bytes, path: str = "", fmt: str | None = None, *,
+          normalised: bool = True) -> list[Thread]:
+    """The threads in one file: its format detected (unless `fmt` names it), parsed, normalised.
 
+    With `normalised=False` the threads come as the parser read them, which is what the store
+    keeps of each file: when another page of a thread arrives, the parts are merged and the
+    merge is normalised once (normalising twice is not the same as once).
+    """
+    # Imported here, not above: the parsers bring in bs4 and lxml (~150 ms), and every `kb`
+    # command imports `scraper.models` (through the store) whether it parses anything or not.
+    from scraper.detect import detect as detect_format
+    from scraper.detect import parser_for
+    from scraper.normalise import normalise
 
-def parse(data: bytes, name: str = "", format: str | None = None) -> list[Thread]:
-    """Detect the format of `data` (unless given), parse it and normalise every thread."""
-    from scraper import detect, normalise
-
-    fmt = format or detect.detect(data, name)
-    threads = detect.parser_for(fmt)(data, name, fmt)
+    fmt = fmt or detect_format(data, path)
+    threads = parser_for(fmt)(data, path, fmt)
     for thread in threads:
+        for post in thread.posts:
+            post.source_path, post.source_format = path, fmt
+            post.source_page = post.source_page or thread.page
         thread.format = thread.format or fmt
-        normalise.normalise(thread)
-    return threads
+    return [normalise(t) for t in threads] if normalised else threads

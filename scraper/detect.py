@@ -1,45 +1,49 @@
-"""Which format is this input? Decided by content, never by file extension alone."""
+"""The registry of formats: which parser reads which format, and which format an input is.
+
+Detection is by content, never by file extension alone. The registry is two static tables: the
+sniffers in the order they are asked, and the parser of every format name.
+"""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 
-from kb.models import Thread
-from scraper import ParseError
+import scraper.discourse as discourse
+import scraper.jsonl as jsonl
+import scraper.nodebb as nodebb
+import scraper.phpbb as phpbb
+import scraper.stackexchange as stackexchange
+import scraper.vbulletin_html as vbulletin_html
+import scraper.vbulletin_text as vbulletin_text
+import scraper.xenforo as xenforo
+from scraper.models import ParseError, Thread
+
+Sniffer = Callable[[str, str], "str | None"]
+Parser = Callable[[bytes, str, "str | None"], list[Thread]]
 
 # Most specific first: a Discourse crawler page also looks like generic HTML, a kb-jsonl line
-# like any JSON. Each module's `sniff` names the format it recognises.
-MODULES = (
-    "scraper.jsonl",
-    "scraper.stackexchange",
-    "scraper.discourse",
-    "scraper.vbulletin_html",
-    "scraper.xenforo",
-    "scraper.phpbb",
-    "scraper.nodebb",
-    "scraper.vbulletin_text",
+# like any JSON. Each sniffer names the format it recognises, or None.
+SNIFFERS: tuple[Sniffer, ...] = (
+    jsonl.sniff,
+    stackexchange.sniff,
+    discourse.sniff,
+    vbulletin_html.sniff,
+    xenforo.sniff,
+    phpbb.sniff,
+    nodebb.sniff,
+    vbulletin_text.sniff,
 )
 
-Parser = Callable[[bytes, str, "str | None"], list[Thread]]
-_FORMATS: dict[str, str] = {}  # format name -> module, filled as modules are asked
-
-
-_LOADED: list[object] = []
-
-
-def _modules() -> list[object]:
-    if _LOADED:
-        return _LOADED
-    found: list[object] = []
-    for name in MODULES:
-        try:
-            found.append(importlib.import_module(name))
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-    _LOADED.extend(found)
-    return found
+PARSERS: dict[str, Parser] = {
+    jsonl.FORMAT: jsonl.parse,
+    stackexchange.FORMAT: stackexchange.parse,
+    **{name: discourse.parse for name in discourse.FORMATS},
+    vbulletin_html.FORMAT: vbulletin_html.parse,
+    xenforo.FORMAT: xenforo.parse,
+    phpbb.FORMAT: phpbb.parse,
+    nodebb.FORMAT: nodebb.parse,
+    vbulletin_text.FORMAT: vbulletin_text.parse,
+}
 
 
 def detect(data: bytes, name: str = "") -> str:
@@ -51,28 +55,21 @@ def detect(data: bytes, name: str = "") -> str:
     head = data[:65536].decode("utf-8", errors="replace")
     if head.startswith("\ufeff"):
         head = head[1:]
-    for module in _modules():
-        fmt = module.sniff(head, name)  # type: ignore[attr-defined]
+    for sniff in SNIFFERS:
+        fmt = sniff(head, name)
         if fmt:
-            _FORMATS[fmt] = module.__name__  # type: ignore[attr-defined]
             return fmt
     raise ParseError("not a recognised forum thread format (see `kb ingest --help` for formats)")
 
 
 def formats() -> list[str]:
-    """Every format name some module parses, for `--format` choices."""
-    names: list[str | None] = []
-    for module in _modules():
-        names.extend(getattr(module, "FORMATS", [getattr(module, "FORMAT", None)]))
-    return [n for n in names if n]
+    """Every format name some parser reads, for `--format` choices."""
+    return list(PARSERS)
 
 
 def parser_for(fmt: str) -> Parser:
-    """The `parse` function of the module that reads `fmt`."""
-    if fmt not in _FORMATS:
-        for module in _modules():
-            if fmt in getattr(module, "FORMATS", [getattr(module, "FORMAT", None)]):
-                _FORMATS[fmt] = module.__name__  # type: ignore[attr-defined]
-    if fmt not in _FORMATS:
-        raise ParseError(f"unknown format {fmt!r}; choose one of: {', '.join(formats())}")
-    return importlib.import_module(_FORMATS[fmt]).parse  # type: ignore[no-any-return]
+    """The parser that reads `fmt`, or ParseError naming the formats there are."""
+    try:
+        return PARSERS[fmt]
+    except KeyError:
+        raise ParseError(f"unknown format {fmt!r}; choose one of: {', '.join(formats())}") from None

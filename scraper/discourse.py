@@ -14,8 +14,6 @@ from typing import Any
 import lxml.html
 from lxml.etree import ParserError, _Element
 
-from kb.models import AUTHOR_FROM_PAGE, Post, Thread
-from scraper import ParseError
 from scraper.discourse_text import (
     MD_COUNTS,
     MD_HEADER,
@@ -27,7 +25,9 @@ from scraper.discourse_text import (
     parse_md,
     parse_raw,
 )
+from scraper.fields import slug
 from scraper.html import clean, decode, to_int
+from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Thread
 
 FORMATS = ("discourse-html", "discourse-json", "discourse-raw", "discourse-md")
 
@@ -55,9 +55,9 @@ def sniff(head: str, name: str) -> str | None:
     return None
 
 
-def parse(data: bytes, name: str = "", format: str | None = None) -> list[Thread]:
+def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     """The one topic of a Discourse page or dump (format sniffed unless given)."""
-    fmt = format or sniff(decode(data[:65536]), name)
+    fmt = fmt or sniff(decode(data[:65536]), name)
     if fmt == "discourse-json":
         return [_parse_json(data, name)]
     text = decode(data)
@@ -164,7 +164,7 @@ def _parse_html(text: str) -> Thread:
         # "<topic> - <category> - <site>"; the topic itself may hold " - ".
         parts = (_first(doc, "//title") or "").rsplit(" - ", 2)
         title = parts[0] if len(parts) == 3 else " - ".join(parts)
-    thread_id = thread_id or re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    thread_id = thread_id or slug(title)
     page = re.search(r"[?&]page=(\d+)", url or "")
     thread = Thread(thread_id=thread_id, title=title, posts=posts, url=url, forum=_host(url),
                     page=int(page.group(1)) if page else None, format="discourse-html")

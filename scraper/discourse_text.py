@@ -16,9 +16,9 @@ from pathlib import PurePosixPath
 import lxml.html
 from lxml.etree import ParserError, _Element
 
-from kb.models import AUTHOR_FROM_PAGE, Post, Quote, Thread
-from scraper import ParseError
+from scraper.fields import slug
 from scraper.html import clean, element_text, tidy
+from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Quote, Thread
 
 # "najak3d | 2020-10-22 01:38:38 UTC | #1" opens each post of a /raw dump; the separator line of
 # dashes before it is Discourse's, but a member's markdown may hold the same line, so posts are
@@ -183,7 +183,7 @@ def parse_md(text: str, name: str = "") -> Thread:
     m_title = _MD_TITLE.search(text, 0, heads[0].start())
     title = unescape(_MD_ESCAPE.sub(r"\1", m_title.group(1))).strip() if m_title else ""
     counts = MD_COUNTS.search(text, 0, heads[0].start())
-    thread_id = name_id(name) or _slug(title) or _digest(heads[0].group(0))
+    thread_id = name_id(name) or slug(title) or _digest(heads[0].group(0))
     posts = []
     for i, m in enumerate(heads):
         end = heads[i + 1].start() if i + 1 < len(heads) else len(text)
@@ -216,21 +216,12 @@ def iso_time(stamp: str) -> str | None:
     return f"{m.group(1)}T{m.group(2)}{'Z' if zone in ('Z', '+00:00', '+0000') else zone}"
 
 
-def _slug(title: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
-
-
 def _digest(line: str) -> str:
     """A stable id for a dump that names no topic: from its first post's header line."""
     return "discourse-" + hashlib.sha1(line.encode("utf-8")).hexdigest()[:12]
 
 
 # --- cooked HTML (crawler page and JSON) -----------------------------------------------------
-
-def post_text(el: _Element, skip: set[_Element] | frozenset[_Element] = frozenset()) -> str:
-    """A cooked post element as text (scraper.html.element_text)."""
-    return element_text(el, skip)
-
 
 def cooked_text(el: _Element, thread_id: str) -> tuple[str, list[Quote]]:
     """A cooked post's own words and its quotes; link previews cut down to their title.
@@ -251,7 +242,7 @@ def cooked_text(el: _Element, thread_id: str) -> tuple[str, list[Quote]]:
             skip.add(aside)
     # An uploaded image's "filename 1365×718 217 KB" caption is lightbox chrome, not words.
     skip.update(el.iterfind(".//div[@class='meta']"))
-    text = post_text(el, skip)
+    text = element_text(el, skip)
     if "[quote" in text.lower():
         # Posts imported from an older forum keep their BBCode quotes uncooked, as text.
         text, more = split_quotes(text, thread_id)
@@ -274,7 +265,7 @@ def _cooked_quote(aside: _Element, thread_id: str) -> Quote:
         author = (clean(title.text_content()) or "").rstrip(":").strip()
     post, topic = aside.get("data-post") or "", aside.get("data-topic")
     number = int(post) if post.isdigit() and (not topic or topic == thread_id) else None
-    text = post_text(block, nested) if block is not None else ""
+    text = element_text(block, nested) if block is not None else ""
     return Quote(text=text, author=author or None, post_number=number)
 
 

@@ -7,10 +7,11 @@ line breaks look alike whichever forum they came from.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from bs4 import BeautifulSoup, NavigableString, Tag
+from lxml.etree import _Element
 
 _FILE_ALT = re.compile(r"\.(png|gif|jpe?g|webp)$|^image$", re.I)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]+)""", re.I)
@@ -78,9 +79,15 @@ def text_of(el: Tag | None, skip: Iterable[Tag] = ()) -> str:
     """
     if el is None:
         return ""
-    skipped = {id(s) for s in skip}
     parts: list[str] = []
-    _walk(el, parts, skipped)
+    _walk(_soup_children(el), parts, {id(s) for s in skip}, False, _soup_children)
+    return tidy("".join(parts))
+
+
+def element_text(el: _Element, skip: Iterable[_Element] = ()) -> str:
+    """`text_of` for an lxml element (the fast path some parsers take): same output."""
+    parts: list[str] = []
+    _walk(_lxml_children(el), parts, {id(s) for s in skip}, False, _lxml_children)
     return tidy("".join(parts))
 
 
@@ -88,67 +95,81 @@ def text_of(el: Tag | None, skip: Iterable[Tag] = ()) -> str:
 # are); only inside <pre> is whitespace kept as written.
 _FLOW = re.compile(r"[ \t\r\n\f\v]+")
 
+# What a walk sees of an element's content, whichever parser built the tree: its text, and its
+# child elements as (tag name, element).
+Child = str | tuple[str, Any]
 
-def _walk(el: Tag, out: list[str], skipped: set[int], pre: bool = False) -> None:
+
+def _soup_children(el: Tag) -> Iterator[Child]:
     for child in el.children:
-        if isinstance(child, NavigableString):
-            if type(child) is NavigableString or child.__class__.__name__ == "CData":
-                out.append(str(child) if pre else _FLOW.sub(" ", str(child)))
+        if isinstance(child, Tag):
+            yield child.name, child
+        elif type(child) is NavigableString or child.__class__.__name__ == "CData":
+            yield str(child)  # comments, doctypes and processing instructions are not words
+
+
+def _lxml_children(el: _Element) -> Iterator[Child]:
+    if el.text:
+        yield el.text
+    for child in el:
+        if isinstance(child.tag, str):  # comments and processing instructions have no name
+            yield child.tag, child
+        if child.tail:
+            yield child.tail
+
+
+def _walk(children: Iterable[Child], out: list[str], skip: set[int], pre: bool,
+          children_of: Callable[[Any], Iterable[Child]]) -> None:
+    """The one HTML-to-text walk, over a BeautifulSoup or an lxml tree (`children_of`)."""
+    for child in children:
+        if isinstance(child, str):
+            out.append(child if pre else _FLOW.sub(" ", child))
             continue
-        if not isinstance(child, Tag) or id(child) in skipped:
+        name, node = child
+        if name in DROP or id(node) in skip:
             continue
-        name = child.name
         inner = pre or name == "pre"
-        if name in DROP:
-            continue
         if name == "br":
             out.append("\n")
         elif name == "img":
-            alt = str(child.get("alt") or "").strip()
+            alt = str(node.get("alt") or "").strip()
             if alt and not _FILE_ALT.search(alt):
                 out.append(alt)
         elif name in BLOCK:
             out.append("\n\n")
-            _walk(child, out, skipped, inner)
+            _walk(children_of(node), out, skip, inner, children_of)
             out.append("\n\n")
-        elif name in {"td", "th"}:
-            _walk(child, out, skipped, inner)
-            out.append(" ")
         else:
-            _walk(child, out, skipped, inner)
+            _walk(children_of(node), out, skip, inner, children_of)
+            if name in ("td", "th"):
+                out.append(" ")
 
 
-def element_text(el: Any, skip: Any = frozenset()) -> str:
-    """`text_of` for an lxml element (the fast path some parsers take): same output."""
-    parts: list[str] = [_FLOW.sub(" ", el.text or "")]
-    _walk_lxml(el, parts, skip, el.tag == "pre")
-    return tidy("".join(parts))
+def page_url(doc: BeautifulSoup) -> str | None:
+    """The page's own address: its canonical link, else its og:url."""
+    link = doc.find("link", rel="canonical")
+    if isinstance(link, Tag) and link.get("href"):
+        return str(link["href"])
+    og = doc.find("meta", property="og:url")
+    return str(og["content"]) if isinstance(og, Tag) and og.get("content") else None
 
 
-def _walk_lxml(el: Any, out: list[str], skip: Any, pre: bool) -> None:
-    for child in el:
-        name = child.tag
-        if isinstance(name, str) and child not in skip and name not in DROP:
-            inner = pre or name == "pre"
-            text = child.text or ""
-            text = text if inner else _FLOW.sub(" ", text)
-            if name == "br":
-                out.append("\n")
-            elif name == "img":
-                alt = (child.get("alt") or "").strip()
-                if alt and not _FILE_ALT.search(alt):
-                    out.append(alt)
-            elif name in BLOCK:
-                out.extend(("\n\n", text))
-                _walk_lxml(child, out, skip, inner)
-                out.append("\n\n")
-            else:
-                out.append(text)
-                _walk_lxml(child, out, skip, inner)
-                if name in ("td", "th"):
-                    out.append(" ")
-        tail = child.tail or ""
-        out.append(tail if pre else _FLOW.sub(" ", tail))
+def outermost(el: Tag, ids: set[int], stop: Tag) -> bool:
+    """Is `el` inside `stop` without another of the elements `ids` names around it?
+
+    A quote nested in a quote is part of the outer one's text, not a quote of the post.
+    """
+    for parent in el.parents:
+        if parent is stop:
+            return True
+        if id(parent) in ids:
+            return False
+    return False
+
+
+def get_text(el: Tag | None) -> str | None:
+    """`el.get_text()`, or None when there is no element."""
+    return el.get_text() if el is not None else None
 
 
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")

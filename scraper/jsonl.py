@@ -9,8 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kb.models import AUTHOR_FROM_PAGE, Post, Quote, Thread
-from scraper import ParseError
+from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Quote, Thread
 
 FORMAT = "kb-jsonl"
 REQUIRED = ("thread_id", "post_number", "body")
@@ -28,7 +27,7 @@ def sniff(head: str, name: str) -> str | None:
     return FORMAT if isinstance(obj, dict) and all(k in obj for k in REQUIRED) else None
 
 
-def parse(data: bytes, name: str = "", format: str | None = None) -> list[Thread]:
+def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     """Threads in first-seen order, posts as the lines give them."""
     threads: dict[str, Thread] = {}
     text = data.decode("utf-8-sig", errors="replace")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from kb.models import Post, Thread
+from scraper.models import Post, Thread
 from scraper.normalise import normalise
 
 

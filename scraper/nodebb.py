@@ -17,9 +17,9 @@ from urllib.parse import urljoin, urlparse
 
 from bs4 import BeautifulSoup, Tag
 
-from kb.models import AUTHOR_FROM_PAGE, Post, Quote, Thread
-from scraper import ParseError
-from scraper.html import Index, clean, index_by, soup, text_of, to_int
+from scraper.fields import slug
+from scraper.html import Index, clean, get_text, index_by, outermost, page_url, soup, text_of, to_int
+from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Quote, Thread
 
 FORMAT = "nodebb-html"
 
@@ -36,12 +36,12 @@ def sniff(head: str, name: str) -> str | None:
     return FORMAT if _SNIFF.search(head) else None
 
 
-def parse(data: bytes, name: str = "", format: str | None = None) -> list[Thread]:
+def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     """The page's topic with its posts, in page order."""
     doc = soup(data)
     idx = index_by(doc, "component")
     ajaxify = _ajaxify(doc)
-    url = _meta_url(doc)
+    url = page_url(doc)
     users = {str(p.get("pid")): p.get("user") or {} for p in ajaxify.get("posts") or []
              if isinstance(p, dict)}
     posts: list[Post] = []
@@ -76,16 +76,9 @@ def _ajaxify(doc: BeautifulSoup) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _meta_url(doc: BeautifulSoup) -> str | None:
-    link = doc.find("link", rel="canonical")
-    if isinstance(link, Tag) and link.get("href"):
-        return str(link["href"])
-    og = doc.find("meta", property="og:url")
-    return str(og["content"]) if isinstance(og, Tag) and og.get("content") else None
-
 
 def _thread(doc: BeautifulSoup, idx: Index, ajaxify: dict[str, Any], url: str | None) -> Thread:
-    title = clean(_text(_first(idx, "topic/title"))) or clean(str(ajaxify.get("titleRaw") or ""))
+    title = clean(get_text(_first(idx, "topic/title"))) or clean(str(ajaxify.get("titleRaw") or ""))
     if not title:
         og = doc.find("meta", property="og:title")
         raw = str(og.get("content", "")) if isinstance(og, Tag) else ""
@@ -96,7 +89,7 @@ def _thread(doc: BeautifulSoup, idx: Index, ajaxify: dict[str, Any], url: str | 
     if not tid.isdigit():
         m = _TOPIC_ID.search(url or "")
         tid = m.group(1) if m else str(ajaxify.get("tid") or "")
-    tid = tid or re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "nodebb"
+    tid = tid or slug(title) or "nodebb"
     count = _first(idx, "topic/post-count")
     declared = to_int(str(count.get("title") or count.get_text())) if count is not None else None
     if declared is None:
@@ -145,7 +138,7 @@ def _post(li: Tag, base: str | None, users: dict[str, Any]) -> tuple[Post | None
                 author_posts=to_int(str(user.get("postcount", ""))) if isinstance(user, dict)
                 else None)
     shown = li.find(itemprop="author")
-    name = clean(_text(shown)) or clean(str(li.get("data-username", "")))
+    name = clean(get_text(shown)) or clean(str(li.get("data-username", "")))
     post.author, post.author_source = name, AUTHOR_FROM_PAGE if name else None
     parent = _first(idx, "post/parent")
     return post, (str(parent.get("data-topid", "")) or None) if parent is not None else None
@@ -170,7 +163,7 @@ def _quotes(content: Tag) -> tuple[list[Quote], list[Tag]]:
     quotes: list[Quote] = []
     skip: list[Tag] = []
     for bq in found:
-        if not _outermost(bq, ids, content):
+        if not outermost(bq, ids, content):
             continue
         header = _header(bq)
         nested = bq.find_all("blockquote")
@@ -180,14 +173,6 @@ def _quotes(content: Tag) -> tuple[list[Quote], list[Tag]]:
         skip += [bq] + ([header] if header is not None else [])
     return quotes, skip
 
-
-def _outermost(el: Tag, ids: set[int], stop: Tag) -> bool:
-    for parent in el.parents:
-        if parent is stop:
-            return True
-        if id(parent) in ids:
-            return False
-    return False
 
 
 def _header(bq: Tag) -> Tag | None:
@@ -206,11 +191,7 @@ def _attribution(header: Tag | None) -> tuple[str | None, str | None]:
         return None, None
     mention = header.find("a", class_="plugin-mentions-user")
     m = _SAID_IN.match(clean(header.get_text()) or "")
-    author = clean(_text(mention)) if mention is not None else (m.group(1) if m else None)
+    author = clean(get_text(mention)) if mention is not None else (m.group(1) if m else None)
     link = header.find("a", href=_POST_LINK)
     pid = _POST_LINK.search(str(link["href"])) if isinstance(link, Tag) else None
     return (author or "").lstrip("@") or None, pid.group(1) if pid else None
-
-
-def _text(el: Tag | None) -> str | None:
-    return el.get_text() if el is not None else None

@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from kb.models import AUTHOR_FROM_QUOTE, Post, Quote, Thread
+from scraper.fields import SIGNATURE_RULE
+from scraper.models import AUTHOR_FROM_QUOTE, Post, Quote, Thread
 
 # "Quote Originally Posted by X View Post" (vBulletin), "Originally Posted by X", "X wrote:" (phpBB).
 _QUOTE_HEAD = re.compile(
     r"^(?:Quote:?\s*)?(?:Originally Posted by\s+(?P<vb>.+?)(?:\s+View Post)?|"
     r"(?P<php>[^\s].{0,40}?)\s+wrote:)\s*$", re.I)
-_SIG_RULE = re.compile(r"^_{6,}\s*$", re.M)
 _MIN_VERBATIM = 60  # an unmarked line this long found in an earlier post is a quote, not a coincidence
 
 
@@ -197,7 +197,7 @@ def _split_signatures(thread: Thread) -> None:
     for post in thread.posts:
         if post.signature:
             continue
-        parts = _SIG_RULE.split(post.body, maxsplit=1)
+        parts = SIGNATURE_RULE.split(post.body, maxsplit=1)
         if len(parts) == 2 and parts[0].strip() and parts[1].strip():
             post.body, post.signature = parts[0].strip(), parts[1].strip()
     by_author: dict[str, list[Post]] = defaultdict(list)

@@ -20,9 +20,8 @@ from datetime import datetime
 from bs4 import Tag
 from lxml import etree
 
-from kb.models import AUTHOR_FROM_PAGE, Post, Quote, Thread
-from scraper import ParseError
 from scraper.html import clean, soup, text_of
+from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Quote, Thread
 
 FORMAT = "stackexchange-xml"
 
@@ -50,7 +49,7 @@ def sniff(head: str, name: str) -> str | None:
     return None
 
 
-def parse(data: bytes, name: str = "", format: str | None = None) -> list[Thread]:
+def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     """Every question of the dump as a Thread: the question, then its answers by CreationDate.
 
     Answers whose question is not in the file are dropped (a partial dump); see `parse_counted`.

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from kb.models import AUTHOR_FROM_PAGE, Post, Thread
-from scraper import ParseError
+from scraper.fields import profile_field, set_profile_field, slug
 from scraper.html import decode, to_int
+from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Thread
 
 FORMAT = "vbulletin-text"
 
@@ -25,7 +25,6 @@ _THREAD = re.compile(r"^\s*Thread:\s*(.+?)\s*$", re.M)
 _AVATAR = re.compile(r"^(.*?)\s*(\S[^\n]*?)'s Avatar$")
 _ONLINE = re.compile(r"^(.+?) is (?:offline|online)$", re.I)
 _DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4}),?\s+(\d{1,2}):(\d{2})\s*([AP]M)?$", re.I)
-_FIELDS = {"join date": "author_joined", "location": "author_location", "posts": "author_posts"}
 _RANKS = ("senior member", "junior member", "registered user", "super moderator", "moderator",
           "administrator", "new member", "banned", "member", "guest")
 # Page chrome after the last post: nothing below these lines is anyone's words.
@@ -43,7 +42,7 @@ def sniff(head: str, name: str) -> str | None:
     return FORMAT if sum(m in head for m in markers) >= 2 else None
 
 
-def parse(data: bytes, name: str = "", format: str | None = None) -> list[Thread]:
+def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     """The page's thread with its posts; bodies still hold quotes (see module docstring)."""
     text = decode(data).replace("\r\n", "\n")
     footer = _FOOTER.search(text)
@@ -54,7 +53,10 @@ def parse(data: bytes, name: str = "", format: str | None = None) -> list[Thread
         raise ParseError("no posts found: not a vBulletin text copy")
     title_m = _THREAD.search(text[: marks[0].start()])
     title = title_m.group(1) if title_m else _first_title(text, marks[0].end())
-    thread = Thread(thread_id=slug(title), title=title, format=FORMAT)
+    # A text copy shows no thread id: the title's slug is the id, cut short as it always was
+    # (stored threads are keyed by it).
+    thread_id = slug(title)[:80].rstrip("-") or "untitled"
+    thread = Thread(thread_id=thread_id, title=title, format=FORMAT)
     results = _RESULTS.search(text)
     thread.posts_declared = to_int(results.group(1)) if results else None
     page = _PAGE.search(text[: marks[0].start()])
@@ -76,12 +78,6 @@ def _first_title(text: str, start: int) -> str:
         if line.lower().startswith("re:"):
             return line[3:].strip()
     raise ParseError("no thread title found: not a vBulletin text copy")
-
-
-def slug(title: str) -> str:
-    """A stable id from a title, for pages that show no thread id of the forum's own."""
-    words = re.findall(r"[a-z0-9]+", title.lower())
-    return "-".join(words)[:80].rstrip("-") or "untitled"
 
 
 def _post(number: int, chunk: str, title: str) -> Post:
@@ -118,15 +114,13 @@ def _header(post: Post, lines: list[str]) -> None:
     i = 0
     while i < len(lines):
         line, low = lines[i], lines[i].lower().rstrip(":")
-        if low in _FIELDS and i + 1 < len(lines):
-            value = lines[i + 1]
-            setattr(post, _FIELDS[low], to_int(value) if low == "posts" else value)
+        if profile_field(line) and i + 1 < len(lines):  # the label, its value on the next line
+            set_profile_field(post, line, lines[i + 1])
             i += 2
             continue
-        if ":" in line and line.split(":", 1)[0].lower() in _FIELDS:
-            key, value = line.split(":", 1)
-            field = _FIELDS[key.lower()]
-            setattr(post, field, to_int(value) if field == "author_posts" else value.strip())
+        key, colon, value = line.partition(":")
+        if colon and profile_field(key):
+            set_profile_field(post, key, value.strip())
         elif m := _ONLINE.match(line):
             post.author = m.group(1)
         elif m := _AVATAR.match(line):

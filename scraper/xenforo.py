@@ -15,9 +15,9 @@ from urllib.parse import urljoin, urlparse
 
 from bs4 import BeautifulSoup, Tag
 
-from kb.models import AUTHOR_FROM_PAGE, Post, Quote, Thread
-from scraper import ParseError
-from scraper.html import Index, clean, index_by, soup, text_of, to_int
+from scraper.fields import set_profile_field, slug
+from scraper.html import Index, clean, get_text, index_by, outermost, page_url, soup, text_of, to_int
+from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Quote, Thread
 
 FORMAT = "xenforo-html"
 
@@ -41,7 +41,7 @@ def sniff(head: str, name: str) -> str | None:
     return FORMAT if _SNIFF.search(head) else None
 
 
-def parse(data: bytes, name: str = "", format: str | None = None) -> list[Thread]:
+def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     """The page's thread with its posts, in page order."""
     doc = soup(data)
     idx = index_by(doc)
@@ -74,7 +74,7 @@ def _first(idx: Index, cls: str, tag: str | None = None) -> Tag | None:
 
 def _thread(doc: BeautifulSoup, idx: Index, base: str | None) -> Thread:
     title = _title(doc, idx)
-    canonical = _meta_url(doc)
+    canonical = page_url(doc)
     tid = None
     for url in (canonical, base or "", _content_key(doc)):
         m = _THREAD_ID.search(url or "")
@@ -84,7 +84,7 @@ def _thread(doc: BeautifulSoup, idx: Index, base: str | None) -> Thread:
     if tid is None:
         link = doc.find("a", href=re.compile(r"threads/"))
         m = _THREAD_ID.search("/" + str(link.get("href", ""))) if link else None
-        tid = m.group(1) if m else re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "xenforo"
+        tid = m.group(1) if m else slug(title) or "xenforo"
     page, page_count = _pages(idx)
     url = canonical or base
     return Thread(thread_id=tid, title=title, forum=urlparse(url).hostname if url else None,
@@ -106,17 +106,10 @@ def _title(doc: BeautifulSoup, idx: Index) -> str:
     return raw.split(" | ")[0]
 
 
-def _meta_url(doc: BeautifulSoup) -> str | None:
-    link = doc.find("link", rel="canonical")
-    if isinstance(link, Tag) and link.get("href"):
-        return str(link["href"])
-    og = doc.find("meta", property="og:url")
-    return str(og["content"]) if isinstance(og, Tag) and og.get("content") else None
-
 
 def _base_url(doc: BeautifulSoup) -> str | None:
     el = doc.find("base", href=True)
-    return str(el["href"]) if isinstance(el, Tag) else _meta_url(doc)
+    return str(el["href"]) if isinstance(el, Tag) else page_url(doc)
 
 
 def _content_key(doc: BeautifulSoup) -> str:
@@ -168,13 +161,9 @@ def _post_xf1(li: Tag, idx: Index, base: str | None) -> Post | None:
                 signature=_signature(_first(idx, "signature")),
                 url=urljoin(base or "", str(link["href"])) if link and link.get("href") else None,
                 posted_at=_xf1_date(meta.find(class_="DateTime") if meta else None),
-                author_title=clean(_text(_first(idx, "userTitle"))),
+                author_title=clean(get_text(_first(idx, "userTitle"))),
                 score=_likes(idx))
-    name = li.get("data-author") or _text(_first(idx, "username"))
-    _set_author(post, clean(str(name)) if name else None)
-    extras = _first(idx, "extraUserInfo")
-    _user_extras(post, extras.find_all("dl") if extras else [])
-    return post
+    return _member(post, li, idx, "username", "extraUserInfo")
 
 
 def _post_xf2(art: Tag, idx: Index, base: str | None) -> Post | None:
@@ -195,30 +184,17 @@ def _post_xf2(art: Tag, idx: Index, base: str | None) -> Post | None:
                 signature=_signature(_first(idx, "message-signature")),
                 url=urljoin(base or "", str(link["href"])) if isinstance(link, Tag) else None,
                 posted_at=_iso(str(when.get("datetime", ""))) if isinstance(when, Tag) else None,
-                author_title=clean(_text(_first(idx, "message-userTitle"))),
+                author_title=clean(get_text(_first(idx, "message-userTitle"))),
                 score=_likes(idx))
-    name = art.get("data-author") or _text(_first(idx, "message-name"))
-    _set_author(post, clean(str(name)) if name else None)
-    extras = _first(idx, "message-userExtras")
-    _user_extras(post, extras.find_all("dl") if extras else [])
-    return post
+    return _member(post, art, idx, "message-name", "message-userExtras")
 
 
 def _quotes(body: Tag, found: list[Tag]) -> tuple[list[Quote], list[Tag]]:
     """The outermost quote blocks in `body` as Quotes, and the blocks to leave out of it."""
     ids = {id(q) for q in found}
-    outer = [q for q in found if _outermost(q, ids, body)]
+    # Under `body` only: a quote in the signature is not one the post makes.
+    outer = [q for q in found if outermost(q, ids, body)]
     return [_quote(q) for q in outer], outer
-
-
-def _outermost(el: Tag, ids: set[int], body: Tag) -> bool:
-    """In `body` (not a signature) and not nested in another quote."""
-    for parent in el.parents:
-        if parent is body:
-            return True
-        if id(parent) in ids:
-            return False
-    return False
 
 
 def _quote(q: Tag) -> Quote:
@@ -239,23 +215,18 @@ def _quote(q: Tag) -> Quote:
                  post_id=m.group(1) if m else None)
 
 
-def _set_author(post: Post, name: str | None) -> None:
-    post.author = name
-    post.author_source = AUTHOR_FROM_PAGE if name else None
-
-
-def _user_extras(post: Post, pairs: list[Tag]) -> None:
-    """'Joined', 'Messages', 'Location' from the member block's <dl> pairs."""
-    for dl in pairs:
+def _member(post: Post, el: Tag, idx: Index, name_class: str, extras_class: str) -> Post:
+    """The author's name, and 'Joined', 'Messages', 'Location' from the member block's <dl>
+    pairs (XenForo 1 and 2 differ only in the class names)."""
+    name = el.get("data-author") or get_text(_first(idx, name_class))
+    post.author = clean(str(name)) if name else None
+    post.author_source = AUTHOR_FROM_PAGE if post.author else None
+    extras = _first(idx, extras_class)
+    for dl in extras.find_all("dl") if extras else []:
         for dt in dl.find_all("dt"):
             dd = dt.find_next_sibling("dd")
-            key, value = (clean(dt.get_text()) or "").rstrip(":").lower(), clean(_text(dd))
-            if key == "joined":
-                post.author_joined = value
-            elif key in {"messages", "posts"}:
-                post.author_posts = to_int(value)
-            elif key == "location":
-                post.author_location = value
+            set_profile_field(post, clean(dt.get_text()) or "", clean(get_text(dd)))
+    return post
 
 
 def _likes(idx: Index) -> int | None:
@@ -299,7 +270,3 @@ def _iso(text: str) -> str | None:
         return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S%z").isoformat()
     except ValueError:
         return None
-
-
-def _text(el: Tag | None) -> str | None:
-    return el.get_text() if el is not None else None

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 import scraper
-from kb.models import Thread
 from scraper import ParseError, discourse
+from scraper.models import Thread
 
 FIXTURES = Path(__file__).parent / "fixtures" / "discourse"
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import re
 
 import pytest
 
 import scraper
-from kb.models import Thread
 from scraper import ParseError, detect, nodebb
+from scraper.models import Thread
 from tests.conftest import FIXTURES, SHARED_DATA, shared
 
 FIXTURE = FIXTURES / "nodebb" / "topic-page2.html"
@@ -124,9 +122,8 @@ def real() -> bytes:
 
 def test_real_page_sniffed_as_nodebb_only(real: bytes) -> None:
     assert nodebb.sniff(_head(real), "NodeBB.html") == "nodebb-html"
-    others = [importlib.import_module(m) for m in detect.MODULES
-              if m != "scraper.nodebb" and importlib.util.find_spec(m)]
-    claims = [m.sniff(_head(real), "NodeBB.html") for m in others]  # type: ignore[attr-defined]
+    others = [sniff for sniff in detect.SNIFFERS if sniff is not nodebb.sniff]
+    claims = [sniff(_head(real), "NodeBB.html") for sniff in others]
     assert not any(claims), claims
     assert detect.detect(real, "NodeBB.html") == "nodebb-html"
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
 import re
 from pathlib import Path
 
 import pytest
 
-from kb.models import Thread
 from scraper import ParseError, detect, phpbb
+from scraper.models import Thread
 from tests.conftest import FIXTURES, shared
 
 HERE = FIXTURES / "phpbb"
@@ -216,11 +215,11 @@ _CONTAINERS = re.compile(rb'<div id="p\d+" class="post |<span class="postauthor"
 
 
 def test_real_pages_sniff_as_phpbb_only() -> None:
-    others = [importlib.import_module(m) for m in detect.MODULES if m != "scraper.phpbb"]
+    others = [sniff for sniff in detect.SNIFFERS if sniff is not phpbb.sniff]
     for path in _real_files():
         head = _head(path.read_bytes())
         assert phpbb.sniff(head, path.name) == "phpbb-html", path
-        assert [m.__name__ for m in others if m.sniff(head, path.name)] == [], path
+        assert [s.__module__ for s in others if s(head, path.name)] == [], path
         assert detect.detect(path.read_bytes(), path.name) == "phpbb-html", path
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 import scraper
-from kb.models import Thread
 from scraper import ParseError
 from scraper import stackexchange as se
+from scraper.models import Thread
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stackexchange"
 TEA = FIXTURES / "tea.stackexchange.com" / "Posts.xml"

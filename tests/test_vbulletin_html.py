@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kb.models import Thread
 from scraper import ParseError, detect
 from scraper import vbulletin_html as vb
+from scraper.models import Thread
 
 FIXTURES = Path(__file__).parent / "fixtures" / "vbulletin_html"
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -223,8 +223,8 @@ def real(rel: str) -> Path:
 def test_real_page_is_sniffed_as_vbulletin_only(rel: str) -> None:
     path = real(rel)
     assert detect.detect(path.read_bytes(), path.name) == "vbulletin-html"
-    others = [m for m in detect._modules() if m.__name__ != vb.__name__]  # type: ignore[attr-defined]
-    assert [m.__name__ for m in others if m.sniff(head(path), path.name)] == []  # type: ignore[attr-defined]
+    others = [sniff for sniff in detect.SNIFFERS if sniff is not vb.sniff]
+    assert [s.__module__ for s in others if s(head(path), path.name)] == []
 
 
 @pytest.mark.parametrize("rel", sorted(REAL))

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import re
 from pathlib import Path
 
 import pytest
 
 import scraper
-from kb.models import Thread
 from scraper import ParseError, detect, xenforo
+from scraper.models import Thread
 from tests.conftest import FIXTURES, SHARED_DATA, shared
 
 HERE = FIXTURES / "xenforo"
@@ -184,16 +182,15 @@ def _real(name: str) -> Path:
     return shared("nettally-fixtures", name)
 
 
-def _other_modules() -> list[object]:
-    names = [m for m in detect.MODULES if m != "scraper.xenforo" and importlib.util.find_spec(m)]
-    return [importlib.import_module(m) for m in names]
+def _other_sniffers() -> list[detect.Sniffer]:
+    return [sniff for sniff in detect.SNIFFERS if sniff is not xenforo.sniff]
 
 
 @pytest.mark.parametrize("name", sorted(REAL))
 def test_real_page_sniffed_as_xenforo_only(name: str) -> None:
     data = _real(name).read_bytes()
     assert xenforo.sniff(_head(data), name) == "xenforo-html"
-    claims = [m.sniff(_head(data), name) for m in _other_modules()]  # type: ignore[attr-defined]
+    claims = [sniff(_head(data), name) for sniff in _other_sniffers()]
     assert not any(claims), claims
     assert detect.detect(data, name) == "xenforo-html"
 

@@ -1,7 +1,7 @@
-"""The forum's own nouns: Thread, Post, Quote.
+"""What a parser returns: the forum's own nouns, Thread, Post and Quote, and `ParseError`.
 
-Parsers build these; the store persists them; the answer builder reads them.
-`Post.to_export()` is the one place that defines the `kb export` line shape.
+Parsers build these; `kb` stores, indexes and cites them, so `scraper` owns them and never
+imports `kb`. `Post.to_export()` is the one place that defines the `kb export` line shape.
 """
 
 from __future__ import annotations
@@ -11,6 +11,10 @@ from typing import Any
 
 AUTHOR_FROM_PAGE = "page"
 AUTHOR_FROM_QUOTE = "quote"
+
+
+class ParseError(ValueError):
+    """The input is not a thread dump we can read; the message says why in one line."""
 
 
 @dataclass
