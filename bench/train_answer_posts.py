@@ -33,7 +33,7 @@ if str(ROOT) not in sys.path:
 
 from kb import logistic  # noqa: E402
 from kb.answer_posts import FEATURES, MODEL_FILE, features  # noqa: E402
-from kb.models import Post  # noqa: E402
+from scraper.models import Post  # noqa: E402
 
 SEMEVAL = "semeval2016-task3-qatarliving/SemEval2016-Task3-CQA-QL-dev.xml"
 URHO = "urho3d-discourse/posts/json"

@@ -13,8 +13,8 @@ import click
 from kb.cli.common import Ctx, emit_json, fail, json_option
 
 if TYPE_CHECKING:
-    from kb.models import Post, Thread
     from kb.store import Store
+    from scraper.models import Post, Thread
 
 
 @click.command()
