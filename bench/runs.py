@@ -53,7 +53,7 @@ def build_kb(coll: Collection, data_dir: Path) -> Any:
 def post_keys(kb: Any) -> dict[int, str]:
     """Store post id -> "THREAD#N"."""
     rows, _, _ = kb.store.changes(-1)
-    return {int(r["id"]): post_key(r["thread_id"], int(r["post_number"])) for r in rows}
+    return {int(r.id): post_key(r.thread_id, int(r.post_number)) for r in rows}
 
 
 def kb_rankings(kb: Any, keys: dict[int, str], queries: dict[str, str], mode: str) -> Rankings:

@@ -124,10 +124,10 @@ def _covers(kb: Any, terms: list[str], fixes: dict[str, str], rows: list[Any]) -
     total = sum(weights.values())
     need = 0.5 if len(weights) <= 3 else 0.4 if len(weights) <= 6 else 0.3
     probe = [t for t in weights] + [f for f in fixes.values()]
-    holders = t.holders(probe, [int(r["id"]) for r in rows])
+    holders = t.holders(probe, [int(r.id) for r in rows])
     threads: dict[str, set[int]] = {}
     for row in rows:
-        threads.setdefault(row["thread_id"], set()).add(int(row["id"]))
+        threads.setdefault(row.thread_id, set()).add(int(row.id))
     for posts in list(threads.values())[:5]:
         got = sum(w for term, w in weights.items()
                   if holders[term] & posts or holders.get(fixes.get(term, ""), set()) & posts)
@@ -138,8 +138,8 @@ def _covers(kb: Any, terms: list[str], fixes: dict[str, str], rows: list[Any]) -
 
 def _is_opening_question(row: Any) -> bool:
     """The thread's first post asks rather than advises: a question, or a request for help."""
-    return bool(row["post_number"] == 1 and ("?" in row["title"] or "?" in row["body"]
-                                             or _ASKING.search(row["body"])))
+    return bool(row.post_number == 1 and ("?" in row.title or "?" in row.body
+                                             or _ASKING.search(row.body)))
 
 
 def _citable(sentence: str) -> bool:
@@ -157,19 +157,19 @@ def _candidates(kb: Any, terms: list[str], weights: dict[str, float],
                 rows: list[Any]) -> tuple[list[_Cand], np.ndarray]:
     """Scored sentences of the posts' own words, and their pairwise cosine similarities."""
     texts, owners, priors = [], [], []
-    openers = kb.store.openers([r["thread_id"] for r in rows])
+    openers = kb.store.openers([r.thread_id for r in rows])
     for rank_no, row in enumerate(rows):
         # The asker's question and the asker's follow-ups ("thanks, will try") are not advice.
-        if _is_opening_question(row) or (row["post_number"] > 1 and row["author"]
-                                          and row["author"] == openers.get(row["thread_id"])):
+        if _is_opening_question(row) or (row.post_number > 1 and row.author
+                                          and row.author == openers.get(row.thread_id)):
             continue
-        for s in sentences(row["body"]):
+        for s in sentences(row.body):
             if _citable(s):
                 texts.append(s)
                 owners.append(row)
                 # Better-ranked posts first; a one-liner rarely carries the answer (post
                 # length under ~200 characters weighs it down: +3 Good cites on SemEval dev).
-                priors.append(min(1.0, len(row["body"]) / 200.0) ** 0.5 / (1.0 + rank_no / 4.0))
+                priors.append(min(1.0, len(row.body) / 200.0) ** 0.5 / (1.0 + rank_no / 4.0))
     if not texts:
         return [], np.zeros((0, 0), dtype=np.float32)
     t = kb.tfidf
@@ -178,11 +178,11 @@ def _candidates(kb: Any, terms: list[str], weights: dict[str, float],
     cos = np.asarray(vecs @ qvec).ravel()
     # A reply answers its thread's title too: a sentence sharing words with a relevant title
     # ("necessary" in "Is leg training necessary…?") is on topic even without the asker's words.
-    titles = sorted({o["title"] for o in owners})
+    titles = sorted({o.title for o in owners})
     tvecs = t.vectorize([analysed(x) for x in titles])
     tq = np.asarray(tvecs @ qvec).ravel()
     trow = {x: i for i, x in enumerate(titles)}
-    cols = np.asarray([trow[o["title"]] for o in owners])
+    cols = np.asarray([trow[o.title] for o in owners])
     st = (vecs @ tvecs.T).toarray()
     ctx = st[np.arange(len(texts)), cols] * tq[cols]
     sim = (vecs @ vecs.T).toarray()
@@ -225,12 +225,12 @@ def _select(cands: list[_Cand], sim: np.ndarray) -> list[tuple[_Cand, list[_Cand
             break
         if picked and closest[i] > SAME_POINT:
             same = max(picked, key=lambda p: sim[best.idx, p[0].idx])
-            if best.post["id"] != same[0].post["id"]:
+            if best.post.id != same[0].post.id:
                 same[1].append(best)
             continue
-        if per_post.get(best.post["id"], 0) >= 2:
+        if per_post.get(best.post.id, 0) >= 2:
             continue
-        per_post[best.post["id"]] = per_post.get(best.post["id"], 0) + 1
+        per_post[best.post.id] = per_post.get(best.post.id, 0) + 1
         picked.append((best, []))
         closest = np.maximum(closest, sim[rows, best.idx])
     return picked
@@ -271,7 +271,7 @@ def _cite(answer: Answer, picked: list[tuple[_Cand, list[_Cand]]]) -> None:
     for cand, same in picked:
         cites = []
         for c in [cand, *same]:
-            pid = c.post["id"]
+            pid = c.post.id
             if pid not in numbers:
                 numbers[pid] = len(numbers) + 1
                 answer.sources.append(_source(numbers[pid], c))
@@ -286,10 +286,10 @@ def _cite(answer: Answer, picked: list[tuple[_Cand, list[_Cand]]]) -> None:
 
 def _source(k: int, cand: _Cand) -> dict[str, Any]:
     row = cand.post
-    return {"k": k, "thread_id": row["thread_id"], "thread_title": row["title"],
-            "post_number": row["post_number"], "author": row["author"],
-            "posted_at": row["posted_at"], "url": row["url"], "path": row["source_path"],
-            "excerpt": _excerpt(row["body"], cand.text)}
+    return {"k": k, "thread_id": row.thread_id, "thread_title": row.title,
+            "post_number": row.post_number, "author": row.author,
+            "posted_at": row.posted_at, "url": row.url, "path": row.source_path,
+            "excerpt": _excerpt(row.body, cand.text)}
 
 
 def _excerpt(body: str, sentence: str, width: int = 280) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.config import INDEX_DIR, STORE_FILE
-from kb.store import Store
+from kb.store import Store, StoredPost
 
 Progress = Callable[[int], None]
 
@@ -78,7 +78,7 @@ class KB:
             fresh = applied < 0 and self.index.doc_count() == 0
             self.index.apply(rows, texts, gone, upto, fresh=fresh, on_post=progress)
         if self.tfidf.seq < upto:
-            self._update_tfidf([r["id"] for r in rows], texts, [r["thread_id"] for r in rows],
+            self._update_tfidf([r.id for r in rows], texts, [r.thread_id for r in rows],
                                gone, upto)
         self._titles = None
         return len(rows)
@@ -89,7 +89,7 @@ class KB:
         t = self.tfidf
         if t.needs_rebuild() and t.seq >= 0:
             rows, _, _ = self.store.changes(-1)
-            ids, texts, tids = [r["id"] for r in rows], _analyse(rows), [r["thread_id"] for r in rows]
+            ids, texts, tids = [r.id for r in rows], _analyse(rows), [r.thread_id for r in rows]
         if t.needs_rebuild():
             t.fit(ids, texts, tids)
         else:
@@ -188,7 +188,7 @@ class _Feeder:
         texts = _analyse(rows)
         self.stream.add(rows, texts, gone)
         for r, text in zip(rows, texts):
-            self.texts[int(r["id"])] = (r["thread_id"], text)
+            self.texts[int(r.id)] = (r.thread_id, text)
         for pid in gone:
             self.texts.pop(pid, None)
         self.removed.extend(gone)
@@ -215,15 +215,15 @@ class _Feeder:
         self.stream.cancel()
 
 
-def _analyse(rows: list[Any]) -> list[tuple[str, str]]:
+def _analyse(rows: list[StoredPost]) -> list[tuple[str, str]]:
     """(title, body) as index terms; a thread's title is analysed once, not once per post."""
     from kb.text import analysed
 
     titles: dict[str, str] = {}
     out = []
     for r in rows:
-        title = titles.get(r["title"])
+        title = titles.get(r.title)
         if title is None:
-            title = titles[r["title"]] = analysed(r["title"])
-        out.append((title, analysed(r["body"])))
+            title = titles[r.title] = analysed(r.title)
+        out.append((title, analysed(r.body)))
     return out

@@ -16,6 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from kb.store import StoredPost
+
 WRITER_TIMEOUT = 300.0  # a second writer waits this long for the lock instead of failing
 TITLE_BOOST = 2.5
 # Big builds: two writer processes (both cores) with room to sort in memory; measured at 147k
@@ -102,7 +104,7 @@ class Index:
 
     # -- writing --------------------------------------------------------------------------------
 
-    def apply(self, rows: list[Any], texts: list[tuple[str, str]], removed: list[int], upto: int,
+    def apply(self, rows: list[StoredPost], texts: list[tuple[str, str]], removed: list[int], upto: int,
               fresh: bool, on_post: Callable[[int], None] | None = None) -> int:
         """Write changed posts, delete removed ones, then record `upto` as applied.
 
@@ -254,11 +256,11 @@ class Stream:
         self.fed: set[int] = set()
         self.redo: dict[int, dict[str, Any] | None] = {}
 
-    def add(self, rows: list[Any], texts: list[tuple[str, str]], removed: list[int]) -> None:
+    def add(self, rows: list[StoredPost], texts: list[tuple[str, str]], removed: list[int]) -> None:
         for pid in removed:
             self.redo[pid] = None
         for r, text in zip(rows, texts):
-            pid = int(r["id"])
+            pid = int(r.id)
             if pid <= self.new_after or pid in self.fed:
                 self.redo[pid] = _doc(r, text)
             else:
@@ -286,9 +288,9 @@ class Stream:
         self.writer.cancel()
 
 
-def _doc(r: Any, text: tuple[str, str]) -> dict[str, Any]:
-    return {"id": str(r["id"]), "thread": r["thread_id"], "author": (r["author"] or "").lower(),
-            "posted": _day(r["posted_at"]), "title": text[0], "body": text[1]}
+def _doc(r: StoredPost, text: tuple[str, str]) -> dict[str, Any]:
+    return {"id": str(r.id), "thread": r.thread_id, "author": (r.author or "").lower(),
+            "posted": _day(r.posted_at), "title": text[0], "body": text[1]}
 
 
 def _build(q: LexicalQuery, Q: Any) -> Any:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kb.query import Query, parse_query, phrase_matches
+from kb.store import StoredPost
 from kb.text import stem, tokens
 
 RRF_K = 60
@@ -157,16 +158,16 @@ def search(kb: Any, raw: str, limit: int = 10, offset: int = 0,
     return SearchResult(query=raw, total=len(hits), hits=page, corrected=fixes)
 
 
-def _phrases_ok(q: Query, row: Any) -> bool:
-    text = f"{row['title']}\n{row['body']}"
+def _phrases_ok(q: Query, row: StoredPost) -> bool:
+    text = f"{row.title}\n{row.body}"
     return all(phrase_matches(p, text) for p in q.phrases) and not any(
         phrase_matches(p, text) for p in q.excluded_phrases)
 
 
-def _hit(row: Any, score: float, q: Query) -> Hit:
-    return Hit(post_id=row["id"], thread_id=row["thread_id"], thread_title=row["title"],
-               post_number=row["post_number"], author=row["author"],
-               posted_at=row["posted_at"], score=score, body=row["body"], url=row["url"])
+def _hit(row: StoredPost, score: float, q: Query) -> Hit:
+    return Hit(post_id=row.id, thread_id=row.thread_id, thread_title=row.title,
+               post_number=row.post_number, author=row.author,
+               posted_at=row.posted_at, score=score, body=row.body, url=row.url)
 
 
 def _title_match_first(kb: Any, q: Query, hits: list[Hit]) -> list[Hit]:

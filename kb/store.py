@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, fields
+from dataclasses import asdict, dataclass, fields
+from itertools import starmap
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,39 @@ _MIGRATIONS: list[str] = [
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 _POST_COLUMNS = [f.name for f in fields(Post) if f.name != "quotes"] + ["quotes"]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPost:
+    """A post as the store holds it, with its thread's title: what search, answers and the
+    rankers read. Columns keep their names; quotes stay behind (`Store.thread` has them)."""
+
+    id: int  # the store's post id (rankers and the index key posts by it)
+    thread_id: str
+    title: str  # the thread's
+    post_number: int
+    post_id: str | None
+    author: str | None
+    author_source: str | None  # where the author's name was found (AUTHOR_FROM_PAGE | _QUOTE)
+    author_title: str | None
+    author_joined: str | None
+    author_location: str | None
+    author_posts: int | None
+    posted_at: str | None
+    body: str
+    signature: str | None
+    url: str | None
+    reply_to: int | None
+    score: int | None
+    accepted: int  # 1 for a Q&A thread's accepted answer, else 0
+    source_path: str | None  # the input file the post came from
+    source_format: str | None
+    source_page: int | None
+
+
+# t.title is the thread's; every other field is the post's column of the same name.
+_STORED_SELECT = ", ".join("t.title" if f.name == "title" else f"p.{f.name}"
+                           for f in fields(StoredPost))
 
 
 class StoreError(RuntimeError):
@@ -216,19 +250,20 @@ class Store:
                               " coalesce((SELECT max(seq) FROM removed), 0))").fetchone()
         return int(row[0])
 
-    def changes(self, after: int) -> tuple[list[sqlite3.Row], list[int], int]:
-        """Posts written and post ids removed after change `after`, and the newest change number.
-
-        Rows carry what the search index needs (id, thread, title, author, date, body).
-        """
+    def changes(self, after: int) -> tuple[list[StoredPost], list[int], int]:
+        """Posts written and post ids removed after change `after`, and the newest change number."""
         upto = self.last_seq()
-        rows = self.db.execute(
-            "SELECT p.id, p.thread_id, p.post_number, p.author, p.posted_at, p.body, p.accepted,"
-            " t.title FROM posts p JOIN threads t USING (thread_id)"
-            " WHERE p.seq > ? AND p.seq <= ? ORDER BY p.id", (after, upto)).fetchall()
+        posts = self._stored_posts(
+            f"SELECT {_STORED_SELECT} FROM posts p JOIN threads t USING (thread_id)"
+            " WHERE p.seq > ? AND p.seq <= ? ORDER BY p.id", (after, upto))
         gone = [r[0] for r in self.db.execute(
             "SELECT id FROM removed WHERE seq > ? AND seq <= ?", (after, upto))]
-        return rows, gone, upto
+        return posts, gone, upto
+
+    def _stored_posts(self, sql: str, params: Sequence[object]) -> list[StoredPost]:
+        cursor = self.db.cursor()
+        cursor.row_factory = None  # plain tuples, straight into the dataclass
+        return list(starmap(StoredPost, cursor.execute(sql, params)))
 
     def thread_head(self, thread_id: str) -> Thread | None:
         """A stored thread's title and forum, without posts."""
@@ -252,15 +287,15 @@ class Store:
             (fragment, f"%:{fragment}"))
         return [r[0] for r in rows]
 
-    def posts_by_ids(self, ids: list[int]) -> dict[int, sqlite3.Row]:
+    def posts_by_ids(self, ids: list[int]) -> dict[int, StoredPost]:
         """Posts (with their thread's title) by store id."""
-        out: dict[int, sqlite3.Row] = {}
+        out: dict[int, StoredPost] = {}
         for i in range(0, len(ids), 500):
             chunk = ids[i: i + 500]
-            rows = self.db.execute(
-                "SELECT p.*, t.title FROM posts p JOIN threads t USING (thread_id)"
+            posts = self._stored_posts(
+                f"SELECT {_STORED_SELECT} FROM posts p JOIN threads t USING (thread_id)"
                 f" WHERE p.id IN ({','.join('?' * len(chunk))})", chunk)
-            out.update((r["id"], r) for r in rows)
+            out.update((p.id, p) for p in posts)
         return out
 
     def openers(self, thread_ids: list[str]) -> dict[str, str | None]:

@@ -51,7 +51,7 @@ def test_new_words_and_replaced_posts_without_refit(kb: KB, tmp_path: Path) -> N
     assert int((~kb.tfidf.live).sum()) == 1
     assert rank(kb, parse_query("zorbhills"), mode="kb")[0] == []
     [(pid, _)] = rank(kb, parse_query("gravel cassette"), mode="kb")[0]
-    assert kb.store.posts_by_ids([pid])[pid]["thread_id"] == "t-9"
+    assert kb.store.posts_by_ids([pid])[pid].thread_id == "t-9"
 
 
 def test_thread_taken_whole_lifts_its_posts(kb: KB) -> None:
