@@ -45,8 +45,8 @@ def build_kb(coll: Collection, data_dir: Path) -> Any:
     kb.sync()
     stored = set(post_keys(kb).values())
     expected = {post_key(p["thread_id"], p["post_number"]) for p in coll.posts}
-    if stored != expected or int(kb.tfidf.live.sum()) != len(expected):
-        raise SystemExit(f"{coll.name}: the store or TF-IDF does not hold the converted posts")
+    if stored != expected or int(kb.counts.live.sum()) != len(expected):
+        raise SystemExit(f"{coll.name}: the store or the term counts do not hold the converted posts")
     return kb
 
 
@@ -57,13 +57,13 @@ def post_keys(kb: Any) -> dict[int, str]:
 
 
 def kb_rankings(kb: Any, keys: dict[int, str], queries: dict[str, str], mode: str) -> Rankings:
-    """Each query's posts as kb's `mode` ranker (see kb.search.rank) orders them."""
+    """Each query's posts as ranker `mode` (bench/rankers.py) orders them."""
+    from bench.rankers import rank_by
     from kb.query import parse_query
-    from kb.search import rank
 
     out: Rankings = {}
     for qid in sorted(queries):
-        ranked, _ = rank(kb, parse_query(plain_words(queries[qid])), k=DEPTH, mode=mode)
+        ranked = rank_by(kb, parse_query(plain_words(queries[qid])), DEPTH, mode)
         out[qid] = [keys[pid] for pid, _ in ranked if pid in keys]
     return out
 

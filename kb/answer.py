@@ -90,7 +90,7 @@ def ask(kb: Any, question: str) -> Answer:
     q = parse_query(question)
     q.phrases = []  # a question is words, not search syntax: a stray quote mark must not filter
     answer = Answer(question=question, yes_no=bool(_YES_NO.match(q.text)))
-    ranked, _ = rank(kb, q, k=POSTS * 4)
+    ranked = rank(kb, q, k=POSTS * 4).posts
     posts = kb.store.posts_by_ids([pid for pid, _ in ranked[:POSTS]])
     ordered = [posts[pid] for pid, _ in ranked[:POSTS] if pid in posts]
     terms, weights, fixes = expand_spelling(kb, q.terms)
@@ -117,7 +117,7 @@ def _covers(kb: Any, terms: list[str], fixes: dict[str, str], rows: list[Any]) -
     word no post has ever used weighs as much as the rarest word, so a question about bread put
     to a running forum is not answered by the one post that says "long".
     """
-    t = kb.tfidf
+    t = kb.counts
     weights = {term: t.idf(term) or t.max_idf() for term in dict.fromkeys(terms)}
     if not weights:
         return False
@@ -172,7 +172,7 @@ def _candidates(kb: Any, terms: list[str], weights: dict[str, float],
                 priors.append(min(1.0, len(row.body) / 200.0) ** 0.5 / (1.0 + rank_no / 4.0))
     if not texts:
         return [], np.zeros((0, 0), dtype=np.float32)
-    t = kb.tfidf
+    t = kb.counts
     vecs = t.vectorize([analysed(s) for s in texts])
     qvec = _query_vector(t, terms, weights)
     cos = np.asarray(vecs @ qvec).ravel()

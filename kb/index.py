@@ -16,10 +16,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from kb.config import TITLE_BOOST
 from kb.store import StoredPost
 
 WRITER_TIMEOUT = 300.0  # a second writer waits this long for the lock instead of failing
-TITLE_BOOST = 2.5
 # Big builds: two writer processes (both cores) with room to sort in memory; measured at 147k
 # posts, limitmb=128 took 2.3x as long as 512 (more runs spilled to disk and merged).
 BIG_WRITER: dict[str, Any] = {"procs": 2, "limitmb": 1024, "multisegment": True,

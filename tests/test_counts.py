@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.rankers import rank_by
+from kb.bm25 import thread_bm25
 from kb.engine import KB
 from kb.ingest import ingest, read_sources
 from kb.query import parse_query
@@ -29,33 +31,33 @@ def kb(tmp_path: Path) -> KB:
 @pytest.mark.parametrize("text", QUERIES)
 def test_bm25_from_counts_ranks_as_whoosh_does(kb: KB, text: str) -> None:
     q = parse_query(text)
-    ours = [pid for pid, _ in rank(kb, q, k=5, mode="bm25")[0]]
-    whoosh = [pid for pid, _ in rank(kb, q, k=5, mode="whoosh")[0]]
+    ours = [pid for pid, _ in rank_by(kb, q, 5, "bm25")]
+    whoosh = [pid for pid, _ in rank_by(kb, q, 5, "whoosh")]
     assert ours and ours[0] == whoosh[0]
     assert len(set(ours[:3]) & set(whoosh[:5])) >= 2
 
 
 def test_new_words_and_replaced_posts_without_refit(kb: KB, tmp_path: Path) -> None:
-    rows_before = len(kb.tfidf.ids)
+    rows_before = len(kb.counts.ids)
     page = tmp_path / "page.jsonl"
     page.write_text(json.dumps({"thread_id": "t-9", "thread_title": "Cassette choice",
                                 "post_number": 1, "body": "An 11-34 cassette for zorbhills."}))
     ingest(read_sources([str(page)]), kb.store)
     kb.sync()
-    assert len(kb.tfidf.ids) == rows_before + 1 and "cassett" in kb.tfidf.vocab
+    assert len(kb.counts.ids) == rows_before + 1 and "cassett" in kb.counts.vocab
     page.write_text(json.dumps({"thread_id": "t-9", "thread_title": "Cassette choice",
                                 "post_number": 1, "body": "A wide-range cassette for gravel."}))
     ingest(read_sources([str(page)]), kb.store)
     kb.sync()
-    assert len(kb.tfidf.ids) == rows_before + 2  # appended, the old row masked
-    assert int((~kb.tfidf.live).sum()) == 1
-    assert rank(kb, parse_query("zorbhills"), mode="kb")[0] == []
-    [(pid, _)] = rank(kb, parse_query("gravel cassette"), mode="kb")[0]
+    assert len(kb.counts.ids) == rows_before + 2  # appended, the old row masked
+    assert int((~kb.counts.live).sum()) == 1
+    assert rank(kb, parse_query("zorbhills")).posts == []
+    [(pid, _)] = rank(kb, parse_query("gravel cassette")).posts
     assert kb.store.posts_by_ids([pid])[pid].thread_id == "t-9"
 
 
 def test_thread_taken_whole_lifts_its_posts(kb: KB) -> None:
     """A post whose thread as a whole is about the query outranks an equal post elsewhere."""
-    scores = kb.tfidf.thread_scores(["tubeless", "sealant", "punctur"])
-    best = max(kb.tfidf.threads, key=lambda t: scores[kb.tfidf.threads[t]])
+    scores = thread_bm25(kb.counts, ["tubeless", "sealant", "punctur"])
+    best = max(kb.counts.threads, key=lambda t: scores[kb.counts.threads[t]])
     assert best == "bikes-1"
