@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import pickle
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bench.rankers import rank_by
 from kb.bm25 import thread_bm25
+from kb.counts import TermCounts
 from kb.engine import KB
 from kb.ingest import ingest, read_sources
 from kb.query import parse_query
@@ -61,3 +64,44 @@ def test_thread_taken_whole_lifts_its_posts(kb: KB) -> None:
     scores = thread_bm25(kb.counts, ["tubeless", "sealant", "punctur"])
     best = max(kb.counts.threads, key=lambda t: scores[kb.counts.threads[t]])
     assert best == "bikes-1"
+
+
+def test_counts_round_trip_through_their_file(kb: KB) -> None:
+    saved = kb.counts
+    again = TermCounts(saved.path)
+    assert saved.path.name == "counts.npz" and again.load()
+    assert again.vocab == saved.vocab and again.threads == saved.threads and again.seq == saved.seq
+    for name in ("ids", "live", "thread_of", "body_len", "title_len"):
+        assert np.array_equal(getattr(again, name), getattr(saved, name))
+    for name in ("body", "title"):
+        assert (getattr(again, name) != getattr(saved, name)).nnz == 0
+    q = parse_query("tubeless tyres punctures")
+    assert rank(KB(kb.data_dir), q).posts == rank(kb, q).posts
+
+
+class _Planted:
+    """Unpickling this would create a file: the proof that a pickle was loaded."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (Path.touch, (str(self.marker),))  # type: ignore[return-value]
+
+
+def test_a_planted_pickle_is_never_loaded(kb: KB, tmp_path: Path) -> None:
+    marker = tmp_path / "pickle-was-loaded"
+    index_dir = kb.counts.path.parent
+    payload = pickle.dumps({"body": _Planted(marker)})
+    (index_dir / "tfidf.pickle").write_bytes(payload)  # what an older kb kept, or an attacker
+    kb.counts.path.write_bytes(payload)  # under the new name too
+    again = KB(kb.data_dir)
+    assert not again.counts.load()
+    assert ids_of(again, "tubeless tyres punctures") == ids_of(kb, "tubeless tyres punctures")
+    assert again.counts.load()  # rebuilt from the store, saved as plain arrays
+    assert not marker.exists()
+
+
+def ids_of(k: KB, text: str) -> list[int]:
+    k.ensure_fresh()
+    return [pid for pid, _ in rank(k, parse_query(text)).posts]
