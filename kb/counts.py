@@ -68,7 +68,7 @@ class TermCounts:
                 mats = {m: sparse.csc_matrix((z[f"{m}_data"], z[f"{m}_indices"], z[f"{m}_indptr"]),
                                              shape=tuple(z[f"{m}_shape"])) for m in _MATRICES}
                 arrays = {a: z[a] for a in _ARRAYS}
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+        except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile, UnicodeDecodeError):
             return False
         self.vocab = {t: i for i, t in enumerate(meta["vocab"])}
         self.threads = {t: i for i, t in enumerate(meta["threads"])}

@@ -72,7 +72,6 @@ class Index:
         if self._ix is None:
             from whoosh import index
 
-            _cache_lengths_while_writing()
             try:
                 if index.exists_in(str(self.path)):
                     self._ix = index.open_dir(str(self.path))
@@ -114,9 +113,8 @@ class Index:
         big = fresh and len(rows) > 5000
         opts: dict[str, Any] = {"timeout": WRITER_TIMEOUT}
         if big:
-            _writer_processes_die_with_parent()
             opts.update(BIG_WRITER)
-        writer = self.ix.writer(**opts)
+        writer = _writer(self.ix, **opts)
         try:
             for pid in removed:
                 writer.delete_by_term("id", str(pid))
@@ -166,79 +164,6 @@ class Index:
             return int(s.doc_count())
 
 
-class _Lengths:
-    """Field lengths of a segment being written, read once per field instead of once per
-    posting: Whoosh's writer looks a document's length up from disk for every term it holds
-    (a quarter of indexing time in a profile of 10k real posts)."""
-
-    def __init__(self, reader: Any) -> None:
-        self.reader = reader
-        self.cache: dict[str, list[int]] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        lengths = self.cache.get(fieldname)
-        if lengths is None:
-            lengths = self.cache[fieldname] = self._load(fieldname, default)
-        return lengths[docnum] if docnum < len(lengths) else default
-
-    def _load(self, fieldname: str, default: int) -> list[int]:
-        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-        from whoosh.util.numeric import byte_to_length
-
-        n = self.reader.doc_count_all()
-        if not self.reader.has_column(_lenfield(fieldname)):
-            return [default] * n
-        column = self.reader.column_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        return [byte_to_length(column[d]) if column[d] else default for d in range(n)]
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.reader, name)
-
-
-def _cache_lengths_while_writing() -> None:
-    from whoosh import writing
-
-    writer = writing.SegmentWriter
-    if getattr(writer, "_kb_patched", False):
-        return
-
-    def flush_segment(self: Any) -> None:  # SegmentWriter._flush_segment, lengths cached
-        self.perdocwriter.close()
-        pdr = _Lengths(self.per_document_reader()) if self.codec.length_stats else None
-        self.fieldwriter.add_postings(self.schema, pdr, self.pool.iter_postings())
-        self.fieldwriter.close()
-        if pdr:
-            pdr.reader.close()
-
-    writer._flush_segment = flush_segment
-    writer._kb_patched = True
-
-
-def _writer_processes_die_with_parent() -> None:
-    """Whoosh's writer processes inherit the index lock; if `kb ingest` is killed (kill -9) they
-    would live on, blocked on their job queue, and hold the lock for ever. On Linux, ask the
-    kernel to kill them with their parent."""
-    from whoosh import multiproc
-
-    task = multiproc.SubWriterTask
-    if getattr(task, "_kb_patched", False):
-        return
-    run = task.run
-
-    def run_dying_with_parent(self: Any) -> Any:
-        try:
-            import ctypes
-            import signal
-
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-        return run(self)
-
-    task.run = run_dying_with_parent
-    task._kb_patched = True
-
-
 class Stream:
     """Indexing that overlaps an ingest: Whoosh's writer processes take each stored file's posts
     as soon as the file commits, while the parent goes on parsing the next files.
@@ -251,8 +176,7 @@ class Stream:
     def __init__(self, index: Index, new_after: int) -> None:
         self.index = index
         self.new_after = new_after
-        _writer_processes_die_with_parent()
-        self.writer = index.ix.writer(timeout=WRITER_TIMEOUT, **BIG_WRITER)
+        self.writer = _writer(index.ix, timeout=WRITER_TIMEOUT, **BIG_WRITER)
         self.fed: set[int] = set()
         self.redo: dict[int, dict[str, Any] | None] = {}
 
@@ -271,7 +195,7 @@ class Stream:
         """Commit, replace the posts kept aside, then record `upto` as applied."""
         self.writer.commit(merge=False)
         if self.redo:
-            writer = self.index.ix.writer(timeout=WRITER_TIMEOUT)
+            writer = _writer(self.index.ix, timeout=WRITER_TIMEOUT)
             try:
                 for pid, doc in self.redo.items():
                     writer.delete_by_term("id", str(pid))
@@ -286,6 +210,13 @@ class Stream:
 
     def cancel(self) -> None:
         self.writer.cancel()
+
+
+def _writer(ix: Any, **options: Any) -> Any:
+    """A writer of kb's own classes (kb/whoosh_writers.py), Whoosh's left as they are."""
+    from kb.whoosh_writers import writer
+
+    return writer(ix, **options)
 
 
 def _doc(r: StoredPost, text: tuple[str, str]) -> dict[str, Any]:
