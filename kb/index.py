@@ -1,4 +1,5 @@
-"""The Whoosh index: every call to Whoosh lives here. The store is the truth; this is derived.
+"""The Whoosh index: every call to Whoosh lives here (its writer classes in kb/whoosh_writers.py).
+The store is the truth; this is derived.
 
 Documents are posts, keyed by the store's post id, and hold pre-analysed text only (see
 kb/text.py): Whoosh stores ids, never the text. The index remembers the store's last change
@@ -14,15 +15,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from kb.config import TITLE_BOOST
 from kb.store import StoredPost
 
+if TYPE_CHECKING:  # Whoosh has no type hints: these name what a value is, mypy sees Any
+    from whoosh.fields import Schema
+    from whoosh.index import FileIndex
+    from whoosh.query import Query as WhooshQuery
+    from whoosh.writing import IndexWriter
+
+Doc = dict[str, str | int | None]  # a Whoosh document: field -> value
+
 WRITER_TIMEOUT = 300.0  # a second writer waits this long for the lock instead of failing
 # Big builds: two writer processes (both cores) with room to sort in memory; measured at 147k
 # posts, limitmb=128 took 2.3x as long as 512 (more runs spilled to disk and merged).
-BIG_WRITER: dict[str, Any] = {"procs": 2, "limitmb": 1024, "multisegment": True,
+BIG_WRITER: dict[str, int | bool] = {"procs": 2, "limitmb": 1024, "multisegment": True,
                                "batchsize": 1000}
 
 
@@ -40,7 +50,7 @@ class LexicalQuery:
     before: datetime | None = None
 
 
-def _schema() -> Any:
+def _schema() -> Schema:
     from whoosh import fields
     from whoosh.analysis import SpaceSeparatedTokenizer
 
@@ -63,12 +73,12 @@ class Index:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._ix: Any = None
+        self._ix: FileIndex | None = None
 
     # -- opening and state --------------------------------------------------------------------
 
     @property
-    def ix(self) -> Any:
+    def ix(self) -> FileIndex:
         if self._ix is None:
             from whoosh import index
 
@@ -111,7 +121,7 @@ class Index:
         incremental batches use one writer, which starts faster.
         """
         big = fresh and len(rows) > 5000
-        opts: dict[str, Any] = {"timeout": WRITER_TIMEOUT}
+        opts: dict[str, float | int | bool] = {"timeout": WRITER_TIMEOUT}
         if big:
             opts.update(BIG_WRITER)
         writer = _writer(self.ix, **opts)
@@ -154,8 +164,7 @@ class Index:
         if built is None:
             return []
         with self.ix.searcher(weighting=BM25F(B=0.75, K1=1.2)) as s:
-            kwargs: dict[str, Any] = {"limit": limit}
-            results = s.search(built, **kwargs)
+            results = s.search(built, limit=limit)
             hits = [(int(hit["id"]), float(hit.score or 0.0)) for hit in results]
         return sorted(hits, key=lambda h: (-h[1], h[0]))
 
@@ -178,7 +187,7 @@ class Stream:
         self.new_after = new_after
         self.writer = _writer(index.ix, timeout=WRITER_TIMEOUT, **BIG_WRITER)
         self.fed: set[int] = set()
-        self.redo: dict[int, dict[str, Any] | None] = {}
+        self.redo: dict[int, Doc | None] = {}
 
     def add(self, rows: list[StoredPost], texts: list[tuple[str, str]], removed: list[int]) -> None:
         for pid in removed:
@@ -212,25 +221,25 @@ class Stream:
         self.writer.cancel()
 
 
-def _writer(ix: Any, **options: Any) -> Any:
+def _writer(ix: FileIndex, **options: float | int | bool) -> IndexWriter:
     """A writer of kb's own classes (kb/whoosh_writers.py), Whoosh's left as they are."""
     from kb.whoosh_writers import writer
 
     return writer(ix, **options)
 
 
-def _doc(r: StoredPost, text: tuple[str, str]) -> dict[str, Any]:
+def _doc(r: StoredPost, text: tuple[str, str]) -> Doc:
     return {"id": str(r.id), "thread": r.thread_id, "author": (r.author or "").lower(),
             "posted": _day(r.posted_at), "title": text[0], "body": text[1]}
 
 
-def _build(q: LexicalQuery, Q: Any) -> Any:
+def _build(q: LexicalQuery, Q: ModuleType) -> WhooshQuery | None:
     fields = ["title"] if q.title_only else ["title", "body"]
 
-    def any_field(term: str) -> Any:
+    def any_field(term: str) -> WhooshQuery:
         return Q.Or([Q.Term(f, term) for f in fields]) if len(fields) > 1 else Q.Term(fields[0], term)
 
-    parts: list[Any] = []
+    parts: list[WhooshQuery] = []
     if q.terms:
         parts.append(Q.Or([any_field(t) for t in q.terms]))
     parts.extend(any_field(t) for t in q.required)

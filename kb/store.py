@@ -13,12 +13,21 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, fields
+from dataclasses import fields
 from itertools import starmap
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
-from kb.models import Post, Quote, Thread
+from kb.models import Thread
+from kb.rows import (
+    POST_COLUMNS,
+    StoredPost,
+    part,
+    post_from_row,
+    post_row,
+    thread_from_dict,
+    thread_from_row,
+)
 
 _MIGRATIONS: list[str] = [
     """
@@ -56,40 +65,21 @@ _MIGRATIONS: list[str] = [
 ]
 SCHEMA_VERSION = len(_MIGRATIONS)
 
-_POST_COLUMNS = [f.name for f in fields(Post) if f.name != "quotes"] + ["quotes"]
-
-
-@dataclass(frozen=True, slots=True)
-class StoredPost:
-    """A post as the store holds it, with its thread's title: what search, answers and the
-    rankers read. Columns keep their names; quotes stay behind (`Store.thread` has them)."""
-
-    id: int  # the store's post id (rankers and the index key posts by it)
-    thread_id: str
-    title: str  # the thread's
-    post_number: int
-    post_id: str | None
-    author: str | None
-    author_source: str | None  # where the author's name was found (AUTHOR_FROM_PAGE | _QUOTE)
-    author_title: str | None
-    author_joined: str | None
-    author_location: str | None
-    author_posts: int | None
-    posted_at: str | None
-    body: str
-    signature: str | None
-    url: str | None
-    reply_to: int | None
-    score: int | None
-    accepted: int  # 1 for a Q&A thread's accepted answer, else 0
-    source_path: str | None  # the input file the post came from
-    source_format: str | None
-    source_page: int | None
-
-
 # t.title is the thread's; every other field is the post's column of the same name.
 _STORED_SELECT = ", ".join("t.title" if f.name == "title" else f"p.{f.name}"
                            for f in fields(StoredPost))
+
+
+class StoreStats(TypedDict):
+    """What `kb stats` and the web front page count."""
+
+    threads: int
+    posts: int
+    authors: int
+    sources: int  # input files ingested
+    formats: dict[str, int]  # input files per format
+    first_posted: str | None
+    last_posted: str | None
 
 
 class StoreError(RuntimeError):
@@ -182,7 +172,7 @@ class Store:
     def put_part(self, thread: Thread, source_path: str) -> None:
         """Keep what the parser produced from one file for one thread (before normalising)."""
         self.db.execute("INSERT OR REPLACE INTO parts(thread_id, source_path, data) VALUES (?,?,?)",
-                        (thread.thread_id, source_path, json.dumps(_part(thread))))
+                        (thread.thread_id, source_path, json.dumps(part(thread))))
 
     def part_count(self, thread_id: str) -> int:
         return int(self.db.execute("SELECT count(*) FROM parts WHERE thread_id = ?",
@@ -192,7 +182,7 @@ class Store:
         """Every file's parse of this thread, in ingest order."""
         rows = self.db.execute("SELECT data FROM parts WHERE thread_id = ? ORDER BY seq",
                                (thread_id,))
-        return [_thread_from_dict(json.loads(r[0])) for r in rows]
+        return [thread_from_dict(json.loads(r[0])) for r in rows]
 
     # -- normalised threads and posts ---------------------------------------------------------
 
@@ -210,14 +200,14 @@ class Store:
         counts = {"added": 0, "updated": 0, "unchanged": 0, "removed": 0}
         rows = []
         for post in posts:
-            row = _post_row(post)
+            row = post_row(post)
             mark = row["digest"]
             before = old.pop(post.post_number, None)
             if before == mark:
                 counts["unchanged"] += 1
                 continue
             counts["updated" if before else "added"] += 1
-            rows.append([thread.thread_id] + [row[c] for c in _POST_COLUMNS] + [mark])
+            rows.append([thread.thread_id] + [row[c] for c in POST_COLUMNS] + [mark])
         seq = self._next_seq()
         if old:
             counts["removed"] = len(old)
@@ -226,9 +216,9 @@ class Store:
                 "INSERT INTO removed(id, seq) SELECT id, ? FROM posts"
                 " WHERE thread_id = ? AND post_number = ?", [(seq, *g) for g in gone])
             self.db.executemany("DELETE FROM posts WHERE thread_id = ? AND post_number = ?", gone)
-        cols = ", ".join(["thread_id"] + _POST_COLUMNS + ["digest", "seq"])
-        marks = ", ".join("?" * (len(_POST_COLUMNS) + 3))
-        updates = ", ".join(f"{c}=excluded.{c}" for c in _POST_COLUMNS + ["digest", "seq"])
+        cols = ", ".join(["thread_id"] + POST_COLUMNS + ["digest", "seq"])
+        marks = ", ".join("?" * (len(POST_COLUMNS) + 3))
+        updates = ", ".join(f"{c}=excluded.{c}" for c in POST_COLUMNS + ["digest", "seq"])
         self.db.executemany(
             f"INSERT INTO posts({cols}) VALUES ({marks}) ON CONFLICT(thread_id, post_number) "
             f"DO UPDATE SET {updates}", [r + [seq] for r in rows])
@@ -268,15 +258,15 @@ class Store:
     def thread_head(self, thread_id: str) -> Thread | None:
         """A stored thread's title and forum, without posts."""
         row = self.db.execute("SELECT * FROM threads WHERE thread_id = ?", (thread_id,)).fetchone()
-        return _thread_from_row(row) if row else None
+        return thread_from_row(row) if row else None
 
     def thread(self, thread_id: str) -> Thread | None:
         """A stored thread with its posts in order, or None."""
         row = self.db.execute("SELECT * FROM threads WHERE thread_id = ?", (thread_id,)).fetchone()
         if row is None:
             return None
-        thread = _thread_from_row(row)
-        thread.posts = [_post_from_row(r) for r in self.db.execute(
+        thread = thread_from_row(row)
+        thread.posts = [post_from_row(r) for r in self.db.execute(
             "SELECT * FROM posts WHERE thread_id = ? ORDER BY post_number", (thread_id,))]
         return thread
 
@@ -311,7 +301,7 @@ class Store:
         rows = self.db.execute(
             "SELECT * FROM threads ORDER BY last_posted DESC, thread_id LIMIT ? OFFSET ?",
             (-1 if limit is None else limit, offset))
-        return [_thread_from_row(r) for r in rows]
+        return [thread_from_row(r) for r in rows]
 
     def iter_threads(self) -> Iterator[Thread]:
         """Every thread with its posts, in thread id order (for export and reindex)."""
@@ -321,7 +311,7 @@ class Store:
             if thread is not None:
                 yield thread
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> StoreStats:
         """Counts for `kb stats` and the web front page."""
         one = self.db.execute
         return {
@@ -336,38 +326,3 @@ class Store:
 
     def is_empty(self) -> bool:
         return self.db.execute("SELECT 1 FROM posts LIMIT 1").fetchone() is None
-
-
-def _part(thread: Thread) -> dict[str, Any]:
-    """`asdict(thread)`, five times faster: the models are flat dataclasses."""
-    data = dict(vars(thread))
-    data["posts"] = [{**vars(p), "quotes": [vars(q) for q in p.quotes]} for p in thread.posts]
-    return data
-
-
-def _post_row(post: Post) -> dict[str, Any]:
-    row = {c: getattr(post, c) for c in _POST_COLUMNS if c != "quotes"}
-    row["accepted"] = int(post.accepted)
-    row["quotes"] = json.dumps([asdict(q) for q in post.quotes], ensure_ascii=False)
-    row["digest"] = hashlib.blake2b(
-        json.dumps([row[c] for c in _POST_COLUMNS], ensure_ascii=False).encode(),
-        digest_size=12).hexdigest()
-    return row
-
-
-def _post_from_row(row: sqlite3.Row) -> Post:
-    values = {c: row[c] for c in _POST_COLUMNS}
-    values["accepted"] = bool(values["accepted"])
-    values["quotes"] = [Quote(**q) for q in json.loads(values["quotes"])]
-    return Post(**values)
-
-
-def _thread_from_row(row: sqlite3.Row) -> Thread:
-    return Thread(thread_id=row["thread_id"], title=row["title"],
-                  posts_declared=row["posts_declared"], forum=row["forum"], url=row["url"],
-                  format=row["format"])
-
-
-def _thread_from_dict(data: dict[str, Any]) -> Thread:
-    posts = [Post(**{**p, "quotes": [Quote(**q) for q in p["quotes"]]}) for p in data["posts"]]
-    return Thread(**{**data, "posts": posts})

@@ -100,8 +100,9 @@ class ParallelWriter(_CachedLengths, MpWriter):  # type: ignore[misc]
         return task
 
 
-def writer(ix: Any, procs: int = 1, **options: Any) -> OneWriter | ParallelWriter:
-    """What `ix.writer(procs=..., **options)` returns, with kb's writer classes."""
+def writer(ix: Any, **options: Any) -> OneWriter | ParallelWriter:
+    """What `ix.writer(**options)` returns, with kb's writer classes."""
+    procs = int(options.pop("procs", 1))
     if procs > 1:
         return ParallelWriter(ix, procs=procs, **options)
     return OneWriter(ix, **options)
