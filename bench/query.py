@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.rankers import rank_by  # noqa: E402
 from kb.answer import ask  # noqa: E402
-from kb.engine import KB  # noqa: E402
+from kb.knowledge import KB  # noqa: E402
 from kb.query import parse_query  # noqa: E402
 from kb.search import search  # noqa: E402
 

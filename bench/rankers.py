@@ -16,7 +16,7 @@ from scipy import sparse
 
 from kb.bm25 import Weights, bm25f_scores, top
 from kb.counts import TermCounts, counted
-from kb.engine import KB
+from kb.knowledge import KB
 from kb.query import Query
 from kb.search import expand_spelling, lexical_query, rank
 

@@ -35,8 +35,8 @@ class Clock:
 def build_kb(coll: Collection, data_dir: Path) -> Any:
     """A fresh KB holding the collection's posts, indexed (rankings break ties by post id, so
     runs repeat exactly whatever Whoosh's segment layout)."""
-    from kb.engine import KB
     from kb.ingest import from_bytes, ingest
+    from kb.knowledge import KB
 
     kb = KB(data_dir)
     summary = ingest(from_bytes(f"{coll.name}.jsonl", coll.jsonl()), kb.store, format="kb-jsonl")

@@ -29,8 +29,8 @@ def ingest(obj: Ctx, paths: tuple[str, ...], fmt: str | None, as_json: bool, qui
     nodebb-html, discourse-html, discourse-json, discourse-raw, discourse-md, stackexchange-xml,
     kb-jsonl. The search index follows. Exit 0 when every file went in, 1 when some were skipped.
     """
-    from kb.engine import KB
     from kb.ingest import count_files, expand, read_sources
+    from kb.knowledge import KB
 
     if fmt:
         from scraper import ParseError, detect

@@ -12,7 +12,7 @@ from kb.cli import Ctx, emit_json, fail, main
 
 def open_kb(obj: Ctx) -> Any:
     """The store (filled with the bundled corpus when empty) with its rankers up to date."""
-    from kb.engine import KB
+    from kb.knowledge import KB
 
     kb = KB(obj.data_dir, store=obj.store())
     if kb.stale() and not kb.index.busy():  # while an ingest writes, answer from what is indexed
@@ -111,7 +111,7 @@ def ask(obj: Ctx, question: tuple[str, ...], as_json: bool) -> None:
 @click.pass_obj
 def reindex(obj: Ctx) -> None:
     """Rebuild the search index and TF-IDF from the store."""
-    from kb.engine import KB
+    from kb.knowledge import KB
 
     kb = KB(obj.data_dir, store=obj.store(fill=False))
     n = sync(kb, "reindexing", rebuild=True)

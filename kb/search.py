@@ -23,7 +23,7 @@ from kb.store import StoredPost
 from kb.text import stem, tokens
 
 if TYPE_CHECKING:
-    from kb.engine import KB
+    from kb.knowledge import KB
 
 CANDIDATES = 200
 

@@ -12,8 +12,8 @@ import pytest
 from bench.rankers import rank_by
 from kb.bm25 import thread_bm25
 from kb.counts import TermCounts
-from kb.engine import KB
 from kb.ingest import ingest, read_sources
+from kb.knowledge import KB
 from kb.query import parse_query
 from kb.search import rank
 from tests.conftest import FIXTURES, SEED

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kb.engine import KB
 from kb.ingest import ingest, read_sources
+from kb.knowledge import KB
 from kb.search import search
 from tests.conftest import FIXTURES, SEED
 

@@ -53,7 +53,7 @@ class ThreadStores:
 def open_kb(data_dir: Path) -> Any:
     """The data dir's knowledge base, filled with the bundled corpus when empty, rankers synced."""
     from kb.config import STORE_FILE
-    from kb.engine import KB
+    from kb.knowledge import KB
     from kb.store import Store
 
     first = Store(data_dir / STORE_FILE)
