@@ -19,7 +19,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from kb.config import TITLE_BOOST
-from kb.store import StoredPost
+from kb.store import IndexedPost
 
 if TYPE_CHECKING:  # Whoosh has no type hints: these name what a value is, mypy sees Any
     from whoosh.fields import Schema
@@ -113,7 +113,7 @@ class Index:
 
     # -- writing --------------------------------------------------------------------------------
 
-    def apply(self, rows: list[StoredPost], texts: list[tuple[str, str]], removed: list[int], upto: int,
+    def apply(self, rows: list[IndexedPost], texts: list[tuple[str, str]], removed: list[int], upto: int,
               fresh: bool, on_post: Callable[[int], None] | None = None) -> int:
         """Write changed posts, delete removed ones, then record `upto` as applied.
 
@@ -189,7 +189,7 @@ class Stream:
         self.fed: set[int] = set()
         self.redo: dict[int, Doc | None] = {}
 
-    def add(self, rows: list[StoredPost], texts: list[tuple[str, str]], removed: list[int]) -> None:
+    def add(self, rows: list[IndexedPost], texts: list[tuple[str, str]], removed: list[int]) -> None:
         for pid in removed:
             self.redo[pid] = None
         for r, text in zip(rows, texts):
@@ -228,7 +228,7 @@ def _writer(ix: FileIndex, **options: float | int | bool) -> IndexWriter:
     return writer(ix, **options)
 
 
-def _doc(r: StoredPost, text: tuple[str, str]) -> Doc:
+def _doc(r: IndexedPost, text: tuple[str, str]) -> Doc:
     return {"id": str(r.id), "thread": r.thread_id, "author": (r.author or "").lower(),
             "posted": _day(r.posted_at), "title": text[0], "body": text[1]}
 

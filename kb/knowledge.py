@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kb.config import COUNTS_FILE, INDEX_DIR, STORE_FILE
-from kb.store import Store, StoredPost
+from kb.store import IndexedPost, Store
 
 if TYPE_CHECKING:
     from kb.counts import TermCounts
@@ -220,7 +220,7 @@ class _Feeder:
         self.stream.cancel()
 
 
-def _analyse(rows: list[StoredPost]) -> list[tuple[str, str]]:
+def _analyse(rows: list[IndexedPost]) -> list[tuple[str, str]]:
     """(title, body) as index terms; a thread's title is analysed once, not once per post."""
     from kb.text import analysed
 

@@ -13,29 +13,39 @@ from kb.models import Post, Quote, Thread
 POST_COLUMNS = [f.name for f in fields(Post) if f.name != "quotes"] + ["quotes"]
 
 
-@dataclass(frozen=True, slots=True)
-class StoredPost:
-    """A post as the store holds it, with its thread's title: what search, answers and the
-    rankers read. Columns keep their names; quotes stay behind (`Store.thread` has them)."""
+@dataclass(slots=True)
+class IndexedPost:
+    """What the search index and the term counts need of a post (`Store.changes`): reading
+    only these columns keeps a full rebuild's read of the store at the speed of plain rows.
+
+    Records are read, never changed; they are not `frozen`, which made building 147k of them
+    5x slower (0.12 s against 0.02 s), a third of what a rebuild's read of the store costs."""
 
     id: int  # the store's post id (rankers and the index key posts by it)
     thread_id: str
     title: str  # the thread's
     post_number: int
-    post_id: str | None
     author: str | None
+    posted_at: str | None
+    body: str
+    accepted: int  # 1 for a Q&A thread's accepted answer, else 0
+
+
+@dataclass(slots=True)
+class StoredPost(IndexedPost):
+    """A post as the store holds it, with its thread's title: what search and answers read.
+    Columns keep their names; quotes stay behind (`Store.thread` has them)."""
+
+    post_id: str | None
     author_source: str | None  # where the author's name was found (AUTHOR_FROM_PAGE | _QUOTE)
     author_title: str | None
     author_joined: str | None
     author_location: str | None
     author_posts: int | None
-    posted_at: str | None
-    body: str
     signature: str | None
     url: str | None
     reply_to: int | None
     score: int | None
-    accepted: int  # 1 for a Q&A thread's accepted answer, else 0
     source_path: str | None  # the input file the post came from
     source_format: str | None
     source_page: int | None

@@ -21,6 +21,7 @@ from typing import TypedDict
 from kb.models import Thread
 from kb.rows import (
     POST_COLUMNS,
+    IndexedPost,
     StoredPost,
     part,
     post_from_row,
@@ -65,9 +66,14 @@ _MIGRATIONS: list[str] = [
 ]
 SCHEMA_VERSION = len(_MIGRATIONS)
 
-# t.title is the thread's; every other field is the post's column of the same name.
-_STORED_SELECT = ", ".join("t.title" if f.name == "title" else f"p.{f.name}"
-                           for f in fields(StoredPost))
+
+
+def _select(record: type[IndexedPost]) -> str:
+    """The columns of `record`'s fields: t.title is the thread's, the others the post's."""
+    return ", ".join("t.title" if f.name == "title" else f"p.{f.name}" for f in fields(record))
+
+
+_INDEXED_SELECT, _STORED_SELECT = _select(IndexedPost), _select(StoredPost)
 
 
 class StoreStats(TypedDict):
@@ -240,19 +246,21 @@ class Store:
                               " coalesce((SELECT max(seq) FROM removed), 0))").fetchone()
         return int(row[0])
 
-    def changes(self, after: int) -> tuple[list[StoredPost], list[int], int]:
+    def changes(self, after: int) -> tuple[list[IndexedPost], list[int], int]:
         """Posts written and post ids removed after change `after`, and the newest change number."""
         upto = self.last_seq()
-        posts = self._stored_posts(
-            f"SELECT {_STORED_SELECT} FROM posts p JOIN threads t USING (thread_id)"
-            " WHERE p.seq > ? AND p.seq <= ? ORDER BY p.id", (after, upto))
+        cursor = self.db.cursor()
+        cursor.row_factory = None  # plain tuples, straight into the dataclass
+        posts = list(starmap(IndexedPost, cursor.execute(
+            f"SELECT {_INDEXED_SELECT} FROM posts p JOIN threads t USING (thread_id)"
+            " WHERE p.seq > ? AND p.seq <= ? ORDER BY p.id", (after, upto))))
         gone = [r[0] for r in self.db.execute(
             "SELECT id FROM removed WHERE seq > ? AND seq <= ?", (after, upto))]
         return posts, gone, upto
 
     def _stored_posts(self, sql: str, params: Sequence[object]) -> list[StoredPost]:
         cursor = self.db.cursor()
-        cursor.row_factory = None  # plain tuples, straight into the dataclass
+        cursor.row_factory = None
         return list(starmap(StoredPost, cursor.execute(sql, params)))
 
     def thread_head(self, thread_id: str) -> Thread | None:
