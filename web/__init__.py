@@ -2,7 +2,7 @@
 
 Every page has a JSON twin under /api (Datasette's habit). The knowledge base is opened per app,
 never at import, and shared by the server's threads: the rankers' arrays are read-only between
-syncs and `KB` locks syncing; SQLite gets one connection per thread (`ThreadStores`), so one
+syncs and `KB` locks syncing; SQLite gets one connection per server worker (`PerWorkerStore`), so one
 slow read never queues the others behind a shared connection's mutex.
 """
 
@@ -31,8 +31,8 @@ class BadQuery(ValueError):
     """A query the app refuses (empty, too long, bad filter); the message is shown to the user."""
 
 
-class ThreadStores:
-    """Looks like a `kb.store.Store`; each thread that touches it gets its own connection."""
+class PerWorkerStore:
+    """Looks like a `kb.store.Store`; each server worker (an OS thread) gets its own connection."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -64,7 +64,7 @@ def open_kb(data_dir: Path) -> Any:
             ingest(corpus_sources(), first)
     finally:
         first.close()
-    kb = KB(data_dir, store=ThreadStores(data_dir / STORE_FILE))  # type: ignore[arg-type]
+    kb = KB(data_dir, store=PerWorkerStore(data_dir / STORE_FILE))  # type: ignore[arg-type]
     kb.ensure_fresh()
     return kb
 
