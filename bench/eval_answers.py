@@ -45,7 +45,7 @@ OPENER, ASKER, REPLY = "opener", "asker", "reply"
 
 def _open(data_dir: Path) -> Any:
     """The product, opened on `data_dir` (the one place that names kb's modules)."""
-    from kb.engine import KB
+    from kb.knowledge import KB
     return KB(data_dir)
 
 

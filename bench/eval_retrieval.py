@@ -3,8 +3,9 @@
     .venv/bin/python bench/eval_retrieval.py [--data DIR] [--only semeval|stackfaq] [--json]
 
 Each benchmark is converted to kb-jsonl (bench/convert.py), ingested into a fresh data dir in a
-temporary folder, and every query is run through kb's rankers (bench/runs.py): Whoosh alone,
-TF-IDF alone, their reciprocal-rank fusion, and `kb` (the product's ranking). Scores come from ir-measures
+temporary folder, and every query is run through kb's rankers (bench/runs.py, bench/rankers.py):
+Whoosh alone, BM25F from the counts alone, TF-IDF alone, their reciprocal-rank fusion, and `kb`
+(the product's ranking). Scores come from ir-measures
 (bench/measures.py). The floors to beat are plain BM25 anchors (bench/bm25.py): over whole threads
 for thread ranking, and over single comments (its top 3) for what `kb ask` cites.
 """
@@ -37,10 +38,10 @@ from bench.measures import (  # noqa: E402
     threads_from_posts,
     within_judged,
 )
+from bench.rankers import MODES  # noqa: E402
 
 SEMEVAL = "semeval2016-task3-qatarliving/SemEval2016-Task3-CQA-QL-dev.xml"
 STACKFAQ = "stackfaq-webapps/stackExchange-FAQ.xml"
-MODES = ("whoosh", "bm25", "tfidf", "fused", "kb")
 CITE_COLUMNS = ("questions", "cites", "judged", "good", "precision", "good_of_all_cites",
                 "questions_with_good", "unanswered")
 Tables = dict[str, dict[str, Any]]  # table -> row -> column -> value

@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kb.engine import KB  # noqa: E402
 from kb.ingest import Source, ingest  # noqa: E402
+from kb.knowledge import KB  # noqa: E402
 
 
 def load(data: Path) -> list[tuple[str, bytes]]:

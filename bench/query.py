@@ -20,10 +20,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.rankers import rank_by  # noqa: E402
 from kb.answer import ask  # noqa: E402
-from kb.engine import KB  # noqa: E402
+from kb.knowledge import KB  # noqa: E402
 from kb.query import parse_query  # noqa: E402
-from kb.search import rank, search  # noqa: E402
+from kb.search import search  # noqa: E402
 
 EVERYDAY = [
     "what battery should I use for my first build?", "how do I program the vesc?",
@@ -80,7 +81,7 @@ def main() -> None:
     report("search", timed(lambda q: search(kb, q), qs))
     parsed = [parse_query(q) for q in qs]
     for mode in ("kb", "bm25", "tfidf", "fused", "whoosh"):
-        report(f"rank {mode}", timed(lambda q, m=mode: rank(kb, q, mode=m), parsed))
+        report(f"rank {mode}", timed(lambda q, m=mode: rank_by(kb, q, 200, m), parsed))
     print(f"cold `kb --help`        {cold(['--help'], args.data_dir):7.0f} ms")
     print(f"cold `kb ask`           {cold(['ask', EVERYDAY[0]], args.data_dir):7.0f} ms")
 

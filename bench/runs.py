@@ -35,8 +35,8 @@ class Clock:
 def build_kb(coll: Collection, data_dir: Path) -> Any:
     """A fresh KB holding the collection's posts, indexed (rankings break ties by post id, so
     runs repeat exactly whatever Whoosh's segment layout)."""
-    from kb.engine import KB
     from kb.ingest import from_bytes, ingest
+    from kb.knowledge import KB
 
     kb = KB(data_dir)
     summary = ingest(from_bytes(f"{coll.name}.jsonl", coll.jsonl()), kb.store, format="kb-jsonl")
@@ -45,25 +45,25 @@ def build_kb(coll: Collection, data_dir: Path) -> Any:
     kb.sync()
     stored = set(post_keys(kb).values())
     expected = {post_key(p["thread_id"], p["post_number"]) for p in coll.posts}
-    if stored != expected or int(kb.tfidf.live.sum()) != len(expected):
-        raise SystemExit(f"{coll.name}: the store or TF-IDF does not hold the converted posts")
+    if stored != expected or int(kb.counts.live.sum()) != len(expected):
+        raise SystemExit(f"{coll.name}: the store or the term counts do not hold the converted posts")
     return kb
 
 
 def post_keys(kb: Any) -> dict[int, str]:
     """Store post id -> "THREAD#N"."""
     rows, _, _ = kb.store.changes(-1)
-    return {int(r["id"]): post_key(r["thread_id"], int(r["post_number"])) for r in rows}
+    return {int(r.id): post_key(r.thread_id, int(r.post_number)) for r in rows}
 
 
 def kb_rankings(kb: Any, keys: dict[int, str], queries: dict[str, str], mode: str) -> Rankings:
-    """Each query's posts as kb's `mode` ranker (see kb.search.rank) orders them."""
+    """Each query's posts as ranker `mode` (bench/rankers.py) orders them."""
+    from bench.rankers import rank_by
     from kb.query import parse_query
-    from kb.search import rank
 
     out: Rankings = {}
     for qid in sorted(queries):
-        ranked, _ = rank(kb, parse_query(plain_words(queries[qid])), k=DEPTH, mode=mode)
+        ranked = rank_by(kb, parse_query(plain_words(queries[qid])), DEPTH, mode)
         out[qid] = [keys[pid] for pid, _ in ranked if pid in keys]
     return out
 

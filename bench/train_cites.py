@@ -45,7 +45,8 @@ def labelled(kb, coll) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # type: ig
     xs, ys, groups = [], [], []
     for qid, text in sorted(coll.queries["subject+body"].items()):
         q = parse_query(plain_words(text))
-        ranked, fixes = rank(kb, q, k=200)
+        ranking = rank(kb, q, k=200)
+        ranked, fixes = ranking.posts, ranking.spelling.fixes
         cands, _ = candidates.collect(kb, q.terms, fixes, query_vector(kb, q.terms, fixes), ranked)
         judged = coll.post_qrels[qid]
         for c in cands:
@@ -69,7 +70,8 @@ def title_questions(kb, limit: int = 400) -> tuple[np.ndarray, np.ndarray, np.nd
         if not good:
             continue
         q = parse_query(plain_words(thread.title))
-        ranked, fixes = rank(kb, q, k=200)
+        ranking = rank(kb, q, k=200)
+        ranked, fixes = ranking.posts, ranking.spelling.fixes
         cands, _ = candidates.collect(kb, q.terms, fixes, query_vector(kb, q.terms, fixes), ranked)
         for c in cands:
             xs.append(c.x)
@@ -79,8 +81,8 @@ def title_questions(kb, limit: int = 400) -> tuple[np.ndarray, np.ndarray, np.nd
 
 
 def forums_kb(data: Path, data_dir: Path):  # type: ignore[no-untyped-def]
-    from kb.engine import KB
     from kb.ingest import expand, read_sources
+    from kb.knowledge import KB
 
     kb = KB(data_dir)
     if kb.store.is_empty():
@@ -149,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     coll = parse_semeval((args.data / SEMEVAL).read_bytes())
     with tempfile.TemporaryDirectory(prefix="kb-cites-") as tmp:
         if args.data_dir and args.data_dir.exists():
-            from kb.engine import KB
+            from kb.knowledge import KB
 
             kb = KB(args.data_dir)
         else:

@@ -78,7 +78,8 @@ def ask(kb: Any, question: str, model: logistic.Logistic | None = None) -> Answe
     q = parse_query(question)
     q.phrases = []  # a question is words, not search syntax: a stray quote mark must not filter
     answer = Answer(question=question, yes_no=stance.is_yes_no(q.text))
-    ranked, fixes = rank(kb, q, k=200)
+    ranking = rank(kb, q, k=200)
+    ranked, fixes = ranking.posts, ranking.spelling.fixes
     answer.searched_for = dict(fixes)
     cands, seen = candidates.collect(kb, q.terms, fixes, query_vector(kb, q.terms, fixes), ranked,
                                      need=need(len(set(q.terms))),
@@ -99,7 +100,7 @@ def need(terms: int) -> float:
 
 def query_vector(kb: Any, qterms: list[str], fixes: dict[str, str]) -> Any:
     """The question as a dense l2-normed tf-idf vector (spelling fixes weighted down)."""
-    t = kb.tfidf
+    t = kb.counts
     terms = list(dict.fromkeys([*qterms, *fixes.values()]))
     qvec = np.asarray(t.vectorize([" ".join(terms)]).todense()).ravel()
     for fixed in fixes.values():
@@ -142,7 +143,7 @@ def _pick(kb: Any, cands: list[Candidate], model: logistic.Logistic) -> list[Pic
             break
         if prob[i] < floor(c.about):
             continue
-        vec = kb.tfidf.vectorize([analysed(c.passage.text)])
+        vec = kb.counts.vectorize([analysed(c.passage.text)])
         sims = [float((vec @ v.T).toarray()[0, 0]) for v in vecs]
         if sims and max(sims) > SAME_POINT:
             same = picked[int(np.argmax(sims))]

@@ -72,22 +72,22 @@ def collect(kb: Any, qterms: list[str], fixes: dict[str, str], qvec: Any,
     hits: dict[str, list[Any]] = {}
     for pid, score in ranked[:200]:
         row = rows.get(pid)
-        if row is None or (row["thread_id"] not in threads and len(threads) >= THREADS):
+        if row is None or (row.thread_id not in threads and len(threads) >= THREADS):
             continue
-        threads.setdefault(row["thread_id"], {})[int(row["post_number"])] = score / (best or 1.0)
-        hits.setdefault(row["thread_id"], []).append(row)
-    weights = {t: kb.tfidf.idf(t) or kb.tfidf.max_idf() for t in dict.fromkeys(qterms)}
+        threads.setdefault(row.thread_id, {})[int(row.post_number)] = score / (best or 1.0)
+        hits.setdefault(row.thread_id, []).append(row)
+    weights = {t: kb.counts.idf(t) or kb.counts.max_idf() for t in dict.fromkeys(qterms)}
     openers = kb.store.opening_posts(list(threads))
     units = {tid: [openers[tid]] if tid in openers else [] for tid in threads}
     for tid, rs in hits.items():
-        units[tid] += [int(r["id"]) for r in rs]
-    held = kb.tfidf.holders([*weights, *fixes.values()], [i for u in units.values() for i in u])
+        units[tid] += [int(r.id) for r in rs]
+    held = kb.counts.holders([*weights, *fixes.values()], [i for u in units.values() for i in u])
     out: list[Candidate] = []
     seen: list[ThreadSeen] = []
     for order, (tid, scores) in enumerate(threads.items()):
         first = hits[tid][0]
         about = aboutness(weights, fixes, held, units[tid])
-        seen.append(ThreadSeen(tid, first["title"], int(first["post_number"]), first["url"], about))
+        seen.append(ThreadSeen(tid, first.title, int(first.post_number), first.url, about))
         if about < need:
             continue  # reading the thread costs more than all the rest: only when it may answer
         thread = kb.store.thread(tid)
@@ -128,7 +128,7 @@ def _thread_candidates(kb: Any, thread: Any, order: int, thread_rel: float,
     # pick them (reading every reply's sentences is most of the cost of a question).
     keep = sorted(keep, key=lambda i: -(probs[i] + retrieved.get(posts[i].post_number or 0, 0.0)))
     keep = sorted(keep[:PER_THREAD])
-    t = kb.tfidf
+    t = kb.counts
     head = t.vectorize([analysed(f"{thread.title} {posts[0].body}")])
     thread_cos = float(np.asarray(head @ qvec).ravel()[0])
     # One vectorize call for every sentence of every candidate: per-post calls cost 5x more.

@@ -8,6 +8,9 @@ from pathlib import Path
 
 STORE_FILE = "kb.sqlite3"
 INDEX_DIR = "index"
+COUNTS_FILE = "counts.npz"  # in INDEX_DIR; older kbs left tfidf.pickle there, never read now
+# Title words count 2.5x body words, in the Whoosh schema and kb's BM25F alike (they must agree).
+TITLE_BOOST = 2.5
 
 
 def default_data_dir() -> Path:

@@ -1,4 +1,5 @@
-"""The Whoosh index: every call to Whoosh lives here. The store is the truth; this is derived.
+"""The Whoosh index: every call to Whoosh lives here (its writer classes in kb/whoosh_writers.py).
+The store is the truth; this is derived.
 
 Documents are posts, keyed by the store's post id, and hold pre-analysed text only (see
 kb/text.py): Whoosh stores ids, never the text. The index remembers the store's last change
@@ -14,13 +15,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+from kb.config import TITLE_BOOST
+from kb.store import IndexedPost
+
+if TYPE_CHECKING:  # Whoosh has no type hints: these name what a value is, mypy sees Any
+    from whoosh.fields import Schema
+    from whoosh.index import FileIndex
+    from whoosh.query import Query as WhooshQuery
+    from whoosh.writing import IndexWriter
+
+Doc = dict[str, str | int | None]  # a Whoosh document: field -> value
 
 WRITER_TIMEOUT = 300.0  # a second writer waits this long for the lock instead of failing
-TITLE_BOOST = 2.5
 # Big builds: two writer processes (both cores) with room to sort in memory; measured at 147k
 # posts, limitmb=128 took 2.3x as long as 512 (more runs spilled to disk and merged).
-BIG_WRITER: dict[str, Any] = {"procs": 2, "limitmb": 1024, "multisegment": True,
+BIG_WRITER: dict[str, int | bool] = {"procs": 2, "limitmb": 1024, "multisegment": True,
                                "batchsize": 1000}
 
 
@@ -38,7 +50,7 @@ class LexicalQuery:
     before: datetime | None = None
 
 
-def _schema() -> Any:
+def _schema() -> Schema:
     from whoosh import fields
     from whoosh.analysis import SpaceSeparatedTokenizer
 
@@ -61,16 +73,15 @@ class Index:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._ix: Any = None
+        self._ix: FileIndex | None = None
 
     # -- opening and state --------------------------------------------------------------------
 
     @property
-    def ix(self) -> Any:
+    def ix(self) -> FileIndex:
         if self._ix is None:
             from whoosh import index
 
-            _cache_lengths_while_writing()
             try:
                 if index.exists_in(str(self.path)):
                     self._ix = index.open_dir(str(self.path))
@@ -102,7 +113,7 @@ class Index:
 
     # -- writing --------------------------------------------------------------------------------
 
-    def apply(self, rows: list[Any], texts: list[tuple[str, str]], removed: list[int], upto: int,
+    def apply(self, rows: list[IndexedPost], texts: list[tuple[str, str]], removed: list[int], upto: int,
               fresh: bool, on_post: Callable[[int], None] | None = None) -> int:
         """Write changed posts, delete removed ones, then record `upto` as applied.
 
@@ -110,11 +121,10 @@ class Index:
         incremental batches use one writer, which starts faster.
         """
         big = fresh and len(rows) > 5000
-        opts: dict[str, Any] = {"timeout": WRITER_TIMEOUT}
+        opts: dict[str, float | int | bool] = {"timeout": WRITER_TIMEOUT}
         if big:
-            _writer_processes_die_with_parent()
             opts.update(BIG_WRITER)
-        writer = self.ix.writer(**opts)
+        writer = _writer(self.ix, **opts)
         try:
             for pid in removed:
                 writer.delete_by_term("id", str(pid))
@@ -154,87 +164,13 @@ class Index:
         if built is None:
             return []
         with self.ix.searcher(weighting=BM25F(B=0.75, K1=1.2)) as s:
-            kwargs: dict[str, Any] = {"limit": limit}
-            results = s.search(built, **kwargs)
+            results = s.search(built, limit=limit)
             hits = [(int(hit["id"]), float(hit.score or 0.0)) for hit in results]
         return sorted(hits, key=lambda h: (-h[1], h[0]))
 
     def doc_count(self) -> int:
         with self.ix.searcher() as s:
             return int(s.doc_count())
-
-
-class _Lengths:
-    """Field lengths of a segment being written, read once per field instead of once per
-    posting: Whoosh's writer looks a document's length up from disk for every term it holds
-    (a quarter of indexing time in a profile of 10k real posts)."""
-
-    def __init__(self, reader: Any) -> None:
-        self.reader = reader
-        self.cache: dict[str, list[int]] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        lengths = self.cache.get(fieldname)
-        if lengths is None:
-            lengths = self.cache[fieldname] = self._load(fieldname, default)
-        return lengths[docnum] if docnum < len(lengths) else default
-
-    def _load(self, fieldname: str, default: int) -> list[int]:
-        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-        from whoosh.util.numeric import byte_to_length
-
-        n = self.reader.doc_count_all()
-        if not self.reader.has_column(_lenfield(fieldname)):
-            return [default] * n
-        column = self.reader.column_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        return [byte_to_length(column[d]) if column[d] else default for d in range(n)]
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.reader, name)
-
-
-def _cache_lengths_while_writing() -> None:
-    from whoosh import writing
-
-    writer = writing.SegmentWriter
-    if getattr(writer, "_kb_patched", False):
-        return
-
-    def flush_segment(self: Any) -> None:  # SegmentWriter._flush_segment, lengths cached
-        self.perdocwriter.close()
-        pdr = _Lengths(self.per_document_reader()) if self.codec.length_stats else None
-        self.fieldwriter.add_postings(self.schema, pdr, self.pool.iter_postings())
-        self.fieldwriter.close()
-        if pdr:
-            pdr.reader.close()
-
-    writer._flush_segment = flush_segment
-    writer._kb_patched = True
-
-
-def _writer_processes_die_with_parent() -> None:
-    """Whoosh's writer processes inherit the index lock; if `kb ingest` is killed (kill -9) they
-    would live on, blocked on their job queue, and hold the lock for ever. On Linux, ask the
-    kernel to kill them with their parent."""
-    from whoosh import multiproc
-
-    task = multiproc.SubWriterTask
-    if getattr(task, "_kb_patched", False):
-        return
-    run = task.run
-
-    def run_dying_with_parent(self: Any) -> Any:
-        try:
-            import ctypes
-            import signal
-
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-        return run(self)
-
-    task.run = run_dying_with_parent
-    task._kb_patched = True
 
 
 class Stream:
@@ -249,16 +185,15 @@ class Stream:
     def __init__(self, index: Index, new_after: int) -> None:
         self.index = index
         self.new_after = new_after
-        _writer_processes_die_with_parent()
-        self.writer = index.ix.writer(timeout=WRITER_TIMEOUT, **BIG_WRITER)
+        self.writer = _writer(index.ix, timeout=WRITER_TIMEOUT, **BIG_WRITER)
         self.fed: set[int] = set()
-        self.redo: dict[int, dict[str, Any] | None] = {}
+        self.redo: dict[int, Doc | None] = {}
 
-    def add(self, rows: list[Any], texts: list[tuple[str, str]], removed: list[int]) -> None:
+    def add(self, rows: list[IndexedPost], texts: list[tuple[str, str]], removed: list[int]) -> None:
         for pid in removed:
             self.redo[pid] = None
         for r, text in zip(rows, texts):
-            pid = int(r["id"])
+            pid = int(r.id)
             if pid <= self.new_after or pid in self.fed:
                 self.redo[pid] = _doc(r, text)
             else:
@@ -269,7 +204,7 @@ class Stream:
         """Commit, replace the posts kept aside, then record `upto` as applied."""
         self.writer.commit(merge=False)
         if self.redo:
-            writer = self.index.ix.writer(timeout=WRITER_TIMEOUT)
+            writer = _writer(self.index.ix, timeout=WRITER_TIMEOUT)
             try:
                 for pid, doc in self.redo.items():
                     writer.delete_by_term("id", str(pid))
@@ -286,18 +221,25 @@ class Stream:
         self.writer.cancel()
 
 
-def _doc(r: Any, text: tuple[str, str]) -> dict[str, Any]:
-    return {"id": str(r["id"]), "thread": r["thread_id"], "author": (r["author"] or "").lower(),
-            "posted": _day(r["posted_at"]), "title": text[0], "body": text[1]}
+def _writer(ix: FileIndex, **options: float | int | bool) -> IndexWriter:
+    """A writer of kb's own classes (kb/whoosh_writers.py), Whoosh's left as they are."""
+    from kb.whoosh_writers import writer
+
+    return writer(ix, **options)
 
 
-def _build(q: LexicalQuery, Q: Any) -> Any:
+def _doc(r: IndexedPost, text: tuple[str, str]) -> Doc:
+    return {"id": str(r.id), "thread": r.thread_id, "author": (r.author or "").lower(),
+            "posted": _day(r.posted_at), "title": text[0], "body": text[1]}
+
+
+def _build(q: LexicalQuery, Q: ModuleType) -> WhooshQuery | None:
     fields = ["title"] if q.title_only else ["title", "body"]
 
-    def any_field(term: str) -> Any:
+    def any_field(term: str) -> WhooshQuery:
         return Q.Or([Q.Term(f, term) for f in fields]) if len(fields) > 1 else Q.Term(fields[0], term)
 
-    parts: list[Any] = []
+    parts: list[WhooshQuery] = []
     if q.terms:
         parts.append(Q.Or([any_field(t) for t in q.terms]))
     parts.extend(any_field(t) for t in q.required)

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, cast
 from kb.config import STORE_FILE
 
 if TYPE_CHECKING:
-    from kb.engine import KB
     from kb.ingest import Summary
+    from kb.knowledge import KB
     from kb.store import Store
 
 
@@ -28,7 +28,7 @@ def open_kb(data_dir: Path | str, seed: bool = True, *, per_worker: bool = False
     per_worker: each thread that reads gets its own SQLite connection (a threaded web server).
     Raises `kb.store.StoreError` when the store cannot be opened.
     """
-    from kb.engine import KB
+    from kb.knowledge import KB
     from kb.store import Store
 
     data_dir = Path(data_dir)

@@ -2,7 +2,7 @@
 
 Whoosh's scorer over a whole 100k-post index misses a 30 ms budget by far (130-190 ms measured,
 DECISIONS.md and bench/query.py), so plain queries are scored from the term counts kept beside
-the index (kb/tfidf.py): BM25F with Whoosh's own formula plus the thread taken whole. Queries
+the index (kb/counts.py, kb/bm25.py): BM25F with Whoosh's own formula plus the thread taken whole. Queries
 with filters or phrases are matched by Whoosh, which knows authors, threads and dates, and the
 matches are ordered the same way.
 """
@@ -11,12 +11,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+import numpy as np
+
+from kb.bm25 import post_and_thread_scores, top
+from kb.counts import TermCounts
+from kb.index import LexicalQuery
 from kb.query import Query, parse_query, phrase_matches
+from kb.store import StoredPost
 from kb.text import stem, tokens
 
-RRF_K = 60
+if TYPE_CHECKING:
+    from kb.knowledge import KB
+
 CANDIDATES = 200
 
 
@@ -54,7 +62,15 @@ class SearchResult:
                 "hits": [h.to_dict() for h in self.hits]}
 
 
-def expand_spelling(kb: Any, terms: list[str]) -> tuple[list[str], dict[str, float], dict[str, str]]:
+class Spelling(NamedTuple):
+    """A query's terms with the likely intended words for those no post uses."""
+
+    terms: list[str]  # the query's terms, then the fixes
+    weights: dict[str, float]  # fixes weigh a little below exact terms
+    fixes: dict[str, str]  # misspelt term -> the word added for it
+
+
+def expand_spelling(kb: KB, terms: list[str]) -> Spelling:
     """Add the likely intended word for terms no post uses ("strenth" -> "strength").
 
     Only unknown terms are corrected: on SemEval dev, correcting rare-but-real words invented
@@ -62,21 +78,21 @@ def expand_spelling(kb: Any, terms: list[str]) -> tuple[list[str], dict[str, flo
     weighted a little below an exact term, so the misspelling still matches whatever it
     matched and the word the asker meant is found too.
     """
-    t = kb.tfidf
+    counts = kb.counts
     out, weights, fixes = list(terms), {}, {}
     for term in dict.fromkeys(terms):
-        if t.df(term) or len(term) < 4 or term.isdigit():
+        if counts.df(term) or len(term) < 4 or term.isdigit():
             continue
         best, best_df = None, 0
         for cand in _edits(term):
-            cdf = t.df(cand)
+            cdf = counts.df(cand)
             if cdf > best_df:
                 best, best_df = cand, cdf
         if best:
             out.append(best)
             weights[best] = 0.8
             fixes[term] = best
-    return out, weights, fixes
+    return Spelling(out, weights, fixes)
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -91,52 +107,57 @@ def _edits(word: str) -> set[str]:
     return {stem(w) for w in out} - {word}
 
 
-def rank(kb: Any, q: Query, k: int = CANDIDATES,
-         mode: str = "kb") -> tuple[list[tuple[int, float]], dict[str, str]]:
-    """(post id, score) best first, and the spelling fixes applied.
+@dataclass(frozen=True)
+class Ranking:
+    """Posts best first, and the spelling expansion the ranking used (the answer reuses it)."""
 
-    `mode` "kb" is the product: BM25F over title and body computed from the term counts (the
-    Whoosh formula, at a tenth of Whoosh's cost) with a coordination factor for short queries.
-    The others are for the evaluation harness: "bm25", "tfidf", "fused" (reciprocal rank fusion
-    of the two: it lost to BM25F alone on SemEval dev, so the product does not use it), and
-    "whoosh" (Whoosh's own scorer over the whole index). Queries with filters or phrases are
-    matched by Whoosh, then ordered by the mode's scores.
-    """
-    terms, weights, fixes = expand_spelling(kb, q.terms)
-    allowed = None
-    if q.has_filters or mode == "whoosh":
-        lexical = kb.index.search(_lexical(q, terms), limit=None if q.has_filters else k)
-        if mode == "whoosh" or not terms:
-            return lexical[:k], fixes
-        allowed = {pid for pid, _ in lexical}
-    depth = k if allowed is None else len(kb.tfidf.ids)
-    rankings = []
-    for name in (("bm25", "tfidf") if mode == "fused" else (mode,)):
-        top = kb.tfidf.top(terms, k=depth, mode=name, term_weights=weights)
-        rankings.append([(p, s) for p, s, _ in top if allowed is None or p in allowed][:k])
-    if mode != "fused":
-        return rankings[0], fixes
-    fused: dict[int, float] = {}
-    for ranking in rankings:
-        for r, (pid, _) in enumerate(ranking):
-            fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + r + 1)
-    return sorted(fused.items(), key=lambda x: (-x[1], x[0])), fixes
+    posts: list[tuple[int, float]]  # (store post id, score)
+    spelling: Spelling
 
 
-def _lexical(q: Query, terms: list[str]) -> Any:
-    from kb.index import LexicalQuery
+def rank(kb: KB, q: Query, k: int = CANDIDATES) -> Ranking:
+    """The product's ranking: BM25F over title and body from the term counts (Whoosh's formula
+    at a tenth of Whoosh's cost) plus each post's thread taken whole (kb/bm25.py). Queries with
+    filters or phrases are matched by Whoosh, then ordered the same way."""
+    spelling = expand_spelling(kb, q.terms)
+    allowed = matched_by_index(kb, q, spelling.terms)
+    if allowed is not None and not spelling.terms:
+        return Ranking(allowed[:k], spelling)
+    counts = kb.counts
+    scores, hits = post_and_thread_scores(counts, spelling.terms, spelling.weights)
+    return Ranking(_top(counts, scores, hits, k, allowed), spelling)
 
+
+def matched_by_index(kb: KB, q: Query, terms: list[str]) -> list[tuple[int, float]] | None:
+    """(post id, Whoosh score) of every post the query's filters and phrases admit; None when
+    the query has none (every post may rank)."""
+    if not q.has_filters:
+        return None
+    return kb.index.search(lexical_query(q, terms), limit=None)
+
+
+def _top(counts: TermCounts, scores: np.ndarray, hits: np.ndarray, k: int,
+         allowed: list[tuple[int, float]] | None) -> list[tuple[int, float]]:
+    if allowed is None:
+        return [(p, s) for p, s, _ in top(counts, scores, hits, k)]
+    keep = {pid for pid, _ in allowed}
+    return [(p, s) for p, s, _ in top(counts, scores, hits, len(counts.ids)) if p in keep][:k]
+
+
+def lexical_query(q: Query, terms: list[str]) -> LexicalQuery:
+    """What Whoosh matches for `q`: `terms` (the spelling-expanded ones) and the filters."""
     return LexicalQuery(terms=terms, excluded=q.excluded, title_only=q.title_only,
                         author=q.author, thread=q.thread, after=q.after, before=q.before,
                         required=[t for p in q.phrases for t in tokens(p)])
 
 
-def search(kb: Any, raw: str, limit: int = 10, offset: int = 0,
+def search(kb: KB, raw: str, limit: int = 10, offset: int = 0,
            per_thread: bool = True) -> SearchResult:
     """Ranked posts for a query in the search syntax; one hit per thread unless per_thread=False."""
     q = parse_query(raw)
     kb.ensure_fresh()
-    ranked, fixes = rank(kb, q)
+    ranking = rank(kb, q)
+    ranked, fixes = ranking.posts, ranking.spelling.fixes
     posts = kb.store.posts_by_ids([pid for pid, _ in ranked])
     hits = []
     for pid, score in ranked:
@@ -157,19 +178,19 @@ def search(kb: Any, raw: str, limit: int = 10, offset: int = 0,
     return SearchResult(query=raw, total=len(hits), hits=page, corrected=fixes)
 
 
-def _phrases_ok(q: Query, row: Any) -> bool:
-    text = f"{row['title']}\n{row['body']}"
+def _phrases_ok(q: Query, row: StoredPost) -> bool:
+    text = f"{row.title}\n{row.body}"
     return all(phrase_matches(p, text) for p in q.phrases) and not any(
         phrase_matches(p, text) for p in q.excluded_phrases)
 
 
-def _hit(row: Any, score: float, q: Query) -> Hit:
-    return Hit(post_id=row["id"], thread_id=row["thread_id"], thread_title=row["title"],
-               post_number=row["post_number"], author=row["author"],
-               posted_at=row["posted_at"], score=score, body=row["body"], url=row["url"])
+def _hit(row: StoredPost, score: float, q: Query) -> Hit:
+    return Hit(post_id=row.id, thread_id=row.thread_id, thread_title=row.title,
+               post_number=row.post_number, author=row.author,
+               posted_at=row.posted_at, score=score, body=row.body, url=row.url)
 
 
-def _title_match_first(kb: Any, q: Query, hits: list[Hit]) -> list[Hit]:
+def _title_match_first(kb: KB, q: Query, hits: list[Hit]) -> list[Hit]:
     """Like Discourse: a query that is a thread's title puts that thread first."""
     from kb.text import words
 

@@ -11,13 +11,24 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, fields
+from dataclasses import fields
+from itertools import starmap
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
-from scraper.models import Post, Quote, Thread
+from kb.rows import (
+    POST_COLUMNS,
+    IndexedPost,
+    StoredPost,
+    part,
+    post_from_row,
+    post_row,
+    thread_from_dict,
+    thread_from_row,
+)
+from scraper.models import Thread
 
 _MIGRATIONS: list[str] = [
     """
@@ -55,7 +66,26 @@ _MIGRATIONS: list[str] = [
 ]
 SCHEMA_VERSION = len(_MIGRATIONS)
 
-_POST_COLUMNS = [f.name for f in fields(Post) if f.name != "quotes"] + ["quotes"]
+
+
+def _select(record: type[IndexedPost]) -> str:
+    """The columns of `record`'s fields: t.title is the thread's, the others the post's."""
+    return ", ".join("t.title" if f.name == "title" else f"p.{f.name}" for f in fields(record))
+
+
+_INDEXED_SELECT, _STORED_SELECT = _select(IndexedPost), _select(StoredPost)
+
+
+class StoreStats(TypedDict):
+    """What `kb stats` and the web front page count."""
+
+    threads: int
+    posts: int
+    authors: int
+    sources: int  # input files ingested
+    formats: dict[str, int]  # input files per format
+    first_posted: str | None
+    last_posted: str | None
 
 
 class StoreError(RuntimeError):
@@ -148,7 +178,7 @@ class Store:
     def put_part(self, thread: Thread, source_path: str) -> None:
         """Keep what the parser produced from one file for one thread (before normalising)."""
         self.db.execute("INSERT OR REPLACE INTO parts(thread_id, source_path, data) VALUES (?,?,?)",
-                        (thread.thread_id, source_path, json.dumps(_part(thread))))
+                        (thread.thread_id, source_path, json.dumps(part(thread))))
 
     def part_count(self, thread_id: str) -> int:
         return int(self.db.execute("SELECT count(*) FROM parts WHERE thread_id = ?",
@@ -158,7 +188,7 @@ class Store:
         """Every file's parse of this thread, in ingest order."""
         rows = self.db.execute("SELECT data FROM parts WHERE thread_id = ? ORDER BY seq",
                                (thread_id,))
-        return [_thread_from_dict(json.loads(r[0])) for r in rows]
+        return [thread_from_dict(json.loads(r[0])) for r in rows]
 
     # -- normalised threads and posts ---------------------------------------------------------
 
@@ -176,14 +206,14 @@ class Store:
         counts = {"added": 0, "updated": 0, "unchanged": 0, "removed": 0}
         rows = []
         for post in posts:
-            row = _post_row(post)
+            row = post_row(post)
             mark = row["digest"]
             before = old.pop(post.post_number, None)
             if before == mark:
                 counts["unchanged"] += 1
                 continue
             counts["updated" if before else "added"] += 1
-            rows.append([thread.thread_id] + [row[c] for c in _POST_COLUMNS] + [mark])
+            rows.append([thread.thread_id] + [row[c] for c in POST_COLUMNS] + [mark])
         seq = self._next_seq()
         if old:
             counts["removed"] = len(old)
@@ -192,9 +222,9 @@ class Store:
                 "INSERT INTO removed(id, seq) SELECT id, ? FROM posts"
                 " WHERE thread_id = ? AND post_number = ?", [(seq, *g) for g in gone])
             self.db.executemany("DELETE FROM posts WHERE thread_id = ? AND post_number = ?", gone)
-        cols = ", ".join(["thread_id"] + _POST_COLUMNS + ["digest", "seq"])
-        marks = ", ".join("?" * (len(_POST_COLUMNS) + 3))
-        updates = ", ".join(f"{c}=excluded.{c}" for c in _POST_COLUMNS + ["digest", "seq"])
+        cols = ", ".join(["thread_id"] + POST_COLUMNS + ["digest", "seq"])
+        marks = ", ".join("?" * (len(POST_COLUMNS) + 3))
+        updates = ", ".join(f"{c}=excluded.{c}" for c in POST_COLUMNS + ["digest", "seq"])
         self.db.executemany(
             f"INSERT INTO posts({cols}) VALUES ({marks}) ON CONFLICT(thread_id, post_number) "
             f"DO UPDATE SET {updates}", [r + [seq] for r in rows])
@@ -216,32 +246,35 @@ class Store:
                               " coalesce((SELECT max(seq) FROM removed), 0))").fetchone()
         return int(row[0])
 
-    def changes(self, after: int) -> tuple[list[sqlite3.Row], list[int], int]:
-        """Posts written and post ids removed after change `after`, and the newest change number.
-
-        Rows carry what the search index needs (id, thread, title, author, date, body).
-        """
+    def changes(self, after: int) -> tuple[list[IndexedPost], list[int], int]:
+        """Posts written and post ids removed after change `after`, and the newest change number."""
         upto = self.last_seq()
-        rows = self.db.execute(
-            "SELECT p.id, p.thread_id, p.post_number, p.author, p.posted_at, p.body, p.accepted,"
-            " t.title FROM posts p JOIN threads t USING (thread_id)"
-            " WHERE p.seq > ? AND p.seq <= ? ORDER BY p.id", (after, upto)).fetchall()
+        cursor = self.db.cursor()
+        cursor.row_factory = None  # plain tuples, straight into the dataclass
+        posts = list(starmap(IndexedPost, cursor.execute(
+            f"SELECT {_INDEXED_SELECT} FROM posts p JOIN threads t USING (thread_id)"
+            " WHERE p.seq > ? AND p.seq <= ? ORDER BY p.id", (after, upto))))
         gone = [r[0] for r in self.db.execute(
             "SELECT id FROM removed WHERE seq > ? AND seq <= ?", (after, upto))]
-        return rows, gone, upto
+        return posts, gone, upto
+
+    def _stored_posts(self, sql: str, params: Sequence[object]) -> list[StoredPost]:
+        cursor = self.db.cursor()
+        cursor.row_factory = None
+        return list(starmap(StoredPost, cursor.execute(sql, params)))
 
     def thread_head(self, thread_id: str) -> Thread | None:
         """A stored thread's title and forum, without posts."""
         row = self.db.execute("SELECT * FROM threads WHERE thread_id = ?", (thread_id,)).fetchone()
-        return _thread_from_row(row) if row else None
+        return thread_from_row(row) if row else None
 
     def thread(self, thread_id: str) -> Thread | None:
         """A stored thread with its posts in order, or None."""
         row = self.db.execute("SELECT * FROM threads WHERE thread_id = ?", (thread_id,)).fetchone()
         if row is None:
             return None
-        thread = _thread_from_row(row)
-        thread.posts = [_post_from_row(r) for r in self.db.execute(
+        thread = thread_from_row(row)
+        thread.posts = [post_from_row(r) for r in self.db.execute(
             "SELECT * FROM posts WHERE thread_id = ? ORDER BY post_number", (thread_id,))]
         return thread
 
@@ -252,15 +285,15 @@ class Store:
             (fragment, f"%:{fragment}"))
         return [r[0] for r in rows]
 
-    def posts_by_ids(self, ids: list[int]) -> dict[int, sqlite3.Row]:
+    def posts_by_ids(self, ids: list[int]) -> dict[int, StoredPost]:
         """Posts (with their thread's title) by store id."""
-        out: dict[int, sqlite3.Row] = {}
+        out: dict[int, StoredPost] = {}
         for i in range(0, len(ids), 500):
             chunk = ids[i: i + 500]
-            rows = self.db.execute(
-                "SELECT p.*, t.title FROM posts p JOIN threads t USING (thread_id)"
+            posts = self._stored_posts(
+                f"SELECT {_STORED_SELECT} FROM posts p JOIN threads t USING (thread_id)"
                 f" WHERE p.id IN ({','.join('?' * len(chunk))})", chunk)
-            out.update((r["id"], r) for r in rows)
+            out.update((p.id, p) for p in posts)
         return out
 
     def opening_posts(self, thread_ids: list[str]) -> dict[str, int]:
@@ -276,7 +309,7 @@ class Store:
         rows = self.db.execute(
             "SELECT * FROM threads ORDER BY last_posted DESC, thread_id LIMIT ? OFFSET ?",
             (-1 if limit is None else limit, offset))
-        return [_thread_from_row(r) for r in rows]
+        return [thread_from_row(r) for r in rows]
 
     def iter_threads(self) -> Iterator[Thread]:
         """Every thread with its posts, in thread id order (for export and reindex)."""
@@ -286,7 +319,7 @@ class Store:
             if thread is not None:
                 yield thread
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> StoreStats:
         """Counts for `kb stats` and the web front page."""
         one = self.db.execute
         return {
@@ -301,38 +334,3 @@ class Store:
 
     def is_empty(self) -> bool:
         return self.db.execute("SELECT 1 FROM posts LIMIT 1").fetchone() is None
-
-
-def _part(thread: Thread) -> dict[str, Any]:
-    """`asdict(thread)`, five times faster: the models are flat dataclasses."""
-    data = dict(vars(thread))
-    data["posts"] = [{**vars(p), "quotes": [vars(q) for q in p.quotes]} for p in thread.posts]
-    return data
-
-
-def _post_row(post: Post) -> dict[str, Any]:
-    row = {c: getattr(post, c) for c in _POST_COLUMNS if c != "quotes"}
-    row["accepted"] = int(post.accepted)
-    row["quotes"] = json.dumps([asdict(q) for q in post.quotes], ensure_ascii=False)
-    row["digest"] = hashlib.blake2b(
-        json.dumps([row[c] for c in _POST_COLUMNS], ensure_ascii=False).encode(),
-        digest_size=12).hexdigest()
-    return row
-
-
-def _post_from_row(row: sqlite3.Row) -> Post:
-    values = {c: row[c] for c in _POST_COLUMNS}
-    values["accepted"] = bool(values["accepted"])
-    values["quotes"] = [Quote(**q) for q in json.loads(values["quotes"])]
-    return Post(**values)
-
-
-def _thread_from_row(row: sqlite3.Row) -> Thread:
-    return Thread(thread_id=row["thread_id"], title=row["title"],
-                  posts_declared=row["posts_declared"], forum=row["forum"], url=row["url"],
-                  format=row["format"])
-
-
-def _thread_from_dict(data: dict[str, Any]) -> Thread:
-    posts = [Post(**{**p, "quotes": [Quote(**q) for q in p["quotes"]]}) for p in data["posts"]]
-    return Thread(**{**data, "posts": posts})

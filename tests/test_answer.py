@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from kb.answer import ask
-from kb.engine import KB
 from kb.ingest import ingest, read_sources
+from kb.knowledge import KB
 from tests.conftest import FIXTURES, SEED
 
 BIKES = FIXTURES / "jsonl" / "bikes.jsonl"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from kb.answer import NOTHING, Answer, ask
-from kb.engine import KB
 from kb.ingest import expand, read_sources
+from kb.knowledge import KB
 from tests.conftest import shared
 
 SOLUTION = re.compile(r"\b(solved|fixed it|figured (it )?out|the (problem|issue|fix|solution) "

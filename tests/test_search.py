@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kb.engine import KB
 from kb.ingest import ingest, read_sources
+from kb.knowledge import KB
 from kb.search import search
 from tests.conftest import FIXTURES, SEED
 
@@ -99,7 +99,7 @@ def test_lost_or_corrupt_index_is_rebuilt(kb: KB) -> None:
     again = KB(kb.data_dir)
     assert ids(search(again, "clean the chain weekly", per_thread=False))[0] == ("bikes-2", 2)
     shutil.rmtree(path)
-    (again.data_dir / "index" / "tfidf.pickle").unlink()
+    (again.data_dir / "index" / "counts.npz").unlink()
     third = KB(kb.data_dir)
     assert ids(search(third, "clean the chain weekly", per_thread=False))[0] == ("bikes-2", 2)
 
@@ -137,6 +137,6 @@ def test_a_long_running_reader_sees_another_process_ingest(kb: KB, tmp_path: Pat
                                  "post_number": 1, "body": "Sand the pads to stop the squeal."}))
     ingest(read_sources([str(extra)]), writer.store)
     writer.sync()
-    seq = reader.tfidf.seq
+    seq = reader.counts.seq
     assert ids(search(reader, "brake squeal pads")) == [("later-1", 1)]
-    assert reader.tfidf.seq > seq  # picked up the writer's counts, not rebuilt its own
+    assert reader.counts.seq > seq  # picked up the writer's counts, not rebuilt its own

@@ -314,8 +314,8 @@ def test_kb_serve_runs_waitress_by_default_and_flask_with_debug(kb: Any, monkeyp
 def test_long_thread_pages_and_a_cited_post_opens_its_page(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import json as _json
 
-    from kb.engine import KB
     from kb.ingest import read_sources
+    from kb.knowledge import KB
     from web import create_app
 
     dump = tmp_path / "long.jsonl"

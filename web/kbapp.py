@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 from flask import Flask, current_app, g, request
 
 if TYPE_CHECKING:
-    from kb.engine import KB
+    from kb.knowledge import KB
 
 EXAMPLES = 5  # example questions on the front page
 
@@ -61,7 +61,7 @@ class Overview:
         if seq == self._seq:
             return
         with self._lock:
-            self._stats = self.kb.store.stats()
+            self._stats = dict(self.kb.store.stats())
             recent = self.kb.store.threads(limit=400)
             asked = [t.title for t in recent if _QUESTION.search(t.title) and len(t.title) <= 90]
             self._examples = list(dict.fromkeys(asked))[:EXAMPLES]

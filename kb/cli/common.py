@@ -15,8 +15,8 @@ from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 if TYPE_CHECKING:
-    from kb.engine import KB
     from kb.ingest import Summary
+    from kb.knowledge import KB
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -6,7 +6,7 @@ import json
 import sys
 import textwrap
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -91,8 +91,7 @@ def _print_post(p: Post) -> None:
 @click.pass_obj
 def stats(obj: Ctx, as_json: bool) -> None:
     """What the store holds."""
-    s = obj.kb().store.stats()
-    s["data_dir"] = str(obj.data_dir)
+    s: dict[str, Any] = {**obj.kb().store.stats(), "data_dir": str(obj.data_dir)}
     if as_json:
         emit_json(s)
         return

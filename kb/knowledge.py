@@ -1,4 +1,4 @@
-"""The knowledge base one data dir holds: store, Whoosh index and TF-IDF, kept in step.
+"""The knowledge base one data dir holds: store, Whoosh index and term counts, kept in step.
 
 `KB` is what the CLI and the web app open (with `kb.open.open_kb`). Derived data follows the
 store by change number: `sync()` applies whatever the store changed since the index last looked,
@@ -12,10 +12,14 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kb.config import INDEX_DIR, STORE_FILE
-from kb.store import Store
+from kb.config import COUNTS_FILE, INDEX_DIR, STORE_FILE
+from kb.store import IndexedPost, Store
+
+if TYPE_CHECKING:
+    from kb.counts import TermCounts
+    from kb.index import Index
 
 Progress = Callable[[int], None]
 
@@ -26,13 +30,13 @@ class KB:
     def __init__(self, data_dir: Path | str, store: Store | None = None) -> None:
         self.data_dir = Path(data_dir)
         self.store = store or Store(self.data_dir / STORE_FILE)
-        self._index: Any = None
-        self._tfidf: Any = None
+        self._index: Index | None = None
+        self._counts: TermCounts | None = None
         self._titles: dict[str, str] | None = None
         self._lock = threading.Lock()
 
     @property
-    def index(self) -> Any:
+    def index(self) -> Index:
         if self._index is None:
             from kb.index import Index
 
@@ -40,37 +44,38 @@ class KB:
         return self._index
 
     @property
-    def tfidf(self) -> Any:
-        if self._tfidf is None:
-            from kb.tfidf import Tfidf
+    def counts(self) -> TermCounts:
+        """The term counts kb ranks from (a pickle an older kb left beside them is never read)."""
+        if self._counts is None:
+            from kb.counts import TermCounts
 
-            t = Tfidf(self.data_dir / INDEX_DIR / "tfidf.pickle")
+            t = TermCounts(self.data_dir / INDEX_DIR / COUNTS_FILE)
             t.load()
-            self._tfidf = t
-        return self._tfidf
+            self._counts = t
+        return self._counts
 
     def stale(self) -> bool:
         """True when the store has changes the rankers have not seen."""
         last = self.store.last_seq()
-        if self.tfidf.seq < last:
-            self._reload_tfidf()  # another process (an ingest) may have saved newer counts
-        return self.index.applied_seq() < last or self.tfidf.seq < last
+        if self.counts.seq < last:
+            self._reload_counts()  # another process (an ingest) may have saved newer counts
+        return self.index.applied_seq() < last or self.counts.seq < last
 
-    def _reload_tfidf(self) -> None:
-        from kb.tfidf import Tfidf
+    def _reload_counts(self) -> None:
+        from kb.counts import TermCounts
 
-        fresh = Tfidf(self.tfidf.path)
-        if fresh.load() and fresh.seq > self.tfidf.seq:
-            self._tfidf = fresh
+        fresh = TermCounts(self.counts.path)
+        if fresh.load() and fresh.seq > self.counts.seq:
+            self._counts = fresh
             self._titles = None
 
     def sync(self, progress: Progress | None = None) -> int:
-        """Bring index and TF-IDF up to the store; returns how many posts were (re)indexed."""
+        """Bring index and term counts up to the store; returns how many posts were (re)indexed."""
         with self._lock:
             return self._sync(progress)
 
     def _sync(self, progress: Progress | None) -> int:
-        applied = min(self.index.applied_seq(), self.tfidf.seq)
+        applied = min(self.index.applied_seq(), self.counts.seq)
         if applied >= self.store.last_seq():
             return 0
         rows, gone, upto = self.store.changes(applied)
@@ -78,19 +83,19 @@ class KB:
         if self.index.applied_seq() < upto:
             fresh = applied < 0 and self.index.doc_count() == 0
             self.index.apply(rows, texts, gone, upto, fresh=fresh, on_post=progress)
-        if self.tfidf.seq < upto:
-            self._update_tfidf([r["id"] for r in rows], texts, [r["thread_id"] for r in rows],
+        if self.counts.seq < upto:
+            self._update_counts([r.id for r in rows], texts, [r.thread_id for r in rows],
                                gone, upto)
         self._titles = None
         return len(rows)
 
-    def _update_tfidf(self, ids: list[int], texts: list[tuple[str, str]], tids: list[str],
+    def _update_counts(self, ids: list[int], texts: list[tuple[str, str]], tids: list[str],
                       gone: list[int], upto: int) -> None:
         """Append the changes, or build anew when the counts are missing or mostly dead."""
-        t = self.tfidf
+        t = self.counts
         if t.needs_rebuild() and t.seq >= 0:
             rows, _, _ = self.store.changes(-1)
-            ids, texts, tids = [r["id"] for r in rows], _analyse(rows), [r["thread_id"] for r in rows]
+            ids, texts, tids = [r.id for r in rows], _analyse(rows), [r.thread_id for r in rows]
         if t.needs_rebuild():
             t.fit(ids, texts, tids)
         else:
@@ -121,7 +126,7 @@ class KB:
         """Index while an ingest runs: call the yielded function after each stored file.
 
         Whoosh's writer processes work while the ingest parses (the two overlap on two cores);
-        TF-IDF is built from the texts analysed on the way. A killed ingest leaves the index's
+        the term counts are built from the texts analysed on the way. A killed ingest leaves the index's
         recorded change number where it was, so the next run re-applies what it missed.
         """
         with self._lock:
@@ -135,12 +140,12 @@ class KB:
             self._titles = None
 
     def reindex(self, progress: Progress | None = None) -> int:
-        """Rebuild index and TF-IDF from the store (the store is the truth)."""
+        """Rebuild index and term counts from the store (the store is the truth)."""
         with self._lock:
             self.index.reset()
             self._index = None
-            self.tfidf.path.unlink(missing_ok=True)
-            self._tfidf = None
+            self.counts.path.unlink(missing_ok=True)
+            self._counts = None
             return self._sync(progress)
 
     def needs_sync(self) -> bool:
@@ -174,7 +179,7 @@ class _Feeder:
 
     def __init__(self, kb: KB) -> None:
         self.kb = kb
-        self.base = min(kb.index.applied_seq(), kb.tfidf.seq)
+        self.base = min(kb.index.applied_seq(), kb.counts.seq)
         self.last = self.base
         self.stream = kb.index.stream(new_after=kb.store.max_post_id())
         self.texts: dict[int, tuple[str, tuple[str, str]]] = {}
@@ -193,42 +198,42 @@ class _Feeder:
         texts = _analyse(rows)
         self.stream.add(rows, texts, gone)
         for r, text in zip(rows, texts):
-            self.texts[int(r["id"])] = (r["thread_id"], text)
+            self.texts[int(r.id)] = (r.thread_id, text)
         for pid in gone:
             self.texts.pop(pid, None)
         self.removed.extend(gone)
         self.last = upto
 
     def finish(self) -> None:
-        """Commit the index while TF-IDF is built: the commit mostly waits for the writer
+        """Commit the index while the term counts are built: the commit mostly waits for the writer
         processes, so the parent's CPU is free for the counts."""
         self.push()
-        counts = threading.Thread(target=self._tfidf)
+        counts = threading.Thread(target=self._build_counts)
         counts.start()
         try:
             self.stream.finish(self.last)
         finally:
             counts.join()
 
-    def _tfidf(self) -> None:
-        if self.kb.tfidf.seq < self.last:
+    def _build_counts(self) -> None:
+        if self.kb.counts.seq < self.last:
             tids = [v[0] for v in self.texts.values()]
             texts = [v[1] for v in self.texts.values()]
-            self.kb._update_tfidf(list(self.texts), texts, tids, self.removed, self.last)
+            self.kb._update_counts(list(self.texts), texts, tids, self.removed, self.last)
 
     def cancel(self) -> None:
         self.stream.cancel()
 
 
-def _analyse(rows: list[Any]) -> list[tuple[str, str]]:
+def _analyse(rows: list[IndexedPost]) -> list[tuple[str, str]]:
     """(title, body) as index terms; a thread's title is analysed once, not once per post."""
     from kb.text import analysed
 
     titles: dict[str, str] = {}
     out = []
     for r in rows:
-        title = titles.get(r["title"])
+        title = titles.get(r.title)
         if title is None:
-            title = titles[r["title"]] = analysed(r["title"])
-        out.append((title, analysed(r["body"])))
+            title = titles[r.title] = analysed(r.title)
+        out.append((title, analysed(r.body)))
     return out

@@ -1,0 +1,86 @@
+"""How the store's records map to the forum's nouns (kb/models.py) and back, without SQL."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from scraper.models import Post, Quote, Thread
+
+POST_COLUMNS = [f.name for f in fields(Post) if f.name != "quotes"] + ["quotes"]
+
+
+@dataclass(slots=True)
+class IndexedPost:
+    """What the search index and the term counts need of a post (`Store.changes`): reading
+    only these columns keeps a full rebuild's read of the store at the speed of plain rows.
+
+    Records are read, never changed; they are not `frozen`, which made building 147k of them
+    5x slower (0.12 s against 0.02 s), a third of what a rebuild's read of the store costs."""
+
+    id: int  # the store's post id (rankers and the index key posts by it)
+    thread_id: str
+    title: str  # the thread's
+    post_number: int
+    author: str | None
+    posted_at: str | None
+    body: str
+    accepted: int  # 1 for a Q&A thread's accepted answer, else 0
+
+
+@dataclass(slots=True)
+class StoredPost(IndexedPost):
+    """A post as the store holds it, with its thread's title: what search and answers read.
+    Columns keep their names; quotes stay behind (`Store.thread` has them)."""
+
+    post_id: str | None
+    author_source: str | None  # where the author's name was found (AUTHOR_FROM_PAGE | _QUOTE)
+    author_title: str | None
+    author_joined: str | None
+    author_location: str | None
+    author_posts: int | None
+    signature: str | None
+    url: str | None
+    reply_to: int | None
+    score: int | None
+    source_path: str | None  # the input file the post came from
+    source_format: str | None
+    source_page: int | None
+
+
+def part(thread: Thread) -> dict[str, Any]:
+    """`asdict(thread)`, five times faster: the models are flat dataclasses."""
+    data = dict(vars(thread))
+    data["posts"] = [{**vars(p), "quotes": [vars(q) for q in p.quotes]} for p in thread.posts]
+    return data
+
+
+def post_row(post: Post) -> dict[str, Any]:
+    row = {c: getattr(post, c) for c in POST_COLUMNS if c != "quotes"}
+    row["accepted"] = int(post.accepted)
+    row["quotes"] = json.dumps([asdict(q) for q in post.quotes], ensure_ascii=False)
+    row["digest"] = hashlib.blake2b(
+        json.dumps([row[c] for c in POST_COLUMNS], ensure_ascii=False).encode(),
+        digest_size=12).hexdigest()
+    return row
+
+
+def post_from_row(row: sqlite3.Row) -> Post:
+    values = {c: row[c] for c in POST_COLUMNS}
+    values["accepted"] = bool(values["accepted"])
+    values["quotes"] = [Quote(**q) for q in json.loads(values["quotes"])]
+    return Post(**values)
+
+
+def thread_from_row(row: sqlite3.Row) -> Thread:
+    return Thread(thread_id=row["thread_id"], title=row["title"],
+                  posts_declared=row["posts_declared"], forum=row["forum"], url=row["url"],
+                  format=row["format"])
+
+
+def thread_from_dict(data: dict[str, Any]) -> Thread:
+    posts = [Post(**{**p, "quotes": [Quote(**q) for q in p["quotes"]]}) for p in data["posts"]]
+    return Thread(**{**data, "posts": posts})
