@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,6 +26,11 @@ from kb.candidates import Candidate
 from kb.query import parse_query
 from kb.search import rank
 from kb.text import analysed
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
+
+    from kb.knowledge import KB
 
 CITE_MODEL = Path(__file__).with_name("cite_model.json")
 MAX_ITEMS = 4
@@ -72,7 +77,7 @@ class Answer:
                 "searched_for": self.searched_for, "related": self.related}
 
 
-def ask(kb: Any, question: str, model: logistic.Logistic | None = None) -> Answer:
+def ask(kb: KB, question: str, model: logistic.Logistic | None = None) -> Answer:
     """Cited passages that answer `question`, or a note and the closest threads. `model`: a
     cite model other than the shipped one (cross-validation in bench/train_cites.py)."""
     q = parse_query(question)
@@ -98,7 +103,7 @@ def need(terms: int) -> float:
     return ABOUT * min(1.0, (4 / max(terms, 1)) ** SLOPE)
 
 
-def query_vector(kb: Any, qterms: list[str], fixes: dict[str, str]) -> Any:
+def query_vector(kb: KB, qterms: list[str], fixes: dict[str, str]) -> np.ndarray:
     """The question as a dense l2-normed tf-idf vector (spelling fixes weighted down)."""
     t = kb.counts
     terms = list(dict.fromkeys([*qterms, *fixes.values()]))
@@ -127,7 +132,7 @@ def cite_probability(cands: list[Candidate], model: logistic.Logistic) -> np.nda
 Picked = tuple[Candidate, list[Candidate]]
 
 
-def _pick(kb: Any, cands: list[Candidate], model: logistic.Logistic) -> list[Picked]:
+def _pick(kb: KB, cands: list[Candidate], model: logistic.Logistic) -> list[Picked]:
     """The most probable answers, best first; a passage making a picked point again becomes
     an extra citation of it."""
     if not cands:
@@ -136,7 +141,7 @@ def _pick(kb: Any, cands: list[Candidate], model: logistic.Logistic) -> list[Pic
     order = np.argsort(-prob, kind="stable")
     top = float(prob[order[0]])
     picked: list[Picked] = []
-    vecs: list[Any] = []
+    vecs: list[csr_matrix] = []
     for i in order:
         c = cands[int(i)]
         if len(picked) >= MAX_ITEMS or prob[i] < KEEP * top:

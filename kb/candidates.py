@@ -14,12 +14,17 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from kb import answer_posts, passages, stance
 from kb.text import analysed
+from scraper.models import Post, Thread
+
+if TYPE_CHECKING:
+    from kb.knowledge import KB
+    from kb.rows import StoredPost
 
 THREADS = 6  # threads read per question
 LONG_THREAD = 60  # above this, a thread's candidates are its retrieved posts and its first replies
@@ -37,7 +42,7 @@ _SOLUTION = re.compile(r"\b(solved|fixed it|figured (it )?out|the (problem|issue
 
 @dataclass
 class Candidate:
-    post: Any  # the stored post (scraper Post) within its thread
+    post: Post  # the stored post, read with its thread
     thread_id: str
     thread_title: str
     passage: passages.Passage
@@ -61,7 +66,7 @@ class ThreadSeen:
                 "post_number": self.post_number, "url": self.url, "about": round(self.about, 3)}
 
 
-def collect(kb: Any, qterms: list[str], fixes: dict[str, str], qvec: Any,
+def collect(kb: KB, qterms: list[str], fixes: dict[str, str], qvec: np.ndarray,
             ranked: list[tuple[int, float]], need: float = 0.0,
             yes_no: str | None = None) -> tuple[list[Candidate], list[ThreadSeen]]:
     """Candidates from the first THREADS threads of the ranking that are about the question
@@ -69,7 +74,7 @@ def collect(kb: Any, qterms: list[str], fixes: dict[str, str], qvec: Any,
     best = ranked[0][1] if ranked else 1.0
     threads: dict[str, dict[int, float]] = {}  # thread -> {post number: normalised score}
     rows = kb.store.posts_by_ids([pid for pid, _ in ranked[:200]])
-    hits: dict[str, list[Any]] = {}
+    hits: dict[str, list[StoredPost]] = {}
     for pid, score in ranked[:200]:
         row = rows.get(pid)
         if row is None or (row.thread_id not in threads and len(threads) >= THREADS):
@@ -115,8 +120,8 @@ def aboutness(weights: dict[str, float], fixes: dict[str, str], held: dict[str, 
     return best
 
 
-def _thread_candidates(kb: Any, thread: Any, order: int, thread_rel: float,
-                       retrieved: dict[int, float], about: float, qvec: Any,
+def _thread_candidates(kb: KB, thread: Thread, order: int, thread_rel: float,
+                       retrieved: dict[int, float], about: float, qvec: np.ndarray,
                        yes_no: str | None) -> list[Candidate]:
     posts = thread.posts
     probs = answer_posts.answer_probability(posts, thread.title)
@@ -169,14 +174,14 @@ def _thread_candidates(kb: Any, thread: Any, order: int, thread_rel: float,
     return out
 
 
-def _answers_opener(posts: list[Any], i: int, asker: str | None) -> bool:
+def _answers_opener(posts: list[Post], i: int, asker: str | None) -> bool:
     """Does reply `i` answer the opening question, not a later one? A "Yes, …" after the asker
     asked something else ("Is it possible to have several zones?") answers that."""
     return not asker or not any(posts[j].author == asker and "?" in posts[j].body
                                 for j in range(1, i))
 
 
-def _may_answer(post: Any, asker: str | None) -> bool:
+def _may_answer(post: Post, asker: str | None) -> bool:
     """Not the asker's follow-ups (unless they post the solution), not "same problem here"."""
     if asker and post.author == asker and not _SOLUTION.search(post.body):
         return False
