@@ -88,6 +88,7 @@ def forums_kb(data: Path, data_dir: Path):  # type: ignore[no-untyped-def]
     if kb.store.is_empty():
         named = [str(data / f) for f in TITLE_FORUMS]
         kb.ingest(read_sources(expand(named), explicit=set(named)))
+    kb.ensure_fresh()
     return kb
 
 
@@ -154,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
             from kb.knowledge import KB
 
             kb = KB(args.data_dir)
+            kb.ensure_fresh()
         else:
             kb = runs.build_kb(coll, args.data_dir or Path(tmp) / "data")
         x, y, groups = labelled(kb, coll)

@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from kb.knowledge import KB
     from kb.rows import StoredPost
 
-THREADS = 6  # threads read per question
-LONG_THREAD = 60  # above this, a thread's candidates are its retrieved posts and its first replies
+THREADS = 4  # threads read per question
+LONG_THREAD = 40  # above this many replies, a thread's candidates are its first and best-retrieved
 FIRST_REPLIES = 10
 PER_THREAD = 8  # candidates read closely per thread
 MAX_ANCHORS = 6  # sentences of a prose-less post that may anchor its passage
@@ -124,14 +124,17 @@ def _thread_candidates(kb: KB, thread: Thread, order: int, thread_rel: float,
                        retrieved: dict[int, float], about: float, qvec: np.ndarray,
                        yes_no: str | None) -> list[Candidate]:
     posts = thread.posts
-    probs = answer_posts.answer_probability(posts, thread.title)
     asker = posts[0].author if posts[0].post_number == 1 else None
     keep = [i for i in range(1, len(posts)) if _may_answer(posts[i], asker)]
-    if len(posts) > LONG_THREAD:
-        keep = [i for i in keep if i <= FIRST_REPLIES or posts[i].post_number in retrieved]
+    if len(keep) > LONG_THREAD:
+        # A long thread's candidates: its first replies and its best-retrieved posts.
+        hits = sorted((i for i in keep if posts[i].post_number in retrieved),
+                      key=lambda i: -retrieved[posts[i].post_number or 0])[:LONG_THREAD // 2]
+        keep = sorted({i for i in keep if i <= FIRST_REPLIES} | set(hits))
+    prob_of = dict(zip(keep, answer_posts.answer_probability(posts, thread.title, keep)))
     # Passages are read for the likeliest answers only: the answer-post model and retrieval
     # pick them (reading every reply's sentences is most of the cost of a question).
-    keep = sorted(keep, key=lambda i: -(probs[i] + retrieved.get(posts[i].post_number or 0, 0.0)))
+    keep = sorted(keep, key=lambda i: -(prob_of[i] + retrieved.get(posts[i].post_number or 0, 0)))
     keep = sorted(keep[:PER_THREAD])
     t = kb.counts
     head = t.vectorize([analysed(f"{thread.title} {posts[0].body}")])
@@ -156,7 +159,7 @@ def _thread_candidates(kb: KB, thread: Thread, order: int, thread_rel: float,
             continue
         # Earlier sentences of a reply tend to carry its answer; ties go to them.
         j = int(np.argmax(scores - 0.01 * np.arange(len(scores))))
-        p = min(max(float(probs[i]), 1e-4), 1 - 1e-4)
+        p = min(max(float(prob_of[i]), 1e-4), 1 - 1e-4)
         x = np.asarray([thread_rel, 1.0 / (1 + order), thread_cos, about, math.log(p / (1 - p)),
                         float(body_cos[n]), retrieved.get(posts[i].post_number or 0, 0.0),
                         float(scores[j])])
