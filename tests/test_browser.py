@@ -86,12 +86,14 @@ def test_question_to_cited_post(page: Any, base_url: str, tmp_path: Path) -> Non
     href = mark.get_attribute("href")
     n = re.search(r"#post-(\d+)$", href).group(1)  # type: ignore[union-attr]
     mark.click()
-    page.wait_for_url(re.compile(rf"/t/.+\?hl={n}#post-{n}$"))
+    page.wait_for_url(re.compile(rf"/t/.+\?hl={n}[^#]*#post-{n}$"))
     assert page.evaluate("location.hash") == f"#post-{n}"
     post = page.locator(f"#post-{n}")
     expect(post).to_be_visible()
     expect(post).to_be_in_viewport()
     expect(post).to_have_class(re.compile(r"\bhl\b"))
+    expect(post.locator("mark.cited")).to_be_visible()  # the cited passage, marked in place
+    expect(post.get_by_role("link", name="← back to the answer")).to_be_visible()
     assert page.evaluate("document.querySelector(':target').id") == f"post-{n}"
     background = post.evaluate("e => getComputedStyle(e).backgroundColor")
     assert background not in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)")
