@@ -39,7 +39,7 @@ KEEP = 0.7  # a passage whose cite probability is under this share of the best i
 FLOOR = 0.3  # nor one under this probability, for a thread only partly about the question
 # A thread is about the question when one unit of it holds this share of the question's idf
 # weight (short questions; long ones need less, see `need`).
-ABOUT = 0.62
+ABOUT = 0.58
 SLOPE = 0.75
 FLOOR_SPAN = 0.3  # the floor falls to 0 over the last FLOOR_SPAN of aboutness
 NOTHING = "Nothing here answers that."
