@@ -86,7 +86,7 @@ def test_question_to_cited_post(page: Any, base_url: str, tmp_path: Path) -> Non
     href = mark.get_attribute("href")
     n = re.search(r"#post-(\d+)$", href).group(1)  # type: ignore[union-attr]
     mark.click()
-    page.wait_for_url(re.compile(rf"/t/.+\?hl={n}#post-{n}$"))
+    page.wait_for_url(re.compile(rf"/t/.+\?hl={n}(&[^#]*)?#post-{n}$"))
     assert page.evaluate("location.hash") == f"#post-{n}"
     post = page.locator(f"#post-{n}")
     expect(post).to_be_visible()
