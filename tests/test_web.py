@@ -39,7 +39,7 @@ def xss_posts() -> list[dict[str, Any]]:
     ]
 
 
-LONG_WORD = "replacement-part-CN-HG701-11-speed-chain-with-quick-link-for-the-cassette-2019"
+LONG_WORD = "replacement_part_CN_HG701_11speed_chain_with_quicklink_for_the_cassette_2019"
 QA_FORUM, OTHER_FORUM = "bicycles.stackexchange.com", "forum.cycling.example"
 
 
