@@ -103,11 +103,16 @@ class TermCounts:
         """Build from analysed (title, body) pairs (space-separated terms, see kb/text.py)."""
         from sklearn.feature_extraction.text import CountVectorizer
 
-        vec = CountVectorizer(analyzer=str.split, dtype=np.float32)
-        vec.fit(t for pair in texts for t in pair)
-        self.vocab = {t: int(i) for t, i in vec.vocabulary_.items()}
-        self.title = vec.transform([t for t, _ in texts]).tocsc()
-        self.body = vec.transform([b for _, b in texts]).tocsc()
+        if any(t.split() for pair in texts for t in pair):
+            vec = CountVectorizer(analyzer=str.split, dtype=np.float32)
+            vec.fit(t for pair in texts for t in pair)
+            self.vocab = {t: int(i) for t, i in vec.vocabulary_.items()}
+            self.title = vec.transform([t for t, _ in texts]).tocsc()
+            self.body = vec.transform([b for _, b in texts]).tocsc()
+        else:  # an empty store (a new data dir) has empty counts; scikit-learn would refuse
+            self.vocab = {}
+            self.title = sparse.csc_matrix((len(ids), 0), dtype=np.float32)
+            self.body = sparse.csc_matrix((len(ids), 0), dtype=np.float32)
         self.ids = np.asarray(ids, dtype=np.int64)
         self.live = np.ones(len(ids), dtype=bool)
         self.threads = {}

@@ -31,15 +31,19 @@ def export(obj: Ctx, thread_id: str | None) -> None:
 
 
 @click.command()
-@click.option("-n", "--limit", default=50, show_default=True, help="How many threads.")
+@click.option("-n", "--limit", default=50, show_default=True, type=click.IntRange(min=1),
+              help="How many threads.")
 @json_option
 @click.pass_obj
 def threads(obj: Ctx, limit: int, as_json: bool) -> None:
     """List threads, most recently active first."""
-    rows = obj.kb().store.threads(limit=limit)
+    store = obj.kb().store
+    rows = store.threads(limit=limit)
     if as_json:
+        stored = _post_counts(store, [t.thread_id for t in rows])
         emit_json([{"thread_id": t.thread_id, "thread_title": t.title, "forum": t.forum,
-                    "posts": t.posts_declared, "format": t.format} for t in rows])
+                    "posts": stored.get(t.thread_id, 0), "posts_declared": t.posts_declared,
+                    "format": t.format} for t in rows])
         return
     for t in rows:
         click.echo(f"{t.thread_id}\t{t.title}")
@@ -101,6 +105,19 @@ def stats(obj: Ctx, as_json: bool) -> None:
         click.echo(f"  {fmt}: {n} file(s)")
     if s["first_posted"]:
         click.echo(f"posts from {s['first_posted']} to {s['last_posted']}")
+
+
+def _post_counts(store: Store, thread_ids: list[str]) -> dict[str, int]:
+    """How many posts the store holds of each thread (not what its pages declare, which most
+    engines never say). The threads table keeps the count; `Store.threads` does not return it
+    yet, so it is read here (to move into kb/store.py with the thread-identity work)."""
+    out: dict[str, int] = {}
+    for i in range(0, len(thread_ids), 500):
+        chunk = thread_ids[i: i + 500]
+        out.update(store.db.execute(
+            f"SELECT thread_id, posts FROM threads WHERE thread_id IN ({','.join('?' * len(chunk))})",
+            chunk).fetchall())
+    return out
 
 
 def _thread(store: Store, ref: str) -> Thread:
