@@ -46,7 +46,7 @@ def labelled(kb, coll) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # type: ig
     for qid, text in sorted(coll.queries["subject+body"].items()):
         q = parse_query(plain_words(text))
         ranking = rank(kb, q, k=200)
-        ranked, fixes = ranking.posts, ranking.spelling.fixes
+        ranked, fixes = ranking.posts, ranking.spelling.stems
         cands, _ = candidates.collect(kb, q.terms, fixes, query_vector(kb, q.terms, fixes), ranked)
         judged = coll.post_qrels[qid]
         for c in cands:
@@ -71,7 +71,7 @@ def title_questions(kb, limit: int = 400) -> tuple[np.ndarray, np.ndarray, np.nd
             continue
         q = parse_query(plain_words(thread.title))
         ranking = rank(kb, q, k=200)
-        ranked, fixes = ranking.posts, ranking.spelling.fixes
+        ranked, fixes = ranking.posts, ranking.spelling.stems
         cands, _ = candidates.collect(kb, q.terms, fixes, query_vector(kb, q.terms, fixes), ranked)
         for c in cands:
             xs.append(c.x)

@@ -84,8 +84,8 @@ def ask(kb: KB, question: str, model: logistic.Logistic | None = None) -> Answer
     q.phrases = []  # a question is words, not search syntax: a stray quote mark must not filter
     answer = Answer(question=question, yes_no=stance.is_yes_no(q.text))
     ranking = rank(kb, q, k=200)
-    ranked, fixes = ranking.posts, ranking.spelling.fixes
-    answer.searched_for = dict(fixes)
+    ranked, fixes = ranking.posts, ranking.spelling.stems
+    answer.searched_for = dict(ranking.spelling.fixes)
     cands, seen = candidates.collect(kb, q.terms, fixes, query_vector(kb, q.terms, fixes), ranked,
                                      need=need(len(set(q.terms))),
                                      yes_no=question if answer.yes_no else None)

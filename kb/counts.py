@@ -23,6 +23,8 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from kb.text import ANALYSIS_VERSION
+
 COMPACT_SHARE = 0.25  # rebuild when this share of rows is dead
 _MATRICES = ("title", "body")
 _ARRAYS = ("ids", "live", "thread_of", "body_len", "title_len")
@@ -56,6 +58,7 @@ class TermCounts:
         self.thread_of = np.zeros(0, dtype=np.int32)  # row -> index into self.threads
         self.threads: dict[str, int] = {}  # store thread id -> index
         self.seq = -1
+        self.outdated = False  # load() found counts of an older analysis (kb/text.py)
         self._memo: dict[str, object] = {}
 
     # -- persistence --------------------------------------------------------------------------
@@ -69,6 +72,9 @@ class TermCounts:
                                              shape=tuple(z[f"{m}_shape"])) for m in _MATRICES}
                 arrays = {a: z[a] for a in _ARRAYS}
         except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+            return False
+        if meta.get("analysis", 1) != ANALYSIS_VERSION:
+            self.outdated = True
             return False
         self.vocab = {t: i for i, t in enumerate(meta["vocab"])}
         self.threads = {t: i for i, t in enumerate(meta["threads"])}
@@ -84,7 +90,8 @@ class TermCounts:
         """Write atomically (a reader in another process sees the old file or the new one)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         meta = {"vocab": sorted(self.vocab, key=self.vocab.__getitem__),
-                "threads": sorted(self.threads, key=self.threads.__getitem__), "seq": self.seq}
+                "threads": sorted(self.threads, key=self.threads.__getitem__), "seq": self.seq,
+                "analysis": ANALYSIS_VERSION}
         arrays: dict[str, np.ndarray] = {
             "meta": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)}
         for name in _MATRICES:
