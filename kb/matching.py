@@ -109,27 +109,36 @@ def thread_indexes(counts: TermCounts, thread_id: str) -> list[int]:
     return [i for t, i in counts.threads.items() if t.endswith(suffix)]
 
 
-def in_order(rows: np.ndarray, key: np.ndarray, tie: np.ndarray, need: int,
+def in_order(rows: np.ndarray, key: np.ndarray | None, tie: np.ndarray | None, need: int,
              thread_of: np.ndarray | None = None) -> np.ndarray:
-    """The first `need` of `rows` by (`key`, `tie`) ascending, both indexed by row; with
-    `thread_of`, only each thread's first row counts (one hit per thread).
+    """The first `need` of `rows` by (`key`, `tie`) ascending, both indexed by row (no `key`:
+    `rows` are in order already); with `thread_of`, only each thread's first row counts (one
+    hit per thread).
 
     Only as much is sorted as the list needs: the `need` smallest keys first (ties at the cut
     kept), four times as deep while threads repeat, so a deep page sorts deeper on demand."""
     depth = max(need, 1)
     while True:
-        part = rows
-        if depth < len(rows):
-            keys = key[rows]
-            kth = np.partition(keys, depth - 1)[depth - 1]
-            part = rows[keys <= kth]
-        part = part[np.lexsort((tie[part], key[part]))]
+        part = rows[:depth]
+        if key is not None and tie is not None:
+            part = rows
+            if depth < len(rows):
+                keys = key[rows]
+                part = rows[keys <= np.partition(keys, depth - 1)[depth - 1]]
+            part = part[np.lexsort((tie[part], key[part]))]
         if thread_of is not None:
             _, first = np.unique(thread_of[part], return_index=True)
             part = part[np.sort(first)]
         if len(part) >= need or depth >= len(rows):
             return part[:need]
         depth *= 4
+
+
+def newest_first(counts: TermCounts) -> np.ndarray:
+    """Every row, newest post first (undated last; ties: the later stored first), sorted once
+    per change of the counts: filters alone list in this order without sorting anything."""
+    order = counts.memo("newest_first", lambda: np.lexsort((-counts.ids, -counts.stamp)))
+    return order  # type: ignore[return-value]
 
 
 def distinct_threads(counts: TermCounts, rows: np.ndarray) -> int:

@@ -19,7 +19,7 @@ import numpy as np
 
 from kb.bm25 import post_and_thread_scores
 from kb.index import LexicalQuery
-from kb.matching import admitted, distinct_threads, holding_all, in_order
+from kb.matching import admitted, distinct_threads, holding_all, in_order, newest_first
 from kb.query import Query, parse_query
 from kb.store import StoredPost
 from kb.text import stem, tokens, words
@@ -127,9 +127,9 @@ class Ranking:
 class Matches:
     """Every post a query matches (rows of the term counts) and the order they list in."""
 
-    rows: np.ndarray  # matching rows, unordered
-    key: np.ndarray  # per row, ascending: best (or, for filters alone, newest) first
-    tie: np.ndarray  # per row, for equal keys
+    rows: np.ndarray  # matching rows: unordered, or in list order when there is no key
+    key: np.ndarray | None  # per row, ascending: best first (None for filters alone)
+    tie: np.ndarray | None  # per row, for equal keys
     scores: np.ndarray  # per row (0 for filters alone)
 
 
@@ -157,12 +157,11 @@ def match(kb: KB, q: Query, spelling: Spelling, title_first: bool = False) -> Ma
             for index in _title_threads(kb, q):
                 key[counts.thread_of == index] -= float(np.abs(key).max()) + 1.0
         return Matches(np.flatnonzero(mask), key, counts.ids, scores)
-    if q.has_filters:
-        mask = admitted(counts, q, [])
-    else:
-        mask = np.zeros(len(counts.ids), dtype=bool)
     zeros = np.zeros(len(counts.ids), dtype=np.float32)
-    return Matches(np.flatnonzero(mask), -counts.stamp, -counts.ids, zeros)
+    if not q.has_filters:
+        return Matches(np.zeros(0, dtype=np.int64), None, None, zeros)
+    order = newest_first(counts)
+    return Matches(order[admitted(counts, q, [])[order]], None, None, zeros)
 
 
 def _title_threads(kb: KB, q: Query) -> list[int]:

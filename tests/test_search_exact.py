@@ -220,3 +220,36 @@ def test_a_thread_of_hundreds_of_posts_counts_and_pages_whole(tmp_path: Path) ->
     assert totals(kb, "gearing -author:m0") == (21, 620 - 85)
     r: SearchResult = search(kb, "thread:long", per_thread=False, limit=3)
     assert (r.total, [h.post_number for h in r.hits]) == (600, [600, 599, 598])
+
+
+# -- the CLI, the web and the API alike ---------------------------------------------------------
+
+def test_negation_in_the_cli_the_api_and_the_search_page(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kb.cli import main
+    from tests.conftest import FIXTURES, SEED
+    from web import create_app
+
+    data = tmp_path / "data"
+    KB(data).ingest(read_sources([str(SEED), str(FIXTURES / "jsonl" / "bikes.jsonl")]))
+    runner = CliRunner()
+
+    def cli(query: str) -> dict[str, Any]:
+        out = runner.invoke(main, ["--data-dir", str(data), "search", "--posts", "-n", "50",
+                                   "--json", query], catch_exceptions=False)
+        return json.loads(out.output)
+
+    client = create_app({"TESTING": True, "KB_DATA_DIR": str(data)}).test_client()
+    for name in ("author:ben", "@ben"):
+        every, without, only = (cli(q) for q in ("tubeless", f"tubeless -{name}",
+                                                 f"tubeless {name}"))
+        assert {h["author"] for h in only["hits"]} == {"ben"}
+        assert "ben" not in {h["author"] for h in without["hits"]} and without["hits"]
+        assert only["total"] + without["total"] == every["total"]
+        api = client.get("/api/search", query_string={"q": f"tubeless -{name}", "posts": "1",
+                                                      "limit": "50"}).get_json()
+        assert api == without
+    page = client.get("/search", query_string={"q": "rain -thread:bikes-2", "posts": "1"})
+    assert b"bikes-1" in page.data and b"/t/bikes-2" not in page.data
+    assert cli("after:2020")["hits"][0]["posted_at"] >= cli("-after:2020")["hits"][0]["posted_at"]
