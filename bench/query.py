@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -39,6 +41,18 @@ def questions(kb: KB, n: int) -> list[str]:
     threads = kb.store.threads()
     rng = random.Random(7)
     return EVERYDAY + [t.title for t in rng.sample(threads, min(n, len(threads)))]
+
+
+def filters_alone(kb: KB) -> list[str]:
+    """Queries with no words (newest first, every match counted): dates, the busiest member
+    and thread, negated or not."""
+    counts = kb.counts
+    names = sorted(counts.authors, key=counts.authors.__getitem__)
+    busiest = names[int(np.bincount(counts.author_of[counts.live]).argmax())] or "nobody"
+    thread = sorted(counts.threads, key=counts.threads.__getitem__)[
+        int(np.bincount(counts.thread_of[counts.live]).argmax())]
+    return ["after:1900", "before:2019-01-01", f'author:"{busiest}"', f"thread:{thread}",
+            f'after:2018 -author:"{busiest}"', f"-thread:{thread}"]
 
 
 def timed(fn, items) -> list[float]:  # type: ignore[no-untyped-def]
@@ -79,6 +93,9 @@ def main() -> None:
         ask(kb, q)
     report("ask", timed(lambda q: ask(kb, q), qs))
     report("search", timed(lambda q: search(kb, q), qs))
+    alone = filters_alone(kb) * 10
+    report("search filters alone", timed(lambda q: search(kb, q), alone))
+    report("  ... --posts", timed(lambda q: search(kb, q, per_thread=False), alone))
     parsed = [parse_query(q) for q in qs]
     for mode in ("kb", "bm25", "tfidf", "fused", "whoosh"):
         report(f"rank {mode}", timed(lambda q, m=mode: rank_by(kb, q, 200, m), parsed))

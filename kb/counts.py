@@ -8,8 +8,12 @@ Document frequencies come from the columns at query time, so new posts append ro
 words append columns) without a refit; replaced posts are masked dead and compacted away on a
 rebuild.
 
+Each row also keeps what the query filters read of its post (thread, author, date: `Filed`), so
+kb/matching.py answers every filter, negated or not, with array masks in milliseconds.
+
 Saved as one `.npz` of plain arrays, loaded with `allow_pickle=False`: reading a data dir never
-runs code from it.
+runs code from it. Counts saved without the filter columns (before issue 11) fail to load and are
+rebuilt from the store.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ import json
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -27,7 +33,16 @@ from kb.text import ANALYSIS_VERSION
 
 COMPACT_SHARE = 0.25  # rebuild when this share of rows is dead
 _MATRICES = ("title", "body")
-_ARRAYS = ("ids", "live", "thread_of", "body_len", "title_len")
+_ARRAYS = ("ids", "live", "thread_of", "body_len", "title_len", "author_of", "day", "stamp")
+UNDATED = -(2**62)  # the `stamp` of a post without a date: listed after every dated one
+
+
+class Filed(NamedTuple):
+    """Where a post is filed: what the query filters read of it."""
+
+    thread_id: str
+    author: str | None
+    posted_at: str | None
 
 
 @dataclass(frozen=True)
@@ -57,6 +72,10 @@ class TermCounts:
         self.live = np.zeros(0, dtype=bool)
         self.thread_of = np.zeros(0, dtype=np.int32)  # row -> index into self.threads
         self.threads: dict[str, int] = {}  # store thread id -> index
+        self.author_of = np.zeros(0, dtype=np.int32)  # row -> index into self.authors
+        self.authors: dict[str, int] = {}  # lower-cased author ("" for none) -> index
+        self.day = np.zeros(0, dtype=np.int32)  # YYYYMMDD as written (0: no date)
+        self.stamp = np.zeros(0, dtype=np.int64)  # seconds since 1970 UTC (UNDATED: no date)
         self.seq = -1
         self.outdated = False  # load() found counts of an older analysis (kb/text.py)
         self._memo: dict[str, object] = {}
@@ -78,6 +97,7 @@ class TermCounts:
             return False
         self.vocab = {t: i for i, t in enumerate(meta["vocab"])}
         self.threads = {t: i for i, t in enumerate(meta["threads"])}
+        self.authors = {a: i for i, a in enumerate(meta["authors"])}
         self.seq = int(meta["seq"])
         self.title, self.body = mats["title"], mats["body"]
         for name, value in arrays.items():
@@ -90,7 +110,8 @@ class TermCounts:
         """Write atomically (a reader in another process sees the old file or the new one)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         meta = {"vocab": sorted(self.vocab, key=self.vocab.__getitem__),
-                "threads": sorted(self.threads, key=self.threads.__getitem__), "seq": self.seq,
+                "threads": sorted(self.threads, key=self.threads.__getitem__),
+                "authors": sorted(self.authors, key=self.authors.__getitem__), "seq": self.seq,
                 "analysis": ANALYSIS_VERSION}
         arrays: dict[str, np.ndarray] = {
             "meta": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)}
@@ -106,7 +127,7 @@ class TermCounts:
 
     # -- building -------------------------------------------------------------------------------
 
-    def fit(self, ids: list[int], texts: list[tuple[str, str]], tids: list[str]) -> None:
+    def fit(self, ids: list[int], texts: list[tuple[str, str]], filed: list[Filed]) -> None:
         """Build from analysed (title, body) pairs (space-separated terms, see kb/text.py)."""
         from sklearn.feature_extraction.text import CountVectorizer
 
@@ -122,8 +143,8 @@ class TermCounts:
             self.body = sparse.csc_matrix((len(ids), 0), dtype=np.float32)
         self.ids = np.asarray(ids, dtype=np.int64)
         self.live = np.ones(len(ids), dtype=bool)
-        self.threads = {}
-        self.thread_of = self._thread_rows(tids)
+        self.threads, self.authors = {}, {}
+        self.thread_of, self.author_of, self.day, self.stamp = self._filed_rows(filed)
         self.built = True
         self._after_change()
 
@@ -131,7 +152,7 @@ class TermCounts:
         dead = int((~self.live).sum())
         return not self.built or dead > COMPACT_SHARE * max(len(self.ids), 1)
 
-    def update(self, ids: list[int], texts: list[tuple[str, str]], tids: list[str],
+    def update(self, ids: list[int], texts: list[tuple[str, str]], filed: list[Filed],
                removed: list[int]) -> None:
         """Append changed posts (new words get new columns); mask their old rows."""
         self._kill(list(removed) + list(ids))
@@ -149,12 +170,20 @@ class TermCounts:
         self.body = sparse.vstack([_widen(self.body, width), body_rows]).tocsc()
         self.ids = np.concatenate([self.ids, np.asarray(ids, dtype=np.int64)])
         self.live = np.concatenate([self.live, np.ones(len(ids), dtype=bool)])
-        self.thread_of = np.concatenate([self.thread_of, self._thread_rows(tids)])
+        new = self._filed_rows(filed)
+        for name, rows in zip(("thread_of", "author_of", "day", "stamp"), new):
+            setattr(self, name, np.concatenate([getattr(self, name), rows]))
         self._after_change()
 
-    def _thread_rows(self, tids: list[str]) -> np.ndarray:
-        return np.asarray([self.threads.setdefault(t, len(self.threads)) for t in tids],
-                          dtype=np.int32)
+    def _filed_rows(self, filed: list[Filed]) -> tuple[np.ndarray, ...]:
+        """(thread index, author index, day, stamp) per post."""
+        threads, authors = self.threads, self.authors
+        thread_of = [threads.setdefault(f.thread_id, len(threads)) for f in filed]
+        author_of = [authors.setdefault((f.author or "").lower(), len(authors)) for f in filed]
+        dates = [_posted(f.posted_at) for f in filed]
+        return (np.asarray(thread_of, dtype=np.int32), np.asarray(author_of, dtype=np.int32),
+                np.asarray([d for d, _ in dates], dtype=np.int32),
+                np.asarray([s for _, s in dates], dtype=np.int64))
 
     def _kill(self, ids: list[int]) -> None:
         row_of = self.row_of()
@@ -267,6 +296,21 @@ class TermCounts:
             indptr.append(len(indices))
         return sparse.csr_matrix((np.asarray(data, dtype=np.float32), indices, indptr),
                                  shape=(len(docs), len(self.vocab)))
+
+
+def _posted(value: str | None) -> tuple[int, int]:
+    """(YYYYMMDD as written, seconds since 1970) of an ISO timestamp; (0, UNDATED) without one.
+    The day is the post's own calendar day, as the Whoosh index files it (kb/index.py)."""
+    if not value:
+        return 0, UNDATED
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return 0, UNDATED
+    day = when.year * 10000 + when.month * 100 + when.day
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return day, int(when.timestamp())
 
 
 def counted(terms: list[str]) -> dict[str, int]:

@@ -18,7 +18,7 @@ from kb.config import COUNTS_FILE, INDEX_DIR, STORE_FILE
 from kb.store import IndexedPost, Store
 
 if TYPE_CHECKING:
-    from kb.counts import TermCounts
+    from kb.counts import Filed, TermCounts
     from kb.index import Index
 
 Progress = Callable[[int], None]
@@ -91,22 +91,21 @@ class KB:
             fresh = applied < 0 and self.index.doc_count() == 0
             self.index.apply(rows, texts, gone, upto, fresh=fresh, on_post=progress)
         if self.counts.seq < upto:
-            self._update_counts([r.id for r in rows], texts, [r.thread_id for r in rows],
-                               gone, upto)
+            self._update_counts([r.id for r in rows], texts, _filed(rows), gone, upto)
         self._titles = None
         return len(rows)
 
-    def _update_counts(self, ids: list[int], texts: list[tuple[str, str]], tids: list[str],
-                      gone: list[int], upto: int) -> None:
+    def _update_counts(self, ids: list[int], texts: list[tuple[str, str]], filed: list[Filed],
+                       gone: list[int], upto: int) -> None:
         """Append the changes, or build anew when the counts are missing or mostly dead."""
         t = self.counts
         if t.needs_rebuild() and t.seq >= 0:
             rows, _, _ = self.store.changes(-1)
-            ids, texts, tids = [r.id for r in rows], _analyse(rows), [r.thread_id for r in rows]
+            ids, texts, filed = [r.id for r in rows], _analyse(rows), _filed(rows)
         if t.needs_rebuild():
-            t.fit(ids, texts, tids)
+            t.fit(ids, texts, filed)
         else:
-            t.update(ids, texts, tids, gone)
+            t.update(ids, texts, filed, gone)
         t.seq = upto
         t.save()
 
@@ -191,7 +190,7 @@ class _Feeder:
         self.base = min(kb.index.applied_seq(), kb.counts.seq)
         self.last = self.base
         self.stream = kb.index.stream(new_after=kb.store.max_post_id())
-        self.texts: dict[int, tuple[str, tuple[str, str]]] = {}
+        self.texts: dict[int, tuple[Filed, tuple[str, str]]] = {}
         self.removed: list[int] = []
         self.files = 0
 
@@ -206,8 +205,8 @@ class _Feeder:
             return
         texts = _analyse(rows)
         self.stream.add(rows, texts, gone)
-        for r, text in zip(rows, texts):
-            self.texts[int(r.id)] = (r.thread_id, text)
+        for r, f, text in zip(rows, _filed(rows), texts):
+            self.texts[int(r.id)] = (f, text)
         for pid in gone:
             self.texts.pop(pid, None)
         self.removed.extend(gone)
@@ -226,12 +225,19 @@ class _Feeder:
 
     def _build_counts(self) -> None:
         if self.kb.counts.seq < self.last:
-            tids = [v[0] for v in self.texts.values()]
+            filed = [v[0] for v in self.texts.values()]
             texts = [v[1] for v in self.texts.values()]
-            self.kb._update_counts(list(self.texts), texts, tids, self.removed, self.last)
+            self.kb._update_counts(list(self.texts), texts, filed, self.removed, self.last)
 
     def cancel(self) -> None:
         self.stream.cancel()
+
+
+def _filed(rows: list[IndexedPost]) -> list[Filed]:
+    """What the query filters read of each post (kept beside its counts)."""
+    from kb.counts import Filed
+
+    return [Filed(r.thread_id, r.author, r.posted_at) for r in rows]
 
 
 def _analyse(rows: list[IndexedPost]) -> list[tuple[str, str]]:

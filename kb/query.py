@@ -1,7 +1,7 @@
 """The search syntax users know from forum search, parsed into what the rankers need.
 
     "exact phrase"  author:NAME (or @NAME)  thread:ID  in:title  before:2019-05-01  after:2018
-    -word  -"phrase"
+    -word  -"phrase"  and every filter negated: -author:NAME -@NAME -thread:ID -in:title ...
 """
 
 from __future__ import annotations
@@ -15,6 +15,15 @@ from kb.text import tokens, words
 _TOKEN = re.compile(
     r'(?P<neg>-)?(?:(?P<key>author|user|thread|in|before|after):(?:"(?P<qval>[^"]*)"|(?P<val>\S+))'
     r'|@(?P<at>\S+)|"(?P<phrase>[^"]*)"|(?P<word>\S+))', re.I)
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One filter as typed: `negated` for its `-` form (kb/matching.py applies both)."""
+
+    key: str  # "author", "thread", "title" (in:title), "before" or "after"
+    value: str | datetime
+    negated: bool = False
 
 
 @dataclass
@@ -32,11 +41,12 @@ class Query:
     title_only: bool = False
     before: datetime | None = None
     after: datetime | None = None
+    # Every filter, negated ones too; the fields above are the last positive one of each kind.
+    filters: list[Filter] = field(default_factory=list)
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.author or self.thread or self.title_only or self.before or self.after
-                    or self.excluded or self.excluded_phrases or self.phrases)
+        return bool(self.filters or self.excluded or self.excluded_phrases or self.phrases)
 
 
 class QueryError(ValueError):
@@ -54,7 +64,7 @@ def parse_query(raw: str) -> Query:
         if key:
             _apply_filter(q, key, value or "", neg)
         elif m.group("at"):
-            q.author = m.group("at")
+            _apply_filter(q, "author", m.group("at"), neg)
         elif m.group("phrase") is not None:
             phrase = " ".join(m.group("phrase").split())
             if phrase:
@@ -73,19 +83,27 @@ def parse_query(raw: str) -> Query:
 
 
 def _apply_filter(q: Query, key: str, value: str, neg: bool) -> None:
-    if key in ("author", "user"):
-        q.author = value
-    elif key == "thread":
-        q.thread = value
+    if key in ("author", "user", "thread"):
+        key = "author" if key == "user" else key
+        if not value:
+            return
+        parsed: str | datetime = value
     elif key == "in":
         if value.lower() != "title":
             raise QueryError(f"unknown filter in:{value}; only in:title is supported")
-        q.title_only = True
+        key, parsed = "title", "title"
     else:
         date = _date(value)
         if date is None:
             raise QueryError(f"{key}:{value} is not a date; write {key}:YYYY-MM-DD")
-        setattr(q, key, date)
+        parsed = date
+    q.filters.append(Filter(key, parsed, neg))
+    if neg:
+        return
+    if key == "title":
+        q.title_only = True
+    else:
+        setattr(q, key, parsed)
 
 
 def _date(value: str) -> datetime | None:

@@ -2,29 +2,36 @@
 
 Whoosh's scorer over a whole 100k-post index misses a 30 ms budget by far (130-190 ms measured,
 DECISIONS.md and bench/query.py), so plain queries are scored from the term counts kept beside
-the index (kb/counts.py, kb/bm25.py): BM25F with Whoosh's own formula plus the thread taken whole. Queries
-with filters or phrases are matched by Whoosh, which knows authors, threads and dates, and the
-matches are ordered the same way.
+the index (kb/counts.py, kb/bm25.py): BM25F with Whoosh's own formula plus the thread taken
+whole. Filters, negated or not, are masks over the same rows (kb/matching.py), so a query's total
+counts every post it matches, pages go as deep as asked, and filters alone list the newest posts
+without scoring anything.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from kb.bm25 import post_and_thread_scores, top
-from kb.counts import TermCounts
+from kb.bm25 import post_and_thread_scores
 from kb.index import LexicalQuery
-from kb.query import Query, parse_query, phrase_matches
+from kb.matching import admitted, distinct_threads, holding_all, in_order, newest_first
+from kb.query import Query, parse_query
 from kb.store import StoredPost
-from kb.text import fold, spelt, stem, tokens, word_spans
+from kb.text import fold, spelt, stem, tokens, word_spans, words
 
 if TYPE_CHECKING:
     from kb.knowledge import KB
 
-CANDIDATES = 200
+CANDIDATES = 200  # posts `rank` hands the answer builder
+# Seconds a search may spend reading post text to check phrases (everything else is array work
+# of a few milliseconds): no query holds a server thread for seconds. Measured at 147k posts:
+# see README "Benchmarks".
+BUDGET = 0.5
+PHRASE_BATCH = 500
 
 
 @dataclass
@@ -55,9 +62,10 @@ class SearchResult:
     total: int
     hits: list[Hit]
     corrected: dict[str, str] = field(default_factory=dict)
+    total_exact: bool = True  # False: the time budget ran out checking phrases (see `search`)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"query": self.query, "total": self.total,
+        return {"query": self.query, "total": self.total, "total_exact": self.total_exact,
                 "hits": [h.to_dict() for h in self.hits]}
 
 
@@ -164,90 +172,125 @@ class Ranking:
     spelling: Spelling
 
 
+@dataclass(frozen=True)
+class Matches:
+    """Every post a query matches (rows of the term counts) and the order they list in."""
+
+    rows: np.ndarray  # matching rows: unordered, or in list order when there is no key
+    key: np.ndarray | None  # per row, ascending: best first (None for filters alone)
+    tie: np.ndarray | None  # per row, for equal keys
+    scores: np.ndarray  # per row (0 for filters alone)
+
+
 def rank(kb: KB, q: Query, k: int = CANDIDATES) -> Ranking:
     """The product's ranking: BM25F over title and body from the term counts (Whoosh's formula
-    at a tenth of Whoosh's cost) plus each post's thread taken whole (kb/bm25.py). Queries with
-    filters or phrases are matched by Whoosh, then ordered the same way."""
+    at a tenth of Whoosh's cost) plus each post's thread taken whole (kb/bm25.py), over the
+    posts the query's filters admit; filters alone list the newest posts first."""
     spelling = expand_spelling(kb, q.terms, q.text)
-    allowed = matched_by_index(kb, q, spelling.terms)
-    if allowed is not None and not spelling.terms:
-        return Ranking(allowed[:k], spelling)
+    m = match(kb, q, spelling)
+    rows = in_order(m.rows, m.key, m.tie, k)
+    ids = kb.counts.ids
+    return Ranking([(int(ids[r]), float(m.scores[r])) for r in rows], spelling)
+
+
+def match(kb: KB, q: Query, spelling: Spelling, title_first: bool = False) -> Matches:
+    """Every post `q` matches: scored when it has words; newest first (like Discourse) when it
+    has filters alone, without scoring anything. `title_first`: a query that is a thread's
+    title lists that thread first (search does; the answer ranks by score alone)."""
     counts = kb.counts
-    scores, hits = post_and_thread_scores(counts, spelling.terms, spelling.weights)
-    return Ranking(_top(counts, scores, hits, k, allowed), spelling)
-
-
-def matched_by_index(kb: KB, q: Query, terms: list[str]) -> list[tuple[int, float]] | None:
-    """(post id, Whoosh score) of every post the query's filters and phrases admit; None when
-    the query has none (every post may rank)."""
+    if spelling.terms:
+        scores, held = post_and_thread_scores(counts, spelling.terms, spelling.weights)
+        mask = admitted(counts, q, spelling.terms, held > 0)
+        key = -scores.astype(np.float64)
+        if title_first and len(key):
+            for index in _title_threads(kb, q):
+                key[counts.thread_of == index] -= float(np.abs(key).max()) + 1.0
+        return Matches(np.flatnonzero(mask), key, counts.ids, scores)
+    zeros = np.zeros(len(counts.ids), dtype=np.float32)
     if not q.has_filters:
-        return None
-    return kb.index.search(lexical_query(q, terms), limit=None)
+        return Matches(np.zeros(0, dtype=np.int64), None, None, zeros)
+    order = newest_first(counts)
+    return Matches(order[admitted(counts, q, [])[order]], None, None, zeros)
 
 
-def _top(counts: TermCounts, scores: np.ndarray, hits: np.ndarray, k: int,
-         allowed: list[tuple[int, float]] | None) -> list[tuple[int, float]]:
-    if allowed is None:
-        return [(p, s) for p, s, _ in top(counts, scores, hits, k)]
-    keep = {pid for pid, _ in allowed}
-    return [(p, s) for p, s, _ in top(counts, scores, hits, len(counts.ids)) if p in keep][:k]
+def _title_threads(kb: KB, q: Query) -> list[int]:
+    """The counts' index of the thread whose title the query is, if one is."""
+    tid = kb.titles().get(" ".join(words(q.text))) if q.text else None
+    index = kb.counts.threads.get(tid) if tid is not None else None
+    return [] if index is None else [index]
 
 
 def lexical_query(q: Query, terms: list[str]) -> LexicalQuery:
-    """What Whoosh matches for `q`: `terms` (the spelling-expanded ones) and the filters."""
+    """What Whoosh matches for `q` (bench/rankers.py compares Whoosh's own ranking): `terms`
+    (the spelling-expanded ones) and the positive filters."""
     return LexicalQuery(terms=terms, excluded=q.excluded, title_only=q.title_only,
                         author=q.author, thread=q.thread, after=q.after, before=q.before,
                         required=[t for p in q.phrases for t in tokens(p)])
 
 
-def search(kb: KB, raw: str, limit: int = 10, offset: int = 0,
-           per_thread: bool = True) -> SearchResult:
-    """Ranked posts for a query in the search syntax; one hit per thread unless per_thread=False."""
+def search(kb: KB, raw: str, limit: int = 10, offset: int = 0, per_thread: bool = True,
+           budget: float = BUDGET) -> SearchResult:
+    """Ranked posts for a query in the search syntax; one hit per thread unless per_thread=False.
+
+    The total counts every match; the page is ranked as deep as `offset` needs. Only checking
+    phrases reads post text, best first and for at most `budget` seconds: past it, the posts
+    not yet checked are left out and the result says its total is not exact."""
+    deadline = time.monotonic() + budget
     q = parse_query(raw)
     kb.ensure_fresh()
-    ranking = rank(kb, q)
-    ranked, fixes = ranking.posts, ranking.spelling.fixes
-    posts = kb.store.posts_by_ids([pid for pid, _ in ranked])
+    counts = kb.counts
+    spelling = expand_spelling(kb, q.terms, q.text)
+    m = match(kb, q, spelling, title_first=True)
+    rows, exact = m.rows, True
+    if q.phrases or q.excluded_phrases:
+        rows, exact = _phrases_checked(kb, q, in_order(rows, m.key, m.tie, len(rows)), deadline)
+    thread_of = counts.thread_of if per_thread else None
+    listed = in_order(rows, m.key, m.tie, offset + limit, thread_of)[offset:]
+    total = distinct_threads(counts, rows) if per_thread else len(rows)
+    posts = kb.store.posts_by_ids([int(counts.ids[r]) for r in listed])
+    stems = set(q.terms) | set(spelling.stems.values())
     hits = []
-    for pid, score in ranked:
-        row = posts.get(pid)
-        if row is None or not _phrases_ok(q, row):
-            continue
-        hits.append(_hit(row, score, q))
-    hits = _title_match_first(kb, q, hits)
-    if per_thread:
-        best: dict[str, Hit] = {}
-        for h in hits:
-            best.setdefault(h.thread_id, h)
-        hits = list(best.values())
-    page = hits[offset: offset + limit]
-    stems = set(q.terms) | set(ranking.spelling.stems.values())
-    for h in page:
-        h.snippet = snippet(h.body, stems)
-    return SearchResult(query=raw, total=len(hits), hits=page, corrected=fixes)
+    for r in listed:
+        row = posts.get(int(counts.ids[r]))
+        if row is not None:  # gone from the store since the counts were saved
+            hits.append(_hit(row, float(m.scores[r]), stems))
+    return SearchResult(query=raw, total=total, hits=hits, corrected=spelling.fixes,
+                        total_exact=exact)
+
+
+def _phrases_checked(kb: KB, q: Query, rows: np.ndarray, deadline: float
+                     ) -> tuple[np.ndarray, bool]:
+    """`rows` (best first) whose post holds every phrase and no excluded phrase, read from the
+    store in batches until `deadline`; and whether every row was checked in time."""
+    counts = kb.counts
+    suspect = np.ones(len(counts.ids), dtype=bool)
+    if not q.phrases:  # only posts holding an excluded phrase's every word can hold the phrase
+        suspect = np.zeros(len(counts.ids), dtype=bool)
+        for p in q.excluded_phrases:
+            suspect |= holding_all(counts, tokens(p))
+    keep = ~suspect[rows]
+    check = np.flatnonzero(suspect[rows])
+    for start in range(0, len(check), PHRASE_BATCH):
+        if time.monotonic() > deadline:
+            return rows[keep], False
+        batch = check[start: start + PHRASE_BATCH]
+        posts = kb.store.posts_by_ids([int(counts.ids[rows[i]]) for i in batch])
+        for i in batch:
+            post = posts.get(int(counts.ids[rows[i]]))
+            keep[i] = post is not None and _phrases_ok(q, post)
+    return rows[keep], True
 
 
 def _phrases_ok(q: Query, row: StoredPost) -> bool:
-    text = f"{row.title}\n{row.body}"
-    return all(phrase_matches(p, text) for p in q.phrases) and not any(
-        phrase_matches(p, text) for p in q.excluded_phrases)
+    text = f" {' '.join(words(f'{row.title} {row.body}'))} "
+    return all(f" {' '.join(words(p))} " in text for p in q.phrases) and not any(
+        f" {' '.join(words(p))} " in text for p in q.excluded_phrases)
 
 
-def _hit(row: StoredPost, score: float, q: Query) -> Hit:
+def _hit(row: StoredPost, score: float, stems: set[str]) -> Hit:
     return Hit(post_id=row.id, thread_id=row.thread_id, thread_title=row.title,
-               post_number=row.post_number, author=row.author,
-               posted_at=row.posted_at, score=score, body=row.body, url=row.url)
-
-
-def _title_match_first(kb: KB, q: Query, hits: list[Hit]) -> list[Hit]:
-    """Like Discourse: a query that is a thread's title puts that thread first."""
-    from kb.text import words
-
-    tid = kb.titles().get(" ".join(words(q.text))) if q.text else None
-    if tid is None:
-        return hits
-    top = [h for h in hits if h.thread_id == tid]
-    return top + [h for h in hits if h.thread_id != tid]
+               post_number=row.post_number, author=row.author, posted_at=row.posted_at,
+               score=score, body=row.body, url=row.url, snippet=snippet(row.body, stems))
 
 
 def snippet(body: str, stems: set[str], width: int = 220) -> str:

@@ -29,7 +29,7 @@ def test_ingest_of_only_unrecognised_files_into_an_empty_dir(kb: Any, tmp_path: 
 
 
 def test_empty_counts_score_nothing(tmp_path: Path) -> None:
-    from kb.counts import TermCounts
+    from kb.counts import Filed, TermCounts
 
     counts = TermCounts(tmp_path / "c.npz")
     counts.fit([], [], [])
@@ -37,7 +37,7 @@ def test_empty_counts_score_nothing(tmp_path: Path) -> None:
     counts.save()
     again = TermCounts(tmp_path / "c.npz")
     assert again.load() and again.vocab == {}
-    counts.fit([1], [("", "   ")], ["t"])  # a post with no words at all
+    counts.fit([1], [("", "   ")], [Filed("t", None, None)])  # a post with no words at all
     assert counts.body.shape == (1, 0) and counts.df("battery") == 0
     assert counts.vectorize(["battery"]).shape == (1, 0)
 

@@ -252,7 +252,7 @@ def test_api_search_is_the_cli_json_shape_with_limit_and_offset(app: Any, client
     body = client.get("/api/search", query_string=args).get_json()
     want = search(app.extensions["kb"], "strength", limit=2, offset=1, per_thread=False).to_dict()
     assert body == json.loads(json.dumps(want))
-    assert list(body) == ["query", "total", "hits"] and len(body["hits"]) == 2
+    assert list(body) == ["query", "total", "total_exact", "hits"] and len(body["hits"]) == 2
     assert client.get("/api/search?q=strength").get_json()["total"] == 1
 
 

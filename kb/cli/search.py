@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from kb.search import SearchResult
 
 
-@click.command()
+# Unknown options are query words: `kb search battery -author:pedro` needs no quotes or "--".
+@click.command(context_settings={"ignore_unknown_options": True})
 @click.argument("query", nargs=-1, required=True)
 @click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(min=1),
               help="How many hits.")
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
 @click.pass_obj
 def search(obj: Ctx, query: tuple[str, ...], limit: int, every_post: bool, as_json: bool) -> None:
     """Ranked posts for QUERY. Syntax: "exact phrase", author:NAME or @NAME, thread:ID,
-    in:title, before:YYYY-MM-DD, after:YYYY-MM-DD, -word."""
+    in:title, before:YYYY-MM-DD, after:YYYY-MM-DD, -word; "-" before any filter negates it.
+    Filters alone list the newest posts first."""
     from kb.query import QueryError
     from kb.search import search as run
 
@@ -59,7 +61,8 @@ def _print_hits(result: SearchResult, every_post: bool) -> None:
         click.echo(f"   {hit.thread_id}#{hit.post_number} · {who}"
                    + (f" · {hit.posted_at[:10]}" if hit.posted_at else ""))
         click.echo("   " + _bold(hit.snippet))
-    click.echo(f"\n{result.total} {'posts' if every_post else 'threads'} matched", err=True)
+    about = "" if result.total_exact else "at least "  # the time budget ran out on phrases
+    click.echo(f"\n{about}{result.total} {'posts' if every_post else 'threads'} matched", err=True)
 
 
 def _bold(snippet: str) -> str:
