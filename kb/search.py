@@ -237,7 +237,6 @@ def search(kb: KB, raw: str, limit: int = 10, offset: int = 0, per_thread: bool 
     not yet checked are left out and the result says its total is not exact."""
     deadline = time.monotonic() + budget
     q = parse_query(raw)
-    kb.ensure_fresh()
     counts = kb.counts
     spelling = expand_spelling(kb, q.terms, q.text)
     m = match(kb, q, spelling, title_first=True)

@@ -97,10 +97,12 @@ def test_lost_or_corrupt_index_is_rebuilt(kb: KB) -> None:
         if name.suffix == ".toc" or name.name.endswith(".toc"):
             name.write_bytes(b"garbage")
     again = KB(kb.data_dir)
+    again.ensure_fresh()  # what the CLI and the web app do once per command or request
     assert ids(search(again, "clean the chain weekly", per_thread=False))[0] == ("bikes-2", 2)
     shutil.rmtree(path)
     (again.data_dir / "index" / "counts.npz").unlink()
     third = KB(kb.data_dir)
+    third.ensure_fresh()
     assert ids(search(third, "clean the chain weekly", per_thread=False))[0] == ("bikes-2", 2)
 
 
@@ -138,5 +140,6 @@ def test_a_long_running_reader_sees_another_process_ingest(kb: KB, tmp_path: Pat
     ingest(read_sources([str(extra)]), writer.store)
     writer.sync()
     seq = reader.counts.seq
+    reader.ensure_fresh()  # the web app's once-per-request check
     assert ids(search(reader, "brake squeal pads")) == [("later-1", 1)]
     assert reader.counts.seq > seq  # picked up the writer's counts, not rebuilt its own
