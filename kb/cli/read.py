@@ -104,13 +104,25 @@ def stats(obj: Ctx, as_json: bool) -> None:
 
 
 def _thread(store: Store, ref: str) -> Thread:
-    """The thread `ref` names: its full id, or the tail of one (":123" ids typed as "123")."""
+    """The thread `ref` names: its key, "forum:id", or the forum's own id when one forum has it.
+    An id two forums share names no thread: say which ones, and how to pick (exit 2)."""
     ids = store.find_thread_ids(ref)
     if not ids:
         fail(f"no thread {ref!r}; `kb threads` lists them")
-    if len(ids) > 1 and ref not in ids:
-        fail(f"{ref!r} matches several threads ({', '.join(ids)}); give the full id")
-    thread = store.thread(ref if ref in ids else str(ids[0]))
+    if len(ids) > 1:
+        fail(ambiguous(store, ref, ids), 2)
+    thread = store.thread(ids[0])
     if thread is None:  # removed between the two reads (an ingest replaced it)
         fail(f"no thread {ref!r}; `kb threads` lists them")
     return thread
+
+
+def ambiguous(store: Store, ref: str, ids: list[str]) -> str:
+    """One line saying how to pick, then one line per thread `ref` may mean."""
+    lines = [f"{ref!r} names {len(ids)} threads, one in each of these forums; give the full id, "
+             f"e.g. `kb show {ids[0]}`:"]
+    for tid in ids:
+        head = store.thread_head(tid)
+        if head is not None:
+            lines.append(f"  {tid}\t{head.title}")
+    return "\n".join(lines)
