@@ -2,14 +2,16 @@
 
 A thread is (forum, the forum's own thread id): topic 7210 of discourse.urho3d.io and topic 7210
 of electric-skateboard.builders are two threads. The forum is the host the file names (a URL,
-an avatar path, a Stack Exchange site folder); a dump whose files name none (Discourse /raw and
-markdown dumps) gets the one site its README links to (`dump_site`); failing both, the format
-stands in for it, so two host-less dumps of different shapes still stay apart.
+an avatar path, a Stack Exchange site folder named for its host); a dump whose files name none
+(Discourse /raw and markdown dumps) gets the one site its README links to (`dump_site`); failing
+both, a Stack Exchange Posts.xml is its folder's site ("cstheory-meta") and any other file its
+format, so two host-less dumps of different shapes still stay apart.
 
 The store's key (`thread_id`, what `kb show`, `/t/<id>` and `thread:` take) is the bare id while
-only one forum has that id, and `forum:id` for every forum once two share it (`key_for`): a
-link never lands on the wrong forum's thread, and whichever forum came in first, the keys end
-the same.
+only one forum has that id, and `forum:id` for every forum once two share it (`Store.thread_key`):
+a link never lands on the wrong forum's thread, and whichever forum came in first, the keys end
+the same. Keys are given once: a later file changes a key only by bringing a second forum's
+thread with the same id.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from scraper.models import Thread
@@ -32,6 +34,8 @@ _READMES = ("README.md", "README.txt", "README")
 # A site is named with a scheme or "www." ("discourse.urho3d.io" alone could be a file name).
 _SITE = re.compile(r"(?:https?://|\bwww\.)((?:[a-z0-9-]+\.)+[a-z][a-z0-9-]*[a-z0-9])\b", re.I)
 # Hosts a README links to that are where the dump lives, not the forum it holds.
+# Formats whose one file holds a whole site: a Stack Exchange dump is one folder per site.
+SITE_FILES = {"stackexchange-xml"}
 _NOT_FORUMS = {"github.com", "gitlab.com", "bitbucket.org", "web.archive.org", "archive.org"}
 
 
@@ -70,10 +74,29 @@ def dump_site(folder: Path | None) -> str | None:
 
 
 def forum_of(thread: Thread, source_path: str) -> str:
-    """The forum `thread` belongs to: its own host, its dump's site, else its format."""
+    """The forum `thread` belongs to: its own host, its dump's site, else its format (a
+    whole-site file, Stack Exchange's Posts.xml: its folder, as the dumps name one per site)."""
     if thread.forum:
         return forum_host(thread.forum)
-    return dump_site(input_dir(source_path)) or thread.format or "unknown"
+    site = dump_site(input_dir(source_path))
+    if site:
+        return site
+    if thread.format in SITE_FILES:
+        folder = site_folder(source_path)
+        if folder:
+            return folder
+    return thread.format or "unknown"
+
+
+def site_folder(source_path: str) -> str | None:
+    """The folder a whole-site file sits in ("cstheory-meta" of cstheory-meta/Posts.xml; an
+    archive's name when the file is at its top)."""
+    outer, _, member = source_path.partition("!")
+    parent = PurePosixPath(member.replace("\\", "/")).parent.name if member else ""
+    if not parent and not outer.startswith("stdin:"):
+        path = Path(outer)
+        parent = path.name.split(".")[0] if member else path.parent.name
+    return parent or None
 
 
 def own_id(thread_id: str, forum: str) -> str:

@@ -124,6 +124,19 @@ def test_dumps_without_a_readme_stay_apart(kb: Any, tmp_path: Path) -> None:
         ("discourse-md:7210", "discourse-md"), (f"{URHO}:7210", URHO)]
 
 
+def test_stack_exchange_dumps_without_a_host_are_their_folders(kb: Any, tmp_path: Path) -> None:
+    """Question 1 of cstheory-meta and of coffee, the coffee dump in a folder not named for
+    its host: a Posts.xml is a whole site, so its folder names the site."""
+    coffee = tmp_path / "coffee-dump" / "Posts.xml"
+    coffee.parent.mkdir()
+    shutil.copy(shared("stackexchange-beer-coffee", "coffee.stackexchange.com", "Posts.xml"), coffee)
+    kb("ingest", shared("stackexchange", "cstheory-meta", "Posts.xml"), coffee)
+    assert show_json(kb, "coffee-dump:1")[0]["thread_title"] == "How should I store whole bean coffee?"
+    assert show_json(kb, "cstheory-meta:1")[0]["forum"] == "cstheory-meta"
+    result = kb("show", "1")
+    assert result.exit_code == 2 and "'1' names 2 threads" in result.stderr
+
+
 def test_kb_export_read_back_keeps_the_key(kb: Any, tmp_path: Path) -> None:
     kb("ingest", esk8_7210(), *urho_7210())
     dump = tmp_path / "export.jsonl"
