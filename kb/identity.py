@@ -33,9 +33,9 @@ README_LEVELS = 4
 _READMES = ("README.md", "README.txt", "README")
 # A site is named with a scheme or "www." ("discourse.urho3d.io" alone could be a file name).
 _SITE = re.compile(r"(?:https?://|\bwww\.)((?:[a-z0-9-]+\.)+[a-z][a-z0-9-]*[a-z0-9])\b", re.I)
-# Hosts a README links to that are where the dump lives, not the forum it holds.
 # Formats whose one file holds a whole site: a Stack Exchange dump is one folder per site.
 SITE_FILES = {"stackexchange-xml"}
+# Hosts a README links to that are where the dump lives, not the forum it holds.
 _NOT_FORUMS = {"github.com", "gitlab.com", "bitbucket.org", "web.archive.org", "archive.org"}
 
 
@@ -112,7 +112,8 @@ def qualified(forum: str, own: str) -> str:
 
 def old_own_id(key: str, part: Thread, keys: set[str]) -> str:
     """The forum's id behind a key schema 3 gave: its `_keep_apart` added "-" and six hex
-    digits of sha1(forum, title words) to an id that another forum's thread held."""
+    digits of sha1(forum as parsed, title words) to an id that another thread held (`part`
+    as parsed; when the words no longer hash the same, the other thread's key decides)."""
     head, dash, tag = key.rpartition("-")
     if not dash or not re.fullmatch(r"[0-9a-f]{6}", tag):
         return key
@@ -135,8 +136,9 @@ def rekey(store: Store) -> None:
     groups: dict[tuple[str, str], list[tuple[int, str, Thread]]] = {}
     members: dict[str, set[int]] = {}
     for seq, key, path, part in rows:
+        own = old_own_id(key, part, keys)
         part.forum = forum_of(part, path)
-        own = own_id(old_own_id(key, part, keys), part.forum)
+        own = own_id(own, part.forum)
         groups.setdefault((part.forum, own), []).append((seq, key, part))
         members.setdefault(key, set()).add(seq)
     forums: dict[str, int] = {}

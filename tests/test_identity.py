@@ -66,7 +66,8 @@ def test_bare_id_two_forums_share_lists_them(kb: Any) -> None:
     assert choices == [f"  {URHO}:7210\tshadow map coverage skewed to the side",
                        f"  {ESK8}:7210\tCustom made CNC motor mount. Caliber | 6374"]
     assert result.stdout == ""
-    assert kb("show", "7210#2").exit_code == 2
+    by_post = kb("show", "7210#2")
+    assert by_post.exit_code == 2 and f"`kb show {URHO}:7210#2`" in by_post.stderr
     assert show_json(kb, f"{URHO}:7210#8")[0]["author"] == "JSandusky"
 
 

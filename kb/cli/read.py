@@ -52,7 +52,7 @@ def threads(obj: Ctx, limit: int, as_json: bool) -> None:
 def show(obj: Ctx, ref: str, as_json: bool) -> None:
     """Print a thread, or one post of it with THREAD_ID#N (--json: `kb export`'s shape)."""
     tid, _, num = ref.partition("#")
-    thread = _thread(obj.kb().store, tid)
+    thread = _thread(obj.kb().store, tid, f"#{num}" if num else "")
     posts = thread.posts
     if num:
         if not num.isdigit():
@@ -103,24 +103,24 @@ def stats(obj: Ctx, as_json: bool) -> None:
         click.echo(f"posts from {s['first_posted']} to {s['last_posted']}")
 
 
-def _thread(store: Store, ref: str) -> Thread:
+def _thread(store: Store, ref: str, post: str = "") -> Thread:
     """The thread `ref` names: its key, "forum:id", or the forum's own id when one forum has it.
     An id two forums share names no thread: say which ones, and how to pick (exit 2)."""
     ids = store.find_thread_ids(ref)
     if not ids:
         fail(f"no thread {ref!r}; `kb threads` lists them")
     if len(ids) > 1:
-        fail(ambiguous(store, ref, ids), 2)
+        fail(ambiguous(store, ref, ids, post), 2)
     thread = store.thread(ids[0])
     if thread is None:  # removed between the two reads (an ingest replaced it)
         fail(f"no thread {ref!r}; `kb threads` lists them")
     return thread
 
 
-def ambiguous(store: Store, ref: str, ids: list[str]) -> str:
+def ambiguous(store: Store, ref: str, ids: list[str], post: str = "") -> str:
     """One line saying how to pick, then one line per thread `ref` may mean."""
     lines = [f"{ref!r} names {len(ids)} threads, one in each of these forums; give the full id, "
-             f"e.g. `kb show {ids[0]}`:"]
+             f"e.g. `kb show {ids[0]}{post}`:"]
     for tid in ids:
         head = store.thread_head(tid)
         if head is not None:
