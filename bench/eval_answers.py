@@ -45,8 +45,11 @@ OPENER, ASKER, REPLY = "opener", "asker", "reply"
 
 def _open(data_dir: Path) -> Any:
     """The product, opened on `data_dir` (the one place that names kb's modules)."""
-    from kb.knowledge import KB
-    return KB(data_dir)
+    from kb.open import open_kb
+
+    kb = open_kb(data_dir, seed=False)
+    kb.ensure_fresh()
+    return kb
 
 
 def _ask(kb: Any, question: str) -> dict[str, Any]:

@@ -29,7 +29,7 @@ def rank_by(kb: KB, q: Query, k: int, mode: str) -> Ranked:
     """The `k` best posts for `q` as ranker `mode` orders them."""
     if mode == "kb":
         return rank(kb, q, k).posts
-    terms, weights, _ = expand_spelling(kb, q.terms)
+    terms, weights, *_ = expand_spelling(kb, q.terms)
     allowed = None
     if q.has_filters or mode == "whoosh":
         lexical = kb.index.search(lexical_query(q, terms), limit=None if q.has_filters else k)

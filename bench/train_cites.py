@@ -46,7 +46,7 @@ def labelled(kb, coll) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # type: ig
     for qid, text in sorted(coll.queries["subject+body"].items()):
         q = parse_query(plain_words(text))
         ranking = rank(kb, q, k=200)
-        ranked, fixes = ranking.posts, ranking.spelling.fixes
+        ranked, fixes = ranking.posts, ranking.spelling.stems
         cands, _ = candidates.collect(kb, q.terms, fixes, query_vector(kb, q.terms, fixes), ranked)
         judged = coll.post_qrels[qid]
         for c in cands:
@@ -71,7 +71,7 @@ def title_questions(kb, limit: int = 400) -> tuple[np.ndarray, np.ndarray, np.nd
             continue
         q = parse_query(plain_words(thread.title))
         ranking = rank(kb, q, k=200)
-        ranked, fixes = ranking.posts, ranking.spelling.fixes
+        ranked, fixes = ranking.posts, ranking.spelling.stems
         cands, _ = candidates.collect(kb, q.terms, fixes, query_vector(kb, q.terms, fixes), ranked)
         for c in cands:
             xs.append(c.x)
@@ -88,6 +88,7 @@ def forums_kb(data: Path, data_dir: Path):  # type: ignore[no-untyped-def]
     if kb.store.is_empty():
         named = [str(data / f) for f in TITLE_FORUMS]
         kb.ingest(read_sources(expand(named), explicit=set(named)))
+    kb.ensure_fresh()
     return kb
 
 
@@ -154,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
             from kb.knowledge import KB
 
             kb = KB(args.data_dir)
+            kb.ensure_fresh()
         else:
             kb = runs.build_kb(coll, args.data_dir or Path(tmp) / "data")
         x, y, groups = labelled(kb, coll)

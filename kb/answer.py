@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,6 +27,11 @@ from kb.query import parse_query
 from kb.search import rank
 from kb.text import analysed
 
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
+
+    from kb.knowledge import KB
+
 CITE_MODEL = Path(__file__).with_name("cite_model.json")
 MAX_ITEMS = 4
 SAME_POINT = 0.6  # cosine above which two passages make the same point
@@ -34,7 +39,7 @@ KEEP = 0.7  # a passage whose cite probability is under this share of the best i
 FLOOR = 0.3  # nor one under this probability, for a thread only partly about the question
 # A thread is about the question when one unit of it holds this share of the question's idf
 # weight (short questions; long ones need less, see `need`).
-ABOUT = 0.62
+ABOUT = 0.58
 SLOPE = 0.75
 FLOOR_SPAN = 0.3  # the floor falls to 0 over the last FLOOR_SPAN of aboutness
 NOTHING = "Nothing here answers that."
@@ -72,15 +77,15 @@ class Answer:
                 "searched_for": self.searched_for, "related": self.related}
 
 
-def ask(kb: Any, question: str, model: logistic.Logistic | None = None) -> Answer:
+def ask(kb: KB, question: str, model: logistic.Logistic | None = None) -> Answer:
     """Cited passages that answer `question`, or a note and the closest threads. `model`: a
     cite model other than the shipped one (cross-validation in bench/train_cites.py)."""
     q = parse_query(question)
     q.phrases = []  # a question is words, not search syntax: a stray quote mark must not filter
     answer = Answer(question=question, yes_no=stance.is_yes_no(q.text))
     ranking = rank(kb, q, k=200)
-    ranked, fixes = ranking.posts, ranking.spelling.fixes
-    answer.searched_for = dict(fixes)
+    ranked, fixes = ranking.posts, ranking.spelling.stems
+    answer.searched_for = dict(ranking.spelling.fixes)
     cands, seen = candidates.collect(kb, q.terms, fixes, query_vector(kb, q.terms, fixes), ranked,
                                      need=need(len(set(q.terms))),
                                      yes_no=question if answer.yes_no else None)
@@ -98,7 +103,7 @@ def need(terms: int) -> float:
     return ABOUT * min(1.0, (4 / max(terms, 1)) ** SLOPE)
 
 
-def query_vector(kb: Any, qterms: list[str], fixes: dict[str, str]) -> Any:
+def query_vector(kb: KB, qterms: list[str], fixes: dict[str, str]) -> np.ndarray:
     """The question as a dense l2-normed tf-idf vector (spelling fixes weighted down)."""
     t = kb.counts
     terms = list(dict.fromkeys([*qterms, *fixes.values()]))
@@ -127,7 +132,7 @@ def cite_probability(cands: list[Candidate], model: logistic.Logistic) -> np.nda
 Picked = tuple[Candidate, list[Candidate]]
 
 
-def _pick(kb: Any, cands: list[Candidate], model: logistic.Logistic) -> list[Picked]:
+def _pick(kb: KB, cands: list[Candidate], model: logistic.Logistic) -> list[Picked]:
     """The most probable answers, best first; a passage making a picked point again becomes
     an extra citation of it."""
     if not cands:
@@ -136,7 +141,7 @@ def _pick(kb: Any, cands: list[Candidate], model: logistic.Logistic) -> list[Pic
     order = np.argsort(-prob, kind="stable")
     top = float(prob[order[0]])
     picked: list[Picked] = []
-    vecs: list[Any] = []
+    vecs: list[csr_matrix] = []
     for i in order:
         c = cands[int(i)]
         if len(picked) >= MAX_ITEMS or prob[i] < KEEP * top:

@@ -61,16 +61,20 @@ FEATURES = ("opener", "by_asker", "asker_thanked", "asker_solution", "quoted_by"
             "experience", "same_problem", "thanks_opening", "topic_overlap")
 
 
-def features(posts: Sequence[ThreadPost], title: str) -> np.ndarray:
-    """One row of FEATURES per post of one thread, in the order given (thread order)."""
+def features(posts: Sequence[ThreadPost], title: str,
+             wanted: Sequence[int] | None = None) -> np.ndarray:
+    """One row of FEATURES per post of one thread (`posts` in thread order), or per post of
+    `wanted` (indexes into `posts`): the whole thread is context either way."""
     if not posts:
         return np.zeros((0, len(FEATURES)), dtype=np.float64)
+    wanted = range(len(posts)) if wanted is None else wanted
     asker = posts[0].author if posts[0].post_number in (None, 1) else None
     topic = set(tokens(f"{title} {posts[0].body}"))
     thanked = _thanked(posts, asker)
     cited = _quoted_counts(posts)
     rows = []
-    for i, p in enumerate(posts):
+    for i in wanted:
+        p = posts[i]
         body = p.body or ""
         words = body.split()
         sents = [s for s in re.split(r"(?<=[.!?])\s+|\n+", body) if s.strip()]
@@ -131,6 +135,7 @@ def _quoted_counts(posts: Sequence[ThreadPost]) -> dict[int, int]:
     return counts
 
 
-def answer_probability(posts: Sequence[ThreadPost], title: str) -> np.ndarray:
-    """P(post answers the thread's question) for each post of one thread."""
-    return logistic.load(MODEL_FILE, FEATURES).probability(features(posts, title))
+def answer_probability(posts: Sequence[ThreadPost], title: str,
+                       wanted: Sequence[int] | None = None) -> np.ndarray:
+    """P(post answers the thread's question) for each post of one thread (or of `wanted`)."""
+    return logistic.load(MODEL_FILE, FEATURES).probability(features(posts, title, wanted))

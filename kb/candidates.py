@@ -14,15 +14,20 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from kb import answer_posts, passages, stance
 from kb.text import analysed
+from scraper.models import Post, Thread
 
-THREADS = 6  # threads read per question
-LONG_THREAD = 60  # above this, a thread's candidates are its retrieved posts and its first replies
+if TYPE_CHECKING:
+    from kb.knowledge import KB
+    from kb.rows import StoredPost
+
+THREADS = 4  # threads read per question
+LONG_THREAD = 40  # above this many replies, a thread's candidates are its first and best-retrieved
 FIRST_REPLIES = 10
 PER_THREAD = 8  # candidates read closely per thread
 MAX_ANCHORS = 6  # sentences of a prose-less post that may anchor its passage
@@ -37,7 +42,7 @@ _SOLUTION = re.compile(r"\b(solved|fixed it|figured (it )?out|the (problem|issue
 
 @dataclass
 class Candidate:
-    post: Any  # the stored post (scraper Post) within its thread
+    post: Post  # the stored post, read with its thread
     thread_id: str
     thread_title: str
     passage: passages.Passage
@@ -61,7 +66,7 @@ class ThreadSeen:
                 "post_number": self.post_number, "url": self.url, "about": round(self.about, 3)}
 
 
-def collect(kb: Any, qterms: list[str], fixes: dict[str, str], qvec: Any,
+def collect(kb: KB, qterms: list[str], fixes: dict[str, str], qvec: np.ndarray,
             ranked: list[tuple[int, float]], need: float = 0.0,
             yes_no: str | None = None) -> tuple[list[Candidate], list[ThreadSeen]]:
     """Candidates from the first THREADS threads of the ranking that are about the question
@@ -69,7 +74,7 @@ def collect(kb: Any, qterms: list[str], fixes: dict[str, str], qvec: Any,
     best = ranked[0][1] if ranked else 1.0
     threads: dict[str, dict[int, float]] = {}  # thread -> {post number: normalised score}
     rows = kb.store.posts_by_ids([pid for pid, _ in ranked[:200]])
-    hits: dict[str, list[Any]] = {}
+    hits: dict[str, list[StoredPost]] = {}
     for pid, score in ranked[:200]:
         row = rows.get(pid)
         if row is None or (row.thread_id not in threads and len(threads) >= THREADS):
@@ -115,18 +120,21 @@ def aboutness(weights: dict[str, float], fixes: dict[str, str], held: dict[str, 
     return best
 
 
-def _thread_candidates(kb: Any, thread: Any, order: int, thread_rel: float,
-                       retrieved: dict[int, float], about: float, qvec: Any,
+def _thread_candidates(kb: KB, thread: Thread, order: int, thread_rel: float,
+                       retrieved: dict[int, float], about: float, qvec: np.ndarray,
                        yes_no: str | None) -> list[Candidate]:
     posts = thread.posts
-    probs = answer_posts.answer_probability(posts, thread.title)
     asker = posts[0].author if posts[0].post_number == 1 else None
     keep = [i for i in range(1, len(posts)) if _may_answer(posts[i], asker)]
-    if len(posts) > LONG_THREAD:
-        keep = [i for i in keep if i <= FIRST_REPLIES or posts[i].post_number in retrieved]
+    if len(keep) > LONG_THREAD:
+        # A long thread's candidates: its first replies and its best-retrieved posts.
+        hits = sorted((i for i in keep if posts[i].post_number in retrieved),
+                      key=lambda i: -retrieved[posts[i].post_number or 0])[:LONG_THREAD // 2]
+        keep = sorted({i for i in keep if i <= FIRST_REPLIES} | set(hits))
+    prob_of = dict(zip(keep, answer_posts.answer_probability(posts, thread.title, keep)))
     # Passages are read for the likeliest answers only: the answer-post model and retrieval
     # pick them (reading every reply's sentences is most of the cost of a question).
-    keep = sorted(keep, key=lambda i: -(probs[i] + retrieved.get(posts[i].post_number or 0, 0.0)))
+    keep = sorted(keep, key=lambda i: -(prob_of[i] + retrieved.get(posts[i].post_number or 0, 0)))
     keep = sorted(keep[:PER_THREAD])
     t = kb.counts
     head = t.vectorize([analysed(f"{thread.title} {posts[0].body}")])
@@ -151,7 +159,7 @@ def _thread_candidates(kb: Any, thread: Any, order: int, thread_rel: float,
             continue
         # Earlier sentences of a reply tend to carry its answer; ties go to them.
         j = int(np.argmax(scores - 0.01 * np.arange(len(scores))))
-        p = min(max(float(probs[i]), 1e-4), 1 - 1e-4)
+        p = min(max(float(prob_of[i]), 1e-4), 1 - 1e-4)
         x = np.asarray([thread_rel, 1.0 / (1 + order), thread_cos, about, math.log(p / (1 - p)),
                         float(body_cos[n]), retrieved.get(posts[i].post_number or 0, 0.0),
                         float(scores[j])])
@@ -169,14 +177,14 @@ def _thread_candidates(kb: Any, thread: Any, order: int, thread_rel: float,
     return out
 
 
-def _answers_opener(posts: list[Any], i: int, asker: str | None) -> bool:
+def _answers_opener(posts: list[Post], i: int, asker: str | None) -> bool:
     """Does reply `i` answer the opening question, not a later one? A "Yes, …" after the asker
     asked something else ("Is it possible to have several zones?") answers that."""
     return not asker or not any(posts[j].author == asker and "?" in posts[j].body
                                 for j in range(1, i))
 
 
-def _may_answer(post: Any, asker: str | None) -> bool:
+def _may_answer(post: Post, asker: str | None) -> bool:
     """Not the asker's follow-ups (unless they post the solution), not "same problem here"."""
     if asker and post.author == asker and not _SOLUTION.search(post.body):
         return False

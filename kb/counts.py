@@ -23,6 +23,8 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from kb.text import ANALYSIS_VERSION
+
 COMPACT_SHARE = 0.25  # rebuild when this share of rows is dead
 _MATRICES = ("title", "body")
 _ARRAYS = ("ids", "live", "thread_of", "body_len", "title_len")
@@ -56,6 +58,7 @@ class TermCounts:
         self.thread_of = np.zeros(0, dtype=np.int32)  # row -> index into self.threads
         self.threads: dict[str, int] = {}  # store thread id -> index
         self.seq = -1
+        self.outdated = False  # load() found counts of an older analysis (kb/text.py)
         self._memo: dict[str, object] = {}
 
     # -- persistence --------------------------------------------------------------------------
@@ -69,6 +72,9 @@ class TermCounts:
                                              shape=tuple(z[f"{m}_shape"])) for m in _MATRICES}
                 arrays = {a: z[a] for a in _ARRAYS}
         except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+            return False
+        if meta.get("analysis", 1) != ANALYSIS_VERSION:
+            self.outdated = True
             return False
         self.vocab = {t: i for i, t in enumerate(meta["vocab"])}
         self.threads = {t: i for i, t in enumerate(meta["threads"])}
@@ -84,7 +90,8 @@ class TermCounts:
         """Write atomically (a reader in another process sees the old file or the new one)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         meta = {"vocab": sorted(self.vocab, key=self.vocab.__getitem__),
-                "threads": sorted(self.threads, key=self.threads.__getitem__), "seq": self.seq}
+                "threads": sorted(self.threads, key=self.threads.__getitem__), "seq": self.seq,
+                "analysis": ANALYSIS_VERSION}
         arrays: dict[str, np.ndarray] = {
             "meta": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)}
         for name in _MATRICES:
@@ -103,11 +110,16 @@ class TermCounts:
         """Build from analysed (title, body) pairs (space-separated terms, see kb/text.py)."""
         from sklearn.feature_extraction.text import CountVectorizer
 
-        vec = CountVectorizer(analyzer=str.split, dtype=np.float32)
-        vec.fit(t for pair in texts for t in pair)
-        self.vocab = {t: int(i) for t, i in vec.vocabulary_.items()}
-        self.title = vec.transform([t for t, _ in texts]).tocsc()
-        self.body = vec.transform([b for _, b in texts]).tocsc()
+        if any(t.split() for pair in texts for t in pair):
+            vec = CountVectorizer(analyzer=str.split, dtype=np.float32)
+            vec.fit(t for pair in texts for t in pair)
+            self.vocab = {t: int(i) for t, i in vec.vocabulary_.items()}
+            self.title = vec.transform([t for t, _ in texts]).tocsc()
+            self.body = vec.transform([b for _, b in texts]).tocsc()
+        else:  # an empty store (a new data dir) has empty counts; scikit-learn would refuse
+            self.vocab = {}
+            self.title = sparse.csc_matrix((len(ids), 0), dtype=np.float32)
+            self.body = sparse.csc_matrix((len(ids), 0), dtype=np.float32)
         self.ids = np.asarray(ids, dtype=np.int64)
         self.live = np.ones(len(ids), dtype=bool)
         self.threads = {}
@@ -208,14 +220,18 @@ class TermCounts:
         """Which of the posts `ids` hold each term, in body or thread title (from the counts,
         without analysing any text again)."""
         row_of = self.row_of()
-        rows = np.asarray([row_of.get(int(i), -1) for i in ids])
+        rows = np.asarray([row_of.get(int(i), -1) for i in ids], dtype=np.int64)
         out: dict[str, set[int]] = {}
         for term in dict.fromkeys(terms):
             col = self.vocab.get(term)
             hit = np.zeros(len(ids), dtype=bool)
             if col is not None and self.built:
                 for m in (self.body, self.title):
-                    hit |= np.isin(rows, self.postings(m, col)[0])
+                    # A column's rows are sorted: binary search beats np.isin's sort of both.
+                    held = self.postings(m, col)[0]
+                    if len(held):
+                        at = np.minimum(np.searchsorted(held, rows), len(held) - 1)
+                        hit |= held[at] == rows
             out[term] = {int(i) for i, h in zip(ids, hit) if h}
         return out
 

@@ -45,12 +45,19 @@ class KB:
 
     @property
     def counts(self) -> TermCounts:
-        """The term counts kb ranks from (a pickle an older kb left beside them is never read)."""
+        """The term counts kb ranks from (a pickle an older kb left beside them is never read).
+
+        Counts made by an older analysis (kb/text.py ANALYSIS_VERSION) mean the index beside
+        them holds the old terms too: both are dropped, and the next sync rebuilds them from
+        the store. Index and counts are saved by the same sync, counts last, so the counts'
+        version speaks for both."""
         if self._counts is None:
             from kb.counts import TermCounts
 
             t = TermCounts(self.data_dir / INDEX_DIR / COUNTS_FILE)
-            t.load()
+            if not t.load() and t.outdated:
+                self.index.reset()
+                self._index = None
             self._counts = t
         return self._counts
 
@@ -130,6 +137,8 @@ class KB:
         recorded change number where it was, so the next run re-applies what it missed.
         """
         with self._lock:
+            if self.counts.outdated and self.counts.seq < 0:
+                self._sync(None)  # an older analysis: rebuild at once, with the big writer
             feeder = _Feeder(self)
             try:
                 yield feeder.push

@@ -9,7 +9,6 @@ matches are ordered the same way.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -20,7 +19,7 @@ from kb.counts import TermCounts
 from kb.index import LexicalQuery
 from kb.query import Query, parse_query, phrase_matches
 from kb.store import StoredPost
-from kb.text import stem, tokens
+from kb.text import fold, spelt, stem, tokens, word_spans
 
 if TYPE_CHECKING:
     from kb.knowledge import KB
@@ -67,21 +66,24 @@ class Spelling(NamedTuple):
 
     terms: list[str]  # the query's terms, then the fixes
     weights: dict[str, float]  # fixes weigh a little below exact terms
-    fixes: dict[str, str]  # misspelt term -> the word added for it
+    fixes: dict[str, str]  # the word as typed -> the word meant, as posts write it (to show)
+    stems: dict[str, str]  # misspelt term -> the term added for it (to rank with)
 
 
-def expand_spelling(kb: KB, terms: list[str]) -> Spelling:
+def expand_spelling(kb: KB, terms: list[str], typed: str = "") -> Spelling:
     """Add the likely intended word for terms no post uses ("strenth" -> "strength").
 
     Only unknown terms are corrected: on SemEval dev, correcting rare-but-real words invented
     questions (wool -> cool, sinner -> dinner). The most common one-edit neighbour is added,
     weighted a little below an exact term, so the misspelling still matches whatever it
-    matched and the word the asker meant is found too.
+    matched and the word the asker meant is found too. `typed` (the query's words) lets
+    `fixes` name the words as typed rather than their stems.
     """
     counts = kb.counts
-    out, weights, fixes = list(terms), {}, {}
+    out, weights, stems = list(terms), {}, {}
     for term in dict.fromkeys(terms):
-        if counts.df(term) or len(term) < 4 or term.isdigit():
+        # An accented word's spelt form rides with its folded one, which is corrected instead.
+        if counts.df(term) or len(term) < 4 or term.isdigit() or fold(term) != term:
             continue
         best, best_df = None, 0
         for cand in _edits(term):
@@ -91,19 +93,66 @@ def expand_spelling(kb: KB, terms: list[str]) -> Spelling:
         if best:
             out.append(best)
             weights[best] = 0.8
-            fixes[term] = best
-    return Spelling(out, weights, fixes)
+            stems[term] = best
+    as_typed = _typed_words(typed, set(stems))
+    fixes = {as_typed.get(t, t): _shown_word(kb, s) for t, s in stems.items()}
+    return Spelling(out, weights, fixes, stems)
 
 
-_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+def _typed_words(typed: str, terms: set[str]) -> dict[str, str]:
+    """Term -> the query word it came from, as typed (case-folded)."""
+    out: dict[str, str] = {}
+    for s, e, made in word_spans(typed):
+        for t in made:
+            if t in terms:
+                out.setdefault(t, spelt(typed[s:e]))
+    return out
+
+
+def _shown_word(kb: KB, term: str, sample: int = 20) -> str:
+    """The word posts most often write for `term` (a stem: "charg" -> "charger"), read from a
+    few of the posts that hold it. The counts keep terms, not words; a correction is shown
+    once per query, so reading `sample` posts then costs less than a stem -> word map would
+    at every ingest."""
+    counts = kb.counts
+    col = counts.vocab.get(term)
+    if col is None:
+        return term
+    rows = np.concatenate([counts.postings(m, col)[0] for m in (counts.body, counts.title)])
+    ids = [int(counts.ids[r]) for r in rows if counts.live[r]][:sample]
+    seen: dict[str, int] = {}
+    for post in kb.store.posts_by_ids(ids).values():
+        for text in (post.title, post.body):
+            for s, e, made in word_spans(text):
+                if term in made:
+                    word = spelt(text[s:e]).split("'", 1)[0]
+                    seen[word] = seen.get(word, 0) + 1
+    return max(seen, key=lambda w: (seen[w], w == fold(w))) if seen else term
+
+
+# The letters an edit may put in, by the script of the word (after folding).
+_ALPHABETS = {"latin": "abcdefghijklmnopqrstuvwxyz",
+              "cyrillic": "абвгдежзиклмнопрстуфхцчшщъыьэюя",
+              "greek": "αβγδεζηθικλμνξοπρστυφχψω"}
+
+
+def _alphabet(word: str) -> str:
+    if word.isascii():
+        return _ALPHABETS["latin"]
+    if all("\u0400" <= c <= "\u04ff" for c in word):
+        return _ALPHABETS["cyrillic"]
+    if all("\u0370" <= c <= "\u03ff" for c in word):
+        return _ALPHABETS["greek"]
+    return ""  # no edits by letter in other scripts: deletions and swaps only
 
 
 def _edits(word: str) -> set[str]:
+    letters = _alphabet(word)
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
     out = {a + b[1:] for a, b in splits if b}
     out |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-    out |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
-    out |= {a + c + b for a, b in splits for c in _LETTERS}
+    out |= {a + c + b[1:] for a, b in splits if b for c in letters}
+    out |= {a + c + b for a, b in splits for c in letters}
     return {stem(w) for w in out} - {word}
 
 
@@ -119,7 +168,7 @@ def rank(kb: KB, q: Query, k: int = CANDIDATES) -> Ranking:
     """The product's ranking: BM25F over title and body from the term counts (Whoosh's formula
     at a tenth of Whoosh's cost) plus each post's thread taken whole (kb/bm25.py). Queries with
     filters or phrases are matched by Whoosh, then ordered the same way."""
-    spelling = expand_spelling(kb, q.terms)
+    spelling = expand_spelling(kb, q.terms, q.text)
     allowed = matched_by_index(kb, q, spelling.terms)
     if allowed is not None and not spelling.terms:
         return Ranking(allowed[:k], spelling)
@@ -172,7 +221,7 @@ def search(kb: KB, raw: str, limit: int = 10, offset: int = 0,
             best.setdefault(h.thread_id, h)
         hits = list(best.values())
     page = hits[offset: offset + limit]
-    stems = set(q.terms) | set(fixes.values())
+    stems = set(q.terms) | set(ranking.spelling.stems.values())
     for h in page:
         h.snippet = snippet(h.body, stems)
     return SearchResult(query=raw, total=len(hits), hits=page, corrected=fixes)
@@ -201,13 +250,16 @@ def _title_match_first(kb: KB, q: Query, hits: list[Hit]) -> list[Hit]:
     return top + [h for h in hits if h.thread_id != tid]
 
 
-_WORDISH = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
-
-
 def snippet(body: str, stems: set[str], width: int = 220) -> str:
-    """The window of `body` with most query words, matches wrapped in ** (markdown bold)."""
-    spans = [(m.start(), m.end()) for m in _WORDISH.finditer(body)
-             if stem(m.group().lower().split("'")[0]) in stems]
+    """The window of `body` with most query words, matches wrapped in ** (markdown bold).
+    Words are read as the index reads them (kb/text.py), so what is marked is what matched."""
+    spans: list[tuple[int, int]] = []
+    for s, e, made in word_spans(body):
+        if stems.intersection(made):
+            if spans and s < spans[-1][1]:  # overlapping CJK bigrams: one mark
+                spans[-1] = (spans[-1][0], e)
+            else:
+                spans.append((s, e))
     if not spans:
         text = " ".join(body.split())
         return text[:width] + ("…" if len(text) > width else "")

@@ -399,6 +399,17 @@ class Store:
             (-1 if limit is None else limit, offset))
         return [thread_from_row(r) for r in rows]
 
+    def post_counts(self, thread_ids: list[str]) -> dict[str, int]:
+        """How many posts the store holds of each thread (not what its pages declare, which
+        most engines never say)."""
+        out: dict[str, int] = {}
+        for i in range(0, len(thread_ids), 500):
+            chunk = thread_ids[i: i + 500]
+            out.update(self.db.execute(
+                f"SELECT thread_id, posts FROM threads WHERE thread_id IN"
+                f" ({','.join('?' * len(chunk))})", chunk).fetchall())
+        return out
+
     def iter_threads(self) -> Iterator[Thread]:
         """Every thread with its posts, in thread id order (for export and reindex)."""
         ids = [r[0] for r in self.db.execute("SELECT thread_id FROM threads ORDER BY thread_id")]

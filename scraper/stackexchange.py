@@ -7,6 +7,11 @@ iterparse and freed as they go; each Body is parsed on its own with the shared H
 
 Blockquotes in SE bodies are the author citing outside text (SE has no reply quoting), so they
 become `Quote`s with no author, as other engines' quote blocks do.
+
+Posts.xml names most authors only by OwnerUserId; the dump's `Users.xml` beside it has their
+display names (and where they live, when they joined). `parse_counted` takes that map; `parse`,
+the registry's entry, reads it from a `Users.xml` next to the file it was given, when there is
+one: the one read a parser makes besides its input, because the dump is a folder of files.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
+from typing import NamedTuple
 
 from bs4 import Tag
 from lxml import etree
@@ -54,21 +61,57 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
 
     Answers whose question is not in the file are dropped (a partial dump); see `parse_counted`.
     """
-    return parse_counted(data, name)[0]
+    return parse_counted(data, name, sibling_users(name))[0]
 
 
-def parse_counted(data: bytes, name: str = "") -> tuple[list[Thread], int]:
-    """`parse`, plus how many answers were dropped because their question is not in the file."""
+class User(NamedTuple):
+    """What Users.xml says of one member."""
+
+    name: str
+    location: str | None
+    joined: str | None  # YYYY-MM-DD
+
+
+def sibling_users(name: str) -> dict[str, User]:
+    """The members in the Users.xml beside the dump file `name`, or {} when there is none
+    (a file read from an archive or stdin, a dump shipped without it, an unreadable one)."""
+    if not name:
+        return {}
+    path = Path(name).with_name("Users.xml")
+    try:
+        if path == Path(name) or not path.is_file():
+            return {}
+        return users(path.read_bytes())
+    except (OSError, ParseError):
+        return {}
+
+
+def users(data: bytes) -> dict[str, User]:
+    """Users.xml as {user id: User}; rows without a display name are left out."""
+    out: dict[str, User] = {}
+    for row in _rows(data, root="users"):
+        name = clean(row.get("DisplayName"))
+        if row.get("Id") and name:
+            joined = _iso(row.get("CreationDate"))
+            out[row["Id"]] = User(name, clean(row.get("Location")) or None,
+                                  joined[:10] if joined else None)
+    return out
+
+
+def parse_counted(data: bytes, name: str = "",
+                  members: dict[str, User] | None = None) -> tuple[list[Thread], int]:
+    """`parse`, plus how many answers were dropped because their question is not in the file.
+    `members` (from `users`) names the authors Posts.xml gives only by OwnerUserId."""
     forum = forum_from_name(name)
     questions: dict[str, tuple[dict[str, str], Post]] = {}
     answers: dict[str, list[tuple[str, int, Post]]] = defaultdict(list)
     for row in _rows(data):
         kind = row.get("PostTypeId")
         if kind == QUESTION and row.get("Id"):
-            questions[row["Id"]] = (_thread_fields(row), _post(row, forum))
+            questions[row["Id"]] = (_thread_fields(row), _post(row, forum, members))
         elif kind == ANSWER and row.get("ParentId"):
             key = (row.get("CreationDate") or "", _int(row.get("Id")) or 0)
-            answers[row["ParentId"]].append((*key, _post(row, forum)))
+            answers[row["ParentId"]].append((*key, _post(row, forum, members)))
     if not questions:
         raise ParseError("no questions found: not a Stack Exchange Posts.xml")
     threads = [_thread(qid, fields, post, answers.pop(qid, []), forum)
@@ -86,7 +129,7 @@ def forum_from_name(name: str) -> str | None:
     return None
 
 
-def _rows(data: bytes) -> Iterator[dict[str, str]]:
+def _rows(data: bytes, root: str = "posts") -> Iterator[dict[str, str]]:
     """The attributes of every <row>, streamed; the tree is freed behind us to bound memory."""
     events = etree.iterparse(io.BytesIO(data), events=("end",), tag="row", huge_tree=True,
                              resolve_entities=False, no_network=True)
@@ -94,9 +137,10 @@ def _rows(data: bytes) -> Iterator[dict[str, str]]:
     try:
         for _, el in events:
             parent = el.getparent()
-            if first and (parent is None or parent.tag != "posts"):
-                root = parent.tag if parent is not None else "row"
-                raise ParseError(f"not a Stack Exchange Posts.xml: root element is <{root}>")
+            if first and (parent is None or parent.tag != root):
+                found = parent.tag if parent is not None else "row"
+                raise ParseError(f"not a Stack Exchange {root.title()}.xml: root element is "
+                                 f"<{found}>")
             first = False
             yield dict(el.attrib)
             el.clear()
@@ -129,11 +173,12 @@ def _thread(qid: str, fields: dict[str, str], question: Post,
                   url=question.url, format=FORMAT)
 
 
-def _post(row: dict[str, str], forum: str | None) -> Post:
+def _post(row: dict[str, str], forum: str | None, members: dict[str, User] | None = None) -> Post:
     body, quotes = _body(row.get("Body") or "")
     # OwnerDisplayName is only set for posts of deleted or unregistered users; a bare
-    # OwnerUserId names no one until Users.xml is joined, which this parser never sees.
-    author = clean(row.get("OwnerDisplayName"))
+    # OwnerUserId names no one unless Users.xml is there to join.
+    member = (members or {}).get(row.get("OwnerUserId") or "")
+    author = member.name if member else clean(row.get("OwnerDisplayName"))
     post_id = row.get("Id")
     url = None
     if forum and post_id:
@@ -141,6 +186,8 @@ def _post(row: dict[str, str], forum: str | None) -> Post:
                else f"https://{forum}/a/{post_id}")
     return Post(body=body, post_id=post_id, author=author,
                 author_source=AUTHOR_FROM_PAGE if author else None,
+                author_location=member.location if member else None,
+                author_joined=member.joined if member else None,
                 posted_at=_iso(row.get("CreationDate")), quotes=quotes,
                 score=_int(row.get("Score")), url=url)
 

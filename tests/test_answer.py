@@ -109,3 +109,19 @@ def test_cli_search_json_shape(tmp_path: Path) -> None:
     assert posts["total"] == 3
     bad = CliRunner().invoke(main, [*args, "search", "before:yesterday"])
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.stderr
+
+
+def test_respelt_word_is_shown_on_the_cli_and_in_json(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    run = CliRunner()
+    args = ["--data-dir", str(tmp_path / "d")]
+    question = "do 400m runners need leg strenght?"
+    human = run.invoke(main, [*args, "ask", question])
+    assert human.exit_code == 0
+    assert "searched for: strength (for “strenght”)" in human.stdout
+    data = json.loads(run.invoke(main, [*args, "ask", "--json", question]).stdout)
+    assert data["searched_for"] == {"strenght": "strength"}
+    assert data["answer"] and not data["abstained"]

@@ -49,12 +49,15 @@ def test_kill_during_ingest_then_rerun(tmp_path: Path) -> None:
     deadline = time.time() + 60
     while _sources(data / "kb.sqlite3") < 40 and time.time() < deadline and proc.poll() is None:
         time.sleep(0.02)
-    # A reader while the ingest writes: answers at once from what is stored and indexed so far.
+    # A reader while the ingest is mid-write: answers at once from what is stored and indexed
+    # so far. The writer is paused (SIGSTOP, locks and all) so a slow reader start on a busy
+    # machine cannot let the ingest run to its end before the kill.
+    assert proc.poll() is None, "ingest finished before it could be killed"
+    proc.send_signal(signal.SIGSTOP)
     reader = _kb(data, "search", "--json", "marker0x1")
     out, err = reader.communicate(timeout=60)
     assert reader.returncode == 0, err.decode()
     assert "hits" in json.loads(out)
-    assert proc.poll() is None, "ingest finished before it could be killed"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert proc.returncode == -signal.SIGKILL, "ingest finished before it could be killed"

@@ -39,8 +39,40 @@ def xss_posts() -> list[dict[str, Any]]:
     ]
 
 
-def make_data_dir(path: Path, xss: bool = False) -> Path:
-    """A data dir holding the bundled corpus and, with xss=True, the hostile thread too."""
+LONG_WORD = "replacement_part_CN_HG701_11speed_chain_with_quicklink_for_the_cassette_2019"
+QA_FORUM, OTHER_FORUM = "bicycles.stackexchange.com", "forum.cycling.example"
+
+
+def qa_posts() -> list[dict[str, Any]]:
+    """Two chain threads from two forums: one solved, with an accepted answer, scores, links
+    and a long unbroken title; one from another forum by another member."""
+    title = f"[SOLVED] Chain keeps skipping under load after fitting a {LONG_WORD}"
+    qa = {"thread_id": "qa-1", "thread_title": title, "forum": QA_FORUM}
+    rows = [
+        {**qa, "post_number": 1, "author": "asker", "posted_at": "2020-05-01T09:00:00", "score": 3,
+         "body": "My chain keeps skipping on the big cog under load. The manual "
+                 "(https://si.example.com/manual.pdf) did not help."},
+        {**qa, "post_number": 2, "author": "wrencher", "posted_at": "2021-06-01T09:00:00",
+         "score": 1, "body": "A worn chain skipping on a new cassette? Measure the chain stretch."},
+        {**qa, "post_number": 3, "author": "mechanic", "posted_at": "2022-07-01T09:00:00",
+         "score": 12, "accepted": True,
+         "body": "The chain skipping is a worn chain: replace it, see "
+                 "https://sheldonbrown.example/chains.html. Not javascript:alert(1) either."},
+    ]
+    other = {"thread_id": "other-1", "thread_title": "Chain skipping on my commuter",
+             "forum": OTHER_FORUM}
+    rows += [
+        {**other, "post_number": 1, "author": "dana", "posted_at": "2019-01-01T09:00:00",
+         "body": "My chain is skipping on the commuter since the rain."},
+        {**other, "post_number": 2, "author": "erin", "posted_at": "2023-01-01T09:00:00",
+         "body": "Chain skipping after rain: clean and lube the chain."},
+    ]
+    return rows
+
+
+def make_data_dir(path: Path, xss: bool = False, qa: bool = False) -> Path:
+    """A data dir holding the bundled corpus and, with xss=True, the hostile thread too; with
+    qa=True two chain threads from two forums (`qa_posts`)."""
     from kb.config import STORE_FILE
     from kb.ingest import corpus_sources, ingest, read_sources
     from kb.store import Store
@@ -53,6 +85,10 @@ def make_data_dir(path: Path, xss: bool = False) -> Path:
         src.write_text("".join(json.dumps(p) + "\n" for p in xss_posts()))
         summary = ingest(read_sources([str(src)]), store)
         assert summary.added == 2, summary.to_dict()
+    if qa:
+        src = path.parent / f"{path.name}-qa.jsonl"
+        src.write_text("".join(json.dumps(p) + "\n" for p in qa_posts()))
+        assert ingest(read_sources([str(src)]), store).added == len(qa_posts())
     store.close()
     return path
 
@@ -72,6 +108,14 @@ def xss_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
     data = make_data_dir(tmp_path_factory.mktemp("webxss") / "data", xss=True)
     return create_app({"TESTING": True, "KB_DATA_DIR": str(data)})
+
+
+@pytest.fixture(scope="module")
+def qa_client(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from web import create_app
+
+    data = make_data_dir(tmp_path_factory.mktemp("webqa") / "data", qa=True)
+    return create_app({"TESTING": True, "KB_DATA_DIR": str(data), "PAGE_SIZE": 2}).test_client()
 
 
 @pytest.fixture
@@ -241,7 +285,9 @@ def test_no_endpoint_writes_to_the_store(app: Any, client: Any) -> None:
     for url in ("/", f"/ask?q={QUESTION}", "/search?q=leg", f"/t/{THREAD}", "/api/ask?q=leg",
                 "/api/search?q=leg", f"/api/threads/{THREAD}", "/healthz"):
         assert client.get(url).status_code == 200
-        assert client.post(url).status_code == 405
+        refused = client.post(url)
+        assert refused.status_code == 405
+        assert set(refused.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}, url
     assert (store.last_seq(), store.stats()) == before
 
 
@@ -333,3 +379,166 @@ def test_long_thread_pages_and_a_cited_post_opens_its_page(tmp_path) -> None:  #
     cited = client.get("/t/long-1?hl=250").get_data(as_text=True)
     assert 'id="post-250"' in cited and "page 3 of 3" in cited
     assert 'href="?page=1#post-1"' in cited  # the quote links to the page that holds #1
+
+
+# -- issue 11: the search page ------------------------------------------------------------------
+
+
+def hit_titles(page: str) -> list[str]:
+    return re.findall(r'<a class="card-title" href="[^"]+">([^<]+)</a>', page)
+
+
+def test_enter_on_the_search_page_searches_and_on_the_front_page_asks(client: Any) -> None:
+    # Enter submits with the form's first button and the form's action (HTML implicit submission).
+    front = html(client.get("/"))
+    form = re.search(r'<form class="search" action="([^"]+)".*?</form>', front, re.S)
+    assert form and form.group(1) == "/ask"
+    assert re.search(r"<button[^>]*>([^<]+)</button>", form.group(0)).group(1) == "Ask"  # type: ignore[union-attr]
+    results = html(client.get("/search", query_string={"q": "squat"}))
+    form = re.search(r'<form class="search compact" action="([^"]+)".*?</form>', results, re.S)
+    assert form and form.group(1) == "/search"
+    first = re.search(r"<button([^>]*)>([^<]+)</button>", form.group(0))
+    assert first and first.group(2) == "Search posts" and "formaction" not in first.group(1)
+    assert 'formaction="/ask"' in form.group(0)  # asking is still one click away
+    answer = html(client.get("/ask", query_string={"q": QUESTION}))
+    assert '<form class="search compact" action="/ask"' in answer
+
+
+def test_a_page_past_the_end_is_a_404_not_page_20_of_7(client: Any) -> None:
+    r = client.get("/search", query_string={"q": "strength", "posts": "1", "page": "20"})
+    assert r.status_code == 404
+    body = html(r)
+    assert "page 20 of" not in body.lower() and "past the end" in body
+    pages = int(re.search(r"has (\d+) pages?", body).group(1))  # type: ignore[union-attr]
+    last = client.get("/search", query_string={"q": "strength", "posts": "1", "page": pages})
+    assert last.status_code == 200 and f"page {pages} of {pages}" in html(last)
+    assert client.get("/search", query_string={"q": "zzzqqq", "page": "2"}).status_code == 404
+
+
+def test_filter_controls_write_the_query_syntax(qa_client: Any) -> None:
+    args = {"q": "chain author:nobody -author:erin", "filters": "1", "author": "dana",
+            "after": "2018", "before": "", "sort": "newest", "posts": "1"}
+    r = qa_client.get("/search", query_string=args)
+    assert r.status_code == 302
+    assert r.headers["Location"] == ("/search?q=chain+-author:erin+author:dana+after:2018"
+                                     "&posts=1&sort=newest")
+    page = html(qa_client.get(r.headers["Location"]))
+    assert '<input type="text" name="author" value="dana"' in page
+    assert '<input type="text" name="after" value="2018"' in page
+    assert '<option value="newest" selected>' in page
+    spaced = qa_client.get("/search", query_string={"q": "chain", "filters": "1",
+                                                     "author": 'Jo "J" Smith'})
+    assert spaced.headers["Location"] == '/search?q=chain+author:%22Jo+J+Smith%22'
+
+
+def test_the_author_filter_narrows_results(qa_client: Any) -> None:
+    every = html(qa_client.get("/search", query_string={"q": "chain skipping", "posts": "1"}))
+    dana = html(qa_client.get("/search", query_string={"q": "chain skipping author:dana",
+                                                        "posts": "1"}))
+    n_every = int(re.search(r"([\d,]+) posts matched", every).group(1))  # type: ignore[union-attr]
+    n_dana = int(re.search(r"([\d,]+) posts matched", dana).group(1))  # type: ignore[union-attr]
+    assert n_every == 5 and n_dana == 1
+
+
+def test_sort_newest_and_oldest_order_by_date(qa_client: Any) -> None:
+    def dates(sort: str) -> list[str]:
+        page = html(qa_client.get("/search", query_string={"q": "chain", "posts": "1",
+                                                            "sort": sort}))
+        return re.findall(r'<time datetime="([^"]+)"', page)
+
+    newest, oldest = dates("newest"), dates("oldest")
+    assert newest == ["2023-01-01T09:00:00", "2022-07-01T09:00:00"]  # page 1 of 2-post pages
+    assert oldest == ["2019-01-01T09:00:00", "2020-05-01T09:00:00"]
+    page2 = html(qa_client.get("/search", query_string={"q": "chain", "posts": "1",
+                                                         "sort": "newest", "page": "2"}))
+    assert "sort=newest" in re.search(r'rel="prev" href="([^"]+)"', page2).group(1)  # type: ignore[union-attr]
+    assert qa_client.get("/search?q=chain&sort=sideways").status_code == 400
+
+
+def test_forum_filter_and_each_hit_names_its_forum(qa_client: Any) -> None:
+    page = html(qa_client.get("/search", query_string={"q": "chain", "posts": "1"}))
+    assert f'<option value="{QA_FORUM}">' in page and f'<option value="{OTHER_FORUM}">' in page
+    assert f'<span class="forum">{QA_FORUM}</span>' in page
+    only = html(qa_client.get("/search", query_string={"q": "chain", "posts": "1",
+                                                        "forum": OTHER_FORUM}))
+    assert "2 posts matched" in only
+    assert set(re.findall(r'<span class="forum">([^<]+)</span>', only)) == {OTHER_FORUM}
+
+
+def test_solved_titles_and_accepted_answers_get_badges(qa_client: Any) -> None:
+    page = html(qa_client.get("/search", query_string={"q": "worn chain replace", "posts": "1"}))
+    hit = re.search(r'<li class="hit">.*?</li>', page, re.S).group(0)  # type: ignore[union-attr]
+    assert "post #3" in hit and "score 12" in hit
+    assert '<span class="badge solved">Solved</span>' in hit
+    assert '<span class="badge accepted">Accepted answer</span>' in hit
+    other = html(qa_client.get("/search", query_string={"q": "rain lube", "posts": "1"}))
+    assert "badge" not in re.search(r'<ol class="hits".*?</ol>', other, re.S).group(0)  # type: ignore[union-attr]
+
+
+def test_links_in_posts_are_clickable_and_nothing_else_is(qa_client: Any) -> None:
+    page = html(qa_client.get("/t/qa-1"))
+    rel = 'rel="nofollow noopener noreferrer"'
+    assert (f'(<a href="https://si.example.com/manual.pdf" {rel}>'
+            "https://si.example.com/manual.pdf</a>)") in page
+    assert f'<a href="https://sheldonbrown.example/chains.html" {rel}>' in page
+    assert "chains.html</a>. Not javascript:alert(1) either." in page
+
+
+@pytest.mark.parametrize("text,want", [
+    ("see http://a.example/x.", 'see <a href="http://a.example/x" R>http://a.example/x</a>.'),
+    ("javascript:alert(1)", "javascript:alert(1)"),
+    ('<a href="javascript:x">j</a>', "&lt;a href=&#34;javascript:x&#34;&gt;j&lt;/a&gt;"),
+    ('https://x.example/"onmouseover="alert(1)',
+     '<a href="https://x.example/" R>https://x.example/</a>&#34;onmouseover=&#34;alert(1)'),
+    ("https://x.example/a?b=1&c=<script>",
+     '<a href="https://x.example/a?b=1&amp;c=" R>https://x.example/a?b=1&amp;c=</a>&lt;script&gt;'),
+    ("(https://en.example/wiki/A_(b))", '(<a href="https://en.example/wiki/A_(b)" R>'
+                                        "https://en.example/wiki/A_(b)</a>)"),
+    ("data:text/html,<b>x</b> ftp://x.example", "data:text/html,&lt;b&gt;x&lt;/b&gt; ftp://x.example"),
+    ("javascript:http://ok.example", 'javascript:<a href="http://ok.example" R>http://ok.example</a>'),
+    ("", ""),
+])
+def test_linked_escapes_first_and_links_only_http(text: str, want: str) -> None:
+    from web.views import linked
+
+    assert str(linked(text)) == want.replace(" R>", ' rel="nofollow noopener noreferrer">')
+
+
+# -- issue 11: contrast ---------------------------------------------------------------------------
+
+# (text, background) pairs as the stylesheet uses them
+CONTRAST_PAIRS = [
+    ("ink", "paper"), ("ink", "card"), ("muted", "paper"), ("muted", "card"), ("muted", "hl"),
+    ("faint", "paper"), ("faint", "card"), ("faint", "hl"), ("faint", "quote"),
+    ("accent", "paper"), ("accent", "card"), ("accent", "accent-soft"), ("accent", "hl"),
+    ("on-accent", "accent"), ("yes", "paper"), ("yes", "card"), ("yes", "hl"), ("no", "paper"),
+    ("quote-ink", "quote"), ("excerpt", "card"), ("ink", "mark"), ("ink", "field"),
+    ("ink", "code"), ("muted", "quote"),
+]
+
+
+def css_palettes() -> dict[str, dict[str, str]]:
+    css = (Path(__file__).resolve().parents[1] / "web" / "static" / "style.css").read_text()
+    light = css[css.index(":root {"):css.index("}", css.index(":root {"))]
+    start = css.index("@media (prefers-color-scheme: dark)")
+    dark = css[start:css.index("}", start)]
+    def palette(block: str) -> dict[str, str]:
+        return dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-f]{6})\b", block, re.I))
+    return {"light": palette(light), "dark": {**palette(light), **palette(dark)}}
+
+
+def contrast(fg: str, bg: str) -> float:
+    def lum(h: str) -> float:
+        rgb = [int(h[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    hi, lo = sorted((lum(fg), lum(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_text_contrast_is_at_least_4_5_in_both_themes(theme: str) -> None:
+    colours = css_palettes()[theme]
+    low = {f"{fg} on {bg}": round(contrast(colours[fg], colours[bg]), 2)
+           for fg, bg in CONTRAST_PAIRS if contrast(colours[fg], colours[bg]) < 4.5}
+    assert low == {}

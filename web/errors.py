@@ -23,8 +23,12 @@ def register(app: Flask) -> None:
         return error(400, str(exc))
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> tuple[Any, int]:
-        return error(exc.code or 500, exc.description or exc.name)
+    def http_error(exc: HTTPException) -> tuple[Any, int, list[tuple[str, str]]]:
+        body, code = error(exc.code or 500, exc.description or exc.name)
+        # werkzeug's own headers for the error (a 405's Allow, a 401's WWW-Authenticate), but
+        # not its Content-Type: our body is a page or JSON, not its plain text.
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+        return body, code, headers
 
 
 def error(code: int, message: str) -> tuple[Any, int]:

@@ -7,12 +7,16 @@ markup is built from post text is `marked`, which escapes each piece before addi
 from __future__ import annotations
 
 import math
+import re
+from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
+from werkzeug.wrappers import Response
 
 from kb.answer_view import group_by_stance
-from web.kbapp import get_kb, int_arg, overview, query_arg
+from web import search_page as sp
+from web.kbapp import BadQuery, get_kb, int_arg, overview, query_arg
 
 bp = Blueprint("views", __name__)
 
@@ -25,6 +29,31 @@ def marked(snippet: str) -> Markup:
     """A snippet whose matches are wrapped in ** as HTML: escaped text, matches in <mark>."""
     parts = (snippet or "").split("**")
     out = [Markup("<mark>%s</mark>") % p if i % 2 else escape(p) for i, p in enumerate(parts)]
+    return Markup("").join(out)
+
+
+# http(s) URLs in post text; trailing punctuation is the sentence's, not the link's.
+_URL = re.compile(r"\bhttps?://[^\s<>\"'`]+", re.I)
+_URL_TAIL = ".,;:!?'\")]}*"
+
+
+@bp.app_template_filter("linked")
+def linked(text: str | None) -> Markup:
+    """Post text as HTML: escaped, with http(s) URLs made links that pass no referrer or rank.
+    Only the scheme-checked URL becomes an href, escaped again as an attribute; any other
+    scheme (javascript:, data:) stays text."""
+    text = text or ""
+    out: list[Markup] = []
+    last = 0
+    for m in _URL.finditer(text):
+        url = m.group(0).rstrip(_URL_TAIL)
+        if url.count("(") > url.count(")") and m.group(0)[len(url):].startswith(")"):
+            url += ")"  # a Wikipedia-style URL that ends in its own parenthesis
+        start, end = m.start(), m.start() + len(url)
+        out.append(escape(text[last:start]))
+        out.append(Markup('<a href="%s" rel="nofollow noopener noreferrer">%s</a>') % (url, url))
+        last = end
+    out.append(escape(text[last:]))
     return Markup("").join(out)
 
 
@@ -61,18 +90,47 @@ def ask_page() -> str:
 
 
 @bp.get("/search")
-def search_page() -> str:
-    """Ranked posts, one per thread unless posts=1, ten to a page."""
-    from kb.search import search
-
+def search_page() -> str | Response:
+    """Ranked posts, one per thread unless posts=1, ten to a page; the filter controls write
+    their values into q as search syntax and come back here (web/search_page.py)."""
     q = query_arg()
+    if request.args.get("filters"):
+        return _filtered(q)
     page = int_arg("page", 1, 1, MAX_PAGE)
     every = request.args.get("posts") == "1"
+    sort, forum = _sort_arg(), request.args.get("forum") or None
     size = current_app.config["PAGE_SIZE"]
-    result = search(get_kb(), q, limit=size, offset=(page - 1) * size, per_thread=not every)
-    pages = min(MAX_PAGE, max(1, math.ceil(result.total / size)))
-    return render_template("search.html", q=q, result=result, page=page, pages=pages,
-                           every=every, first=(page - 1) * size + 1)
+    kb = get_kb()
+    found = sp.page_of_hits(kb, q, page, size, every, sort, forum)
+    pages = min(MAX_PAGE, max(1, math.ceil(found.listed / size)))
+    if page > pages:
+        abort(404, description=f"Page {page} is past the end: this search has {pages} "
+                               f"page{'s' if pages > 1 else ''} of results.")
+    filters = sp.split_filters(q)[1]
+    forum_names = sp.forums(kb, current_app.extensions.setdefault("kb_forums", {}))
+    return render_template(
+        "search.html", q=q, result=found.result, matched=found.matched, note=found.note,
+        page=page, pages=pages, every=every, first=(page - 1) * size + 1, sort=sort,
+        sorts=sp.SORTS, forum=forum, forums=forum_names, filters=filters,
+        facts=sp.hit_facts(kb, found.result.hits), on_search=True)
+
+
+def _filtered(q: str) -> Response:
+    """The search the filter form asks for, as a link: its controls written into q."""
+    controls = {k: request.args.get(k, "") for k in sp.CONTROLS}
+    sort = _sort_arg()
+    args: dict[str, Any] = {"q": sp.compose(q, controls) or q,
+                            "posts": request.args.get("posts") or None,
+                            "sort": sort if sort != "relevance" else None,
+                            "forum": request.args.get("forum") or None}
+    return redirect(url_for("views.search_page", **args))
+
+
+def _sort_arg() -> str:
+    sort = request.args.get("sort") or "relevance"
+    if sort not in sp.SORTS:
+        raise BadQuery(f"sort must be one of {', '.join(sp.SORTS)}, got {sort[:20]!r}.")
+    return sort
 
 
 @bp.get("/t/<path:thread_id>")

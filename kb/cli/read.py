@@ -31,15 +31,19 @@ def export(obj: Ctx, thread_id: str | None) -> None:
 
 
 @click.command()
-@click.option("-n", "--limit", default=50, show_default=True, help="How many threads.")
+@click.option("-n", "--limit", default=50, show_default=True, type=click.IntRange(min=1),
+              help="How many threads.")
 @json_option
 @click.pass_obj
 def threads(obj: Ctx, limit: int, as_json: bool) -> None:
     """List threads, most recently active first."""
-    rows = obj.kb().store.threads(limit=limit)
+    store = obj.kb().store
+    rows = store.threads(limit=limit)
     if as_json:
+        stored = store.post_counts([t.thread_id for t in rows])
         emit_json([{"thread_id": t.thread_id, "thread_title": t.title, "forum": t.forum,
-                    "posts": t.posts_declared, "format": t.format} for t in rows])
+                    "posts": stored.get(t.thread_id, 0), "posts_declared": t.posts_declared,
+                    "format": t.format} for t in rows])
         return
     for t in rows:
         click.echo(f"{t.thread_id}\t{t.title}")

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 @click.command()
 @click.argument("query", nargs=-1, required=True)
-@click.option("-n", "--limit", default=10, show_default=True, help="How many hits.")
+@click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(min=1),
+              help="How many hits.")
 @click.option("--posts", "every_post", is_flag=True, help="Every matching post, not one per thread.")
 @json_option
 @click.pass_obj
@@ -26,7 +27,7 @@ def search(obj: Ctx, query: tuple[str, ...], limit: int, every_post: bool, as_js
     from kb.query import QueryError
     from kb.search import search as run
 
-    text = " ".join(query)
+    text = _nonempty(query, "words to search for, e.g. `kb search battery`")
     try:
         result = run(obj.fresh_kb(), text, limit=limit, per_thread=not every_post)
     except QueryError as exc:
@@ -35,6 +36,14 @@ def search(obj: Ctx, query: tuple[str, ...], limit: int, every_post: bool, as_js
         emit_json(result.to_dict())
     else:
         _print_hits(result, every_post)
+
+
+def _nonempty(words: tuple[str, ...], wanted: str) -> str:
+    """The words as one query; a usage error (exit 2) when they are only blanks."""
+    text = " ".join(" ".join(words).split())
+    if not text:
+        fail(f"nothing to look for: give {wanted}", 2)
+    return text
 
 
 def _print_hits(result: SearchResult, every_post: bool) -> None:
@@ -67,7 +76,7 @@ def ask(obj: Ctx, question: tuple[str, ...], as_json: bool) -> None:
     from kb.answer import ask as run
     from kb.query import QueryError
 
-    text = " ".join(question)
+    text = _nonempty(question, "a question, e.g. `kb ask 'is it worth it?'`")
     try:
         answer = run(obj.fresh_kb(), text)
     except QueryError as exc:

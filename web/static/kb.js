@@ -11,7 +11,7 @@
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("form.search button[disabled]").forEach(function (b) {
       b.disabled = false;
-      b.textContent = b.classList.contains("secondary") ? "Search posts" : "Ask";
+      b.textContent = b.dataset.label || b.textContent;
     });
   });
   // "/" focuses the search box, as on most forums and code hosts.
