@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb.identity import forum_of, own_id
 from kb.store import Store, digest
 from scraper import ParseError, parse
 from scraper.detect import detect
@@ -105,7 +106,7 @@ def _store(source: Source, sha: str, state: str, fmt: str, threads: list[Thread]
     with store.transaction():
         stale = set(store.drop_source_parts(source.path)) if state == "changed" else set()
         for thread in threads:
-            _keep_apart(store, thread)
+            _identify(store, thread, source.path)
             store.put_part(thread, source.path)
         for thread in threads:
             tid = thread.thread_id
@@ -120,31 +121,11 @@ def _store(source: Source, sha: str, state: str, fmt: str, threads: list[Thread]
     summary.files += 1
 
 
-def _keep_apart(store: Store, thread: Thread) -> None:
-    """Two forums' dumps can reuse one thread id (topic 1849 here and there): a thread whose
-    forum differs, or whose title shares no word with the stored one, gets an id of its own."""
-    existing = store.thread_head(thread.thread_id)
-    if existing is None or same_thread(existing, thread):
-        return
-    import hashlib
-
-    tag = hashlib.sha1(f"{thread.forum}\0{title_words(thread.title)}".encode()).hexdigest()[:6]
-    thread.thread_id = f"{thread.thread_id}-{tag}"
-
-
-def title_words(title: str) -> str:
-    from kb.text import tokens
-
-    return " ".join(sorted(set(tokens(title))))
-
-
-def same_thread(a: Thread, b: Thread) -> bool:
-    """Could `a` and `b` be pages of one thread? (Both forums known and different: no.
-    Titles with words and none in common: no.)"""
-    if a.forum and b.forum and a.forum != b.forum:
-        return False
-    wa, wb = set(title_words(a.title).split()), set(title_words(b.title).split())
-    return not wa or not wb or bool(wa & wb)
+def _identify(store: Store, thread: Thread, source_path: str) -> None:
+    """Name the thread by its forum and the forum's own id (kb.identity): topic 7210 of two
+    forums is two threads, and the keys are the same whichever forum came in first."""
+    thread.forum = forum_of(thread, source_path)
+    thread.thread_id = store.thread_key(thread.forum, own_id(thread.thread_id, thread.forum))
 
 
 def _count(counts: dict[str, int], tid: str, summary: Summary) -> None:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
 from itertools import starmap
 from pathlib import Path
 from typing import TypedDict
 
+from kb.identity import qualified, rekey
 from kb.rows import (
     POST_COLUMNS,
     IndexedPost,
@@ -63,9 +64,19 @@ _MIGRATIONS: list[str] = [
     """
     CREATE INDEX parts_source ON parts(source_path);
     """,
+    # v4: a thread is (forum, the forum's own id); kb.identity says which key names it. Old
+    # stores kept two forums' topic 7210 apart only by title, so their keys are worked out
+    # again from the parts (`kb.identity.rekey`).
+    """
+    CREATE TABLE thread_keys (
+        thread_id TEXT PRIMARY KEY, forum TEXT NOT NULL, own_id TEXT NOT NULL,
+        UNIQUE(forum, own_id));
+    CREATE INDEX thread_keys_own ON thread_keys(own_id);
+    """,
 ]
 SCHEMA_VERSION = len(_MIGRATIONS)
-
+# Run after the SQL of the same version, in its transaction.
+_AFTER: dict[int, Callable[[Store], None]] = {4: rekey}
 
 
 def _select(record: type[IndexedPost]) -> str:
@@ -109,6 +120,7 @@ class Store:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.row_factory = sqlite3.Row
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the store {self.path}: {exc}; "
@@ -116,7 +128,6 @@ class Store:
         except OSError as exc:
             raise StoreError(f"cannot create the data dir {self.path.parent}: "
                              f"{exc.strerror or exc}; pass a writable --data-dir") from None
-        self.db.row_factory = sqlite3.Row
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
@@ -125,9 +136,13 @@ class Store:
                              f"(schema {version}); upgrade kb")
         for i in range(version, SCHEMA_VERSION):
             with self.transaction():
+                if self.db.execute("PRAGMA user_version").fetchone()[0] > i:
+                    continue  # another process migrated it while this one waited
                 for statement in _MIGRATIONS[i].split(";"):
                     if statement.strip():
                         self.db.execute(statement)
+                if i + 1 in _AFTER:
+                    _AFTER[i + 1](self)
                 self.db.execute(f"PRAGMA user_version = {i + 1}")
 
     def close(self) -> None:
@@ -188,7 +203,68 @@ class Store:
         """Every file's parse of this thread, in ingest order."""
         rows = self.db.execute("SELECT data FROM parts WHERE thread_id = ? ORDER BY seq",
                                (thread_id,))
-        return [thread_from_dict(json.loads(r[0])) for r in rows]
+        parts = [thread_from_dict(json.loads(r[0])) for r in rows]
+        for p in parts:
+            p.thread_id = thread_id  # the data keeps the key it had before a rename
+        return parts
+
+    def all_parts(self) -> list[tuple[int, str, str, Thread]]:
+        """(seq, thread key, source path, parse) of every part, in ingest order."""
+        rows = self.db.execute("SELECT seq, thread_id, source_path, data FROM parts ORDER BY seq")
+        return [(r[0], r[1], r[2], thread_from_dict(json.loads(r[3]))) for r in rows]
+
+    def set_part(self, seq: int, thread: Thread) -> None:
+        """Give part `seq` the key and forum `thread` has now."""
+        self.db.execute("UPDATE parts SET thread_id = ?, data = ? WHERE seq = ?",
+                        (thread.thread_id, json.dumps(part(thread)), seq))
+
+    # -- thread identity (kb.identity) --------------------------------------------------------
+
+    def thread_key(self, forum: str, own_id: str) -> str:
+        """The key of the forum's thread `own_id`, assigned on first sight: the bare id while
+        no other forum has it; once two do, `forum:id` for each (the earlier one renamed)."""
+        row = self.db.execute("SELECT thread_id FROM thread_keys WHERE forum = ? AND own_id = ?",
+                              (forum, own_id)).fetchone()
+        if row:
+            return str(row[0])
+        others = self.db.execute("SELECT thread_id, forum FROM thread_keys WHERE own_id = ?",
+                                 (own_id,)).fetchall()
+        for key, other in others:
+            if key == own_id:
+                self.rename_thread(key, qualified(other, own_id))
+        key = own_id
+        if others or self.db.execute("SELECT 1 FROM thread_keys WHERE thread_id = ?",
+                                     (key,)).fetchone():
+            key = qualified(forum, own_id)
+        self.register_key(key, forum, own_id)
+        return key
+
+    def register_key(self, key: str, forum: str, own_id: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO thread_keys(thread_id, forum, own_id)"
+                        " VALUES (?,?,?)", (key, forum, own_id))
+
+    def rename_thread(self, old: str, new: str) -> None:
+        """Move a thread to another key; its posts count as changed, so the index follows."""
+        self.db.execute("UPDATE thread_keys SET thread_id = ? WHERE thread_id = ?", (new, old))
+        self.db.execute("UPDATE threads SET thread_id = ? WHERE thread_id = ?", (new, old))
+        self.db.execute("UPDATE parts SET thread_id = ? WHERE thread_id = ?", (new, old))
+        self.db.execute("UPDATE posts SET thread_id = ?, seq = ? WHERE thread_id = ?",
+                        (new, self._next_seq(), old))
+
+    def drop_thread(self, key: str) -> None:
+        """Forget a thread and its posts (the index is told they are gone)."""
+        seq = self._next_seq()
+        self.db.execute("INSERT INTO removed(id, seq) SELECT id, ? FROM posts WHERE thread_id = ?",
+                        (seq, key))
+        self.db.execute("DELETE FROM posts WHERE thread_id = ?", (key,))
+        self.db.execute("DELETE FROM threads WHERE thread_id = ?", (key,))
+
+    def set_thread_forum(self, key: str, forum: str) -> None:
+        self.db.execute("UPDATE threads SET forum = ? WHERE thread_id = ?", (forum, key))
+
+    def thread_ids(self) -> set[str]:
+        """Every stored thread's key."""
+        return {r[0] for r in self.db.execute("SELECT thread_id FROM threads")}
 
     # -- normalised threads and posts ---------------------------------------------------------
 
@@ -278,11 +354,23 @@ class Store:
             "SELECT * FROM posts WHERE thread_id = ? ORDER BY post_number", (thread_id,))]
         return thread
 
-    def find_thread_ids(self, fragment: str) -> list[str]:
-        """Thread ids equal to or ending with `fragment` (":123" ids typed as "123")."""
+    def find_thread_ids(self, ref: str) -> list[str]:
+        """The keys of the threads `ref` may name: its own key; "forum:id"; the forum's own
+        id, which names one thread per forum that has it (several: the caller asks which)."""
+        if self.db.execute("SELECT 1 FROM threads WHERE thread_id = ?", (ref,)).fetchone():
+            return [ref]
+        for i in (i for i, c in enumerate(ref) if c == ":"):
+            row = self.db.execute(
+                "SELECT k.thread_id FROM thread_keys k JOIN threads USING (thread_id)"
+                " WHERE k.forum = ? AND k.own_id = ?", (ref[:i], ref[i + 1:])).fetchone()
+            if row:
+                return [row[0]]
         rows = self.db.execute(
-            "SELECT thread_id FROM threads WHERE thread_id = ? OR thread_id LIKE ? LIMIT 10",
-            (fragment, f"%:{fragment}"))
+            "SELECT k.thread_id FROM thread_keys k JOIN threads USING (thread_id)"
+            " WHERE k.own_id = ? ORDER BY k.forum LIMIT 20", (ref,)).fetchall()
+        if not rows:
+            rows = self.db.execute("SELECT thread_id FROM threads WHERE thread_id LIKE ?"
+                                   " ORDER BY thread_id LIMIT 20", (f"%:{ref}",)).fetchall()
         return [r[0] for r in rows]
 
     def posts_by_ids(self, ids: list[int]) -> dict[int, StoredPost]:
@@ -310,6 +398,17 @@ class Store:
             "SELECT * FROM threads ORDER BY last_posted DESC, thread_id LIMIT ? OFFSET ?",
             (-1 if limit is None else limit, offset))
         return [thread_from_row(r) for r in rows]
+
+    def post_counts(self, thread_ids: list[str]) -> dict[str, int]:
+        """How many posts the store holds of each thread (not what its pages declare, which
+        most engines never say)."""
+        out: dict[str, int] = {}
+        for i in range(0, len(thread_ids), 500):
+            chunk = thread_ids[i: i + 500]
+            out.update(self.db.execute(
+                f"SELECT thread_id, posts FROM threads WHERE thread_id IN"
+                f" ({','.join('?' * len(chunk))})", chunk).fetchall())
+        return out
 
     def iter_threads(self) -> Iterator[Thread]:
         """Every thread with its posts, in thread id order (for export and reindex)."""

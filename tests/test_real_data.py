@@ -40,23 +40,38 @@ def test_every_thread_file_goes_in(loaded) -> None:  # type: ignore[no-untyped-d
 
 def _thread(store: Store, tid: str):  # type: ignore[no-untyped-def]
     ids = store.find_thread_ids(tid)
-    assert ids, f"no thread {tid}"
+    assert len(ids) == 1, f"{tid} names {ids}"
     return store.thread(ids[0])
 
 
 def test_pages_of_one_thread_merge(loaded) -> None:  # type: ignore[no-untyped-def]
     store, _ = loaded
     # phpBB: one topic reached by two post permalinks, 20 posts either way
-    t1088 = _thread(store, "1088")
+    t1088 = _thread(store, "theavalanches.com:1088")  # Urho3D has a topic 1088 too
     assert len(t1088.posts) == 20
     assert len({p.post_id for p in t1088.posts}) == 20
     # phpBB page 2 captured in 2010 and 2020: one thread, numbered from 21, no post twice
-    t1294 = _thread(store, "1294")
+    t1294 = _thread(store, "theavalanches.com:1294")
     numbers = [p.post_number for p in t1294.posts]
     assert min(numbers) == 21 and len(set(numbers)) == len(numbers)
     assert len({p.post_id for p in t1294.posts}) == len(t1294.posts)
     # Discourse crawler page saved twice
-    assert len(_thread(store, "12483").posts) == 2
+    assert len(_thread(store, "meta.discourse.org:12483").posts) == 2
+
+
+def test_two_forums_topics_with_one_id_stay_apart(loaded) -> None:  # type: ignore[no-untyped-def]
+    store, _ = loaded
+    forums = dict(store.db.execute("SELECT forum, count(*) FROM threads GROUP BY forum").fetchall())
+    # every Urho3D topic once (its JSON, its /raw and the tarball's copy merged), every esk8 one
+    assert forums["discourse.urho3d.io"] == 5046
+    assert forums["electric-skateboard.builders"] == 1657
+    assert sorted(store.find_thread_ids("7210")) == [
+        "discourse.urho3d.io:7210", "electric-skateboard.builders:7210"]
+    # no thread holds posts of two forums' dumps
+    mixed = store.db.execute(
+        "SELECT thread_id FROM posts GROUP BY thread_id HAVING count(DISTINCT source_format) > 1"
+        " AND sum(source_format = 'discourse-md') > 0").fetchall()
+    assert mixed == []
 
 
 def test_no_quoted_text_left_in_html_bodies(loaded) -> None:  # type: ignore[no-untyped-def]
@@ -77,7 +92,7 @@ def test_authors_and_numbers(loaded) -> None:  # type: ignore[no-untyped-def]
     store, _ = loaded
     example = _thread(store, "is-leg-strenth-training-necessary-for-a-400m-runner")
     assert [p.author for p in example.posts][:2] == ["volle", None]
-    for tid in ("1088", "12483"):
+    for tid in ("theavalanches.com:1088", "12483"):
         posts = _thread(store, tid).posts
         assert all(p.author for p in posts)
         numbers = [p.post_number for p in posts]

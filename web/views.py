@@ -134,9 +134,19 @@ def _sort_arg() -> str:
 
 
 @bp.get("/t/<path:thread_id>")
-def thread_page(thread_id: str) -> str:
-    """A thread, post by post; `hl=N` highlights post N (the one an answer cited)."""
-    thread = get_kb().store.thread(thread_id)
+def thread_page(thread_id: str) -> str | tuple[str, int]:
+    """A thread, post by post; `hl=N` highlights post N (the one an answer cited). An id two
+    forums share names no thread: 300, with the threads it may mean."""
+    store = get_kb().store
+    ids = store.find_thread_ids(thread_id)
+    if len(ids) > 1:
+        heads = [(tid, store.thread_head(tid)) for tid in ids]
+        choices = "; ".join(f"/t/{tid} ({h.title})" for tid, h in heads if h)
+        return render_template(
+            "error.html", code=300, title="Which thread?", q="",
+            message=f"{thread_id!r} is a thread id in {len(ids)} forums; open one by its full "
+                    f"id: {choices}"), 300
+    thread = store.thread(ids[0]) if ids else None
     if thread is None:
         abort(404, description=f"There is no thread {thread_id!r} in this knowledge base.")
     hl = request.args.get("hl", type=int)

@@ -40,7 +40,7 @@ def threads(obj: Ctx, limit: int, as_json: bool) -> None:
     store = obj.kb().store
     rows = store.threads(limit=limit)
     if as_json:
-        stored = _post_counts(store, [t.thread_id for t in rows])
+        stored = store.post_counts([t.thread_id for t in rows])
         emit_json([{"thread_id": t.thread_id, "thread_title": t.title, "forum": t.forum,
                     "posts": stored.get(t.thread_id, 0), "posts_declared": t.posts_declared,
                     "format": t.format} for t in rows])
@@ -56,7 +56,7 @@ def threads(obj: Ctx, limit: int, as_json: bool) -> None:
 def show(obj: Ctx, ref: str, as_json: bool) -> None:
     """Print a thread, or one post of it with THREAD_ID#N (--json: `kb export`'s shape)."""
     tid, _, num = ref.partition("#")
-    thread = _thread(obj.kb().store, tid)
+    thread = _thread(obj.kb().store, tid, f"#{num}" if num else "")
     posts = thread.posts
     if num:
         if not num.isdigit():
@@ -107,27 +107,26 @@ def stats(obj: Ctx, as_json: bool) -> None:
         click.echo(f"posts from {s['first_posted']} to {s['last_posted']}")
 
 
-def _post_counts(store: Store, thread_ids: list[str]) -> dict[str, int]:
-    """How many posts the store holds of each thread (not what its pages declare, which most
-    engines never say). The threads table keeps the count; `Store.threads` does not return it
-    yet, so it is read here (to move into kb/store.py with the thread-identity work)."""
-    out: dict[str, int] = {}
-    for i in range(0, len(thread_ids), 500):
-        chunk = thread_ids[i: i + 500]
-        out.update(store.db.execute(
-            f"SELECT thread_id, posts FROM threads WHERE thread_id IN ({','.join('?' * len(chunk))})",
-            chunk).fetchall())
-    return out
-
-
-def _thread(store: Store, ref: str) -> Thread:
-    """The thread `ref` names: its full id, or the tail of one (":123" ids typed as "123")."""
+def _thread(store: Store, ref: str, post: str = "") -> Thread:
+    """The thread `ref` names: its key, "forum:id", or the forum's own id when one forum has it.
+    An id two forums share names no thread: say which ones, and how to pick (exit 2)."""
     ids = store.find_thread_ids(ref)
     if not ids:
         fail(f"no thread {ref!r}; `kb threads` lists them")
-    if len(ids) > 1 and ref not in ids:
-        fail(f"{ref!r} matches several threads ({', '.join(ids)}); give the full id")
-    thread = store.thread(ref if ref in ids else str(ids[0]))
+    if len(ids) > 1:
+        fail(ambiguous(store, ref, ids, post), 2)
+    thread = store.thread(ids[0])
     if thread is None:  # removed between the two reads (an ingest replaced it)
         fail(f"no thread {ref!r}; `kb threads` lists them")
     return thread
+
+
+def ambiguous(store: Store, ref: str, ids: list[str], post: str = "") -> str:
+    """One line saying how to pick, then one line per thread `ref` may mean."""
+    lines = [f"{ref!r} names {len(ids)} threads, one in each of these forums; give the full id, "
+             f"e.g. `kb show {ids[0]}{post}`:"]
+    for tid in ids:
+        head = store.thread_head(tid)
+        if head is not None:
+            lines.append(f"  {tid}\t{head.title}")
+    return "\n".join(lines)
