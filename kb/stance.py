@@ -89,14 +89,17 @@ def _safety(sentence: str) -> str | None:
 
 
 def _restated(question: str, passage: str) -> str | None:
-    """The first sentence restates the question's claim: every content word of the question
-    (up to its three rarest-looking, here the longest) in one clause, negated or not."""
+    """The first sentence restates the question's claim negated: every content word of the
+    question (up to its three longest) in one clause, and a negation right before one of them
+    ("does not support Vulkan"); "adjust for coarseness, not speed" negates something else."""
     first = re.split(r"(?<=[.!?;])\s+|,\s+but\b", passage, maxsplit=1)[0]
     q = [t for t in tokens(question) if len(t) > 2]
     if len(q) < 2 or _NEGATION.search(question.split("?")[0]):
         return None
-    key = sorted(set(q), key=len, reverse=True)[:3]
-    have = set(tokens(first))
-    if not all(k in have for k in key):
+    key = set(sorted(set(q), key=len, reverse=True)[:3])
+    if not key <= set(tokens(first)):
         return None
-    return "no" if _NEGATION.search(first) else None
+    for neg in _NEGATION.finditer(first):
+        if key & set(tokens(" ".join(first[neg.end():].split()[:3]))):
+            return "no"
+    return None
