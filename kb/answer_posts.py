@@ -36,10 +36,11 @@ class ThreadPost(Protocol):
 _THANKS = re.compile(r"\b(thanks?|thank you|thx|ty|cheers|appreciated?)\b|"
                      r"\b(that|this|it|which) (did the trick|worked|works|fixed|solved|helped)\b|"
                      r"\b(works|working) now\b|\bproblem solved\b|\bsolved\b", re.I)
-_SOLUTION = re.compile(r"\b(solved|fixed it|figured (it )?out|the (problem|issue|fix|solution) "
+# The asker posting the fix, and "same problem here": also what kb/candidates.py leaves out.
+SOLUTION = re.compile(r"\b(solved|fixed it|figured (it )?out|the (problem|issue|fix|solution) "
                        r"(was|is)|turns? out|got it (working|to work)|found the (problem|issue|"
                        r"solution|fix))\b", re.I)
-_SAME = re.compile(r"\b(same (problem|issue|thing|question) (here|as)|i have the same|"
+SAME_PROBLEM = re.compile(r"\b(same (problem|issue|thing|question) (here|as)|i have the same|"
                    r"me too|having the same|\+1|any (news|update)|bump)\b", re.I)
 _THANKS_OPENING = re.compile(r"^\W*(thanks|thank you|thx|cheers|great|nice|lol|haha|wow)\b", re.I)
 _ADVICE = re.compile(r"\byou (can|could|should|need|must|might|may|will|want|have to)\b|"
@@ -85,7 +86,7 @@ def features(posts: Sequence[ThreadPost], title: str,
             float(i == 0),
             float(by_asker),
             float(i in thanked),
-            float(by_asker and bool(_SOLUTION.search(body))),
+            float(by_asker and bool(SOLUTION.search(body))),
             math.log1p(cited.get(p.post_number or 0, 0)),
             math.log(i + 1),
             math.log1p(len(words)),
@@ -97,7 +98,7 @@ def features(posts: Sequence[ThreadPost], title: str,
             float(first in _IMPERATIVE),
             float(bool(_ADVICE.search(body))),
             float(bool(_EXPERIENCE.search(body))),
-            float(bool(_SAME.search(body)) and len(words) < 40),
+            float(bool(SAME_PROBLEM.search(body)) and len(words) < 40),
             float(bool(_THANKS_OPENING.match(body)) and len(words) < 25),
             len(mine & topic) / max(1, len(topic)) if i else 0.0,
         ])

@@ -12,7 +12,6 @@ candidates, unless the asker posts the solution.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -33,11 +32,6 @@ PER_THREAD = 8  # candidates read closely per thread
 MAX_ANCHORS = 6  # sentences of a prose-less post that may anchor its passage
 FEATURES = ("thread_rel", "thread_order", "thread_cos", "about", "p_answer", "post_cos",
             "post_rel", "sentence_cos")
-
-_SAME = re.compile(r"\b(same (problem|issue) (here|as you)|i have the same|having the same|"
-                   r"me too|any (news|update|solution))\b", re.I)
-_SOLUTION = re.compile(r"\b(solved|fixed it|figured (it )?out|the (problem|issue|fix|solution) "
-                       r"(was|is)|turns? out|got it (working|to work))\b", re.I)
 
 
 @dataclass
@@ -186,6 +180,6 @@ def _answers_opener(posts: list[Post], i: int, asker: str | None) -> bool:
 
 def _may_answer(post: Post, asker: str | None) -> bool:
     """Not the asker's follow-ups (unless they post the solution), not "same problem here"."""
-    if asker and post.author == asker and not _SOLUTION.search(post.body):
+    if asker and post.author == asker and not answer_posts.SOLUTION.search(post.body):
         return False
-    return not (_SAME.search(post.body) and len(post.body) < 300)
+    return not (answer_posts.SAME_PROBLEM.search(post.body) and len(post.body) < 300)
