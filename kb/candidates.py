@@ -29,6 +29,8 @@ THREADS = 4  # threads read per question
 LONG_THREAD = 40  # above this many replies, a thread's candidates are its first and best-retrieved
 FIRST_REPLIES = 10
 PER_THREAD = 8  # candidates read closely per thread
+# A word no post uses (and no respelling explains) names what the forum never discussed.
+UNKNOWN = 2.0
 MAX_ANCHORS = 6  # sentences of a prose-less post that may anchor its passage
 FEATURES = ("thread_rel", "thread_order", "thread_cos", "about", "p_answer", "post_cos",
             "post_rel", "sentence_cos")
@@ -75,7 +77,9 @@ def collect(kb: KB, qterms: list[str], fixes: dict[str, str], qvec: np.ndarray,
             continue
         threads.setdefault(row.thread_id, {})[int(row.post_number)] = score / (best or 1.0)
         hits.setdefault(row.thread_id, []).append(row)
-    weights = {t: kb.counts.idf(t) or kb.counts.max_idf() for t in dict.fromkeys(qterms)}
+    top_idf = kb.counts.max_idf()
+    weights = {t: kb.counts.idf(t) or (top_idf if t in fixes else UNKNOWN * top_idf)
+               for t in dict.fromkeys(qterms)}
     openers = kb.store.opening_posts(list(threads))
     units = {tid: [openers[tid]] if tid in openers else [] for tid in threads}
     for tid, rs in hits.items():

@@ -94,7 +94,7 @@ def expand_spelling(kb: KB, terms: list[str], typed: str = "") -> Spelling:
         if counts.df(term) or len(term) < 4 or term.isdigit() or fold(term) != term:
             continue
         best, best_df = None, 0
-        for cand in _edits(term):
+        for cand in sorted(_edits(term)):  # sorted: equal counts fall the same way every run
             cdf = counts.df(cand)
             if cdf > best_df:
                 best, best_df = cand, cdf
