@@ -1,6 +1,6 @@
 """The post store: SQLite, the source of truth. All SQL of kb lives in this module.
 
-Schema is versioned with `PRAGMA user_version`; `_MIGRATIONS[i]` moves a store from version i to
+Schema is versioned with `PRAGMA user_version`; `MIGRATIONS[i]` moves a store from version i to
 i + 1, so an old data dir opens with a newer kb. Besides the normalised posts the store keeps what
 each input file's parser produced (`parts`): when another page of a thread arrives, the thread is
 merged and normalised again from those, so the result never depends on ingest order.
@@ -29,52 +29,9 @@ from kb.rows import (
     thread_from_dict,
     thread_from_row,
 )
+from kb.store.schema import MIGRATIONS, SCHEMA_VERSION
 from scraper.models import Thread
 
-_MIGRATIONS: list[str] = [
-    """
-    CREATE TABLE sources (
-        path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, format TEXT, threads INTEGER,
-        posts INTEGER, ingested_at TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')));
-    CREATE INDEX sources_sha ON sources(sha256);
-    CREATE TABLE parts (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT, thread_id TEXT NOT NULL, source_path TEXT NOT NULL,
-        data TEXT NOT NULL, UNIQUE(thread_id, source_path));
-    CREATE TABLE threads (
-        thread_id TEXT PRIMARY KEY, title TEXT NOT NULL, posts_declared INTEGER, forum TEXT,
-        url TEXT, format TEXT, posts INTEGER NOT NULL DEFAULT 0, first_posted TEXT,
-        last_posted TEXT);
-    CREATE TABLE posts (
-        id INTEGER PRIMARY KEY, thread_id TEXT NOT NULL, post_number INTEGER NOT NULL,
-        post_id TEXT, author TEXT, author_source TEXT, author_title TEXT, author_joined TEXT,
-        author_location TEXT, author_posts INTEGER, posted_at TEXT, body TEXT NOT NULL,
-        quotes TEXT NOT NULL, signature TEXT, url TEXT, reply_to INTEGER, score INTEGER,
-        accepted INTEGER NOT NULL DEFAULT 0, source_path TEXT, source_format TEXT,
-        source_page INTEGER, digest TEXT NOT NULL, UNIQUE(thread_id, post_number));
-    CREATE INDEX posts_author ON posts(author);
-    """,
-    # v2: change tracking, so the search index follows the store incrementally.
-    """
-    ALTER TABLE posts ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
-    CREATE INDEX posts_seq ON posts(seq);
-    CREATE TABLE removed (id INTEGER NOT NULL, seq INTEGER NOT NULL);
-    CREATE INDEX removed_seq ON removed(seq);
-    """,
-    # v3: a changed file's parts are found by path.
-    """
-    CREATE INDEX parts_source ON parts(source_path);
-    """,
-    # v4: a thread is (forum, the forum's own id); kb.identity says which key names it. Old
-    # stores kept two forums' topic 7210 apart only by title, so their keys are worked out
-    # again from the parts (`kb.identity.rekey`).
-    """
-    CREATE TABLE thread_keys (
-        thread_id TEXT PRIMARY KEY, forum TEXT NOT NULL, own_id TEXT NOT NULL,
-        UNIQUE(forum, own_id));
-    CREATE INDEX thread_keys_own ON thread_keys(own_id);
-    """,
-]
-SCHEMA_VERSION = len(_MIGRATIONS)
 # Run after the SQL of the same version, in its transaction.
 _AFTER: dict[int, Callable[[Store], None]] = {4: rekey}
 
@@ -138,7 +95,7 @@ class Store:
             with self.transaction():
                 if self.db.execute("PRAGMA user_version").fetchone()[0] > i:
                     continue  # another process migrated it while this one waited
-                for statement in _MIGRATIONS[i].split(";"):
+                for statement in MIGRATIONS[i].split(";"):
                     if statement.strip():
                         self.db.execute(statement)
                 if i + 1 in _AFTER:
