@@ -50,15 +50,21 @@ _QUOTE_AUTHOR_ATTRS = ("data-author", "data-username", "data-user", "data-name",
                        "username", "data-quote-author")
 # Attribution lines quotes open with, in the languages forums speak.
 ATTRIBUTION = re.compile(
-    r"^(?:@?(?P<a>.{1,60}?)\s+(?:wrote|said|schrieb|a écrit|kirjoitti|escribió|scrive|ha scritto|"
+    r"^(?:.{0,40}\bago,\s+(?P<c>.{1,60}?)\s+said:"
+    r"|@?(?P<a>.{1,60}?)\s+(?:wrote|said|schrieb|a écrit|kirjoitti|escribió|scrive|ha scritto|"
     r"schreef|napisał|írta|skrev)\s*:?"
     r"|(?:Quote from|Quote|Zitat von|Zitat|Citation de|Cita de|Lainaus|Idézet|Cytat|Citaat)"
     r"\s*:?\s*(?P<b>[^\n]{0,80}?)(?:\s+(?:on|am|le|el)\s+.*)?"
-    r"|.{0,40}\bago,\s+(?P<c>.{1,60}?)\s+said:)\s*$", re.I)
+    r")\s*$", re.I)
 _REPLY_NO = re.compile(r"\bReply\s*#\s*(\d+)|\bAntwort\s*#\s*(\d+)|\bRespuesta\s*#\s*(\d+)", re.I)
 _HASH_NO = re.compile(r"^\s*#\s*(\d{1,6})\s*$")
 _ID_NO = re.compile(r"^(?:message|msg|post|reply|comment)[-_]?(\d{1,4})$", re.I)
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}  # subject lines over a post's words
+
+
+def text_of(el: _Element) -> str:
+    """All text under `el` (lxml.html's text_content, for a plain lxml.etree tree)."""
+    return "".join(el.itertext())
 
 
 def read_post(record: Record) -> Post | None:
@@ -123,7 +129,7 @@ def _bold_name(parts: list[_Element]) -> _Element | None:
 
     for part in parts:
         for el in part.iter("dt", "strong", "b", "h4", "h5", "cite"):
-            text = el.text_content().strip()
+            text = text_of(el).strip()
             if _short_name(el) and len(text.split()) <= 4 and not DATE.search(text) \
                     and not re.fullmatch(r"[#\d\W]+", text):
                 return el
@@ -131,7 +137,7 @@ def _bold_name(parts: list[_Element]) -> _Element | None:
 
 
 def _short_name(el: _Element) -> bool:
-    text = " ".join(el.text_content().split())
+    text = " ".join(text_of(el).split())
     return 0 < len(text) <= 60
 
 
@@ -148,7 +154,7 @@ def _name_text(el: _Element, out: list[str]) -> None:
     for child in el:
         if isinstance(child.tag, str) and child.tag not in ("script", "style", "img") \
                 and not _BADGE.search(_classes(child)) \
-                and not re.fullmatch(r"\s*[\d,.]+\s*", child.text_content()):
+                and not re.fullmatch(r"\s*[\d,.]+\s*", text_of(child)):
             _name_text(child, out)
         if child.tail:
             out.append(child.tail)
@@ -166,7 +172,7 @@ def _body_element(parts: list[_Element], author_el: _Element | None) -> _Element
             hint = _classes(el)
             if _BODY_CLASS.search(hint) and not _NOT_BODY.search(hint) \
                     and not _in_pane(el, part):
-                found.append((_clean_len(el), len(el.text_content()), el))
+                found.append((_clean_len(el), len(text_of(el)), el))
     if not found:
         return _largest_block(parts, author_path)
     most = max(n for n, _, _ in found)
@@ -202,7 +208,7 @@ def _largest_block(parts: list[_Element], avoid: set[_Element]) -> _Element | No
         for el in part.iter("div", "td", "p", "section", "article", "blockquote"):
             if el in avoid:
                 continue
-            n = len(el.text_content())
+            n = len(text_of(el))
             if n > best_len:
                 best, best_len = el, n
     return best
@@ -217,21 +223,53 @@ def _quotes_and_chrome(body: _Element) -> tuple[list[Quote], list[_Element]]:
         hint = _classes(el)
         if el.tag == "blockquote" or "quote" in el.tag or _QUOTE_CLASS.search(hint) \
                 and el.tag not in ("span", "a", "b", "strong", "i", "em"):
-            if not _QUOTE_CLASS.search(hint) and el.tag == "blockquote" and _is_whole(el, body):
+            if not _QUOTE_CLASS.search(hint) and el.tag == "blockquote" and _is_whole(el, body) \
+                    and not _attributed(el):
                 continue  # a body all in <blockquote> is the member's words, not a quote
-            quotes.append(_quote(el))
+            quote = _quote(el)
+            quote.author = quote.author or _attribution_before(el)
+            quotes.append(quote)
             skip.append(el)
         elif _CHROME.search(hint) or el.tag in ("script", "style"):
             skip.append(el)
-    return [q for q in quotes if q.text or q.author], skip
+    # A quote header in an element of its own ("X schrieb:" over the quoted box) names the
+    # author of the quote after it.
+    kept: list[Quote] = []
+    for q in quotes:
+        if kept and not kept[-1].text and kept[-1].author and not q.author:
+            q.author = kept.pop().author
+        kept.append(q)
+    return [q for q in kept if q.text], skip
+
+
+def _attribution_before(el: _Element) -> str | None:
+    """The author an "X wrote:" line just before the quote block names."""
+    prev = el.getprevious()
+    before = (prev.tail or "") if prev is not None else (el.getparent().text or "")
+    if prev is not None and not before.strip():
+        before = text_of(prev)
+    lines = [ln.strip() for ln in before.split("\n") if ln.strip()]
+    head = ATTRIBUTION.match(lines[-1]) if lines else None
+    return clean(head.group("a") or head.group("b") or head.group("c")) if head else None
+
+
+def _attributed(el: _Element) -> bool:
+    first = element_text(el).split("\n", 1)[0].strip()
+    return next(el.iter("cite"), None) is not None or bool(ATTRIBUTION.match(first))
 
 
 def _is_whole(el: _Element, body: _Element) -> bool:
-    return len(el.text_content().strip()) >= 0.9 * len(body.text_content().strip())
+    return len(text_of(el).strip()) >= 0.9 * len(text_of(body).strip())
 
 
 def _quote(el: _Element) -> Quote:
     author = next((el.get(a) for a in _QUOTE_AUTHOR_ATTRS if el.get(a)), None)
+    cite = next(el.iter("cite"), None)
+    if cite is not None:  # phpBB's <cite>X wrote:</cite> inside the quote
+        head = ATTRIBUTION.match(" ".join(text_of(cite).split()))
+        author = author or (clean(head.group("a") or head.group("b") or head.group("c"))
+                            if head else clean(text_of(cite)))
+        return Quote(text=element_text(el, [cite]), author=author)
     text = element_text(el)
     lines = text.split("\n")
     head = ATTRIBUTION.match(lines[0].strip()) if lines else None
@@ -279,7 +317,7 @@ def _numbers(record: Record) -> dict[str, int]:
                 if r:
                     found["reply"] = int(next(g for g in r.groups() if g)) + 1
             if "hash" not in found:
-                h = _HASH_NO.match(el.text_content()) if len(own) < 12 and el.tag == "a" \
+                h = _HASH_NO.match(text_of(el)) if len(own) < 12 and el.tag == "a" \
                     or el.tag in ("span", "strong", "b", "small") else None
                 if h and own.strip():
                     found["hash"] = int(h.group(1))
