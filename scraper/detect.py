@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import scraper.discourse as discourse
+import scraper.generic as generic
 import scraper.jsonl as jsonl
 import scraper.nodebb as nodebb
 import scraper.phpbb as phpbb
@@ -33,6 +34,9 @@ SNIFFERS: tuple[Sniffer, ...] = (
     nodebb.sniff,
     vbulletin_text.sniff,
 )
+# Asked after every sniffer above: any HTML page no engine's own parser claimed is mined for
+# its post records.
+FALLBACK: Sniffer = generic.sniff
 
 PARSERS: dict[str, Parser] = {
     jsonl.FORMAT: jsonl.parse,
@@ -43,6 +47,7 @@ PARSERS: dict[str, Parser] = {
     phpbb.FORMAT: phpbb.parse,
     nodebb.FORMAT: nodebb.parse,
     vbulletin_text.FORMAT: vbulletin_text.parse,
+    generic.FORMAT: generic.parse,
 }
 
 
@@ -55,7 +60,7 @@ def detect(data: bytes, name: str = "") -> str:
     head = data[:65536].decode("utf-8", errors="replace")
     if head.startswith("\ufeff"):
         head = head[1:]
-    for sniff in SNIFFERS:
+    for sniff in (*SNIFFERS, FALLBACK):
         fmt = sniff(head, name)
         if fmt:
             return fmt

@@ -57,7 +57,13 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     page = read_page(text, wayback.group(1) if wayback else None)
     posts = prosilver(doc, page) or subsilver2(doc, page) or subsilver(doc, page)
     if not posts:
-        raise ParseError("no posts found: not a phpBB topic page")
+        # A theme that renamed phpBB's post markup: mine the page for its post records.
+        from scraper import generic
+
+        try:
+            return generic.parse(data, name, fmt)
+        except ParseError:
+            raise ParseError("no posts found: not a phpBB topic page") from None
     start = post_offset(text, page)
     for i, post in enumerate(posts):
         post.post_number = None if start is None else start + i + 1

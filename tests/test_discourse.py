@@ -59,10 +59,11 @@ def head(data: bytes) -> str:
 
 
 def other_sniffers() -> list[Callable[[str, str], str | None]]:
-    """Every other format module's sniff(), so that no two modules claim one file."""
+    """Every other format module's sniff(), so that no two modules claim one file (the generic
+    extractor, asked after all of them, claims any HTML page by design)."""
     found = []
     for info in pkgutil.iter_modules(scraper.__path__):
-        if info.name.startswith("discourse"):
+        if info.name.startswith("discourse") or info.name == "generic":
             continue
         try:
             module = importlib.import_module(f"scraper.{info.name}")

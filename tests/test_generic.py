@@ -1,0 +1,89 @@
+"""The generic thread-page extractor on hand-made pages of its hard cases."""
+
+from __future__ import annotations
+
+import pytest
+
+import scraper
+from scraper import ParseError, detect, generic
+from scraper.models import Thread
+from tests.conftest import FIXTURES
+
+HERE = FIXTURES / "generic"
+
+
+def _parse(name: str) -> Thread:
+    [thread] = scraper.parse((HERE / name).read_bytes(), name)
+    return thread
+
+
+def test_table_layout_author_row_apart_from_body_row() -> None:
+    t = _parse("table-layout.html")
+    assert t.format == "generic-html"
+    assert [(p.post_number, p.author) for p in t.posts] == [(1, "Alice"), (2, "Bob"), (3, "Alice")]
+    assert t.posts[1].body == "Lower it by the difference in crank length, then ride a week."
+    assert t.posts[2].body == "That worked, thanks."  # the signature is chrome
+
+
+def test_unclosed_tags_and_repeated_ids() -> None:
+    t = _parse("unclosed-ids.html")
+    assert [p.author for p in t.posts] == ["Carla", "Dan", "Guest", "Dan"]
+    assert t.posts[0].body == "Citric acid or vinegar for a kettle?\n\nMine is very hard water."
+    assert t.posts[1].body == "Citric acid, no smell at all"
+
+
+def test_quote_header_in_its_own_element_in_german() -> None:
+    post = _parse("unclosed-ids.html").posts[2]
+    assert post.body == "Agreed, café owners use it too."  # &eacute; under a Latin-1 meta
+    assert [(q.author, q.text, q.post_number) for q in post.quotes] == [
+        ("Dan", "Citric acid, no smell at all", 2)]
+
+
+def test_quote_only_post() -> None:
+    post = _parse("unclosed-ids.html").posts[3]
+    assert post.body == ""
+    assert [(q.author, q.text) for q in post.quotes] == [("Guest", "Agreed, café owners use it too.")]
+
+
+def test_page_two_numbers_from_the_page() -> None:
+    t = _parse("page2.html")
+    assert [p.post_number for p in t.posts] == [51, 52, 53]
+    assert t.thread_id == "8812"
+    assert t.posts[2].author == "[deleted]"  # kept as displayed, not invented
+    assert t.posts[0].posted_at == "2022-01-03T10:00:00Z"
+
+
+@pytest.mark.parametrize("attribution, author", [
+    ("Dan wrote:", "Dan"), ("Quote from: Dan on 12 May 2020, 10:00", "Dan"),
+    ("Dan schrieb:", "Dan"), ("Dan a écrit :", "Dan"), ("Dan kirjoitti:", "Dan"),
+    ("Idézet: Dan", "Dan"), ("14 hours ago, Dan said:", "Dan"),
+])
+def test_attribution_lines(attribution: str, author: str) -> None:
+    page = ("<html><body>" + "".join(
+        f'<div class="post"><a class="username" href="/u/{n}">{n}</a><span class="date">'
+        f'2020-05-1{i} 10:00</span><div class="content">{body}</div></div>'
+        for i, (n, body) in enumerate([
+            ("Dan", "Tea first."),
+            ("Eve", f"<div>{attribution}</div><blockquote>Tea first.</blockquote>Milk after."),
+        ])) + "</body></html>").encode()
+    [t] = scraper.parse(page, "x.html")
+    assert t.posts[1].body == "Milk after."
+    assert [q.author for q in t.posts[1].quotes] == [author]
+
+
+def test_no_post_records_is_a_parse_error() -> None:
+    with pytest.raises(ParseError, match="no repeated post records"):
+        scraper.parse((HERE / "no-posts.html").read_bytes(), "no-posts.html")
+
+
+@pytest.mark.parametrize("data", [b"<html>", b"<div>\xff\xfe</div>", b"<html><body></body>"])
+def test_bad_input_never_crashes(data: bytes) -> None:
+    with pytest.raises(ParseError):
+        generic.parse(data)
+
+
+def test_asked_last() -> None:
+    # A page a named parser reads is never claimed by the fallback.
+    data = (FIXTURES / "xenforo" / "xf2-page.html").read_bytes()
+    assert detect.detect(data, "xf2-page.html") == "xenforo-html"
+    assert detect.detect((HERE / "page2.html").read_bytes(), "page2.html") == "generic-html"
