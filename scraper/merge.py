@@ -117,13 +117,14 @@ def _group(ranked: list[Thread]) -> list[_Group]:
                 group = numbered[n]
                 if post.post_id and group.ids():
                     continue  # a better part gives this number to another post
-            if group is None and not n:
-                group = loose.get(post.post_id or f"{post.author}\0{post.body[:200]}")
+            key = "" if n else post.post_id or f"{post.author}\0{post.body[:200]}"
+            if group is None and key:
+                group = loose.get(key)
             if group is None:
                 group = _Group(None)
                 groups.append(group)
-                if not n:
-                    loose[post.post_id or f"{post.author}\0{post.body[:200]}"] = group
+                if key:
+                    loose[key] = group
             if n and not group.number and n not in numbered:
                 group.number, numbered[n] = n, group
             group.posts.append(post)

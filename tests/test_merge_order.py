@@ -118,3 +118,25 @@ def test_merge_is_a_function_of_the_set_of_parts() -> None:
     shapes = {json.dumps([p.to_export(m) for p in m.posts])
               for m in (merge(list(order)) for order in itertools.permutations(parts))}
     assert len(shapes) == 1
+
+
+def test_the_newest_capture_numbers_the_posts() -> None:
+    folder = shared("theavalanches-phpbb-wayback", "forum", "t1294_s20")
+    old, new = (parse(p.read_bytes(), str(p), normalised=False)[0]
+                for p in sorted(folder.glob("*.html")))
+    for order in ([old, new], [new, old]):
+        posts = {p.post_number: p for p in merge(order).posts}
+        # 2010's #35 and #36 were deleted by 2020, whose #35 is 2010's #37
+        assert (posts[35].post_id, posts[36].post_id, posts[37].post_id) == (
+            "21180", "21207", "21208")
+        assert "21176" not in {p.post_id for p in posts.values()}
+        assert posts[22].author_posts == 214 and "20200914" in (posts[22].source_path or "")
+
+
+def test_fidelity_ranks() -> None:
+    from scraper.merge import body_rank, meta_rank
+
+    assert meta_rank("discourse-json") < meta_rank("phpbb-html") < meta_rank("discourse-raw")
+    assert meta_rank("stackexchange-xml") == meta_rank("kb-jsonl") == meta_rank("reddit-json")
+    assert body_rank("discourse-raw") < body_rank("discourse-json") < body_rank("vbulletin-text")
+    assert body_rank("vbulletin-html") == body_rank("some-new-engine-html")
