@@ -63,7 +63,7 @@ def test_bare_id_two_forums_share_lists_them(kb: Any) -> None:
     first, *choices = result.stderr.strip().splitlines()
     assert first == (f"kb: '7210' names 2 threads, one in each of these forums; give the full"
                      f" id, e.g. `kb show {URHO}:7210`:")
-    assert choices == [f"  {URHO}:7210\tshadow map coverage skewed to the side",
+    assert choices == [f"  {URHO}:7210\tShadow Map Coverage Skewed to the Side",
                        f"  {ESK8}:7210\tCustom made CNC motor mount. Caliber | 6374"]
     assert result.stdout == ""
     by_post = kb("show", "7210#2")
@@ -162,7 +162,7 @@ def test_thread_page_by_bare_and_full_id(tmp_path: Path) -> None:
     both = client.get("/t/7210")
     assert both.status_code == 300
     page = both.get_data(as_text=True)
-    assert f"/t/{URHO}:7210 (shadow map coverage skewed to the side)" in page
+    assert f"/t/{URHO}:7210 (Shadow Map Coverage Skewed to the Side)" in page
     assert f"/t/{ESK8}:7210 (Custom made CNC motor mount. Caliber | 6374)" in page
     one = client.get(f"/t/{URHO}:7210")
     assert one.status_code == 200 and "JSandusky" in one.get_data(as_text=True)
