@@ -72,7 +72,7 @@ def start_server(data_dir: Path, port: int, threads: int, workers: int | None = 
             body = json.loads(conn.getresponse().read())
             how = f"{workers} gunicorn workers x {threads} threads" if workers else \
                 f"{threads} waitress threads"
-            print(f"server up: {body['posts']:,} posts, {how}", flush=True)
+            print(f"server up: {body['posts']:,} posts, {how}", file=sys.stderr, flush=True)
             return proc
         except OSError:
             time.sleep(0.2)
