@@ -1,6 +1,8 @@
-"""Load on the web app: `kb serve` (waitress) on loopback, /api/ask from N client threads.
+"""Load on the web app: `kb serve` (waitress, or gunicorn with --workers) on loopback, /api/ask
+from N client threads.
 
     .venv/bin/python bench/web_load.py --data-dir /tmp/kb147 --clients 4 --duration 30
+    .venv/bin/python bench/web_load.py --data-dir /tmp/kb147 --workers 1,2,1,2   # alternated
 
 The server runs in its own process, as in production, so the clients' Python does not share its
 GIL. Questions: a few fixed everyday ones plus thread titles drawn (seeded) from the store.
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import random
 import socket
 import statistics
@@ -50,11 +53,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(data_dir: Path, port: int, threads: int, timeout: float = 300) -> subprocess.Popen:
-    """`kb serve` in a child process; returns once /healthz answers."""
-    kb = Path(sys.executable).with_name("kb")
-    proc = subprocess.Popen([str(kb), "--data-dir", str(data_dir), "serve", "--port", str(port),
-                             "--threads", str(threads)], stderr=subprocess.DEVNULL)
+def start_server(data_dir: Path, port: int, threads: int, workers: int | None = None,
+                 timeout: float = 300) -> subprocess.Popen:
+    """`kb serve` in a child process (gunicorn with `workers`); returns once /healthz answers."""
+    more = ["--workers", str(workers)] if workers else []
+    # `python -m kb` of this checkout (the venv's `kb` script may belong to another one)
+    proc = subprocess.Popen([sys.executable, "-m", "kb", "--data-dir", str(data_dir), "serve",
+                             "--port", str(port), "--threads", str(threads), *more],
+                            stderr=subprocess.DEVNULL, cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -63,7 +70,9 @@ def start_server(data_dir: Path, port: int, threads: int, timeout: float = 300) 
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             conn.request("GET", "/healthz")
             body = json.loads(conn.getresponse().read())
-            print(f"server up: {body['posts']:,} posts, {threads} waitress threads", flush=True)
+            how = f"{workers} gunicorn workers x {threads} threads" if workers else \
+                f"{threads} waitress threads"
+            print(f"server up: {body['posts']:,} posts, {how}", file=sys.stderr, flush=True)
             return proc
         except OSError:
             time.sleep(0.2)
@@ -109,6 +118,47 @@ def run(port: int, qs: list[str], clients: int, seconds: float) -> tuple[list[fl
     return latencies, errors, time.perf_counter() - t0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its children that are still running (Linux
+    /proc; 0 elsewhere): how many cores the server actually got, whatever else the machine ran."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def measure(data_dir: Path, qs: list[str], clients: int, seconds: float, warmup: float,
+            threads: int, workers: int | None = None) -> dict[str, float]:
+    """One server up, `warmup` seconds of load, then `seconds` measured; the server stopped."""
+    port = free_port()
+    proc = start_server(data_dir, port, threads, workers)
+    try:
+        run(port, qs, clients, warmup)
+        cpu0 = cpu_seconds(proc.pid)
+        ms, errors, wall = run(port, qs, clients, seconds)
+        cpu = cpu_seconds(proc.pid) - cpu0
+    finally:
+        proc.terminate()  # SIGTERM: waitress stops; gunicorn's arbiter stops its workers
+        proc.wait(30)
+    ms.sort()
+    for e in errors[:5]:
+        print("  error:", e)
+    return {"requests": len(ms), "errors": len(errors), "seconds": wall,
+            "req_s": len(ms) / wall, "server_cores": cpu / wall,
+            "cpu_ms_per_request": 1000 * cpu / max(1, len(ms)),
+            "p50_ms": statistics.median(ms) if ms else 0.0,
+            "p90_ms": pct(ms, 0.90) if ms else 0.0, "p99_ms": pct(ms, 0.99) if ms else 0.0,
+            "max_ms": ms[-1] if ms else 0.0}
+
+
 def pct(sorted_ms: list[float], p: float) -> float:
     return sorted_ms[min(len(sorted_ms) - 1, int(round(p * (len(sorted_ms) - 1))))]
 
@@ -118,29 +168,25 @@ def main() -> None:
     ap.add_argument("--data-dir", type=Path, required=True)
     ap.add_argument("--clients", type=int, default=4, help="concurrent client threads")
     ap.add_argument("--duration", type=float, default=30.0, help="seconds of load")
-    ap.add_argument("--threads", type=int, default=4, help="waitress worker threads")
+    ap.add_argument("--threads", type=int, default=4, help="threads per server process")
+    ap.add_argument("--workers", default="",
+                    help="gunicorn worker counts, comma-separated, one run each in turn "
+                         "(e.g. 1,2,1,2); without it, one run on waitress")
     ap.add_argument("--titles", type=int, default=200, help="thread titles to sample as questions")
     ap.add_argument("--warmup", type=float, default=3.0, help="seconds of load before measuring")
     args = ap.parse_args()
 
     qs = questions(args.data_dir, args.titles)
-    port = free_port()
-    proc = start_server(args.data_dir, port, args.threads)
-    try:
-        run(port, qs, args.clients, args.warmup)
-        ms, errors, wall = run(port, qs, args.clients, args.duration)
-    finally:
-        proc.terminate()
-        proc.wait(10)
-    ms.sort()
-    print(f"{len(ms):,} requests in {wall:.1f} s from {args.clients} clients, "
-          f"{len(qs)} distinct questions, {len(errors)} errors")
-    print(f"throughput {len(ms) / wall:7.1f} req/s")
-    if ms:
-        print(f"latency    p50 {statistics.median(ms):6.1f} ms   p90 {pct(ms, 0.90):6.1f} ms   "
-              f"p99 {pct(ms, 0.99):6.1f} ms   max {ms[-1]:6.1f} ms")
-    for e in errors[:5]:
-        print("  error:", e)
+    runs: list[int | None] = [int(w) for w in args.workers.split(",") if w] or [None]
+    for workers in runs:
+        r = measure(args.data_dir, qs, args.clients, args.duration, args.warmup, args.threads,
+                    workers)
+        print(f"{r['requests']:,} requests in {r['seconds']:.1f} s from {args.clients} clients, "
+              f"{len(qs)} distinct questions, {r['errors']} errors")
+        print(f"throughput {r['req_s']:7.1f} req/s   server used {r['server_cores']:.2f} cores, "
+              f"{r['cpu_ms_per_request']:.1f} CPU-ms per request")
+        print(f"latency    p50 {r['p50_ms']:6.1f} ms   p90 {r['p90_ms']:6.1f} ms   "
+              f"p99 {r['p99_ms']:6.1f} ms   max {r['max_ms']:6.1f} ms", flush=True)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -261,7 +262,7 @@ def test_api_thread_is_export_lines_and_healthz_counts_posts(app: Any, client: A
     thread = app.extensions["kb"].store.thread(THREAD)
     assert body["thread_id"] == THREAD and body["thread_title"] == thread.title
     assert body["posts"] == json.loads(json.dumps([p.to_export(thread) for p in thread.posts]))
-    assert client.get("/healthz").get_json() == {"ok": True, "posts": 10}
+    assert client.get("/healthz").get_json() == {"ok": True, "posts": 10, "pid": os.getpid()}
 
 
 @pytest.mark.parametrize("url,code,needle", [

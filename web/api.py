@@ -5,6 +5,7 @@ Errors are {"error": message} with the status code (see `web.errors`).
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Blueprint, abort, request
@@ -49,5 +50,6 @@ def api_thread(thread_id: str) -> dict[str, Any]:
 
 @bp.get("/healthz")
 def healthz() -> dict[str, Any]:
-    """Liveness, with the number of posts the store holds."""
-    return {"ok": True, "posts": overview().stats()["posts"]}
+    """Liveness, with the number of posts the store holds and the answering process's id (which
+    worker answered, under `kb serve --workers`)."""
+    return {"ok": True, "posts": overview().stats()["posts"], "pid": os.getpid()}
