@@ -88,7 +88,7 @@ def tfidf_scores(counts: TermCounts, terms: list[str], weights: Weights | None =
 def _row_norms(counts: TermCounts) -> np.ndarray:
     """l2 norms of each row's tf-idf vector (title and body words together)."""
     def compute() -> np.ndarray:
-        both = sparse.csr_matrix(counts.title + counts.body)
+        both = sparse.csr_matrix(counts.title.csc() + counts.body.csc())
         both.data = (1.0 + np.log(both.data)) * counts.stats().idf[both.indices]
         return np.sqrt(np.asarray(both.multiply(both).sum(axis=1)).ravel()).astype(np.float32) + 1e-9
 

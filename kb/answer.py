@@ -28,8 +28,7 @@ from kb.search import rank
 from kb.text import analysed
 
 if TYPE_CHECKING:
-    from scipy.sparse import csr_matrix
-
+    from kb.counts import TfidfRows
     from kb.knowledge import KB
 
 CITE_MODEL = Path(__file__).with_name("cite_model.json")
@@ -107,7 +106,7 @@ def query_vector(kb: KB, qterms: list[str], fixes: dict[str, str]) -> np.ndarray
     """The question as a dense l2-normed tf-idf vector (spelling fixes weighted down)."""
     t = kb.counts
     terms = list(dict.fromkeys([*qterms, *fixes.values()]))
-    qvec = np.asarray(t.vectorize([" ".join(terms)]).todense()).ravel()
+    qvec = t.vectorize([" ".join(terms)]).dense()[0]
     for fixed in fixes.values():
         col = t.vocab.get(fixed)
         if col is not None:
@@ -141,7 +140,7 @@ def _pick(kb: KB, cands: list[Candidate], model: logistic.Logistic) -> list[Pick
     order = np.argsort(-prob, kind="stable")
     top = float(prob[order[0]])
     picked: list[Picked] = []
-    vecs: list[csr_matrix] = []
+    vecs: list[TfidfRows] = []
     for i in order:
         c = cands[int(i)]
         if len(picked) >= MAX_ITEMS or prob[i] < KEEP * top:
@@ -149,7 +148,7 @@ def _pick(kb: KB, cands: list[Candidate], model: logistic.Logistic) -> list[Pick
         if prob[i] < floor(c.about):
             continue
         vec = kb.counts.vectorize([analysed(c.passage.text)])
-        sims = [float((vec @ v.T).toarray()[0, 0]) for v in vecs]
+        sims = [vec.dot_row(v) for v in vecs]
         if sims and max(sims) > SAME_POINT:
             same = picked[int(np.argmax(sims))]
             if all(_key(c) != _key(o) for o in [same[0], *same[1]]):

@@ -136,7 +136,7 @@ def _thread_candidates(kb: KB, thread: Thread, order: int, thread_rel: float,
     keep = sorted(keep[:PER_THREAD])
     t = kb.counts
     head = t.vectorize([analysed(f"{thread.title} {posts[0].body}")])
-    thread_cos = float(np.asarray(head @ qvec).ravel()[0])
+    thread_cos = float(head.dot(qvec)[0])
     # One vectorize call for every sentence of every candidate: per-post calls cost 5x more.
     split = {i: passages.split(posts[i].body) for i in keep}
     ok = {i: [j for j, s in enumerate(split[i]) if passages.citable(s)] for i in keep}
@@ -147,7 +147,7 @@ def _thread_candidates(kb: KB, thread: Thread, order: int, thread_rel: float,
     texts += [analysed(split[i][j]) for i in keep for j in ok[i]]
     if not texts:
         return []
-    cos = np.asarray(t.vectorize(texts) @ qvec).ravel()
+    cos = t.vectorize(texts).dot(qvec)
     body_cos, sent_cos = cos[:len(keep)], cos[len(keep):]
     out, at = [], 0
     for n, i in enumerate(keep):

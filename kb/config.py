@@ -8,7 +8,8 @@ from pathlib import Path
 
 STORE_FILE = "kb.sqlite3"
 INDEX_DIR = "index"
-COUNTS_FILE = "counts.npz"  # in INDEX_DIR; older kbs left tfidf.pickle there, never read now
+COUNTS_FILE = "counts.bin"  # in INDEX_DIR, memory-mapped (kb/arrays.py); older kbs left
+# counts.npz (read once, then replaced) and tfidf.pickle (never read now) there
 # Title words count 2.5x body words, in the Whoosh schema and kb's BM25F alike (they must agree).
 TITLE_BOOST = 2.5
 

@@ -11,9 +11,11 @@ rebuild.
 Each row also keeps what the query filters read of its post (thread, author, date: `Filed`), so
 kb/matching.py answers every filter, negated or not, with array masks in milliseconds.
 
-Saved as one `.npz` of plain arrays, loaded with `allow_pickle=False`: reading a data dir never
-runs code from it. Counts saved without the filter columns (before issue 11) fail to load and are
-rebuilt from the store.
+Saved uncompressed in one file and read memory-mapped (kb/arrays.py): a cold `kb ask` maps the
+counts in well under a millisecond and reads only the columns its query touches; scipy is
+imported only to build or grow them. Counts saved as `.npz` (before issue 13) are read once
+the old way and replaced by the next save; counts saved without the filter columns (before
+issue 11) fail to load and are rebuilt from the store.
 """
 
 from __future__ import annotations
@@ -24,17 +26,46 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
-from scipy import sparse
 
+from kb import arrays as saved
 from kb.text import ANALYSIS_VERSION
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 COMPACT_SHARE = 0.25  # rebuild when this share of rows is dead
 _MATRICES = ("title", "body")
 _ARRAYS = ("ids", "live", "thread_of", "body_len", "title_len", "author_of", "day", "stamp")
+LEGACY_FILE = "counts.npz"  # how counts were saved before issue 13: read, then replaced
 UNDATED = -(2**62)  # the `stamp` of a post without a date: listed after every dated one
+
+
+class Columns(NamedTuple):
+    """A CSC matrix's arrays (rows = posts): column j's rows are indices[indptr[j]:indptr[j+1]]
+    (sorted), its counts data[...]. Reading needs no scipy; `csc()` builds the matrix."""
+
+    data: np.ndarray
+    indices: np.ndarray
+    indptr: np.ndarray
+    shape: tuple[int, int]
+
+    @classmethod
+    def of(cls, matrix: Any) -> Columns:
+        m = matrix.tocsc()
+        m.sort_indices()
+        return cls(m.data, m.indices, m.indptr, (int(m.shape[0]), int(m.shape[1])))
+
+    @classmethod
+    def empty(cls, rows: int = 0) -> Columns:
+        return cls(np.zeros(0, np.float32), np.zeros(0, np.int32), np.zeros(1, np.int32), (rows, 0))
+
+    def csc(self) -> sparse.csc_matrix:
+        from scipy import sparse
+
+        return sparse.csc_matrix((self.data, self.indices, self.indptr), shape=self.shape)
 
 
 class Filed(NamedTuple):
@@ -63,45 +94,74 @@ class TermCounts:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.vocab: dict[str, int] = {}
-        self.body = sparse.csc_matrix((0, 0), dtype=np.float32)  # counts, rows = posts
-        self.title = sparse.csc_matrix((0, 0), dtype=np.float32)
+        self.body = Columns.empty()  # counts, rows = posts
+        self.title = Columns.empty()
         self.built = False
         self.body_len = np.zeros(0, dtype=np.float32)
         self.title_len = np.zeros(0, dtype=np.float32)
         self.ids = np.zeros(0, dtype=np.int64)
         self.live = np.zeros(0, dtype=bool)
         self.thread_of = np.zeros(0, dtype=np.int32)  # row -> index into self.threads
-        self.threads: dict[str, int] = {}  # store thread id -> index
         self.author_of = np.zeros(0, dtype=np.int32)  # row -> index into self.authors
-        self.authors: dict[str, int] = {}  # lower-cased author ("" for none) -> index
         self.day = np.zeros(0, dtype=np.int32)  # YYYYMMDD as written (0: no date)
         self.stamp = np.zeros(0, dtype=np.int64)  # seconds since 1970 UTC (UNDATED: no date)
         self.seq = -1
         self.outdated = False  # load() found counts of an older analysis (kb/text.py)
         self._memo: dict[str, object] = {}
+        # store thread id -> index; lower-cased author ("" for none) -> index. Kept as their
+        # saved JSON until first read: `ask` never reads them.
+        self._names: dict[str, dict[str, int] | str] = {"threads": {}, "authors": {}}
+
+    @property
+    def threads(self) -> dict[str, int]:
+        return self._named("threads")
+
+    @threads.setter
+    def threads(self, value: dict[str, int]) -> None:
+        self._names["threads"] = value
+
+    @property
+    def authors(self) -> dict[str, int]:
+        return self._named("authors")
+
+    @authors.setter
+    def authors(self, value: dict[str, int]) -> None:
+        self._names["authors"] = value
+
+    def _named(self, key: str) -> dict[str, int]:
+        names = self._names[key]
+        if isinstance(names, str):
+            listed = json.loads(names)
+            names = self._names[key] = dict(zip(listed, range(len(listed))))
+        return names
 
     # -- persistence --------------------------------------------------------------------------
 
     def load(self) -> bool:
-        """Read the saved counts; False when there are none (or they are damaged)."""
-        try:
-            with np.load(self.path, allow_pickle=False) as z:
-                meta = json.loads(bytes(z["meta"]).decode())
-                mats = {m: sparse.csc_matrix((z[f"{m}_data"], z[f"{m}_indices"], z[f"{m}_indptr"]),
-                                             shape=tuple(z[f"{m}_shape"])) for m in _MATRICES}
-                arrays = {a: z[a] for a in _ARRAYS}
-        except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+        """Map the saved counts; False when there are none (or they are damaged)."""
+        got = saved.load(self.path)
+        if got is None:
+            got = _legacy(self.path.with_name(LEGACY_FILE))
+        if got is None:
             return False
+        meta, arrays = got
         if meta.get("analysis", 1) != ANALYSIS_VERSION:
             self.outdated = True
             return False
-        self.vocab = {t: i for i, t in enumerate(meta["vocab"])}
-        self.threads = {t: i for i, t in enumerate(meta["threads"])}
-        self.authors = {a: i for i, a in enumerate(meta["authors"])}
-        self.seq = int(meta["seq"])
-        self.title, self.body = mats["title"], mats["body"]
-        for name, value in arrays.items():
-            setattr(self, name, value)
+        try:
+            vocab = str(meta["vocab"]).split("\n") if meta["vocab"] else []
+            self.vocab = dict(zip(vocab, range(len(vocab))))
+            self._names = {k: json.dumps(meta[k]) if isinstance(meta[k], list) else str(meta[k])
+                           for k in ("threads", "authors")}
+            self.seq = int(meta["seq"])
+            for m in _MATRICES:
+                setattr(self, m, Columns(arrays[f"{m}_data"], arrays[f"{m}_indices"],
+                                         arrays[f"{m}_indptr"],
+                                         (int(arrays[f"{m}_shape"][0]), int(arrays[f"{m}_shape"][1]))))
+            for name in _ARRAYS:
+                setattr(self, name, arrays[name])
+        except (KeyError, IndexError, TypeError, ValueError):
+            return False
         self.built = True
         self._memo = {}
         return True
@@ -109,21 +169,18 @@ class TermCounts:
     def save(self) -> None:
         """Write atomically (a reader in another process sees the old file or the new one)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        meta = {"vocab": sorted(self.vocab, key=self.vocab.__getitem__),
-                "threads": sorted(self.threads, key=self.threads.__getitem__),
-                "authors": sorted(self.authors, key=self.authors.__getitem__), "seq": self.seq,
-                "analysis": ANALYSIS_VERSION}
-        arrays: dict[str, np.ndarray] = {
-            "meta": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)}
+        vocab = sorted(self.vocab, key=self.vocab.__getitem__)  # terms hold no whitespace
+        meta = {"vocab": "\n".join(vocab), "seq": self.seq, "analysis": ANALYSIS_VERSION,
+                **{k: json.dumps(sorted(names, key=names.__getitem__))
+                   for k, names in (("threads", self.threads), ("authors", self.authors))}}
+        arrays: dict[str, np.ndarray] = {}
         for name in _MATRICES:
             m = getattr(self, name)
             arrays.update({f"{name}_data": m.data, f"{name}_indices": m.indices,
                            f"{name}_indptr": m.indptr, f"{name}_shape": np.asarray(m.shape)})
         arrays.update({a: getattr(self, a) for a in _ARRAYS})
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        with open(tmp, "wb") as fh:
-            np.savez(fh, **arrays)  # type: ignore[arg-type]
-        tmp.replace(self.path)
+        saved.save(self.path, arrays, meta)
+        self.path.with_name(LEGACY_FILE).unlink(missing_ok=True)
 
     # -- building -------------------------------------------------------------------------------
 
@@ -135,12 +192,12 @@ class TermCounts:
             vec = CountVectorizer(analyzer=str.split, dtype=np.float32)
             vec.fit(t for pair in texts for t in pair)
             self.vocab = {t: int(i) for t, i in vec.vocabulary_.items()}
-            self.title = vec.transform([t for t, _ in texts]).tocsc()
-            self.body = vec.transform([b for _, b in texts]).tocsc()
+            self.title = Columns.of(vec.transform([t for t, _ in texts]))
+            self.body = Columns.of(vec.transform([b for _, b in texts]))
         else:  # an empty store (a new data dir) has empty counts; scikit-learn would refuse
             self.vocab = {}
-            self.title = sparse.csc_matrix((len(ids), 0), dtype=np.float32)
-            self.body = sparse.csc_matrix((len(ids), 0), dtype=np.float32)
+            self.title = Columns.empty(len(ids))
+            self.body = Columns.empty(len(ids))
         self.ids = np.asarray(ids, dtype=np.int64)
         self.live = np.ones(len(ids), dtype=bool)
         self.threads, self.authors = {}, {}
@@ -155,6 +212,8 @@ class TermCounts:
     def update(self, ids: list[int], texts: list[tuple[str, str]], filed: list[Filed],
                removed: list[int]) -> None:
         """Append changed posts (new words get new columns); mask their old rows."""
+        from scipy import sparse
+
         self._kill(list(removed) + list(ids))
         if not ids:
             self._after_change()
@@ -166,8 +225,8 @@ class TermCounts:
         width = len(self.vocab)
         title_rows = self._counts([t for t, _ in texts], width)
         body_rows = self._counts([b for _, b in texts], width)
-        self.title = sparse.vstack([_widen(self.title, width), title_rows]).tocsc()
-        self.body = sparse.vstack([_widen(self.body, width), body_rows]).tocsc()
+        self.title = Columns.of(sparse.vstack([_widen(self.title, width), title_rows]))
+        self.body = Columns.of(sparse.vstack([_widen(self.body, width), body_rows]))
         self.ids = np.concatenate([self.ids, np.asarray(ids, dtype=np.int64)])
         self.live = np.concatenate([self.live, np.ones(len(ids), dtype=bool)])
         new = self._filed_rows(filed)
@@ -186,13 +245,13 @@ class TermCounts:
                 np.asarray([s for _, s in dates], dtype=np.int64))
 
     def _kill(self, ids: list[int]) -> None:
-        row_of = self.row_of()
-        for pid in ids:
-            row = row_of.get(int(pid))
-            if row is not None:
-                self.live[row] = False
+        rows = self.rows_of(ids)
+        self.live = np.array(self.live)  # a writable copy: loaded arrays are mapped read-only
+        self.live[rows[rows >= 0]] = False
 
     def _counts(self, docs: list[str], width: int) -> sparse.csr_matrix:
+        from scipy import sparse
+
         indptr: list[int] = [0]
         indices: list[int] = []
         data: list[int] = []
@@ -209,8 +268,8 @@ class TermCounts:
 
     def _after_change(self) -> None:
         self._memo = {}
-        self.body_len = np.asarray(self.body.sum(axis=1)).ravel().astype(np.float32)
-        self.title_len = np.asarray(self.title.sum(axis=1)).ravel().astype(np.float32)
+        self.body_len = _row_sums(self.body)
+        self.title_len = _row_sums(self.title)
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -220,10 +279,26 @@ class TermCounts:
             self._memo[key] = compute()
         return self._memo[key]
 
-    def row_of(self) -> dict[int, int]:
-        """Store post id -> row."""
-        row_of = self.memo("row_of", lambda: {int(pid): i for i, pid in enumerate(self.ids)})
-        return row_of  # type: ignore[return-value]
+    def rows_of(self, ids: list[int]) -> np.ndarray:
+        """The row of each store post id (its latest, when a replaced post left dead rows), -1
+        for ids the counts do not hold. A binary search over the ids, which ascend as posts are
+        stored: no per-process map of every post (30-50 ms at 147k on a cold `kb ask`)."""
+        got: tuple[np.ndarray | None, np.ndarray] = self.memo(  # type: ignore[assignment]
+            "id_order", self._id_order)
+        order, keys = got
+        want = np.asarray(ids, dtype=np.int64).reshape(-1)
+        at = np.searchsorted(keys, want, side="right") - 1
+        found = (at >= 0) & (keys[np.maximum(at, 0)] == want) if len(keys) else at < -1
+        rows = at if order is None else order[np.maximum(at, 0)]
+        return np.where(found, rows, -1).astype(np.int64)
+
+    def _id_order(self) -> tuple[np.ndarray | None, np.ndarray]:
+        """(rows by ascending id or None when they ascend already, the ids in that order)."""
+        ids = self.ids
+        if bool(np.all(ids[1:] > ids[:-1])):
+            return None, ids
+        order = np.argsort(ids, kind="stable")
+        return order, ids[order]
 
     def stats(self) -> FieldStats:
         return self.memo("stats", self._stats)  # type: ignore[return-value]
@@ -240,7 +315,7 @@ class TermCounts:
         return FieldStats(df_body, df_title, idf.astype(np.float32), n, avg_body or 1.0,
                           avg_title or 1.0)
 
-    def postings(self, matrix: sparse.csc_matrix, col: int) -> tuple[np.ndarray, np.ndarray]:
+    def postings(self, matrix: Columns, col: int) -> tuple[np.ndarray, np.ndarray]:
         """(rows, counts) of the posts holding column `col` of `matrix` (body or title)."""
         lo, hi = matrix.indptr[col], matrix.indptr[col + 1]
         return matrix.indices[lo:hi], matrix.data[lo:hi]
@@ -248,8 +323,7 @@ class TermCounts:
     def holders(self, terms: list[str], ids: list[int]) -> dict[str, set[int]]:
         """Which of the posts `ids` hold each term, in body or thread title (from the counts,
         without analysing any text again)."""
-        row_of = self.row_of()
-        rows = np.asarray([row_of.get(int(i), -1) for i in ids], dtype=np.int64)
+        rows = self.rows_of(ids)
         out: dict[str, set[int]] = {}
         for term in dict.fromkeys(terms):
             col = self.vocab.get(term)
@@ -281,7 +355,7 @@ class TermCounts:
         """The idf a word no post uses would have."""
         return float(np.log(1.0 + max(int(self.live.sum()), 1)) + 1.0)
 
-    def vectorize(self, docs: list[str], query: bool = False) -> sparse.csr_matrix:
+    def vectorize(self, docs: list[str], query: bool = False) -> TfidfRows:
         """l2-normed sublinear tf-idf rows for analysed texts (sentences, questions)."""
         idf = self.stats().idf if self.built else np.zeros(0, dtype=np.float32)
         indptr, indices, data = [0], [], []
@@ -294,8 +368,61 @@ class TermCounts:
             indices.extend(cols.tolist())
             data.extend((w / norm).tolist())
             indptr.append(len(indices))
-        return sparse.csr_matrix((np.asarray(data, dtype=np.float32), indices, indptr),
-                                 shape=(len(docs), len(self.vocab)))
+        return TfidfRows(np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int64),
+                         np.asarray(indptr, dtype=np.int64), (len(docs), len(self.vocab)))
+
+
+class TfidfRows(NamedTuple):
+    """tf-idf rows as CSR arrays, with the products `ask` takes of them and no scipy import
+    (~250 ms of a cold `kb ask`). Sums run in float32 term by term in row order, as scipy's
+    sparse products do, so scores come out bit for bit the same."""
+
+    data: np.ndarray
+    indices: np.ndarray
+    indptr: np.ndarray
+    shape: tuple[int, int]
+
+    def dense(self) -> np.ndarray:
+        """The rows as a dense (rows, vocabulary) float32 array."""
+        out = np.zeros(self.shape, dtype=np.float32)
+        out[np.repeat(np.arange(self.shape[0]), np.diff(self.indptr)), self.indices] = self.data
+        return out
+
+    def dot(self, vector: np.ndarray) -> np.ndarray:
+        """Each row's dot product with a dense float32 `vector` (one per vocabulary word)."""
+        return _row_sums_in_order(self.data * vector[self.indices], self.indptr)
+
+    def dot_row(self, other: TfidfRows) -> float:
+        """The first row's dot product with `other`'s first row (their cosine: both l2-normed)."""
+        dense = np.zeros(other.shape[1], dtype=np.float32)
+        dense[other.indices[: other.indptr[1]]] = other.data[: other.indptr[1]]
+        return float(TfidfRows(self.data[: self.indptr[1]], self.indices[: self.indptr[1]],
+                               self.indptr[:2], (1, self.shape[1])).dot(dense)[0])
+
+
+def _row_sums_in_order(products: np.ndarray, indptr: np.ndarray) -> np.ndarray:
+    """Per row, its products summed left to right in float32 (np.add.reduceat sums pairwise, so
+    its last bits may differ): one padded row per row, accumulated sequentially."""
+    rows = len(indptr) - 1
+    lengths = np.diff(indptr)
+    width = int(lengths.max()) if rows else 0
+    if width == 0:
+        return np.zeros(rows, dtype=np.float32)
+    padded = np.zeros((rows, width), dtype=np.float32)
+    row = np.repeat(np.arange(rows), lengths)
+    padded[row, np.arange(len(products)) - indptr[row]] = products
+    return np.add.accumulate(padded, axis=1)[:, -1]
+
+
+def _legacy(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]] | None:
+    """(meta, arrays) of counts saved as `.npz` (before issue 13), None when there are none."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(bytes(z["meta"]).decode())
+            meta["vocab"] = "\n".join(meta["vocab"])
+            return meta, {name: z[name] for name in z.files if name != "meta"}
+    except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+        return None
 
 
 def _posted(value: str | None) -> tuple[int, int]:
@@ -321,8 +448,13 @@ def counted(terms: list[str]) -> dict[str, int]:
     return out
 
 
-def _widen(matrix: sparse.spmatrix, width: int) -> sparse.csr_matrix:
+def _row_sums(m: Columns) -> np.ndarray:
+    """Each row's total count (a post's length in words)."""
+    return np.bincount(m.indices, weights=m.data, minlength=m.shape[0]).astype(np.float32)
+
+
+def _widen(matrix: Columns, width: int) -> sparse.csr_matrix:
     """The same counts with room for new words' columns."""
-    csr = sparse.csr_matrix(matrix)
+    csr = matrix.csc().tocsr()
     csr.resize((csr.shape[0], width))
     return csr

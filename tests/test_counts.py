@@ -69,12 +69,12 @@ def test_thread_taken_whole_lifts_its_posts(kb: KB) -> None:
 def test_counts_round_trip_through_their_file(kb: KB) -> None:
     saved = kb.counts
     again = TermCounts(saved.path)
-    assert saved.path.name == "counts.npz" and again.load()
+    assert saved.path.name == "counts.bin" and again.load()
     assert again.vocab == saved.vocab and again.threads == saved.threads and again.seq == saved.seq
     for name in ("ids", "live", "thread_of", "body_len", "title_len"):
         assert np.array_equal(getattr(again, name), getattr(saved, name))
     for name in ("body", "title"):
-        assert (getattr(again, name) != getattr(saved, name)).nnz == 0
+        assert (getattr(again, name).csc() != getattr(saved, name).csc()).nnz == 0
     q = parse_query("tubeless tyres punctures")
     assert rank(KB(kb.data_dir), q).posts == rank(kb, q).posts
 
@@ -105,3 +105,95 @@ def test_a_planted_pickle_is_never_loaded(kb: KB, tmp_path: Path) -> None:
 def ids_of(k: KB, text: str) -> list[int]:
     k.ensure_fresh()
     return [pid for pid, _ in rank(k, parse_query(text)).posts]
+
+
+# A child that stores a new post and syncs, stopping (then killed) after the counts file's first
+# array is written and before the file is complete: what kill -9 mid-save leaves behind.
+_KILLED_MID_SAVE = """
+import os, sys, time
+from pathlib import Path
+import numpy as np
+from kb import arrays
+from kb.ingest import ingest, read_sources
+from kb.knowledge import KB
+
+data, page, marker = (Path(a) for a in sys.argv[1:4])
+class Slow:  # numpy, but stalling as the counts file's second array is about to be written
+    written = 0
+    def __getattr__(self, name):
+        return getattr(np, name)
+    def ascontiguousarray(self, a):
+        Slow.written += 1
+        if Slow.written == 2:
+            marker.write_text("mid-save")
+            time.sleep(60)
+        return np.ascontiguousarray(a)
+arrays.np = Slow()
+k = KB(data)
+ingest(read_sources([str(page)]), k.store)
+k.sync()
+"""
+
+
+def test_kill_while_counts_are_written_next_open_heals(kb: KB, tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    path, before = kb.counts.path, kb.counts.path.read_bytes()
+    page, marker = tmp_path / "page.jsonl", tmp_path / "marker"
+    page.write_text(json.dumps({"thread_id": "t-9", "thread_title": "Cassette choice",
+                                "post_number": 1, "body": "An 11-34 cassette for zorbhills."}))
+    kb.close()
+    child = subprocess.Popen([sys.executable, "-c", _KILLED_MID_SAVE, str(kb.data_dir), str(page),
+                              str(marker)], env={**os.environ, "PYTHONPATH": str(ROOT)})
+    deadline = time.monotonic() + 60
+    while not marker.exists() and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.exists(), "the child never reached the counts' save"
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    half = path.with_name(path.name + ".tmp")
+    assert half.exists() and path.read_bytes() == before  # the old counts, whole, still in place
+    assert TermCounts(half).load() is False  # a half-written file never loads
+    again = KB(kb.data_dir)
+    assert again.counts.seq < again.store.last_seq() and again.needs_sync()
+    again.ensure_fresh()
+    [(pid, _)] = rank(again, parse_query("zorbhills")).posts
+    assert again.store.posts_by_ids([pid])[pid].thread_id == "t-9"
+    assert TermCounts(path).load()
+    # A counts file cut short (a disk that lost its tail) is rebuilt from the store too.
+    path.write_bytes(path.read_bytes()[:-100])
+    third = KB(kb.data_dir)
+    assert third.counts.seq < 0 and third.needs_sync()
+    third.ensure_fresh()
+    assert [p for p, _ in rank(third, parse_query("zorbhills")).posts] == [pid]
+
+
+def test_counts_are_mapped_not_read_and_old_npz_counts_still_load(kb: KB) -> None:
+    counts = TermCounts(kb.counts.path)
+    assert counts.load()
+    assert not counts.body.indices.flags.writeable and not counts.ids.flags.writeable
+    legacy = kb.counts.path.with_name("counts.npz")
+    with open(legacy, "wb") as fh:  # the format before issue 13
+        meta = {"vocab": sorted(counts.vocab, key=counts.vocab.__getitem__), "seq": counts.seq,
+                "threads": sorted(counts.threads, key=counts.threads.__getitem__),
+                "authors": sorted(counts.authors, key=counts.authors.__getitem__),
+                "analysis": json.loads(json.dumps(__import__("kb.text").text.ANALYSIS_VERSION))}
+        np.savez(fh, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+                 **{f"{m}_{p}": getattr(getattr(counts, m), p) for m in ("body", "title")
+                    for p in ("data", "indices", "indptr")},
+                 **{f"{m}_shape": np.asarray(getattr(counts, m).shape) for m in ("body", "title")},
+                 **{a: getattr(counts, a) for a in ("ids", "live", "thread_of", "body_len",
+                                                     "title_len", "author_of", "day", "stamp")})
+    kb.counts.path.unlink()
+    old = KB(kb.data_dir)
+    assert old.counts.built and not old.needs_sync() and old.counts.vocab == counts.vocab
+    q = parse_query("tubeless tyres punctures")
+    assert rank(old, q).posts == rank(kb, q).posts
+    old.counts.save()  # the next save replaces the old file
+    assert kb.counts.path.exists() and not legacy.exists()

@@ -100,7 +100,7 @@ def test_lost_or_corrupt_index_is_rebuilt(kb: KB) -> None:
     again.ensure_fresh()  # what the CLI and the web app do once per command or request
     assert ids(search(again, "clean the chain weekly", per_thread=False))[0] == ("bikes-2", 2)
     shutil.rmtree(path)
-    (again.data_dir / "index" / "counts.npz").unlink()
+    (again.data_dir / "index" / "counts.bin").unlink()
     third = KB(kb.data_dir)
     third.ensure_fresh()
     assert ids(search(third, "clean the chain weekly", per_thread=False))[0] == ("bikes-2", 2)

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from kb import arrays as saved
 from kb.ingest import ingest, read_sources
 from kb.knowledge import KB
 from kb.query import phrase_matches
@@ -145,13 +146,11 @@ def test_old_analysis_reindexed_on_open(tmp_path: Path) -> None:
     k.sync()
     # Fake a data dir of the ASCII-only analysis: counts without (or with an older) version,
     # and an index holding the old pieces of the words.
-    with np.load(k.counts.path, allow_pickle=False) as z:
-        arrays = dict(z)
-    meta = json.loads(bytes(arrays["meta"]).decode())
-    meta["analysis"] = ANALYSIS_VERSION - 1
-    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
-    with open(k.counts.path, "wb") as fh:
-        np.savez(fh, **arrays)  # type: ignore[arg-type]
+    got = saved.load(k.counts.path)
+    assert got is not None
+    meta, arrays = got
+    saved.save(k.counts.path, {n: np.array(a) for n, a in arrays.items()},
+               {**meta, "analysis": ANALYSIS_VERSION - 1})
     k.close()
 
     again = KB(tmp_path / "kb")
