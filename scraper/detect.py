@@ -10,8 +10,11 @@ from collections.abc import Callable
 
 import scraper.discourse as discourse
 import scraper.jsonl as jsonl
+import scraper.mailman as mailman
+import scraper.mbox as mbox
 import scraper.nodebb as nodebb
 import scraper.phpbb as phpbb
+import scraper.reddit as reddit
 import scraper.stackexchange as stackexchange
 import scraper.vbulletin_html as vbulletin_html
 import scraper.vbulletin_text as vbulletin_text
@@ -24,6 +27,9 @@ Parser = Callable[[bytes, str, "str | None"], list[Thread]]
 # Most specific first: a Discourse crawler page also looks like generic HTML, a kb-jsonl line
 # like any JSON. Each sniffer names the format it recognises, or None.
 SNIFFERS: tuple[Sniffer, ...] = (
+    mbox.sniff,
+    mailman.sniff,
+    reddit.sniff,
     jsonl.sniff,
     stackexchange.sniff,
     discourse.sniff,
@@ -35,6 +41,9 @@ SNIFFERS: tuple[Sniffer, ...] = (
 )
 
 PARSERS: dict[str, Parser] = {
+    mbox.FORMAT: mbox.parse,
+    **{name: mailman.parse for name in mailman.FORMATS},
+    reddit.FORMAT: reddit.parse,
     jsonl.FORMAT: jsonl.parse,
     stackexchange.FORMAT: stackexchange.parse,
     **{name: discourse.parse for name in discourse.FORMATS},

@@ -1,0 +1,119 @@
+"""Archives and feeds: mbox, pipermail and Hyperkitty pages, Reddit JSON, forum-dl JSONL, WARC."""
+
+from __future__ import annotations
+
+import pytest
+
+from scraper import ParseError, parse
+from scraper.detect import detect
+from scraper.mailtext import attribution_name, split_mail
+from tests.conftest import FIXTURES
+
+
+def _read(*parts: str) -> bytes:
+    return FIXTURES.joinpath(*parts).read_bytes()
+
+
+# --- mbox ---------------------------------------------------------------------------------
+
+def test_mbox_threads_by_references_and_splits_quotes_and_signatures() -> None:
+    data = _read("mbox", "wheel-truing.mbox")
+    assert detect(data, "x.mbox") == "mbox"
+    truing, chain = parse(data, "wheel-truing.mbox")
+    assert truing.thread_id == "a1@example.org"
+    assert truing.title == "[bike-list] Truing a wheel without a stand"
+    assert [p.author for p in truing.posts] == ["Alice Spoke", "Bob Hub", "Carol Rim"]
+    alice, bob, carol = truing.posts
+    assert alice.signature == "Alice, riding since 1998"
+    assert bob.body.startswith("Yes. Tighten the spoke") and "wrote" not in bob.body
+    assert bob.body.endswith("Café mechanics do it all the time.")  # quoted-printable UTF-8
+    assert bob.signature == "Bob" and bob.reply_to == 1
+    assert [(q.author, q.post_number) for q in bob.quotes] == [("Alice Spoke", 1)]
+    assert carol.body == "And check the dish afterwards with a ruler."
+    assert [(q.author, q.post_number) for q in carol.quotes] == [("Bob Hub", 2)]
+    assert bob.posted_at == "2025-03-03T10:15:00+00:00" and bob.post_id == "b2@example.net"
+    assert [p.author for p in chain.posts] == ["Dave Crank"]
+    assert chain.posts[0].body.endswith("\nFrom the shop: the cheap ones overstate wear.")
+
+
+def test_mbox_joins_a_reply_whose_parent_id_was_rewritten_by_subject() -> None:
+    data = (b"From a  Mon Mar  3 09:00:00 2025\nFrom: A <a@x.org>\nSubject: [l] Spokes\n"
+            b"Message-ID: <1@x.org>\n\nHow many?\n\n"
+            b"From b  Mon Mar  3 10:00:00 2025\nFrom: B <b@x.org>\nSubject: Re: [l] Spokes\n"
+            b"Message-ID: <2@x.org>\nIn-Reply-To: <1@rewritten.org>\n\n32.\n\n"
+            b"From c  Mon Mar  3 11:00:00 2025\nFrom: C <c@x.org>\nSubject: [l] Spokes\n"
+            b"Message-ID: <3@x.org>\n\nA new question with an old subject.\n")
+    threads = parse(data, "l.mbox")
+    assert [[p.author for p in t.posts] for t in threads] == [["A", "B"], ["C"]]
+
+
+@pytest.mark.parametrize(("line", "name"), [
+    ("On Sat, 2015-11-14 at 21:29 +0100, Andy Grunwald wrote:", "Andy Grunwald"),
+    ("2015-11-15 23:43 GMT+01:00 Jesus M. Gonzalez-Barahona <jgb at example.com>:",
+     "Jesus M. Gonzalez-Barahona"),
+    ("Am 03.03.2025 um 09:00 schrieb Alice Spoke:", "Alice Spoke"),
+    ("Bob Hub <bob@example.net> wrote:", "Bob Hub"),
+])
+def test_attribution_names(line: str, name: str) -> None:
+    assert attribution_name(line) == name
+
+
+def test_split_mail_drops_mailman_chrome() -> None:
+    body, quotes, sig = split_mail("Own words.\n> quoted\n_______________________________"
+                                   "________________\nbikes mailing list\nbikes at x.org\n"
+                                   "-------------- next part --------------\nscrubbed")
+    assert (body, [q.text for q in quotes], sig) == ("Own words.", ["quoted"], None)
+
+
+def test_not_an_mbox_raises() -> None:
+    with pytest.raises(ParseError, match="not an mbox"):
+        parse(b"just some text\n", "x.mbox", "mbox")
+
+
+# --- pipermail and Hyperkitty -------------------------------------------------------------
+
+@pytest.mark.parametrize(("file", "fmt"), [("pipermail-message.html", "pipermail-html"),
+                                           ("hyperkitty-message.html", "hyperkitty-html")])
+def test_mailman_message_pages(file: str, fmt: str) -> None:
+    data = _read("mailman", file)
+    assert detect(data, file) == fmt
+    [thread] = parse(data, file)
+    assert thread.thread_id == "truing-a-wheel-without-a-stand"
+    assert thread.forum == "bike-list@lists.example.org"
+    [post] = thread.posts
+    assert post.author == "Bob Hub" and post.post_number == 1
+    assert post.body == "Yes. Tighten the spoke opposite the rub a quarter turn at a time."
+    assert [(q.author, q.text) for q in post.quotes] == [
+        ("Alice Spoke", "Can I true a rear wheel with the bike upside down?")]
+    assert post.posted_at == "2025-03-03T10:15:00"
+
+
+def test_pipermail_page_without_article_raises() -> None:
+    with pytest.raises(ParseError, match="no message found"):
+        parse(b"<html><body><h1>x</h1></body></html>", "x.html", "pipermail-html")
+
+
+# --- Reddit -------------------------------------------------------------------------------
+
+def test_reddit_comment_tree_in_render_order() -> None:
+    data = _read("reddit", "truing.json")
+    assert detect(data, "truing.json") == "reddit-json"
+    [thread] = parse(data, "truing.json")
+    assert (thread.thread_id, thread.forum, thread.posts_declared) == ("abc123", "reddit.com", 6)
+    assert thread.title == "Truing a wheel without a stand?"
+    got = [(p.post_number, p.author, p.reply_to, p.body) for p in thread.posts]
+    assert got == [
+        (1, "spokey", None, "Zip ties on the chainstay work?"),
+        (2, "hubnut", 1, "Yes, quarter turns & patience."),  # "&amp;amp;" unescaped once
+        (3, "spokey", 2, "Thanks, worked."),
+        (4, "[deleted]", 1, "[removed]"),  # "more" stubs are skipped, [deleted] kept
+        (5, "brakeman", 4, "Or just use the brake pads as a guide."),  # markdown only
+    ]
+    quote = thread.posts[2].quotes[0]
+    assert (quote.text, quote.post_number, quote.author) == ("quarter turns", 2, "hubnut")
+    assert thread.posts[1].score == 7 and thread.posts[1].post_id == "t1_c1"
+
+
+def test_reddit_listing_without_submission_raises() -> None:
+    with pytest.raises(ParseError, match="no submission"):
+        parse(b'[{"kind": "Listing", "data": {"children": []}}]', "x.json", "reddit-json")
