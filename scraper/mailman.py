@@ -28,6 +28,7 @@ from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Thread
 FORMATS = ("pipermail-html", "hyperkitty-html")
 
 _ARTICLE = re.compile(r"<!--beginarticle-->(.*?)<!--endarticle-->", re.S | re.I)
+_HTML = re.compile(r"<(?:html|!doctype html)\b", re.I)
 _HK = re.compile(r"""class=["'][^"']*\bemail-header\b""")
 _HK_BODY = re.compile(r"""class=["'][^"']*\bemail-body\b""")
 _LIST_ADDR = re.compile(r"mailto:([^?\"'\s]+?)(?:%40|@)([^?\"'\s]+)\?", re.I)
@@ -36,7 +37,7 @@ _CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
 
 def sniff(head: str, name: str) -> str | None:
     """pipermail: the template's article comments; Hyperkitty: its email header and body."""
-    if "<!--beginarticle-->" in head:
+    if "<!--beginarticle-->" in head and _HTML.search(head):
         return "pipermail-html"
     if _HK.search(head) and _HK_BODY.search(head) and "email-author" in head:
         return "hyperkitty-html"

@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import lxml.html
-from lxml.etree import ParserError, _Element
+from lxml.etree import ParserError
 
-from scraper.html import element_text
+from scraper.forumdl import blockquote_text
 from scraper.mailtext import split_mail
 from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Quote, Thread
 
@@ -119,16 +119,9 @@ def _text(body_html: Any, markdown: Any) -> tuple[str, list[Quote]]:
         except (ParserError, ValueError):
             root = None
         if root is not None:
-            return _html_text(root)
+            return blockquote_text(root)
     text, quotes, _ = split_mail(html.unescape(str(markdown or "")), signatures=False)
     return text, quotes
-
-
-def _html_text(root: _Element) -> tuple[str, list[Quote]]:
-    blocks = [b for b in root.iter("blockquote")
-              if not any(a.tag == "blockquote" for a in b.iterancestors())]
-    quotes = [Quote(text=element_text(b)) for b in blocks]
-    return element_text(root, skip=blocks), [q for q in quotes if q.text]
 
 
 def _time(value: Any) -> str | None:

@@ -117,3 +117,92 @@ def test_reddit_comment_tree_in_render_order() -> None:
 def test_reddit_listing_without_submission_raises() -> None:
     with pytest.raises(ParseError, match="no submission"):
         parse(b'[{"kind": "Listing", "data": {"children": []}}]', "x.json", "reddit-json")
+
+
+# --- forum-dl JSONL -----------------------------------------------------------------------
+
+def test_forum_dl_jsonl_posts_of_a_thread() -> None:
+    data = _read("forumdl", "truing.jsonl")
+    assert detect(data, "truing.jsonl") == "forum-dl-jsonl"
+    [thread] = parse(data, "truing.jsonl")  # board and file entries are not posts
+    assert (thread.thread_id, thread.title, thread.forum) == (
+        "345", "Truing without a stand", "forum.example.org")
+    got = [(p.post_number, p.post_id, p.author, p.body) for p in thread.posts]
+    assert got == [
+        (1, "9001", "spokey", "Can I use zip ties as guides?\nThe rim rubs at the valve."),
+        (2, "9002", "hubnut", "Yes, and go a quarter turn at a time."),
+        (3, "9003", "spokey", "Worked. Thanks!"),
+    ]
+    [quote] = thread.posts[1].quotes
+    assert (quote.author, quote.text, quote.post_number) == (
+        "spokey", "Can I use zip ties as guides?", 1)
+    assert thread.posts[0].posted_at == "2025-03-03T09:00:00+00:00"
+
+
+def test_forum_dl_jsonl_bad_line_raises_with_its_number() -> None:
+    first, second, *_ = _read("forumdl", "truing.jsonl").splitlines(keepends=True)
+    with pytest.raises(ParseError, match="line 3: invalid JSON"):
+        parse(first + second + b'{"generator": "forum-dl", "item": \n', "x.jsonl")
+
+
+# --- WARC ---------------------------------------------------------------------------------
+
+def _warc(records: list[tuple[str, str, int, bytes]], gzip: bool) -> bytes:
+    """A WARC of HTTP responses (url, content type, status, body), made with warcio."""
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=gzip)
+    for url, ctype, status, body in records:
+        http = StatusAndHeaders(f"{status} {'OK' if status == 200 else 'Not Found'}",
+                                [("Content-Type", ctype)], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body),
+                                                      http_headers=http))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("gzip", [False, True])
+def test_warc_yields_the_threads_of_every_response(gzip: bool) -> None:
+    phpbb = _read("phpbb", "prosilver33.html")
+    topic = _read("discourse", "topic.4321.json")
+    data = _warc([
+        ("https://forum.example.org/viewtopic.php?t=1", "text/html; charset=UTF-8", 200, phpbb),
+        ("https://forum.example.org/robots.txt", "text/plain", 200, b"User-agent: *\n"),
+        ("https://forum.example.org/logo.png", "image/png", 200, b"\x89PNG\r\n\x1a\n\x00"),
+        ("https://forum.example.org/gone", "text/html", 404, phpbb),
+        ("https://forum.example.org/index.php", "text/html",
+         200, _read("phpbb", "not_a_topic.html")),
+        ("https://meta.example.org/t/4321.json", "application/json", 200, topic),
+    ], gzip)
+    name = "crawl.warc.gz" if gzip else "crawl.warc"
+    assert detect(data, name) == "warc"
+    threads = parse(data, name)
+    alone = {t.format: t for t in (parse(phpbb, "p.html") + parse(topic, "4321.json"))}
+    assert [t.format for t in threads] == list(alone)  # the 404 copy and the rest give nothing
+    for thread in threads:
+        want = alone[thread.format or ""]
+        assert thread.thread_id == want.thread_id
+        assert [(p.author, p.body) for p in thread.posts] == [
+            (p.author, p.body) for p in want.posts]
+        assert {p.source_format for p in thread.posts} == {"warc"}
+
+
+def test_warc_two_captures_of_a_page_give_one_thread() -> None:
+    phpbb = _read("phpbb", "prosilver33.html")
+    url = "https://forum.example.org/viewtopic.php?t=1"
+    data = _warc([(url, "text/html", 200, phpbb), (url, "text/html", 200, phpbb)], False)
+    [thread] = parse(data, "twice.warc")
+    assert len(thread.posts) == len(parse(phpbb, "p.html")[0].posts)
+
+
+def test_warc_without_thread_pages_or_unreadable_raises() -> None:
+    data = _warc([("https://x.org/", "text/html", 200, b"<html><body>hi</body></html>")], False)
+    with pytest.raises(ParseError, match="no thread pages in this WARC"):
+        parse(data, "x.warc")
+    with pytest.raises(ParseError, match="not a readable WARC"):
+        parse(b"WARC/1.0\r\ngarbage\r\n\r\n", "x.warc")
+    with pytest.raises(ParseError):
+        parse(b"\x1f\x8b\x08\x00garbage", "x.warc.gz")
