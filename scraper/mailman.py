@@ -28,6 +28,7 @@ from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Thread
 FORMATS = ("pipermail-html", "hyperkitty-html")
 
 _ARTICLE = re.compile(r"<!--beginarticle-->(.*?)<!--endarticle-->", re.S | re.I)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _HTML = re.compile(r"<(?:html|!doctype html)\b", re.I)
 _HK = re.compile(r"""class=["'][^"']*\bemail-header\b""")
 _HK_BODY = re.compile(r"""class=["'][^"']*\bemail-body\b""")
@@ -46,7 +47,8 @@ def sniff(head: str, name: str) -> str | None:
 
 def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     """The message(s) of a pipermail or Hyperkitty page as one thread."""
-    text = decode(data)
+    # lxml refuses control characters in text it is given, and a damaged page may hold them.
+    text = _CONTROL.sub("", decode(data))
     fmt = fmt or sniff(text[:65536], name)
     if fmt == "pipermail-html":
         return [_pipermail(text)]

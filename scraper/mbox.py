@@ -8,6 +8,7 @@ fallback of JWZ's threading algorithm. Posts keep archive order.
 
 from __future__ import annotations
 
+import email.errors
 import email.header
 import email.utils
 import re
@@ -55,7 +56,7 @@ def _chunks(data: bytes) -> list[bytes]:
 
 def _message(chunk: bytes) -> EmailMessage | None:
     msg = BytesParser(policy=policy.default).parsebytes(chunk)
-    if not isinstance(msg, EmailMessage) or not (msg.get("From") or msg.get("Message-ID")):
+    if not isinstance(msg, EmailMessage) or not (header(msg, "From") or header(msg, "Message-ID")):
         return None
     return msg
 
@@ -82,7 +83,7 @@ def conversations(messages: list[EmailMessage]) -> list[list[EmailMessage]]:
     present = set(keys)
     by_subject: dict[str, str] = {}
     for key, msg in zip(keys, messages):
-        raw = str(msg.get("Subject") or "")
+        raw = header(msg, "Subject")
         subject = thread_subject(raw).lower()
         if not subject:
             continue
@@ -99,11 +100,11 @@ def conversations(messages: list[EmailMessage]) -> list[list[EmailMessage]]:
 
 
 def _refs(msg: EmailMessage) -> list[str]:
-    return _IDS.findall(f"{msg.get('References') or ''} {msg.get('In-Reply-To') or ''}")
+    return _IDS.findall(f"{header(msg, 'References')} {header(msg, 'In-Reply-To')}")
 
 
 def message_id(msg: EmailMessage) -> str | None:
-    found = _IDS.findall(str(msg.get("Message-ID") or ""))
+    found = _IDS.findall(header(msg, "Message-ID"))
     return found[0] if found else None
 
 
@@ -121,32 +122,39 @@ def _thread(messages: list[EmailMessage]) -> Thread:
     first = messages[0]
     numbers = {message_id(m): i for i, m in enumerate(messages, 1) if message_id(m)}
     posts = [_post(m, i, numbers) for i, m in enumerate(messages, 1)]
-    subject = " ".join(str(first.get("Subject") or "").split())
+    subject = " ".join(header(first, "Subject").split())
     title = re.sub(r"^(?:re|fwd?)\s*:\s*", "", subject, flags=re.I) or "(no subject)"
     tid = message_id(first) or next((r for r in _refs(first)), "") or f"mbox:{title}"
-    list_id = _IDS.findall(str(first.get("List-Id") or ""))
+    list_id = _IDS.findall(header(first, "List-Id"))
     return Thread(thread_id=tid, title=title, posts=posts, forum=list_id[0] if list_id else None,
                   format=FORMAT)
 
 
 def _post(msg: EmailMessage, number: int, numbers: dict[str | None, int]) -> Post:
-    author = sender_name(_raw_header(msg, "From"))
+    author = sender_name(header(msg, "From"))
     body, quotes, signature = split_mail(body_text(msg))
-    replied = [numbers[r] for r in _IDS.findall(str(msg.get("In-Reply-To") or "")) if r in numbers]
+    replied = [numbers[r] for r in _IDS.findall(header(msg, "In-Reply-To")) if r in numbers]
     reply_to = replied[0] if replied else None
     for quote in quotes[:1]:
         quote.post_number = reply_to
     return Post(body=body, post_number=number, post_id=message_id(msg), author=author,
                 author_source=AUTHOR_FROM_PAGE if author else None,
-                posted_at=mail_date(str(msg.get("Date") or "")), quotes=quotes,
+                posted_at=mail_date(header(msg, "Date")), quotes=quotes,
                 signature=signature, reply_to=reply_to)
 
 
-def _raw_header(msg: EmailMessage, name: str) -> str:
-    """A header as written: the parsed form of Mailman's "x at y (Name)" loses the name."""
+def header(msg: EmailMessage, name: str) -> str:
+    """A header as written, its RFC 2047 words decoded, "" when absent.
+
+    Not `msg[name]`: the parsed form of Mailman's "x at y (Name)" loses the name, and the
+    email package's header parser raises on some malformed headers of real archives.
+    """
     for key, value in msg.raw_items():
         if key.lower() == name.lower():
-            return str(email.header.make_header(email.header.decode_header(str(value))))
+            try:
+                return str(email.header.make_header(email.header.decode_header(str(value))))
+            except (LookupError, UnicodeError, ValueError, email.errors.HeaderParseError):
+                return str(value)
     return ""
 
 
@@ -168,21 +176,30 @@ def mail_date(value: str) -> str | None:
         return None
 
 
+# What the email package raises on the malformed MIME parts of real archives.
+_MIME_ERRORS = (LookupError, UnicodeError, AssertionError, KeyError, AttributeError, ValueError,
+                TypeError, IndexError)
+
+
 def body_text(msg: EmailMessage) -> str:
     """The message's text: its text/plain part, else its HTML part as text."""
-    part = msg.get_body(preferencelist=("plain", "html"))
-    if part is None:
-        return ""
+    try:
+        part = msg.get_body(preferencelist=("plain", "html"))
+        if part is None:
+            return ""
+        html = part.get_content_subtype() == "html"
+    except _MIME_ERRORS:
+        part, html = msg, False
     try:
         content = part.get_content()
-    except (LookupError, UnicodeError, AssertionError, KeyError):
-        raw = part.get_payload(decode=True)
-        content = decode(raw) if isinstance(raw, bytes) else str(raw or "")
+    except _MIME_ERRORS:
+        try:
+            content = part.get_payload(decode=True)
+        except _MIME_ERRORS:
+            content = ""
     if not isinstance(content, str):
         content = decode(content) if isinstance(content, bytes) else ""
-    if part.get_content_subtype() == "html":
-        return _html_text(content)
-    return content
+    return _html_text(content) if html else content
 
 
 def _html_text(html: str) -> str:

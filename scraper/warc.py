@@ -9,9 +9,9 @@ one parse per thread and file.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
-import zlib
 from typing import Any
 
 from scraper.models import ParseError, Post, Thread
@@ -33,27 +33,45 @@ def sniff(head: str, name: str) -> str | None:
 
 def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     """The threads of every thread page or dump the WARC's responses hold."""
-    from warcio.archiveiterator import ArchiveIterator
-    from warcio.exceptions import ArchiveLoadFailed
-
     threads: list[Thread] = []
     read = records = 0
-    try:
-        for record in ArchiveIterator(io.BytesIO(data)):
-            records += record.rec_type is not None
-            payload = _payload(record)
-            if payload is not None:
-                read += 1
-                threads.extend(_threads(payload, _target(record)))
-    except (ArchiveLoadFailed, ValueError, EOFError, OSError, zlib.error) as exc:
-        if not threads:  # a crawl cut short still gives the pages before the cut
-            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise ParseError(f"not a readable WARC file: {reason}") from None
+    for url, payload, error in _records(data):
+        if error:
+            if threads:  # a crawl cut short still gives the pages before the cut
+                break
+            raise ParseError(f"not a readable WARC file: {error}")
+        records += 1
+        if payload is not None:
+            read += 1
+            threads.extend(_threads(payload, url))
     if not records:
         raise ParseError("not a readable WARC file: no WARC records in it")
     if not threads:
         raise ParseError(f"no thread pages in this WARC ({read} HTML/JSON responses read)")
     return combine(threads)
+
+
+def _records(data: bytes) -> list[tuple[str, bytes | None, str | None]]:
+    """(target URL, wanted payload or None, None) for each record, then ("", None, reason)
+    if the file stops being readable.
+
+    warcio fails on hostile input in ways of its own (AttributeError on a header line it
+    cannot split, zlib errors on a damaged member), so any exception from it ends the read;
+    and it writes a warning to stderr for every bad Content-Length, which is ours to report,
+    not a library's: kept off the terminal while it reads.
+    """
+    from warcio.archiveiterator import ArchiveIterator
+
+    out: list[tuple[str, bytes | None, str | None]] = []
+    with contextlib.redirect_stderr(io.StringIO()):
+        try:
+            for record in ArchiveIterator(io.BytesIO(data)):
+                if record.rec_type is not None:
+                    out.append((_target(record), _payload(record), None))
+        except Exception as exc:  # noqa: BLE001 - see the docstring
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            out.append(("", None, reason[:200]))
+    return out
 
 
 def _payload(record: Any) -> bytes | None:

@@ -206,3 +206,31 @@ def test_warc_without_thread_pages_or_unreadable_raises() -> None:
         parse(b"WARC/1.0\r\ngarbage\r\n\r\n", "x.warc")
     with pytest.raises(ParseError):
         parse(b"\x1f\x8b\x08\x00garbage", "x.warc.gz")
+
+
+def test_warc_cut_short_keeps_the_pages_before_the_cut(capsys: pytest.CaptureFixture[str]) -> None:
+    phpbb = _read("phpbb", "prosilver33.html")
+    topic = _read("discourse", "topic.4321.json")
+    data = _warc([("https://f.example.org/t1", "text/html", 200, phpbb),
+                  ("https://m.example.org/t/4321.json", "application/json", 200, topic)], True)
+    cut = data[: len(data) - len(topic) // 2]
+    assert [t.format for t in parse(cut, "cut.warc.gz")] == ["phpbb-html"]
+    assert capsys.readouterr().err == ""  # warcio's warnings are not printed
+
+
+@pytest.mark.parametrize("file", ["mbox/wheel-truing.mbox", "mailman/hyperkitty-message.html",
+                                  "mailman/pipermail-message.html", "reddit/truing.json",
+                                  "forumdl/truing.jsonl"])
+def test_damaged_copies_parse_or_raise_parse_error(file: str) -> None:
+    import random
+
+    data = _read(*file.split("/"))
+    rnd = random.Random(12)
+    for _ in range(60):
+        damaged = bytearray(data[: rnd.randrange(1, len(data))])
+        for _ in range(rnd.randrange(0, 8)):
+            damaged[rnd.randrange(len(damaged))] = rnd.randrange(256)
+        try:
+            parse(bytes(damaged), file)
+        except ParseError as exc:
+            assert "\n" not in str(exc)
