@@ -20,7 +20,7 @@ from datetime import datetime
 import lxml.html
 from lxml.etree import ParserError, _Element
 
-from scraper.html import clean, decode
+from scraper.html import clean, decode, element_text
 from scraper.mailtext import split_mail
 from scraper.mbox import thread_subject
 from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Thread
@@ -74,7 +74,9 @@ def _pipermail(text: str) -> Thread:
     author = clean(" ".join(head.xpath("(//body//b)[1]//text()")))
     when = clean(" ".join(head.xpath("(//body//i)[1]//text()")))
     body_doc = _doc(f"<html><body>{article.group(1)}</body></html>")
-    body, quotes, signature = split_mail(body_doc.text_content())
+    # element_text, not text_content: <PRE> keeps its lines either way, and an archive that
+    # kept HTML mail keeps its paragraphs.
+    body, quotes, signature = split_mail(element_text(body_doc.xpath("//body")[0]))
     post = Post(body=body, author=author, author_source=AUTHOR_FROM_PAGE if author else None,
                 posted_at=_pipermail_date(when), quotes=quotes, signature=signature,
                 post_id=_message_number(head))
@@ -155,12 +157,15 @@ def _pipermail_date(value: str | None) -> str | None:
 
 
 def _hk_date(title: str) -> str | None:
+    """Django's DATETIME_FORMAT in English: "Oct. 3, 2019, 8:05 p.m.", "March 3, 2025, 10
+    a.m." (no minutes on the hour), "Sept.", "noon"."""
     value = re.sub(r"^[^:]*time:\s*", "", title).strip()
-    for fmt in ("%a, %d %b %Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%b. %d, %Y, %I:%M %p",
-                "%b %d, %Y, %I:%M %p", "%B %d, %Y, %I:%M %p"):
+    value = value.replace("a.m.", "AM").replace("p.m.", "PM").replace("Sept.", "Sep.")
+    value = value.replace("noon", "12 PM").replace("midnight", "12 AM")
+    for fmt in ("%b. %d, %Y, %I:%M %p", "%B %d, %Y, %I:%M %p", "%b. %d, %Y, %I %p",
+                "%B %d, %Y, %I %p", "%a, %d %b %Y %H:%M:%S", "%Y-%m-%d %H:%M:%S"):
         try:
-            return datetime.strptime(value.replace("a.m.", "AM").replace("p.m.", "PM"),
-                                     fmt).isoformat()
+            return datetime.strptime(value, fmt).isoformat()
         except ValueError:
             continue
     return None

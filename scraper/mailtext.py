@@ -16,6 +16,11 @@ from scraper.models import Quote
 # Mailman's scrubber notice: everything below it is attachment chrome.
 _NEXT_PART = re.compile(r"^-{5,} ?next part ?-{5,}\s*$", re.I | re.M)
 _LIST_FOOTER = re.compile(r"^_{20,}\s*\n[^\n]*mailing list[^\n]*\n(?:[^\n]*\S[^\n]*\n?)*", re.I | re.M)
+_ORIGINAL = re.compile(r"^(?:-{3,}\s*(?:Original Message|Ursprüngliche Nachricht|Message d'origine"
+                       r"|Mensaje original)\s*-{3,}|_{20,}(?=\s*\n\s*(?:From|Von|De)\s*:))\s*$",
+                       re.I | re.M)
+_OUTLOOK_HEADER = re.compile(r"^\s*(?:From|Sent|To|Cc|Subject|Date|Von|Gesendet|An|Betreff|De|"
+                             r"Envoyé|À|Objet)\s*:", re.I)
 _SIG_DASHES = re.compile(r"^-- ?$")
 # Attribution verbs of common mail clients' languages.
 _VERB = (r"(?:wrote|writes|said|schrieb|a écrit|escribió|ha escrito|scrisse|kirjoitti|"
@@ -27,6 +32,8 @@ _ATTRIBUTION = re.compile(rf"(?:\b{_VERB}\s*:|\S@\S+>?\s*:|\bat\b\s\S+>\s*:)\s*$
 # Thunderbird in German and French puts the verb first: "Am 3.3.2025 um 09:00 schrieb X:".
 _VERB_FIRST = re.compile(rf"{_ON}.*\b{_VERB}\s+(?P<name>[^:]+?)\s*:\s*$", re.I)
 _NAME_TAIL = re.compile(rf"\s*(?:\(?<[^>]*>\)?|\[[^\]]*\])?\s*(?:{_VERB})?\s*:\s*$", re.I)
+_CLOCK = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?"
+                    r"(?:\s*(?:[+-]\d{4}|[A-Z]{2,5}|\([A-Z]{2,5}\)))*,?\s+(?P<name>\S.*)$")
 _DATE_HEAD = re.compile(r"^[\d\s:/.,+-]+(?:GMT|UTC)?[\d+:-]*\s+")
 
 
@@ -36,6 +43,7 @@ def split_mail(text: str, signatures: bool = True) -> tuple[str, list[Quote], st
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     cut = _NEXT_PART.search(text)
     text = _LIST_FOOTER.sub("", text[: cut.start()] if cut else text)
+    text, forwarded = _split_original(text)
     own: list[str] = []
     signature: list[str] = []
     quotes: list[Quote] = []
@@ -60,7 +68,23 @@ def split_mail(text: str, signatures: bool = True) -> tuple[str, list[Quote], st
         (signature if in_sig else own).append(line)
     body = re.sub(r"\n{3,}", "\n\n", "\n".join(own)).strip()
     sig = "\n".join(signature).strip() or None
-    return body, quotes, sig
+    return body, quotes + forwarded, sig
+
+
+def _split_original(text: str) -> tuple[str, list[Quote]]:
+    """Outlook quotes top-posted replies unmarked, below "-----Original Message-----" (or a
+    rule of underscores) and the quoted mail's From:/Sent:/To:/Subject: lines."""
+    m = _ORIGINAL.search(text)
+    if not m:
+        return text, []
+    tail = text[m.end():].lstrip("\n").split("\n")
+    author = None
+    while tail and (_OUTLOOK_HEADER.match(tail[0]) or not tail[0].strip()):
+        line = tail.pop(0)
+        if line.lower().startswith(("from:", "von:", "de :", "de:")) and author is None:
+            author = re.sub(r"\s*[<\[(].*$", "", line.split(":", 1)[1]).strip(" \"'") or None
+    quoted = "\n".join(tail).strip()
+    return text[: m.start()], [Quote(text=quoted, author=author)] if quoted else []
 
 
 def _quote(block: list[str], own: list[str]) -> Quote:
@@ -83,7 +107,11 @@ def attribution_name(line: str) -> str | None:
     verb_first = _VERB_FIRST.match(line.strip())
     name = verb_first.group("name") if verb_first else _NAME_TAIL.sub("", line.strip())
     if _ON_START.match(name):
-        name = name.rsplit(", ", 1)[-1] if ", " in name else name.split(None, 1)[-1]
+        clock = _CLOCK.search(name)
+        if clock:  # Gmail puts no comma before the name: "On Mon, Mar 3, 2025 at 9:00 AM X"
+            name = clock.group("name")
+        else:
+            name = name.rsplit(", ", 1)[-1] if ", " in name else name.split(None, 1)[-1]
     name = _DATE_HEAD.sub("", name).strip(" \"'")
     if "@" in name or " at " in name and "." in name.rsplit(" at ", 1)[-1]:
         name = re.split(r"\s+\(?\S+(?:@| at )\S+", name)[0].strip(" \"'")

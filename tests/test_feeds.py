@@ -53,6 +53,10 @@ def test_mbox_joins_a_reply_whose_parent_id_was_rewritten_by_subject() -> None:
      "Jesus M. Gonzalez-Barahona"),
     ("Am 03.03.2025 um 09:00 schrieb Alice Spoke:", "Alice Spoke"),
     ("Bob Hub <bob@example.net> wrote:", "Bob Hub"),
+    ("On Mon, Mar 3, 2025 at 9:00 AM Alice Spoke <alice@example.org> wrote:", "Alice Spoke"),
+    ("On Mar 3, 2025, at 09:00, Alice Spoke <alice@example.org> wrote:", "Alice Spoke"),
+    ("On 3/3/25, Alice Spoke wrote:", "Alice Spoke"),
+    ("Le 3 mars 2025 à 09:00, Alice Spoke a écrit :", "Alice Spoke"),
 ])
 def test_attribution_names(line: str, name: str) -> None:
     assert attribution_name(line) == name
@@ -63,6 +67,14 @@ def test_split_mail_drops_mailman_chrome() -> None:
                                    "________________\nbikes mailing list\nbikes at x.org\n"
                                    "-------------- next part --------------\nscrubbed")
     assert (body, [q.text for q in quotes], sig) == ("Own words.", ["quoted"], None)
+
+
+def test_split_mail_outlook_original_message_is_a_quote() -> None:
+    body, quotes, _ = split_mail("Sure, Tuesday.\n\n-----Original Message-----\nFrom: Alice Spoke "
+                                 "[mailto:alice@example.org]\nSent: Monday\nTo: list\n"
+                                 "Subject: Ride\n\nTuesday ride?\n")
+    assert body == "Sure, Tuesday."
+    assert [(q.author, q.text) for q in quotes] == [("Alice Spoke", "Tuesday ride?")]
 
 
 def test_not_an_mbox_raises() -> None:
@@ -86,6 +98,28 @@ def test_mailman_message_pages(file: str, fmt: str) -> None:
     assert [(q.author, q.text) for q in post.quotes] == [
         ("Alice Spoke", "Can I true a rear wheel with the bike upside down?")]
     assert post.posted_at == "2025-03-03T10:15:00"
+
+
+def test_hyperkitty_thread_page_gives_every_email() -> None:
+    page = _read("mailman", "hyperkitty-message.html").decode()
+    start, end = page.index('<div class="email email-first">'), page.index("        </section>")
+    reply = (page[start:end].replace("B2HASH", "C3HASH").replace("Bob Hub", "Carol Rim")
+             .replace("email email-first", "email")
+             .replace("Yes. Tighten the spoke", "Check the dish. Tighten the spoke"))
+    [thread] = parse((page[:end] + reply + page[end:]).encode(), "thread.html")
+    assert [(p.post_number, p.author, p.post_id) for p in thread.posts] == [
+        (1, "Bob Hub", "B2HASH"), (2, "Carol Rim", "C3HASH")]
+    assert thread.posts[1].body.startswith("Check the dish.")
+
+
+def test_mbox_html_only_message_and_encoded_headers() -> None:
+    data = (b"From x  Mon Mar  3 09:00:00 2025\nFrom: =?utf-8?q?Ren=C3=A9e_Rim?= <r@x.org>\n"
+            b"Subject: =?utf-8?q?Caf=C3=A9_ride?=\nMessage-ID: <1@x.org>\n"
+            b"Content-Type: text/html; charset=utf-8\n\n<p>Meet at <b>nine</b>.</p><p>Bring tubes.</p>\n")
+    [thread] = parse(data, "x.mbox")
+    assert thread.title == "Café ride"
+    [post] = thread.posts
+    assert (post.author, post.body) == ("Renée Rim", "Meet at nine.\n\nBring tubes.")
 
 
 def test_pipermail_page_without_article_raises() -> None:
