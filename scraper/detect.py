@@ -9,13 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import scraper.discourse as discourse
+import scraper.forumdl as forumdl
 import scraper.generic as generic
 import scraper.jsonl as jsonl
+import scraper.mailman as mailman
+import scraper.mbox as mbox
 import scraper.nodebb as nodebb
 import scraper.phpbb as phpbb
+import scraper.reddit as reddit
 import scraper.stackexchange as stackexchange
 import scraper.vbulletin_html as vbulletin_html
 import scraper.vbulletin_text as vbulletin_text
+import scraper.warc as warc
 import scraper.xenforo as xenforo
 from scraper.models import ParseError, Thread
 
@@ -25,6 +30,11 @@ Parser = Callable[[bytes, str, "str | None"], list[Thread]]
 # Most specific first: a Discourse crawler page also looks like generic HTML, a kb-jsonl line
 # like any JSON. Each sniffer names the format it recognises, or None.
 SNIFFERS: tuple[Sniffer, ...] = (
+    warc.sniff,
+    mbox.sniff,
+    mailman.sniff,
+    reddit.sniff,
+    forumdl.sniff,
     jsonl.sniff,
     stackexchange.sniff,
     discourse.sniff,
@@ -39,6 +49,11 @@ SNIFFERS: tuple[Sniffer, ...] = (
 FALLBACK: Sniffer = generic.sniff
 
 PARSERS: dict[str, Parser] = {
+    warc.FORMAT: warc.parse,
+    mbox.FORMAT: mbox.parse,
+    **{name: mailman.parse for name in mailman.FORMATS},
+    reddit.FORMAT: reddit.parse,
+    forumdl.FORMAT: forumdl.parse,
     jsonl.FORMAT: jsonl.parse,
     stackexchange.FORMAT: stackexchange.parse,
     **{name: discourse.parse for name in discourse.FORMATS},
@@ -51,11 +66,15 @@ PARSERS: dict[str, Parser] = {
 }
 
 
+_NOT_BINARY = (b"\xff\xfe", b"\xfe\xff", b"\x1f\x8b", b"WARC/")
+
+
 def detect(data: bytes, name: str = "") -> str:
     """The format name of `data`, or ParseError saying why nothing recognised it."""
     if not data.strip():
         raise ParseError("empty file")
-    if b"\x00" in data[:8192] and data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
+    # UTF-16 text, and WARCs (plain or gzipped), which hold images beside their pages.
+    if b"\x00" in data[:8192] and not data.startswith(_NOT_BINARY):
         raise ParseError("binary file, not a thread dump")
     head = data[:65536].decode("utf-8", errors="replace")
     if head.startswith("\ufeff"):

@@ -31,7 +31,8 @@ def ingest(obj: Ctx, paths: tuple[str, ...], fmt: str | None, as_json: bool, qui
 
     Formats are detected from content: vbulletin-text, vbulletin-html, phpbb-html, xenforo-html,
     nodebb-html, discourse-html, discourse-json, discourse-raw, discourse-md, stackexchange-xml,
-    kb-jsonl. The search index follows. Exit 0 when every file went in, 1 when some were skipped.
+    kb-jsonl, mbox, pipermail-html, hyperkitty-html, reddit-json, forum-dl-jsonl, warc (every
+    thread page inside). The search index follows. Exit 0 when every file went in, 1 when some were skipped.
     """
     from kb.ingest import count_files, expand, read_sources
 

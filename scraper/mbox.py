@@ -1,0 +1,212 @@
+"""mbox mailing-list archives: one thread per conversation, one post per message.
+
+Messages are threaded by Message-ID, In-Reply-To and References; conversations whose first
+message is missing from the archive (or whose ids an archiver rewrote, as Mailman's address
+scrubbing does) are joined to the one with the same subject less "Re:" and "[list]" tags, the
+fallback of JWZ's threading algorithm. Posts keep archive order.
+"""
+
+from __future__ import annotations
+
+import email.errors
+import email.header
+import email.utils
+import re
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+
+from scraper.html import decode, element_text
+from scraper.mailtext import split_mail
+from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Thread
+
+FORMAT = "mbox"
+
+_FROM_LINE = re.compile(rb"^From \S+.*$", re.M)
+_HEADER = re.compile(r"^(?:From|Date|Subject|Message-ID|Return-Path|Received):", re.I | re.M)
+_IDS = re.compile(r"<([^<>\s]+)>")
+_REPLY = re.compile(r"^\s*(?:\[[^\]]*\]\s*)?(?:re|aw|sv|antw)\s*(?:\[\d+\])?\s*:", re.I)
+_SUBJECT_NOISE = re.compile(r"^\s*(?:(?:re|fwd?|aw|sv|vs|antw)\s*(?:\[\d+\])?\s*:\s*|\[[^\]]+\]\s*)",
+                            re.I)
+
+
+def sniff(head: str, name: str) -> str | None:
+    """An mbox starts with a "From " separator line followed by mail headers."""
+    start = head.lstrip("\r\n")
+    if start.startswith("From ") and len(_HEADER.findall(start[:4000])) >= 2:
+        return FORMAT
+    return None
+
+
+def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
+    """The conversations of an mbox file, each with its messages in archive order."""
+    messages = [m for m in (_message(chunk) for chunk in _chunks(data)) if m is not None]
+    if not messages:
+        raise ParseError("no messages found: not an mbox file (no 'From ' separator lines)")
+    return [_thread(group) for group in conversations(messages)]
+
+
+def _chunks(data: bytes) -> list[bytes]:
+    starts = [m.start() for m in _FROM_LINE.finditer(data)
+              if m.start() == 0 or data[m.start() - 1:m.start()] == b"\n"]
+    ends = starts[1:] + [len(data)]
+    # mboxrd escapes a body line "From " as ">From "; undo one level.
+    return [re.sub(rb"(?m)^>(>*From )", rb"\1", data[s:e]) for s, e in zip(starts, ends)]
+
+
+def _message(chunk: bytes) -> EmailMessage | None:
+    msg = BytesParser(policy=policy.default).parsebytes(chunk)
+    if not isinstance(msg, EmailMessage) or not (header(msg, "From") or header(msg, "Message-ID")):
+        return None
+    return msg
+
+
+def conversations(messages: list[EmailMessage]) -> list[list[EmailMessage]]:
+    """Messages grouped into conversations, in archive order within and between groups."""
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.get(x, x) != x:
+            parent[x] = parent.get(parent[x], parent[x])
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[rb] = ra
+
+    keys = [message_id(m) or f"#{i}" for i, m in enumerate(messages)]
+    for key, msg in zip(keys, messages):
+        for ref in _refs(msg):
+            union(ref, key)
+    present = set(keys)
+    by_subject: dict[str, str] = {}
+    for key, msg in zip(keys, messages):
+        raw = header(msg, "Subject")
+        subject = thread_subject(raw).lower()
+        if not subject:
+            continue
+        # Joined by subject only when it is a reply whose parent is not in the archive: two
+        # unrelated threads titled "Help" stay apart.
+        orphan = root(key) not in present or _REPLY.match(raw)
+        if subject in by_subject and orphan:
+            union(by_subject[subject], key)
+        by_subject.setdefault(subject, root(key))
+    groups: dict[str, list[EmailMessage]] = {}
+    for key, msg in zip(keys, messages):
+        groups.setdefault(root(key), []).append(msg)
+    return list(groups.values())
+
+
+def _refs(msg: EmailMessage) -> list[str]:
+    return _IDS.findall(f"{header(msg, 'References')} {header(msg, 'In-Reply-To')}")
+
+
+def message_id(msg: EmailMessage) -> str | None:
+    found = _IDS.findall(header(msg, "Message-ID"))
+    return found[0] if found else None
+
+
+def thread_subject(subject: str) -> str:
+    """A subject without reply prefixes and list tags: "Re: [list] Docker" -> "Docker"."""
+    subject = " ".join(subject.split())
+    while True:
+        stripped = _SUBJECT_NOISE.sub("", subject, count=1)
+        if stripped == subject:
+            return subject
+        subject = stripped
+
+
+def _thread(messages: list[EmailMessage]) -> Thread:
+    first = messages[0]
+    numbers = {message_id(m): i for i, m in enumerate(messages, 1) if message_id(m)}
+    posts = [_post(m, i, numbers) for i, m in enumerate(messages, 1)]
+    subject = " ".join(header(first, "Subject").split())
+    title = re.sub(r"^(?:re|fwd?)\s*:\s*", "", subject, flags=re.I) or "(no subject)"
+    tid = message_id(first) or next((r for r in _refs(first)), "") or f"mbox:{title}"
+    list_id = _IDS.findall(header(first, "List-Id"))
+    return Thread(thread_id=tid, title=title, posts=posts, forum=list_id[0] if list_id else None,
+                  format=FORMAT)
+
+
+def _post(msg: EmailMessage, number: int, numbers: dict[str | None, int]) -> Post:
+    author = sender_name(header(msg, "From"))
+    body, quotes, signature = split_mail(body_text(msg))
+    replied = [numbers[r] for r in _IDS.findall(header(msg, "In-Reply-To")) if r in numbers]
+    reply_to = replied[0] if replied else None
+    for quote in quotes[:1]:
+        quote.post_number = reply_to
+    return Post(body=body, post_number=number, post_id=message_id(msg), author=author,
+                author_source=AUTHOR_FROM_PAGE if author else None,
+                posted_at=mail_date(header(msg, "Date")), quotes=quotes,
+                signature=signature, reply_to=reply_to)
+
+
+def header(msg: EmailMessage, name: str) -> str:
+    """A header as written, its RFC 2047 words decoded, "" when absent.
+
+    Not `msg[name]`: the parsed form of Mailman's "x at y (Name)" loses the name, and the
+    email package's header parser raises on some malformed headers of real archives.
+    """
+    for key, value in msg.raw_items():
+        if key.lower() == name.lower():
+            try:
+                return str(email.header.make_header(email.header.decode_header(str(value))))
+            except (LookupError, UnicodeError, ValueError, email.errors.HeaderParseError):
+                return str(value)
+    return ""
+
+
+def sender_name(value: str) -> str | None:
+    """The display name of a From header, else its mailbox part: Mailman's "x at y (Name)"
+    and "Name <x@y>" alike."""
+    name, addr = email.utils.parseaddr(value)
+    name = " ".join(name.split()).strip("\"' ")
+    if name and " at " not in name:
+        return name
+    local = (addr or value).split("@")[0].split(" at ")[0].strip(" <>\"'")
+    return local or None
+
+
+def mail_date(value: str) -> str | None:
+    try:
+        return email.utils.parsedate_to_datetime(value).isoformat() if value else None
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+# What the email package raises on the malformed MIME parts of real archives.
+_MIME_ERRORS = (LookupError, UnicodeError, AssertionError, KeyError, AttributeError, ValueError,
+                TypeError, IndexError)
+
+
+def body_text(msg: EmailMessage) -> str:
+    """The message's text: its text/plain part, else its HTML part as text."""
+    try:
+        part = msg.get_body(preferencelist=("plain", "html"))
+        if part is None:
+            return ""
+        html = part.get_content_subtype() == "html"
+    except _MIME_ERRORS:
+        part, html = msg, False
+    try:
+        content = part.get_content()
+    except _MIME_ERRORS:
+        try:
+            content = part.get_payload(decode=True)
+        except _MIME_ERRORS:
+            content = ""
+    if not isinstance(content, str):
+        content = decode(content) if isinstance(content, bytes) else ""
+    return _html_text(content) if html else content
+
+
+def _html_text(html: str) -> str:
+    import lxml.html
+    from lxml.etree import ParserError
+
+    try:
+        return element_text(lxml.html.fromstring(html))
+    except (ParserError, ValueError):
+        return ""

@@ -1,0 +1,270 @@
+"""Archives and feeds: mbox, pipermail and Hyperkitty pages, Reddit JSON, forum-dl JSONL, WARC."""
+
+from __future__ import annotations
+
+import pytest
+
+from scraper import ParseError, parse
+from scraper.detect import detect
+from scraper.mailtext import attribution_name, split_mail
+from tests.conftest import FIXTURES
+
+
+def _read(*parts: str) -> bytes:
+    return FIXTURES.joinpath(*parts).read_bytes()
+
+
+# --- mbox ---------------------------------------------------------------------------------
+
+def test_mbox_threads_by_references_and_splits_quotes_and_signatures() -> None:
+    data = _read("mbox", "wheel-truing.mbox")
+    assert detect(data, "x.mbox") == "mbox"
+    truing, chain = parse(data, "wheel-truing.mbox")
+    assert truing.thread_id == "a1@example.org"
+    assert truing.title == "[bike-list] Truing a wheel without a stand"
+    assert [p.author for p in truing.posts] == ["Alice Spoke", "Bob Hub", "Carol Rim"]
+    alice, bob, carol = truing.posts
+    assert alice.signature == "Alice, riding since 1998"
+    assert bob.body.startswith("Yes. Tighten the spoke") and "wrote" not in bob.body
+    assert bob.body.endswith("Café mechanics do it all the time.")  # quoted-printable UTF-8
+    assert bob.signature == "Bob" and bob.reply_to == 1
+    assert [(q.author, q.post_number) for q in bob.quotes] == [("Alice Spoke", 1)]
+    assert carol.body == "And check the dish afterwards with a ruler."
+    assert [(q.author, q.post_number) for q in carol.quotes] == [("Bob Hub", 2)]
+    assert bob.posted_at == "2025-03-03T10:15:00+00:00" and bob.post_id == "b2@example.net"
+    assert [p.author for p in chain.posts] == ["Dave Crank"]
+    assert chain.posts[0].body.endswith("\nFrom the shop: the cheap ones overstate wear.")
+
+
+def test_mbox_joins_a_reply_whose_parent_id_was_rewritten_by_subject() -> None:
+    data = (b"From a  Mon Mar  3 09:00:00 2025\nFrom: A <a@x.org>\nSubject: [l] Spokes\n"
+            b"Message-ID: <1@x.org>\n\nHow many?\n\n"
+            b"From b  Mon Mar  3 10:00:00 2025\nFrom: B <b@x.org>\nSubject: Re: [l] Spokes\n"
+            b"Message-ID: <2@x.org>\nIn-Reply-To: <1@rewritten.org>\n\n32.\n\n"
+            b"From c  Mon Mar  3 11:00:00 2025\nFrom: C <c@x.org>\nSubject: [l] Spokes\n"
+            b"Message-ID: <3@x.org>\n\nA new question with an old subject.\n")
+    threads = parse(data, "l.mbox")
+    assert [[p.author for p in t.posts] for t in threads] == [["A", "B"], ["C"]]
+
+
+@pytest.mark.parametrize(("line", "name"), [
+    ("On Sat, 2015-11-14 at 21:29 +0100, Andy Grunwald wrote:", "Andy Grunwald"),
+    ("2015-11-15 23:43 GMT+01:00 Jesus M. Gonzalez-Barahona <jgb at example.com>:",
+     "Jesus M. Gonzalez-Barahona"),
+    ("Am 03.03.2025 um 09:00 schrieb Alice Spoke:", "Alice Spoke"),
+    ("Bob Hub <bob@example.net> wrote:", "Bob Hub"),
+    ("On Mon, Mar 3, 2025 at 9:00 AM Alice Spoke <alice@example.org> wrote:", "Alice Spoke"),
+    ("On Mar 3, 2025, at 09:00, Alice Spoke <alice@example.org> wrote:", "Alice Spoke"),
+    ("On 3/3/25, Alice Spoke wrote:", "Alice Spoke"),
+    ("Le 3 mars 2025 à 09:00, Alice Spoke a écrit :", "Alice Spoke"),
+])
+def test_attribution_names(line: str, name: str) -> None:
+    assert attribution_name(line) == name
+
+
+def test_split_mail_drops_mailman_chrome() -> None:
+    body, quotes, sig = split_mail("Own words.\n> quoted\n_______________________________"
+                                   "________________\nbikes mailing list\nbikes at x.org\n"
+                                   "-------------- next part --------------\nscrubbed")
+    assert (body, [q.text for q in quotes], sig) == ("Own words.", ["quoted"], None)
+
+
+def test_split_mail_outlook_original_message_is_a_quote() -> None:
+    body, quotes, _ = split_mail("Sure, Tuesday.\n\n-----Original Message-----\nFrom: Alice Spoke "
+                                 "[mailto:alice@example.org]\nSent: Monday\nTo: list\n"
+                                 "Subject: Ride\n\nTuesday ride?\n")
+    assert body == "Sure, Tuesday."
+    assert [(q.author, q.text) for q in quotes] == [("Alice Spoke", "Tuesday ride?")]
+
+
+def test_not_an_mbox_raises() -> None:
+    with pytest.raises(ParseError, match="not an mbox"):
+        parse(b"just some text\n", "x.mbox", "mbox")
+
+
+# --- pipermail and Hyperkitty -------------------------------------------------------------
+
+@pytest.mark.parametrize(("file", "fmt"), [("pipermail-message.html", "pipermail-html"),
+                                           ("hyperkitty-message.html", "hyperkitty-html")])
+def test_mailman_message_pages(file: str, fmt: str) -> None:
+    data = _read("mailman", file)
+    assert detect(data, file) == fmt
+    [thread] = parse(data, file)
+    assert thread.thread_id == "truing-a-wheel-without-a-stand"
+    assert thread.forum == "bike-list@lists.example.org"
+    [post] = thread.posts
+    assert post.author == "Bob Hub" and post.post_number == 1
+    assert post.body == "Yes. Tighten the spoke opposite the rub a quarter turn at a time."
+    assert [(q.author, q.text) for q in post.quotes] == [
+        ("Alice Spoke", "Can I true a rear wheel with the bike upside down?")]
+    assert post.posted_at == "2025-03-03T10:15:00"
+
+
+def test_hyperkitty_thread_page_gives_every_email() -> None:
+    page = _read("mailman", "hyperkitty-message.html").decode()
+    start, end = page.index('<div class="email email-first">'), page.index("        </section>")
+    reply = (page[start:end].replace("B2HASH", "C3HASH").replace("Bob Hub", "Carol Rim")
+             .replace("email email-first", "email")
+             .replace("Yes. Tighten the spoke", "Check the dish. Tighten the spoke"))
+    [thread] = parse((page[:end] + reply + page[end:]).encode(), "thread.html")
+    assert [(p.post_number, p.author, p.post_id) for p in thread.posts] == [
+        (1, "Bob Hub", "B2HASH"), (2, "Carol Rim", "C3HASH")]
+    assert thread.posts[1].body.startswith("Check the dish.")
+
+
+def test_mbox_html_only_message_and_encoded_headers() -> None:
+    data = (b"From x  Mon Mar  3 09:00:00 2025\nFrom: =?utf-8?q?Ren=C3=A9e_Rim?= <r@x.org>\n"
+            b"Subject: =?utf-8?q?Caf=C3=A9_ride?=\nMessage-ID: <1@x.org>\n"
+            b"Content-Type: text/html; charset=utf-8\n\n<p>Meet at <b>nine</b>.</p><p>Bring tubes.</p>\n")
+    [thread] = parse(data, "x.mbox")
+    assert thread.title == "Café ride"
+    [post] = thread.posts
+    assert (post.author, post.body) == ("Renée Rim", "Meet at nine.\n\nBring tubes.")
+
+
+def test_pipermail_page_without_article_raises() -> None:
+    with pytest.raises(ParseError, match="no message found"):
+        parse(b"<html><body><h1>x</h1></body></html>", "x.html", "pipermail-html")
+
+
+# --- Reddit -------------------------------------------------------------------------------
+
+def test_reddit_comment_tree_in_render_order() -> None:
+    data = _read("reddit", "truing.json")
+    assert detect(data, "truing.json") == "reddit-json"
+    [thread] = parse(data, "truing.json")
+    assert (thread.thread_id, thread.forum, thread.posts_declared) == ("abc123", "reddit.com", 6)
+    assert thread.title == "Truing a wheel without a stand?"
+    got = [(p.post_number, p.author, p.reply_to, p.body) for p in thread.posts]
+    assert got == [
+        (1, "spokey", None, "Zip ties on the chainstay work?"),
+        (2, "hubnut", 1, "Yes, quarter turns & patience."),  # "&amp;amp;" unescaped once
+        (3, "spokey", 2, "Thanks, worked."),
+        (4, "[deleted]", 1, "[removed]"),  # "more" stubs are skipped, [deleted] kept
+        (5, "brakeman", 4, "Or just use the brake pads as a guide."),  # markdown only
+    ]
+    quote = thread.posts[2].quotes[0]
+    assert (quote.text, quote.post_number, quote.author) == ("quarter turns", 2, "hubnut")
+    assert thread.posts[1].score == 7 and thread.posts[1].post_id == "t1_c1"
+
+
+def test_reddit_listing_without_submission_raises() -> None:
+    with pytest.raises(ParseError, match="no submission"):
+        parse(b'[{"kind": "Listing", "data": {"children": []}}]', "x.json", "reddit-json")
+
+
+# --- forum-dl JSONL -----------------------------------------------------------------------
+
+def test_forum_dl_jsonl_posts_of_a_thread() -> None:
+    data = _read("forumdl", "truing.jsonl")
+    assert detect(data, "truing.jsonl") == "forum-dl-jsonl"
+    [thread] = parse(data, "truing.jsonl")  # board and file entries are not posts
+    assert (thread.thread_id, thread.title, thread.forum) == (
+        "345", "Truing without a stand", "forum.example.org")
+    got = [(p.post_number, p.post_id, p.author, p.body) for p in thread.posts]
+    assert got == [
+        (1, "9001", "spokey", "Can I use zip ties as guides?\nThe rim rubs at the valve."),
+        (2, "9002", "hubnut", "Yes, and go a quarter turn at a time."),
+        (3, "9003", "spokey", "Worked. Thanks!"),
+    ]
+    [quote] = thread.posts[1].quotes
+    assert (quote.author, quote.text, quote.post_number) == (
+        "spokey", "Can I use zip ties as guides?", 1)
+    assert thread.posts[0].posted_at == "2025-03-03T09:00:00+00:00"
+
+
+def test_forum_dl_jsonl_bad_line_raises_with_its_number() -> None:
+    first, second, *_ = _read("forumdl", "truing.jsonl").splitlines(keepends=True)
+    with pytest.raises(ParseError, match="line 3: invalid JSON"):
+        parse(first + second + b'{"generator": "forum-dl", "item": \n', "x.jsonl")
+
+
+# --- WARC ---------------------------------------------------------------------------------
+
+def _warc(records: list[tuple[str, str, int, bytes]], gzip: bool) -> bytes:
+    """A WARC of HTTP responses (url, content type, status, body), made with warcio."""
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=gzip)
+    for url, ctype, status, body in records:
+        http = StatusAndHeaders(f"{status} {'OK' if status == 200 else 'Not Found'}",
+                                [("Content-Type", ctype)], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body),
+                                                      http_headers=http))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("gzip", [False, True])
+def test_warc_yields_the_threads_of_every_response(gzip: bool) -> None:
+    phpbb = _read("phpbb", "prosilver33.html")
+    topic = _read("discourse", "topic.4321.json")
+    data = _warc([
+        ("https://forum.example.org/viewtopic.php?t=1", "text/html; charset=UTF-8", 200, phpbb),
+        ("https://forum.example.org/robots.txt", "text/plain", 200, b"User-agent: *\n"),
+        ("https://forum.example.org/logo.png", "image/png", 200, b"\x89PNG\r\n\x1a\n\x00"),
+        ("https://forum.example.org/gone", "text/html", 404, phpbb),
+        ("https://forum.example.org/index.php", "text/html",
+         200, _read("phpbb", "not_a_topic.html")),
+        ("https://meta.example.org/t/4321.json", "application/json", 200, topic),
+    ], gzip)
+    name = "crawl.warc.gz" if gzip else "crawl.warc"
+    assert detect(data, name) == "warc"
+    threads = parse(data, name)
+    alone = {t.format: t for t in (parse(phpbb, "p.html") + parse(topic, "4321.json"))}
+    assert [t.format for t in threads] == list(alone)  # the 404 copy and the rest give nothing
+    for thread in threads:
+        want = alone[thread.format or ""]
+        assert thread.thread_id == want.thread_id
+        assert [(p.author, p.body) for p in thread.posts] == [
+            (p.author, p.body) for p in want.posts]
+        assert {p.source_format for p in thread.posts} == {"warc"}
+
+
+def test_warc_two_captures_of_a_page_give_one_thread() -> None:
+    phpbb = _read("phpbb", "prosilver33.html")
+    url = "https://forum.example.org/viewtopic.php?t=1"
+    data = _warc([(url, "text/html", 200, phpbb), (url, "text/html", 200, phpbb)], False)
+    [thread] = parse(data, "twice.warc")
+    assert len(thread.posts) == len(parse(phpbb, "p.html")[0].posts)
+
+
+def test_warc_without_thread_pages_or_unreadable_raises() -> None:
+    data = _warc([("https://x.org/", "text/html", 200, b"<html><body>hi</body></html>")], False)
+    with pytest.raises(ParseError, match="no thread pages in this WARC"):
+        parse(data, "x.warc")
+    with pytest.raises(ParseError, match="not a readable WARC"):
+        parse(b"WARC/1.0\r\ngarbage\r\n\r\n", "x.warc")
+    with pytest.raises(ParseError):
+        parse(b"\x1f\x8b\x08\x00garbage", "x.warc.gz")
+
+
+def test_warc_cut_short_keeps_the_pages_before_the_cut(capsys: pytest.CaptureFixture[str]) -> None:
+    phpbb = _read("phpbb", "prosilver33.html")
+    topic = _read("discourse", "topic.4321.json")
+    data = _warc([("https://f.example.org/t1", "text/html", 200, phpbb),
+                  ("https://m.example.org/t/4321.json", "application/json", 200, topic)], True)
+    cut = data[: len(data) - len(topic) // 2]
+    assert [t.format for t in parse(cut, "cut.warc.gz")] == ["phpbb-html"]
+    assert capsys.readouterr().err == ""  # warcio's warnings are not printed
+
+
+@pytest.mark.parametrize("file", ["mbox/wheel-truing.mbox", "mailman/hyperkitty-message.html",
+                                  "mailman/pipermail-message.html", "reddit/truing.json",
+                                  "forumdl/truing.jsonl"])
+def test_damaged_copies_parse_or_raise_parse_error(file: str) -> None:
+    import random
+
+    data = _read(*file.split("/"))
+    rnd = random.Random(12)
+    for _ in range(60):
+        damaged = bytearray(data[: rnd.randrange(1, len(data))])
+        for _ in range(rnd.randrange(0, 8)):
+            damaged[rnd.randrange(len(damaged))] = rnd.randrange(256)
+        try:
+            parse(bytes(damaged), file)
+        except ParseError as exc:
+            assert "\n" not in str(exc)
