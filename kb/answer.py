@@ -28,8 +28,8 @@ from kb.search import rank
 from kb.text import analysed
 
 if TYPE_CHECKING:
-    from kb.counts import TfidfRows
     from kb.knowledge import KB
+    from kb.sparse_rows import TfidfRows
 
 CITE_MODEL = Path(__file__).with_name("cite_model.json")
 MAX_ITEMS = 4
