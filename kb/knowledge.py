@@ -82,7 +82,7 @@ class KB:
             return self._sync(progress)
 
     def _sync(self, progress: Progress | None) -> int:
-        applied = min(self.index.applied_seq(), self.counts.seq)
+        applied = min(self.index.writable_seq(), self.counts.seq)
         if applied >= self.store.last_seq():
             return 0
         rows, gone, upto = self.store.changes(applied)
@@ -187,7 +187,7 @@ class _Feeder:
 
     def __init__(self, kb: KB) -> None:
         self.kb = kb
-        self.base = min(kb.index.applied_seq(), kb.counts.seq)
+        self.base = min(kb.index.writable_seq(), kb.counts.seq)
         self.last = self.base
         self.stream = kb.index.stream(new_after=kb.store.max_post_id())
         self.texts: dict[int, tuple[Filed, tuple[str, str]]] = {}

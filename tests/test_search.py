@@ -143,3 +143,19 @@ def test_a_long_running_reader_sees_another_process_ingest(kb: KB, tmp_path: Pat
     reader.ensure_fresh()  # the web app's once-per-request check
     assert ids(search(reader, "brake squeal pads")) == [("later-1", 1)]
     assert reader.counts.seq > seq  # picked up the writer's counts, not rebuilt its own
+
+
+def test_a_damaged_index_is_rebuilt_whole_by_the_next_ingest(kb: KB, tmp_path: Path) -> None:
+    # Readers no longer open Whoosh (search runs on the counts), so damage is found by the next
+    # writer: it must rebuild every post, not only index the new file's.
+    path = kb.index.path
+    kb.close()
+    for name in list(path.iterdir()):
+        if name.name.endswith(".toc"):
+            name.write_bytes(b"garbage")
+    again = KB(kb.data_dir)
+    extra = tmp_path / "late.jsonl"
+    extra.write_text(json.dumps({"thread_id": "late-1", "post_number": 1, "body": "spoke tension"}))
+    ingest(read_sources([str(extra)]), again.store)
+    again.sync()
+    assert again.index.doc_count() == int(again.store.stats()["posts"])
