@@ -29,8 +29,25 @@ def decode(data: bytes) -> str:
 
     Pages lie about their charset (a Latin-1 meta over UTF-8 bytes is common in old forums), so
     valid UTF-8 wins; otherwise the declared charset; Windows-1252 as the last resort, which
-    never fails and is what "ISO-8859-1" pages usually mean.
+    never fails and is what "ISO-8859-1" pages usually mean. Text that was UTF-8 read as
+    Windows-1252 somewhere upstream ("thatâ€™s" in a Wayback capture) is repaired.
     """
+    text = _decoded(data)
+    return _unmojibake(text) if _MOJIBAKE.search(text) else text
+
+
+# UTF-8 read as Windows-1252: "â€™" for "’", "Ã©" for "é". Checked first: repairing costs
+# ~1 ms per KB, and most pages need none.
+_MOJIBAKE = re.compile("â€[\u0080-\u00bf\u0152-\u2122]|Ã[\u0080-\u00bf]|Â[\u00a0-\u00bf]")
+
+
+def _unmojibake(text: str) -> str:
+    import ftfy  # a well-kept library that undoes exactly this, and only where it is sure
+
+    return str(ftfy.fix_encoding(text))
+
+
+def _decoded(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
