@@ -33,6 +33,7 @@ class KB:
         self._index: Index | None = None
         self._counts: TermCounts | None = None
         self._titles: dict[str, str] | None = None
+        self._forums: dict[str, str | None] = {}
         self._lock = threading.Lock()
 
     @property
@@ -175,8 +176,15 @@ class KB:
         if self._titles is None:
             from kb.text import words
 
-            self._titles = {" ".join(words(t.title)): t.thread_id for t in self.store.threads()}
+            threads = self.store.threads()
+            self._titles = {" ".join(words(t.title)): t.thread_id for t in threads}
+            self._forums = {t.thread_id: t.forum for t in threads}
         return self._titles
+
+    def thread_forums(self) -> dict[str, str | None]:
+        """Thread id -> its forum, for search's forum filter (read with the titles)."""
+        self.titles()
+        return self._forums
 
     def close(self) -> None:
         self.store.close()

@@ -17,13 +17,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from kb.bm25 import post_and_thread_scores
+from kb.counts import UNDATED
 from kb.index import LexicalQuery
 from kb.matching import admitted, distinct_threads, holding_all, in_order, newest_first
-from kb.query import Query, parse_query
+from kb.query import Query, QueryError, parse_query
 from kb.store import StoredPost
 from kb.text import fold, spelt, stem, tokens, word_spans, words
 
 if TYPE_CHECKING:
+    from kb.counts import TermCounts
     from kb.knowledge import KB
 
 CANDIDATES = 200  # posts `rank` hands the answer builder
@@ -229,17 +231,20 @@ def lexical_query(q: Query, terms: list[str]) -> LexicalQuery:
 
 
 def search(kb: KB, raw: str, limit: int = 10, offset: int = 0, per_thread: bool = True,
-           budget: float = BUDGET) -> SearchResult:
+           budget: float = BUDGET, sort: str = "relevance", forum: str | None = None
+           ) -> SearchResult:
     """Ranked posts for a query in the search syntax; one hit per thread unless per_thread=False.
 
     The total counts every match; the page is ranked as deep as `offset` needs. Only checking
     phrases reads post text, best first and for at most `budget` seconds: past it, the posts
-    not yet checked are left out and the result says its total is not exact."""
+    not yet checked are left out and the result says its total is not exact. `sort`:
+    "relevance", "newest" or "oldest" (undated posts last either way); `forum`: only threads
+    of that forum (a thread's forum, as `kb threads` shows it)."""
     deadline = time.monotonic() + budget
     q = parse_query(raw)
     counts = kb.counts
     spelling = expand_spelling(kb, q.terms, q.text)
-    m = match(kb, q, spelling, title_first=True)
+    m = _sorted(counts, _in_forum(kb, match(kb, q, spelling, title_first=True), forum), sort)
     rows, exact = m.rows, True
     if q.phrases or q.excluded_phrases:
         rows, exact = _phrases_checked(kb, q, in_order(rows, m.key, m.tie, len(rows)), deadline)
@@ -255,6 +260,30 @@ def search(kb: KB, raw: str, limit: int = 10, offset: int = 0, per_thread: bool 
             hits.append(_hit(row, float(m.scores[r]), stems))
     return SearchResult(query=raw, total=total, hits=hits, corrected=spelling.fixes,
                         total_exact=exact)
+
+
+def _in_forum(kb: KB, m: Matches, forum: str | None) -> Matches:
+    """`m` within one forum's threads."""
+    if not forum:
+        return m
+    counts = kb.counts
+    forums = kb.thread_forums()
+    names = list(counts.threads)  # index -> thread id
+    keep = np.asarray([forums.get(names[i]) == forum for i in range(len(names))], dtype=bool)
+    rows = m.rows[keep[counts.thread_of[m.rows]]] if len(names) else m.rows[:0]
+    return Matches(rows, m.key, m.tie, m.scores)
+
+
+def _sorted(counts: TermCounts, m: Matches, sort: str) -> Matches:
+    """`m` by date instead of by score: newest or oldest first, undated posts last."""
+    if sort == "relevance":
+        return m
+    if sort not in ("newest", "oldest"):
+        raise QueryError(f"sort by relevance, newest or oldest, not {sort!r}")
+    stamp = counts.stamp.astype(np.float64)
+    undated = counts.stamp == UNDATED
+    key = np.where(undated, np.inf, -stamp if sort == "newest" else stamp)
+    return Matches(m.rows, key, -counts.ids if sort == "newest" else counts.ids, m.scores)
 
 
 def _phrases_checked(kb: KB, q: Query, rows: np.ndarray, deadline: float
