@@ -52,3 +52,15 @@ def test_one_forum_only_with_exact_total(kb: KB) -> None:
 def test_an_unknown_sort_is_a_query_error(kb: KB) -> None:
     with pytest.raises(QueryError):
         search(kb, "chain", sort="sideways")
+
+
+def test_the_cli_sorts_and_keeps_to_a_forum(kb: KB) -> None:
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    args = ["--data-dir", str(kb.data_dir), "search", "--json", "chain"]
+    out = json.loads(CliRunner().invoke(main, [*args, "--sort", "oldest"]).stdout)
+    assert [h["thread_id"] for h in out["hits"]] == ["a1", "b1", "a2", "b2"]
+    out = json.loads(CliRunner().invoke(main, [*args, "--forum", "bikes.example"]).stdout)
+    assert out["total"] == 2 and {h["thread_id"] for h in out["hits"]} == {"a1", "a2"}

@@ -20,9 +20,13 @@ if TYPE_CHECKING:
 @click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(min=1),
               help="How many hits.")
 @click.option("--posts", "every_post", is_flag=True, help="Every matching post, not one per thread.")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance",
+              show_default=True, help="Order of the hits.")
+@click.option("--forum", metavar="HOST", help="Only threads of this forum (as `kb threads` shows).")
 @json_option
 @click.pass_obj
-def search(obj: Ctx, query: tuple[str, ...], limit: int, every_post: bool, as_json: bool) -> None:
+def search(obj: Ctx, query: tuple[str, ...], limit: int, every_post: bool, sort: str,
+           forum: str | None, as_json: bool) -> None:
     """Ranked posts for QUERY. Syntax: "exact phrase", author:NAME or @NAME, thread:ID,
     in:title, before:YYYY-MM-DD, after:YYYY-MM-DD, -word; "-" before any filter negates it.
     Filters alone list the newest posts first."""
@@ -31,7 +35,8 @@ def search(obj: Ctx, query: tuple[str, ...], limit: int, every_post: bool, as_js
 
     text = _nonempty(query, "words to search for, e.g. `kb search battery`")
     try:
-        result = run(obj.fresh_kb(), text, limit=limit, per_thread=not every_post)
+        result = run(obj.fresh_kb(), text, limit=limit, per_thread=not every_post, sort=sort,
+                     forum=forum)
     except QueryError as exc:
         fail(str(exc), 2)
     if as_json:
