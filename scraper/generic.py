@@ -230,15 +230,31 @@ def _is_name(el: _Element) -> bool:
         el.get("href", "")))
 
 
+# How a page title joins the topic to the board and the site: "Topic / Board / Site Forums".
+_TITLE_PARTS = re.compile(r"\s+(?:/|\||::|»|•|·|—)\s+")
+# "Topic - Proxer.Me Anime und Manga Forum": a " - " tail naming the site, not the topic.
+_SITE_TAIL = re.compile(r"\s+[-–]\s+[^-–]*\b(forums?|community|board|bbs|discussions?)\s*$", re.I)
+
+
+def _title(root: _Element) -> str:
+    """The topic's title. The first <h1> is often the site's name ("Arch Linux"), so a heading
+    the page's <title> starts with wins; else the <title>'s first part before " / " or " | ";
+    else the first heading."""
+    t = root.xpath("//title")
+    page = (clean(text_of(t[0])) if t else "") or ""
+    heads = [h for h in (clean(text_of(e)) or "" for e in root.xpath("//h1|//h2|//h3")[:30]) if h]
+    leading = [h for h in heads if len(h) >= 4 and page.startswith(h)]
+    if leading:
+        return max(leading, key=len)
+    if page:
+        return _SITE_TAIL.sub("", _TITLE_PARTS.split(page)[0]) or page
+    return heads[0] if heads else "untitled"
+
+
 def _thread(root: _Element, posts: list[Post]) -> Thread:
     canonical = root.xpath("//link[@rel='canonical']/@href|//meta[@property='og:url']/@content")
     url = str(canonical[0]) if canonical else None
-    h1 = root.xpath("//h1")
-    title = clean(text_of(h1[0])) if h1 else None
-    if not title:
-        t = root.xpath("//title")
-        title = clean(text_of(t[0])) if t else None
-    title = title or "untitled"
+    title = _title(root)
     ids = re.findall(r"\d{2,}", url or "")
     thread_id = Counter(ids).most_common(1)[0][0] if ids else slug(title) or "thread"
     host = urlparse(url).hostname if url else None

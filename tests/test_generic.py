@@ -87,3 +87,30 @@ def test_asked_last() -> None:
     data = (FIXTURES / "xenforo" / "xf2-page.html").read_bytes()
     assert detect.detect(data, "xf2-page.html") == "xenforo-html"
     assert detect.detect((HERE / "page2.html").read_bytes(), "page2.html") == "generic-html"
+
+
+def test_the_topic_title_not_the_site_name() -> None:
+    from lxml import etree
+
+    from scraper.generic import _title
+
+    def title(html: str) -> str:
+        return _title(etree.fromstring(html, etree.HTMLParser()))
+
+    assert title("<html><head><title>Dock fails after replug / Kernel / Arch Linux Forums"
+                 "</title></head><body><h1>Arch Linux</h1></body></html>") == (
+        "Dock fails after replug")
+    assert title("<html><head><title>Chain wax - Bikes Community</title></head>"
+                 "<body><h1>Bikes</h1><h2>Chain wax</h2></body></html>") == "Chain wax"
+    assert title("<html><head><title>Grammatikfehler - Proxer.Me Forum</title></head>"
+                 "<body><h1>THEMA: Grammatikfehler</h1></body></html>") == "Grammatikfehler"
+    assert title("<html><body><h1>Only a heading</h1></body></html>") == "Only a heading"
+
+
+def test_real_pages_get_their_topic_titles() -> None:
+    import scraper
+    from tests.conftest import shared
+
+    page = shared("more-engines", "fluxbb", "bbs.archlinux.org-viewtopic-249553.html")
+    (thread,) = scraper.parse(page.read_bytes(), str(page))
+    assert thread.title == "Thinkpad Thunderbolt 3 Dock does not work correctly after replug"
