@@ -83,9 +83,10 @@ def ask(kb: KB, question: str, model: logistic.Logistic | None = None) -> Answer
     q.phrases = []  # a question is words, not search syntax: a stray quote mark must not filter
     answer = Answer(question=question, yes_no=stance.is_yes_no(q.text))
     ranking = rank(kb, q, k=200)
-    ranked, fixes = ranking.posts, ranking.spelling.stems
-    answer.searched_for = dict(ranking.spelling.fixes)
-    cands, seen = candidates.collect(kb, q.terms, fixes, query_vector(kb, q.terms, fixes), ranked,
+    stems = ranking.spelling.stems  # misspelt term -> the term searched instead
+    answer.searched_for = dict(ranking.spelling.fixes)  # as the asker typed and posts write it
+    cands, seen = candidates.collect(kb, q.terms, stems, query_vector(kb, q.terms, stems),
+                                     ranking.posts,
                                      need=need(len(set(q.terms))),
                                      yes_no=question if answer.yes_no else None)
     picked = _pick(kb, cands, model or logistic.load(CITE_MODEL, candidates.FEATURES))
