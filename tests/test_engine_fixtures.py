@@ -1,12 +1,15 @@
 """Pages of engines kb has no real sample of, written from each engine's public thread-view
 template (issue 12): MyBB 1.8 (postbit), SMF 1.1 (Display.template.php), punBB 1.4
-(viewtopic.php) and phpBB 3.3 (prosilver viewtopic_body.html). Each is a short thread with
-one quote in the engine's own quote markup and one signature; the parse must find every post,
-its author, and its own words with the quote and the signature left out."""
+(viewtopic.php), phpBB 3.3 (prosilver viewtopic_body.html), IP.Board 3.4 (skin_topic post
+block) and Flarum's page for readers without JavaScript (content/discussion.blade.php in
+<noscript id="flarum-content">). Each is a short thread with one quote in the engine's own
+quote markup and one signature (Flarum's plain view shows none); the parse must find every
+post, its author, and its own words with the quote and the signature left out."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,7 +19,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "engines"
 
 # file: [(author, first words of the post's own text), ...], and for the quoting post
 # (post number, quote author, quote first words), and the signature's first words.
-EXPECT: dict[str, dict] = {
+EXPECT: dict[str, dict[str, Any]] = {
     "mybb.html": {
         "posts": [("skylark_pete", "Twice this week my Rotax has"),
                   ("Moth Mechanic", "Entirely normal at those temperatures with"),
@@ -46,6 +49,21 @@ EXPECT: dict[str, dict] = {
                   ("oskar", "Raise it to about 30 cm")],
         "quote": (2, "marta_v", "Should I water from below,"),
         "signature": (2, "Grant • greenhouse diary,"),
+    },
+    "invision-3.html": {
+        "posts": [("Bramble", "The 2 m repeater on the"),
+                  ("G4XYZ Tom", "Twenty minutes is exactly how long"),
+                  ("Bramble", "That would fit, the drop-outs")],
+        "quote": (2, "Bramble", "It comes back after about"),
+        "signature": (2, "Tom, club secretary."),
+    },
+    # The reply opens with Flarum's mention of the post it answers, a link in the text.
+    "flarum-noscript.html": {
+        "posts": [("crumb_and_co", "My starter is eight days old"),
+                  ("Ilse", "crumb_and_co That is hunger, not spoilage."),
+                  ("crumb_and_co", "Two days of twice-daily feeds and")],
+        "quote": (2, "crumb_and_co", "this morning it smelled strongly"),
+        "signature": None,
     },
 }
 
@@ -88,6 +106,9 @@ def test_quote_split_off_with_its_author(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(EXPECT))
 def test_signature_split_off(name: str) -> None:
+    if EXPECT[name]["signature"] is None:
+        assert all(p.signature is None for p in _posts(name))
+        return
     number, first = EXPECT[name]["signature"]
     posts = _posts(name)
     assert all(first not in p.body for p in posts)
