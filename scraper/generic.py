@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from urllib.parse import urlparse
 
 from lxml import etree
@@ -62,6 +63,8 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     """The page's thread with the posts its repeated records hold, in page order."""
     root = tree(data)
     records = find_records(root)
+    if not records and _open_noscript(root):
+        records = find_records(root)
     if not records:
         raise ParseError("no repeated post records found: not a thread page kb can read")
     found = [(r, p) for r, p in ((r, read_post(r)) for r in records) if p is not None]
@@ -70,6 +73,18 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
         raise ParseError("post records found but none has an author and text")
     number_posts([r for r, _ in found], [p for _, p in found])
     return [_thread(root, [p for _, p in found])]
+
+
+def _open_noscript(root: _Element) -> bool:
+    """Read what <noscript> holds as the page's content, when nothing outside it is a thread:
+    a script-built forum (Flarum) serves its posts to readers without JavaScript there. True
+    when there was any such content to open."""
+    opened = False
+    for el in list(root.iter("noscript")):
+        if len(el):
+            el.tag = "div"
+            opened = True
+    return opened
 
 
 def tree(data: bytes) -> _Element:
@@ -141,8 +156,18 @@ def shape(el: _Element) -> tuple[str, str]:
 
 def find_records(root: _Element) -> list[Record]:
     """The page's post records: the best group of same-shape siblings that each carry a name,
-    a date and text; a table layout's author row and body row taken together."""
+    a date and text; a table layout's author row and body row taken together. A page with no
+    dated records nor a single post (a script-built forum's plain fallback, Flarum's posts
+    with only a name over each) takes siblings that each carry one name and words besides."""
     stats = _count(root)
+    return (_best_group(stats, _is_record, len) or _single(root, stats)
+            or _best_group(stats, _is_undated_record, lambda good: 0))
+
+
+def _best_group(stats: dict[_Element, _Stats], is_record: Callable[[_Stats], bool],
+                need: Callable[[list[_Element]], int]) -> list[Record]:
+    """The best group of same-shape siblings that `is_record`, where at least half of the
+    group are (`need` of them more are shapes alike that are not, at the most)."""
     best: tuple[float, list[_Element]] | None = None
     for parent in stats:
         kids = [c for c in parent if isinstance(c.tag, str)]
@@ -152,20 +177,24 @@ def find_records(root: _Element) -> list[Record]:
         for kid in kids:
             groups.setdefault(stats[kid].shape, []).append(kid)
         for members in groups.values():
-            good = [m for m in members if _is_record(stats[m])]
-            if len(good) < 2 or len(good) * 2 < len(members):
+            good = [m for m in members if is_record(stats[m])]
+            if len(good) < 2 or len(members) - len(good) > need(good):
                 continue
             named = sum(1 for m in good if stats[m].names)
             score = len(good) + named / len(good) + sum(stats[m].text for m in good) / 1e7
             if best is None or score > best[0]:
                 best = (score, good)
     if best is None:
-        return _single(root, stats)
+        return []
     return [Record(el, _partners(el, best[1])) for el in best[1]]
 
 
 def _is_record(s: _Stats) -> bool:
     return s.dates >= 1 and s.text >= 2
+
+
+def _is_undated_record(s: _Stats) -> bool:
+    return s.names == 1 and s.text >= 40
 
 
 def _partners(el: _Element, members: list[_Element]) -> list[_Element]:

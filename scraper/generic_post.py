@@ -46,13 +46,15 @@ _CHROME = re.compile(r"signature|\bsig\b|moderatorbar|modnote|moderator-?note|ed
                      r"toggle|expand|collapse|reactions|likes|post-?footer|attachments?\b|"
                      r"printfooter|hidden|sr-only|visually-?hidden", re.I)
 _QUOTE_CLASS = re.compile(r"quote|citation|\bcite\b", re.I)
+_SIGNATURE = re.compile(r"signature|\bsig\b", re.I)
 _QUOTE_AUTHOR_ATTRS = ("data-author", "data-username", "data-user", "data-name", "data-ipsquote-"
                        "username", "data-quote-author")
 # Attribution lines quotes open with, in the languages forums speak.
 ATTRIBUTION = re.compile(
     r"^(?:.{0,40}\bago,\s+(?P<c>.{1,60}?)\s+said:"
-    r"|@?(?P<a>.{1,60}?)\s+(?:wrote|said|schrieb|a écrit|kirjoitti|escribió|scrive|ha scritto|"
-    r"schreef|napisał|írta|skrev)\s*:?"
+    # "(date) X Wrote:" (MyBB's <cite>) names X: the bracketed date before the name is no part of it
+    r"|(?:\([^()\n]{1,40}\)\s*)?@?(?P<a>.{1,60}?)\s+(?:wrote|said|schrieb|a écrit|kirjoitti|"
+    r"escribió|scrive|ha scritto|schreef|napisał|írta|skrev)\s*:?"
     r"|(?:Quote from|Quote|Zitat von|Zitat|Citation de|Cita de|Lainaus|Idézet|Cytat|Citaat)"
     r"\s*:?\s*(?P<b>[^\n]{0,80}?)(?:\s+(?:on|am|le|el)\s+.*)?"
     r")\s*$", re.I)
@@ -86,6 +88,7 @@ def read_post(record: Record) -> Post | None:
     post = Post(body=text, author=author, quotes=quotes,
                 author_source=AUTHOR_FROM_PAGE if author else None)
     post.posted_at = _date(parts)
+    post.signature = _signature(parts)
     post.post_id = _post_id(record.el)
     return post
 
@@ -285,6 +288,19 @@ def _own_text(body: _Element, skip: list[_Element]) -> str:
     text = element_text(body, skip)
     lines = [ln for ln in text.split("\n") if not ATTRIBUTION.match(ln.strip())]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _signature(parts: list[_Element]) -> str | None:
+    """The text of the record's signature pane, inside the body or beside it, when it has one."""
+    for part in parts:
+        for el in part.iter():
+            if isinstance(el.tag, str) and _SIGNATURE.search(_classes(el)) \
+                    and not any(_QUOTE_CLASS.search(_classes(a)) or a.tag == "blockquote"
+                                for a in el.iterancestors()):
+                text = clean(element_text(el))
+                if text:
+                    return text
+    return None
 
 
 def _date(parts: list[_Element]) -> str | None:

@@ -1,0 +1,115 @@
+"""Pages of engines kb has no real sample of, written from each engine's public thread-view
+template (issue 12): MyBB 1.8 (postbit), SMF 1.1 (Display.template.php), punBB 1.4
+(viewtopic.php), phpBB 3.3 (prosilver viewtopic_body.html), IP.Board 3.4 (skin_topic post
+block) and Flarum's page for readers without JavaScript (content/discussion.blade.php in
+<noscript id="flarum-content">). Each is a short thread with one quote in the engine's own
+quote markup and one signature (Flarum's plain view shows none); the parse must find every
+post, its author, and its own words with the quote and the signature left out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import scraper
+
+FIXTURES = Path(__file__).parent / "fixtures" / "engines"
+
+# file: [(author, first words of the post's own text), ...], and for the quoting post
+# (post number, quote author, quote first words), and the signature's first words.
+EXPECT: dict[str, dict[str, Any]] = {
+    "mybb.html": {
+        "posts": [("skylark_pete", "Twice this week my Rotax has"),
+                  ("Moth Mechanic", "Entirely normal at those temperatures with"),
+                  ("hollie.k", "Same thing happened to me last")],
+        "quote": (2, "skylark_pete", "Pulling carb heat cleared it"),
+        "signature": (1, "Pete"),
+    },
+    "smf-1.1.html": {
+        "posts": [("gwen_r", "I swapped the battery on Saturday"),
+                  ("Old Sparky", "That rules out the instrument voltage"),
+                  ("gwen_r", "Found it, the earth strap had")],
+        "quote": (2, "gwen_r", "The temperature gauge still works"),
+        "signature": (2, "1972 GT, 1987 estate"),
+    },
+    "punbb-1.4.html": {
+        "posts": [("dmitri_k", "My nightly rsync wrapper loops over"),
+                  ("Arvid", "Use null delimiters so word splitting"),
+                  ("dmitri_k", "That fixed it. Thanks, the"),
+                  ("lena.w", "If you have bash 4.4")],
+        "quote": (2, "dmitri_k", "What is the right way to"),
+        "signature": (2, "Read the BashFAQ before you"),
+    },
+    "phpbb-3.3-prosilver.html": {
+        "posts": [("marta_v", "My seedlings are three weeks old"),
+                  ("GreenhouseGrant", "Yes, bottom watering suits them. Lift"),
+                  ("marta_v", "Thanks, I will try lifting the"),
+                  ("oskar", "Raise it to about 30 cm")],
+        "quote": (2, "marta_v", "Should I water from below,"),
+        "signature": (2, "Grant • greenhouse diary,"),
+    },
+    "invision-3.html": {
+        "posts": [("Bramble", "The 2 m repeater on the"),
+                  ("G4XYZ Tom", "Twenty minutes is exactly how long"),
+                  ("Bramble", "That would fit, the drop-outs")],
+        "quote": (2, "Bramble", "It comes back after about"),
+        "signature": (2, "Tom, club secretary."),
+    },
+    # The reply opens with Flarum's mention of the post it answers, a link in the text.
+    "flarum-noscript.html": {
+        "posts": [("crumb_and_co", "My starter is eight days old"),
+                  ("Ilse", "crumb_and_co That is hunger, not spoilage."),
+                  ("crumb_and_co", "Two days of twice-daily feeds and")],
+        "quote": (2, "crumb_and_co", "this morning it smelled strongly"),
+        "signature": None,
+    },
+}
+
+
+def _posts(name: str) -> list[scraper.models.Post]:
+    path = FIXTURES / name
+    return [p for t in scraper.parse(path.read_bytes(), str(path)) for p in t.posts]
+
+
+def _words(text: str, like: str) -> str:
+    return " ".join(text.split()[:len(like.split())])
+
+
+@pytest.mark.parametrize("name", sorted(EXPECT))
+def test_posts_authors_and_own_words(name: str) -> None:
+    want = EXPECT[name]["posts"]
+    posts = _posts(name)
+    assert len(posts) == len(want)
+    for post, (author, first) in zip(posts, want):
+        assert post.author == author
+        assert _words(post.body, first) == first
+
+
+@pytest.mark.parametrize("name", sorted(EXPECT))
+def test_numbers_run_from_one(name: str) -> None:
+    assert [p.post_number for p in _posts(name)] == list(range(1, len(EXPECT[name]["posts"]) + 1))
+
+
+@pytest.mark.parametrize("name", sorted(EXPECT))
+def test_quote_split_off_with_its_author(name: str) -> None:
+    number, author, first = EXPECT[name]["quote"]
+    posts = _posts(name)
+    quoting = posts[number - 1]
+    assert len(quoting.quotes) == 1
+    assert quoting.quotes[0].author == author
+    assert _words(quoting.quotes[0].text, first) == first
+    assert first not in quoting.body
+    assert all(not p.quotes for i, p in enumerate(posts) if i != number - 1)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECT))
+def test_signature_split_off(name: str) -> None:
+    if EXPECT[name]["signature"] is None:
+        assert all(p.signature is None for p in _posts(name))
+        return
+    number, first = EXPECT[name]["signature"]
+    posts = _posts(name)
+    assert all(first not in p.body for p in posts)
+    assert _words(posts[number - 1].signature or "", first) == first
