@@ -102,10 +102,38 @@ def text_of(el: Tag | None, skip: Iterable[Tag] = ()) -> str:
 
 
 def element_text(el: _Element, skip: Iterable[_Element] = ()) -> str:
-    """`text_of` for an lxml element (the fast path some parsers take): same output."""
+    """`text_of` for an lxml element (the fast path the parsers take): same output."""
     parts: list[str] = []
-    _walk(_lxml_children(el), parts, {id(s) for s in skip}, False, _lxml_children)
+    _walk_lxml(el, parts, set(skip), False)
     return tidy("".join(parts))
+
+
+def _walk_lxml(el: _Element, out: list[str], skip: set[_Element], pre: bool) -> None:
+    """`_walk` over an lxml tree without the generator between: the hot loop of every post.
+    Source newlines become spaces; the other whitespace `_FLOW` folds, `tidy` folds too."""
+    text = el.text
+    if text:
+        out.append(text if pre else text.replace("\n", " "))
+    for child in el:
+        name = child.tag
+        if isinstance(name, str) and name not in DROP and child not in skip:
+            if name == "br":
+                out.append("\n")
+            elif name == "img":
+                alt = (child.get("alt") or "").strip()
+                if alt and not _FILE_ALT.search(alt):
+                    out.append(alt)
+            elif name in BLOCK:
+                out.append("\n\n")
+                _walk_lxml(child, out, skip, pre or name == "pre")
+                out.append("\n\n")
+            else:
+                _walk_lxml(child, out, skip, pre or name == "pre")
+                if name == "td" or name == "th":
+                    out.append(" ")
+        tail = child.tail
+        if tail:
+            out.append(tail if pre else tail.replace("\n", " "))
 
 
 # Source newlines and indentation in HTML are not the author's line breaks (<br> and blocks
@@ -125,19 +153,9 @@ def _soup_children(el: Tag) -> Iterator[Child]:
             yield str(child)  # comments, doctypes and processing instructions are not words
 
 
-def _lxml_children(el: _Element) -> Iterator[Child]:
-    if el.text:
-        yield el.text
-    for child in el:
-        if isinstance(child.tag, str):  # comments and processing instructions have no name
-            yield child.tag, child
-        if child.tail:
-            yield child.tail
-
-
 def _walk(children: Iterable[Child], out: list[str], skip: set[int], pre: bool,
           children_of: Callable[[Any], Iterable[Child]]) -> None:
-    """The one HTML-to-text walk, over a BeautifulSoup or an lxml tree (`children_of`)."""
+    """The HTML-to-text walk over a BeautifulSoup tree (`_walk_lxml` is its twin for lxml)."""
     for child in children:
         if isinstance(child, str):
             out.append(child if pre else _FLOW.sub(" ", child))
