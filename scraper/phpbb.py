@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from bs4 import BeautifulSoup
+from lxml.etree import _Element
 
 from scraper.fields import slug
 from scraper.html import clean, decode, to_int
 from scraper.models import ParseError, Post, Thread
 from scraper.phpbb_page import Page, match, pages, post_offset, read_page
 from scraper.phpbb_posts import prosilver, subsilver, subsilver2
+from scraper.tree import ancestor, drop, find_all, get_text, has_class, page_tree
 
 FORMAT = "phpbb-html"
 
@@ -50,10 +51,10 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     if wayback or "WAYBACK TOOLBAR" in text:
         text = _WB_TOOLBAR.sub("", text)
     # phpBB 2 prints each line break of a message as "\n<br />\n": one break, not a paragraph.
-    doc = BeautifulSoup(_PHPBB2_BREAK.sub("<br />", text), "lxml")
+    doc = page_tree(_PHPBB2_BREAK.sub("<br />", text))
     if "wm-ipp" in text:
-        for chrome in doc.find_all(id=["wm-ipp-base", "wm-ipp", "donato"]):
-            chrome.decompose()
+        for chrome in find_all(doc, "descendant::*[@id='wm-ipp-base' or @id='wm-ipp' or @id='donato']"):
+            drop(chrome)
     page = read_page(text, wayback.group(1) if wayback else None)
     posts = prosilver(doc, page) or subsilver2(doc, page) or subsilver(doc, page)
     if not posts:
@@ -70,9 +71,22 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     return [_thread(doc, text, page, posts)]
 
 
-def _thread(doc: BeautifulSoup, text: str, page: Page, posts: list[Post]) -> Thread:
-    title_el = doc.select_one("h2.topic-title a, h2 a[href*=viewtopic], a.maintitle, a.titles")
-    title = clean(title_el.get_text()) if title_el else None
+def _title_link(doc: _Element) -> _Element | None:
+    """The first of "h2.topic-title a, h2 a[href*=viewtopic], a.maintitle, a.titles"."""
+    links = find_all(doc, "descendant::h2//a | descendant::a[contains(@class, 'maintitle') or "
+                          "contains(@class, 'titles')]")
+    for a in links:
+        h2 = ancestor(a, "h2")
+        if has_class(a, "maintitle") or has_class(a, "titles") or h2 is not None and (
+                "viewtopic" in (a.get("href") or "") or any(
+                    has_class(h, "topic-title") for h in a.iterancestors("h2"))):
+            return a
+    return None
+
+
+def _thread(doc: _Element, text: str, page: Page, posts: list[Post]) -> Thread:
+    title_el = _title_link(doc)
+    title = clean(get_text(title_el)) if title_el is not None else None
     if not title:
         raw = clean(unescape(match(_TITLE, text) or "")) or ""
         title = re.split(r"\s(?:::|•)\s(?:View topic - )?", raw)[-1].removeprefix("View topic - ")

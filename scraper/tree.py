@@ -60,6 +60,31 @@ def by_class(root: _Element, tag: str, name: str) -> list[_Element]:
     return [el for el in found if has_class(el, name)]
 
 
+def first_class(el: _Element | None, tag: str, name: str) -> _Element | None:
+    """The first `tag` under `el` with the class `name` (bs4's find(tag, class_=name))."""
+    found = by_class(el, tag, name) if el is not None else []
+    return found[0] if found else None
+
+
+def ancestor(el: _Element, tag: str, name: str | None = None) -> _Element | None:
+    """The nearest `tag` around `el`, with the class `name` if given (bs4's find_parent)."""
+    return next((a for a in el.iterancestors(tag) if name is None or has_class(a, name)), None)
+
+
+def drop(el: _Element) -> None:
+    """Take `el` out of its tree, keeping the text after it (lxml's remove() takes that too)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
 def has_class(el: _Element, name: str) -> bool:
     return name in (el.get("class") or "").split()
 
