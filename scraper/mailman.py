@@ -40,7 +40,9 @@ def sniff(head: str, name: str) -> str | None:
     """pipermail: the template's article comments; Hyperkitty: its email header and body."""
     if "<!--beginarticle-->" in head and _HTML.search(head):
         return "pipermail-html"
-    if _HK.search(head) and _HK_BODY.search(head) and "email-author" in head:
+    # The literals first: the patterns alone try every class attribute of the page.
+    if "email-author" in head and "email-body" in head and _HK.search(head) \
+            and _HK_BODY.search(head):
         return "hyperkitty-html"
     return None
 

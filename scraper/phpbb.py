@@ -24,8 +24,9 @@ FORMAT = "phpbb-html"
 
 # Every phpBB style links each post's permalink (viewtopic.php?p=N#pN, phpBB 2: #N) or shows the
 # quote/reply buttons; the class names are phpBB's own template names, not one site's theme.
-_SNIFF_LINK = re.compile(r"viewtopic\.php\?[^\"'<>\s]*?\bp=(\d+)[^\"'<>\s]*#p?\1\b"
-                         r"|posting\.php\?mode=(?:quote|reply)")
+# Two patterns, not one alternation: each opens with a literal the search can jump to.
+_SNIFF_LINKS = [re.compile(r"viewtopic\.php\?[^\"'<>\s]*?\bp=(\d+)[^\"'<>\s]*#p?\1\b"),
+                re.compile(r"posting\.php\?mode=(?:quote|reply)")]
 _SNIFF_MARK = re.compile(r"class=\"[^\"]*\b(?:postprofile|postauthor|postbody)\b")
 
 _WB_TOOLBAR = re.compile(r"<!-- BEGIN WAYBACK TOOLBAR INSERT -->.*?"
@@ -39,7 +40,7 @@ _PHPBB2_BREAK = re.compile(r"\r?\n<br />\r?\n")
 
 def sniff(head: str, name: str) -> str | None:
     """'phpbb-html' when `head` is a phpBB topic page (any of the three styles)."""
-    if _SNIFF_LINK.search(head) and _SNIFF_MARK.search(head):
+    if any(p.search(head) for p in _SNIFF_LINKS) and _SNIFF_MARK.search(head):
         return FORMAT
     return None
 

@@ -28,8 +28,13 @@ from scraper.vbulletin_posts import POST_ID, READERS, text_of
 
 FORMAT = "vbulletin-html"
 
-_SNIFF = re.compile(r"""<meta[^>]+content=["']vBulletin\b|vbulletin_(?:global|menu)\.js"""
-                    r"""|id=["']post_message_\d+|<body[^>]+id=["']something_awful["']""", re.I)
+# One pattern each, each opening with a character that has no case: under re.I a pattern that
+# opens with a letter, or an alternation, is tried at every offset (3 ms on the 64 KB head of
+# another engine's page); one that opens with "<" or "_" jumps from one of those to the next.
+# The lookbehinds put back the letters before the "_".
+_SNIFFS = [re.compile(p, re.I) for p in (
+    r"""<meta[^>]+content=["']vBulletin\b""", r"_(?<=vbulletin_)(?:global|menu)\.js",
+    r"""_message_\d(?<=id=["']post_message_\d)""", r"""<body[^>]+id=["']something_awful["']""")]
 _SA_PAGE = re.compile(r"""<body[^>]+id=["']something_awful|<table class="post[^"]*" id="post\d+"""
                       r"""" data-idx""")
 _VB5_PAGE = re.compile(r"""<li\b[^>]*\sclass=["']b-post\b""")
@@ -50,7 +55,7 @@ _HOST_LINK = re.compile(r"""href=["']https?://([\w.-]+)/[^"']*forumdisplay\.php"
 
 def sniff(head: str, name: str) -> str | None:
     """'vbulletin-html' for a saved vBulletin 3/4/5 (or Something Awful) page, else None."""
-    return FORMAT if _SNIFF.search(head) else None
+    return FORMAT if any(p.search(head) for p in _SNIFFS) else None
 
 
 def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
