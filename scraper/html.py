@@ -33,7 +33,7 @@ def decode(data: bytes) -> str:
     Windows-1252 somewhere upstream ("thatâ€™s" in a Wayback capture) is repaired.
     """
     text = _decoded(data)
-    return _unmojibake(text) if _MOJIBAKE.search(text) else text
+    return _unmojibake(text) if _has_mojibake(text) else text
 
 
 # UTF-8 read as Windows-1252: "â€™" for "’", "Ã©" for "é". Checked first: repairing costs
@@ -41,10 +41,20 @@ def decode(data: bytes) -> str:
 _MOJIBAKE = re.compile("â€[\u0080-\u00bf\u0152-\u2122]|Ã[\u0080-\u00bf]|Â[\u00a0-\u00bf]")
 
 
+def _has_mojibake(text: str) -> bool:
+    # The lead characters by plain search first: the pattern alone tries every offset of the
+    # page, ~1 ms on a 190 KB page that is not ASCII.
+    return not text.isascii() and ("â€" in text or "Ã" in text or "Â" in text) \
+        and _MOJIBAKE.search(text) is not None
+
+
 def _unmojibake(text: str) -> str:
+    """Each line that shows the marks, repaired: ftfy over a whole 54 KB capture took 75 ms
+    for the one garbled line in it (its own `fix_text` also works a line at a time)."""
     import ftfy  # a well-kept library that undoes exactly this, and only where it is sure
 
-    return str(ftfy.fix_encoding(text))
+    lines = text.split("\n")
+    return "\n".join(str(ftfy.fix_encoding(ln)) if _MOJIBAKE.search(ln) else ln for ln in lines)
 
 
 def _decoded(data: bytes) -> str:
