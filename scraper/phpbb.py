@@ -32,10 +32,14 @@ _SNIFF_MARK = re.compile(r"class=\"[^\"]*\b(?:postprofile|postauthor|postbody)\b
 _WB_TOOLBAR = re.compile(r"<!-- BEGIN WAYBACK TOOLBAR INSERT -->.*?"
                          r"<!-- END WAYBACK TOOLBAR INSERT -->", re.S)
 _WB_ORIGINAL = re.compile(r"__wm\.wombat\(\s*\"([^\"]+)\"")
-_DECLARED = re.compile(r"\[\s*(\d[\d,]*)\s+posts?\s*\]|class=\"pagination\">\s*(?:<a[^>]*>[^<]*"
-                       r"</a>\s*&bull;\s*)?(\d[\d,]*)\s+posts?\b")
+# Two patterns, each led by a literal (one alternation is tried at every offset): the count
+# is the first either finds.
+_DECLARED = [re.compile(r"\[\s*(\d[\d,]*)\s+posts?\s*\]"),
+             re.compile(r"class=\"pagination\">\s*(?:<a[^>]*>[^<]*</a>\s*&bull;\s*)?(\d[\d,]*)\s+posts?\b")]
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S | re.I)
-_PHPBB2_BREAK = re.compile(r"\r?\n<br />\r?\n")
+# "\r?\n<br />\r?\n" with its "\r" looked at by hand: a pattern that opens with an optional
+# character is tried at every offset of the page (1-2 ms a page), one led by a literal is not.
+_PHPBB2_BREAK = re.compile(r"\n<br />\r?\n")
 
 
 def sniff(head: str, name: str) -> str | None:
@@ -52,7 +56,7 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     if wayback or "WAYBACK TOOLBAR" in text:
         text = _WB_TOOLBAR.sub("", text)
     # phpBB 2 prints each line break of a message as "\n<br />\n": one break, not a paragraph.
-    doc = page_tree(_PHPBB2_BREAK.sub("<br />", text))
+    doc = page_tree(_one_break(text))
     if "wm-ipp" in text:
         for chrome in find_all(doc, "descendant::*[@id='wm-ipp-base' or @id='wm-ipp' or @id='donato']"):
             drop(chrome)
@@ -70,6 +74,17 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     for i, post in enumerate(posts):
         post.post_number = None if start is None else start + i + 1
     return [_thread(doc, text, page, posts)]
+
+
+def _one_break(text: str) -> str:
+    """phpBB 2's "\r?\n<br />\r?\n" as the one "<br />" it means."""
+    out, at = [], 0
+    for m in _PHPBB2_BREAK.finditer(text):
+        start = m.start() - 1 if m.start() > at and text[m.start() - 1] == "\r" else m.start()
+        out += [text[at:start], "<br />"]
+        at = m.end()
+    out.append(text[at:])
+    return "".join(out)
 
 
 def _title_link(doc: _Element) -> _Element | None:
@@ -96,9 +111,10 @@ def _thread(doc: _Element, text: str, page: Page, posts: list[Post]) -> Thread:
     title = title or f"Topic {page.topic_id}"
     thread_id = page.topic_id or slug(title)
     current, count = pages(text)
-    declared = _DECLARED.search(text)
+    found = [m for m in (p.search(text) for p in _DECLARED) if m]
+    declared = min(found, key=lambda m: m.start()) if found else None
     return Thread(
         thread_id=thread_id, title=title, posts=posts, format=FORMAT, forum=page.host,
-        posts_declared=to_int(declared.group(1) or declared.group(2)) if declared else None,
+        posts_declared=to_int(declared.group(1)) if declared else None,
         url=page.url(f"viewtopic.php?t={page.topic_id}") if page.topic_id else None,
         page=current, page_count=count)
