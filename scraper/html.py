@@ -218,12 +218,20 @@ def get_text(el: Tag | None) -> str | None:
 
 
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
+_SPACE_CHARS = "\t\r\f\v\u00a0\u200b"  # what _SPACES folds besides " "
+_RUN = re.compile(r" {2,}")
 _BLANKS = re.compile(r"\n\s*\n+")
 
 
 def tidy(text: str) -> str:
     """Collapse runs of spaces, trim lines, keep paragraphs (one blank line between them)."""
-    text = _SPACES.sub(" ", text)
+    # _SPACES by hand: each of its characters to " ", then runs of " " to one. The class alone
+    # is tried at every offset; these are plain searches (half the time of a post's text).
+    for char in _SPACE_CHARS:
+        if char in text:
+            text = text.replace(char, " ")
+    if "  " in text:
+        text = _RUN.sub(" ", text)
     lines = [line.strip() for line in text.split("\n")]
     text = "\n".join(lines)
     return _BLANKS.sub("\n\n", text).strip()
