@@ -112,33 +112,78 @@ class _Stats:
 
 
 def _count(root: _Element) -> dict[_Element, _Stats]:
-    stats: dict[_Element, _Stats] = {}
+    """Each element's counts, in reversed page order (the order the groups are read in)."""
     elements = [el for el in root.iter() if isinstance(el.tag, str)]
-    for el in reversed(elements):
-        cls = el.get("class")
-        s = stats[el] = _Stats(shape(el) if cls else (el.tag, ""))
-        if el.tag in _NOT_CONTENT:
-            continue
-        own = (el.text or "").strip()
-        s.text = len(own)
-        hint = f"{cls} {el.get('itemprop')}" if cls or el.get("itemprop") else ""
-        if (hint and NAME_HINT.search(hint) or el.tag == "a" and PROFILE_LINK.search(
-                el.get("href", ""))) and 0 < len(text_of(el).strip()) < 60:
-            s.names = 1
-        # A date is a short text of its own (a post body that mentions one is not a date line).
-        if el.tag == "time" or 0 < len(own) < 80 and (DATE.search(own) or cls and
-                                                     _DATE_HINT.search(cls)):
-            s.dates = 1
-        tail = el.tail
-        if tail and len(tail) < 80 and DATE.search(tail):
-            s.dates = 1
-        for child in el:
-            c = stats.get(child)
-            if c is not None:
-                s.text += c.text + len((child.tail or "").strip())
-                s.names += c.names
-                s.dates += c.dates
+    elements.reverse()
+    # A page repeats its class names and links post after post: each is asked once.
+    shapes: dict[tuple[str, str], tuple[str, str]] = {}
+    hints: dict[tuple[re.Pattern[str], str], bool] = {}
+    stats = {el: _Stats(_shape_of(el, shapes)) for el in elements}
+    for el in elements:
+        s, tail = stats[el], el.tail
+        if el.tag not in _NOT_CONTENT:
+            _count_own(el, s, hints)
+        # Children come before their parent in this order: each adds itself to its parent.
+        parent = el.getparent()
+        if parent is not None and parent.tag not in _NOT_CONTENT:
+            p = stats[parent]
+            p.text += s.text + (len(tail.strip()) if tail else 0)
+            p.names += s.names
+            p.dates += s.dates
     return stats
+
+
+def _count_own(el: _Element, s: _Stats, hints: dict[tuple[re.Pattern[str], str], bool]) -> None:
+    """What an element holds itself: its text, a member's name, a date."""
+    tag, cls = el.tag, el.get("class")
+    own = (el.text or "").strip()
+    s.text += len(own)
+    itemprop = el.get("itemprop")
+    hint = f"{cls} {itemprop}" if cls or itemprop else ""
+    named = bool(hint) and _cached(hints, NAME_HINT, hint)
+    if not named and tag == "a":
+        named = _cached(hints, PROFILE_LINK, el.get("href", ""))
+    if named and 0 < len(text_of(el).strip()) < 60:
+        s.names += 1
+    # A date is a short text of its own (a post body that mentions one is not a date line).
+    tail = el.tail
+    if tag == "time" or 0 < len(own) < 80 and (is_date(own) or bool(cls) and _cached(
+            hints, _DATE_HINT, cls)) or tail and len(tail) < 80 and is_date(tail):
+        s.dates += 1
+
+
+def _shape_of(el: _Element, shapes: dict[tuple[str, str], tuple[str, str]]) -> tuple[str, str]:
+    cls = el.get("class")
+    if not cls:
+        return el.tag, ""
+    key = (el.tag, cls)
+    found = shapes.get(key)
+    if found is None:
+        found = shapes[key] = shape(el)
+    return found
+
+
+# Every part of DATE but its words holds a digit: a text with neither is no date, and most
+# texts of a page are neither (the pattern itself costs ~6 µs a text).
+_DIGIT = re.compile(r"\d")
+_DATE_WORDS = ("ago", "today", "yesterday", "heute", "gestern", "hier", "aujourd'hui", "her")
+
+
+def is_date(text: str) -> bool:
+    """Does DATE find a date in `text`?"""
+    if text.isascii() and not _DIGIT.search(text):  # ASCII: re.I folds no other letters in
+        low = text.lower()
+        if not any(word in low for word in _DATE_WORDS):
+            return False
+    return DATE.search(text) is not None
+
+
+def _cached(seen: dict[tuple[re.Pattern[str], str], bool], pattern: re.Pattern[str],
+            text: str) -> bool:
+    found = seen.get((pattern, text))
+    if found is None:
+        found = seen[pattern, text] = pattern.search(text) is not None
+    return found
 
 
 _DIGITS = re.compile(r"\d+")
