@@ -4,7 +4,9 @@ A thread page repeats one block per post: sibling elements of the same shape, ea
 member's name (a profile link, an element classed author/username/poster), a date and a body of
 text. That is the idea behind MDR / DEPTA ("mining data records"), done here on counts taken in
 one bottom-up pass over the lxml tree, so that a page of 200 posts costs one walk, not one per
-candidate. Inside each record `scraper.generic_post` reads author, date, number and body.
+candidate. Inside each record `scraper.generic_post` reads author, date and id,
+`generic_body` the body, quotes and signature, `generic_numbers` the post numbers; the words
+all of them look for are in `generic_words`.
 
 Registered last: every named engine parser is asked first, and this one claims only pages that
 look like HTML; a page where no records are found raises ParseError saying so.
@@ -21,7 +23,9 @@ from lxml import etree
 from lxml.etree import ParserError, _Element
 
 from scraper.fields import slug
-from scraper.generic_post import Record, number_posts, read_post, text_of
+from scraper.generic_numbers import number_posts
+from scraper.generic_post import Record, read_post
+from scraper.generic_words import NAME_HINT, PROFILE_LINK, is_date, text_of
 from scraper.html import clean, decode
 from scraper.models import ParseError, Post, Thread
 
@@ -33,22 +37,6 @@ _SNIFF = re.compile(r"<html|<!doctype html|<body|<div", re.I)
 _PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
 _NOT_CONTENT = {"script", "style", "noscript", "template", "head", "svg", "select", "option",
                 "textarea", "iframe", "button"}
-# A class or id naming a member: the name element of a post's author pane.
-NAME_HINT = re.compile(r"author|user-?name|poster|member-?name|nick|\bname\b|\busername", re.I)
-PROFILE_LINK = re.compile(
-    r"(?:^|/)(?:members?|users?|profiles?|u|user|people|benutzer|mitglied|account|community/"
-    r"profile)(?:/|\.php|$)|memberlist\.php\?mode=viewprofile|profile\.php|[?&](?:u|uid|user|"
-    r"userid|showuser|action=profile)=|action=profile|/profile/|/user/|/members/", re.I)
-_MONTHS = (r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januar|februar|märz|mai|juni|juli|"
-           r"okt|dez|enero|febrero|marzo|abril|mayo|junio|julio|agosto|sept|octubre|noviembre|"
-           r"diciembre|janv|févr|mars|avr|juin|juil|août|déc|tammi|helmi|maalis|huhti|touko|"
-           r"kesä|heinä|elo|syys|loka|marras|joulu")
-DATE = re.compile(
-    rf"\b(?:19|20)\d\d[-/.]\d\d?[-/.]\d\d?\b|\b\d\d?[-/.]\d\d?[-/.](?:19|20)?\d\d\b|"
-    rf"\b(?:{_MONTHS})[a-zä]*\.?\s+\d\d?(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d|"
-    rf"\b\d\d?\.?\s+(?:{_MONTHS})[a-zäéû]*\.?,?\s+(?:19|20)\d\d|\b\d\d?:\d\d\b|"
-    rf"\b\d\d?(?:st|nd|rd|th)\s+(?:{_MONTHS})|"
-    rf"\b(?:ago|today|yesterday|heute|gestern|hier|aujourd'hui|her|vor \d)\b", re.I)
 _DATE_HINT = re.compile(r"date|time|posted|published|created", re.I)
 _ALTERNATING = re.compile(r"^(?:odd|even|alt|bg|row|first|last|new|unread|read|on|off|"
                           r"active|selected|hidden|clearfix|)$", re.I)
@@ -161,21 +149,6 @@ def _shape_of(el: _Element, shapes: dict[tuple[str, str], tuple[str, str]]) -> t
     if found is None:
         found = shapes[key] = shape(el)
     return found
-
-
-# Every part of DATE but its words holds a digit: a text with neither is no date, and most
-# texts of a page are neither (the pattern itself costs ~6 µs a text).
-_DIGIT = re.compile(r"\d")
-_DATE_WORDS = ("ago", "today", "yesterday", "heute", "gestern", "hier", "aujourd'hui", "her")
-
-
-def is_date(text: str) -> bool:
-    """Does DATE find a date in `text`?"""
-    if text.isascii() and not _DIGIT.search(text):  # ASCII: re.I folds no other letters in
-        low = text.lower()
-        if not any(word in low for word in _DATE_WORDS):
-            return False
-    return DATE.search(text) is not None
 
 
 def _cached(seen: dict[tuple[re.Pattern[str], str], bool], pattern: re.Pattern[str],
