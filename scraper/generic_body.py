@@ -8,6 +8,7 @@ deepest that holds (nearly) all of the record's words without its author pane an
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from lxml.etree import _Element
 
@@ -174,3 +175,34 @@ def signature(parts: list[_Element], hints: Hints) -> str | None:
                 if text:
                     return text
     return None
+
+
+# Flarum opens a reply with a link to the post it answers ("@name#123", shown as the name):
+# /d/{discussion}-{slug}/{post number}.
+_MENTION = "PostMention"
+_MENTIONED_NUMBER = re.compile(r"/(\d+)/?$")
+
+
+def replied_post(body: _Element) -> tuple[_Element | None, int | None]:
+    """The link a reply opens with to the post it answers, and that post's number: the link
+    is the reply's `reply_to`, not its words. (None, None) when the body opens otherwise."""
+    for item in _in_order(body):
+        if isinstance(item, str):
+            if item.strip():
+                return None, None
+        elif item.tag == "a" and _MENTION in (item.get("class") or "").split():
+            m = _MENTIONED_NUMBER.search(item.get("href") or "")
+            return (item, int(m.group(1))) if m else (None, None)
+    return None, None
+
+
+def _in_order(el: _Element) -> Iterator[_Element | str]:
+    """The elements and strings under `el` in the order they read."""
+    if el.text:
+        yield el.text
+    for child in el:
+        if isinstance(child.tag, str):
+            yield child
+            yield from _in_order(child)
+        if child.tail:
+            yield child.tail

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from lxml.etree import _Element
 
-from scraper.generic_body import body_element, own_text, quotes_and_chrome, signature
+from scraper.generic_body import body_element, own_text, quotes_and_chrome, replied_post, signature
 from scraper.generic_words import AUTHOR_CLASS, BADGE, DATE, PROFILE_LINK, QUOTE_CLASS, Hints, hinted, text_of
 from scraper.html import clean
 from scraper.models import AUTHOR_FROM_PAGE, Post
@@ -45,10 +45,11 @@ def read_post(record: Record) -> Post | None:
     for img in body_el.iter("img"):
         img.set("alt", "")  # images and smileys are no words of the member's
     quotes, skip = quotes_and_chrome(body_el, hints)
-    text = own_text(body_el, skip)
+    mention, reply_to = replied_post(body_el)
+    text = own_text(body_el, skip if mention is None else [*skip, mention])
     if author is None and not text:
         return None
-    post = Post(body=text, author=author, quotes=quotes,
+    post = Post(body=text, author=author, quotes=quotes, reply_to=reply_to,
                 author_source=AUTHOR_FROM_PAGE if author else None)
     post.posted_at = _date(parts)
     post.signature = signature(parts, hints)
