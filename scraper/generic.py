@@ -88,25 +88,23 @@ def tree(data: bytes) -> _Element:
 
 
 class _Stats:
-    """Per element, counted over its subtree: text length, names, dates; and its shape."""
+    """Per element, counted over its subtree: text length, names, dates."""
 
-    __slots__ = ("text", "names", "dates", "shape")
+    __slots__ = ("text", "names", "dates")
 
-    def __init__(self, shape: tuple[str, str]) -> None:
+    def __init__(self) -> None:
         self.text = 0
         self.names = 0
         self.dates = 0
-        self.shape = shape
 
 
 def _count(root: _Element) -> dict[_Element, _Stats]:
     """Each element's counts, in reversed page order (the order the groups are read in)."""
-    elements = [el for el in root.iter() if isinstance(el.tag, str)]
+    elements = list(root.iter(etree.Element))  # elements only, filtered in C
     elements.reverse()
     # A page repeats its class names and links post after post: each is asked once.
-    shapes: dict[tuple[str, str], tuple[str, str]] = {}
     hints: dict[tuple[re.Pattern[str], str], bool] = {}
-    stats = {el: _Stats(_shape_of(el, shapes)) for el in elements}
+    stats = {el: _Stats() for el in elements}
     for el in elements:
         s, tail = stats[el], el.tail
         if el.tag not in _NOT_CONTENT:
@@ -187,13 +185,16 @@ def _best_group(stats: dict[_Element, _Stats], is_record: Callable[[_Stats], boo
     """The best group of same-shape siblings that `is_record`, where at least half of the
     group are (`need` of them more are shapes alike that are not, at the most)."""
     best: tuple[float, list[_Element]] | None = None
+    shapes: dict[tuple[str, str], tuple[str, str]] = {}  # shape by tag and class, once a page
     for parent in stats:
+        if len(parent) < 2:  # most elements: no children to group (len counts them in C)
+            continue
         kids = [c for c in parent if isinstance(c.tag, str)]
         if len(kids) < 2:
             continue
         groups: dict[tuple[str, str], list[_Element]] = {}
         for kid in kids:
-            groups.setdefault(stats[kid].shape, []).append(kid)
+            groups.setdefault(_shape_of(kid, shapes), []).append(kid)
         for members in groups.values():
             good = [m for m in members if is_record(stats[m])]
             if len(good) < 2 or len(members) - len(good) > need(good):
