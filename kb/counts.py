@@ -161,19 +161,22 @@ class TermCounts:
     # -- building -------------------------------------------------------------------------------
 
     def fit(self, ids: list[int], texts: list[tuple[str, str]], filed: list[Filed]) -> None:
-        """Build from analysed (title, body) pairs (space-separated terms, see kb/text.py)."""
-        from sklearn.feature_extraction.text import CountVectorizer
+        """Build anew from analysed (title, body) pairs (space-separated terms, see kb/text.py)."""
+        self.vocab = {}
+        title, body = self.count_rows(texts)
+        self.fit_rows(ids, title, body, filed)
 
-        if any(t.split() for pair in texts for t in pair):
-            vec = CountVectorizer(analyzer=str.split, dtype=np.float32)
-            vec.fit(t for pair in texts for t in pair)
-            self.vocab = {t: int(i) for t, i in vec.vocabulary_.items()}
-            self.title = Columns.of(vec.transform([t for t, _ in texts]))
-            self.body = Columns.of(vec.transform([b for _, b in texts]))
-        else:  # an empty store (a new data dir) has empty counts; scikit-learn would refuse
-            self.vocab = {}
-            self.title = Columns.empty(len(ids))
-            self.body = Columns.empty(len(ids))
+    def fit_rows(self, ids: list[int], title: sparse.csr_matrix, body: sparse.csr_matrix,
+                 filed: list[Filed]) -> None:
+        """Build anew from rows `count_rows` made (with this vocabulary). Words are numbered in
+        sorted order, as scikit-learn's CountVectorizer numbers them, so counts built in one go
+        or grown batch by batch are the same arrays."""
+        order = sorted(self.vocab)
+        renumber = np.zeros(len(order), dtype=np.int32)
+        renumber[[self.vocab[t] for t in order]] = np.arange(len(order), dtype=np.int32)
+        self.vocab = dict(zip(order, range(len(order))))
+        self.title, self.body = (Columns.of(_renumbered(m, renumber, len(order)))
+                                 for m in (title, body))
         self.ids = np.asarray(ids, dtype=np.int64)
         self.live = np.ones(len(ids), dtype=bool)
         self.threads, self.authors = {}, {}
@@ -188,27 +191,37 @@ class TermCounts:
     def update(self, ids: list[int], texts: list[tuple[str, str]], filed: list[Filed],
                removed: list[int]) -> None:
         """Append changed posts (new words get new columns); mask their old rows."""
+        title, body = self.count_rows(texts)
+        self.append(ids, title, body, filed, removed)
+
+    def append(self, ids: list[int], title: sparse.csr_matrix, body: sparse.csr_matrix,
+               filed: list[Filed], removed: list[int]) -> None:
+        """Append rows `count_rows` made (with this vocabulary); mask the rows they replace and
+        those of `removed` posts."""
         from scipy import sparse
 
         self._kill(list(removed) + list(ids))
         if not ids:
             self._after_change()
             return
-        for title, body in texts:
-            for term in f"{title} {body}".split():
-                if term not in self.vocab:
-                    self.vocab[term] = len(self.vocab)
         width = len(self.vocab)
-        title_rows = self._counts([t for t, _ in texts], width)
-        body_rows = self._counts([b for _, b in texts], width)
-        self.title = Columns.of(sparse.vstack([_widen(self.title, width), title_rows]))
-        self.body = Columns.of(sparse.vstack([_widen(self.body, width), body_rows]))
+        self.title = Columns.of(sparse.vstack([_widen(self.title, width), _wide(title, width)]))
+        self.body = Columns.of(sparse.vstack([_widen(self.body, width), _wide(body, width)]))
         self.ids = np.concatenate([self.ids, np.asarray(ids, dtype=np.int64)])
         self.live = np.concatenate([self.live, np.ones(len(ids), dtype=bool)])
         new = self._filed_rows(filed)
         for name, rows in zip(("thread_of", "author_of", "day", "stamp"), new):
             setattr(self, name, np.concatenate([getattr(self, name), rows]))
         self._after_change()
+
+    def count_rows(self, texts: list[tuple[str, str]]
+                   ) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+        """(title, body) counts of analysed texts as CSR rows, new words numbered as they come
+        (the vocabulary grows; earlier rows stay valid, only narrower)."""
+        vocab = self.vocab
+        title_docs = [[vocab.setdefault(w, len(vocab)) for w in t.split()] for t, _ in texts]
+        body_docs = [[vocab.setdefault(w, len(vocab)) for w in b.split()] for _, b in texts]
+        return _term_rows(title_docs, len(vocab)), _term_rows(body_docs, len(vocab))
 
     def _filed_rows(self, filed: list[Filed]) -> tuple[np.ndarray, ...]:
         """(thread index, author index, day, stamp) per post."""
@@ -224,23 +237,6 @@ class TermCounts:
         rows = self.rows_of(ids)
         self.live = np.array(self.live)  # a writable copy: loaded arrays are mapped read-only
         self.live[rows[rows >= 0]] = False
-
-    def _counts(self, docs: list[str], width: int) -> sparse.csr_matrix:
-        from scipy import sparse
-
-        indptr: list[int] = [0]
-        indices: list[int] = []
-        data: list[int] = []
-        for doc in docs:
-            counts: dict[int, int] = {}
-            for term in doc.split():
-                col = self.vocab[term]
-                counts[col] = counts.get(col, 0) + 1
-            indices.extend(counts)
-            data.extend(counts.values())
-            indptr.append(len(indices))
-        return sparse.csr_matrix((np.asarray(data, dtype=np.float32), indices, indptr),
-                                 shape=(len(docs), width))
 
     def _after_change(self) -> None:
         self._memo = {}
@@ -389,6 +385,31 @@ def _row_sums(m: Columns) -> np.ndarray:
 
 def _widen(matrix: Columns, width: int) -> sparse.csr_matrix:
     """The same counts with room for new words' columns."""
-    csr = matrix.csc().tocsr()
-    csr.resize((csr.shape[0], width))
+    return _wide(matrix.csc().tocsr(), width)
+
+
+def _wide(csr: sparse.csr_matrix, width: int) -> sparse.csr_matrix:
+    csr.resize((csr.shape[0], width))  # CSR rows gain columns in place: no copy
     return csr
+
+
+def _term_rows(docs: list[list[int]], width: int) -> sparse.csr_matrix:
+    """One row per document of its word numbers' counts (repeats summed by scipy, in C)."""
+    from scipy import sparse
+
+    lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
+    cols = np.fromiter((c for d in docs for c in d), dtype=np.int32, count=int(lengths.sum()))
+    rows = np.repeat(np.arange(len(docs), dtype=np.int32), lengths)
+    m = sparse.csr_matrix((np.ones(len(cols), dtype=np.float32), (rows, cols)),
+                          shape=(len(docs), width))
+    m.sum_duplicates()
+    return m
+
+
+def _renumbered(csr: sparse.csr_matrix, renumber: np.ndarray, width: int) -> sparse.csr_matrix:
+    """`csr` with column j moved to `renumber[j]`."""
+    from scipy import sparse
+
+    out = sparse.csr_matrix((csr.data, renumber[csr.indices], csr.indptr), shape=(csr.shape[0], width))
+    out.sort_indices()
+    return out

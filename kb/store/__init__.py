@@ -279,9 +279,11 @@ class Store:
                               " coalesce((SELECT max(seq) FROM removed), 0))").fetchone()
         return int(row[0])
 
-    def changes(self, after: int) -> tuple[list[IndexedPost], list[int], int]:
-        """Posts written and post ids removed after change `after`, and the newest change number."""
-        upto = self.last_seq()
+    def changes(self, after: int, upto: int | None = None
+                ) -> tuple[list[IndexedPost], list[int], int]:
+        """Posts written and post ids removed after change `after` (up to change `upto`, else
+        the newest), and the change number they go up to."""
+        upto = self.last_seq() if upto is None else upto
         cursor = self.db.cursor()
         cursor.row_factory = None  # plain tuples, straight into the dataclass
         posts = list(starmap(IndexedPost, cursor.execute(
