@@ -1,4 +1,5 @@
-"""`kb ingest`: files, folders, archives and stdin into the store, one transaction per file.
+"""`kb ingest`: files, folders, archives and stdin into the store, each file's posts and its
+source record committed together (files commit in batches: see `Store.batch`).
 
 A file that cannot be read is reported (file, reason) and skipped; the rest goes in. Bytes seen
 before change nothing; a changed file replaces only what it contributed.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import tarfile
+import time
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -23,6 +25,7 @@ from scraper.models import Thread
 from scraper.normalise import normalise
 
 MAX_BYTES = 512 * 1024 * 1024  # larger inputs are almost surely not one thread dump
+BATCH_FILES, BATCH_SECONDS = 64, 0.5  # commit after this many files or this long, which first
 
 
 @dataclass
@@ -65,10 +68,16 @@ def ingest(sources: Iterator[Source], store: Store, format: str | None = None,
            on_file: Callable[[Source], None] | None = None) -> Summary:
     """Put every source into the store; never raises for a bad file."""
     summary = Summary()
-    for source in sources:
-        _one(source, store, format, summary)
-        if on_file:
-            on_file(source)
+    with store.batch() as commit:
+        pending, since = 0, time.monotonic()
+        for source in sources:
+            _one(source, store, format, summary)
+            pending += 1
+            if pending >= BATCH_FILES or time.monotonic() - since >= BATCH_SECONDS:
+                commit()  # before `on_file`: what it reports is in the store
+                pending, since = 0, time.monotonic()
+            if on_file:
+                on_file(source)
     return summary
 
 
@@ -98,7 +107,10 @@ def _one(source: Source, store: Store, format: str | None, summary: Summary) -> 
     except Exception as exc:  # hostile input must never abort the batch
         summary.skipped.append((source.path, f"parser failed: {type(exc).__name__}: {exc}"[:300]))
         return
-    _store(source, sha, state, fmt, threads, store, summary)
+    try:
+        _store(source, sha, state, fmt, threads, store, summary)
+    except (ValueError, TypeError) as exc:  # data the store refuses: this file alone is undone
+        summary.skipped.append((source.path, f"cannot store it: {exc}"[:300]))
 
 
 def _store(source: Source, sha: str, state: str, fmt: str, threads: list[Thread], store: Store,
