@@ -128,13 +128,15 @@ class KB:
             return False
 
     def ingest(self, sources: Iterable[Any], fmt: str | None = None,
-               on_file: Callable[[Any], None] | None = None, stream: bool = False) -> Any:
+               on_file: Callable[[Any], None] | None = None, stream: bool = False,
+               workers: int = 0) -> Any:
         """Ingest and keep the counts current: `stream` grows them in a second process while
-        the ingest parses (big batches); otherwise they catch up once at the end."""
+        the ingest stores (big batches); otherwise they catch up once at the end. `workers`
+        processes parse files ahead of the store (kb/parsing.py)."""
         from kb.ingest import ingest
 
         if not stream:
-            summary = ingest(iter(sources), self.store, fmt, on_file)
+            summary = ingest(iter(sources), self.store, fmt, on_file, workers)
             self.sync()
             return summary
         with self.streaming() as stored:
@@ -143,7 +145,7 @@ class KB:
                 if on_file:
                     on_file(source)
 
-            return ingest(iter(sources), self.store, fmt, after)
+            return ingest(iter(sources), self.store, fmt, after, workers)
 
     @contextmanager
     def streaming(self) -> Iterator[Callable[[], None]]:
