@@ -19,11 +19,11 @@ from scipy import sparse
 from kb.bm25 import Weights, bm25f_scores, top
 from kb.config import INDEX_DIR
 from kb.counts import TermCounts, counted
-from kb.index import Index, follow
+from kb.index import Index, follow, lexical_query
 from kb.knowledge import KB
 from kb.matching import admitted
 from kb.query import Query
-from kb.search import expand_spelling, lexical_query, rank
+from kb.search import expand_spelling, rank
 
 MODES = ("whoosh", "bm25", "tfidf", "fused", "kb")
 RRF_K = 60

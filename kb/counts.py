@@ -33,6 +33,8 @@ import numpy as np
 from kb import arrays as saved
 from kb.sparse_rows import Columns, TfidfRows
 from kb.text import ANALYSIS_VERSION
+from kb.vocab import MappedVocab
+from kb.vocab import saved_arrays as vocab_arrays
 
 if TYPE_CHECKING:
     from scipy import sparse
@@ -69,7 +71,7 @@ class TermCounts:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.vocab: dict[str, int] = {}
+        self.vocab: dict[str, int] | MappedVocab = {}
         self.body = Columns.empty()  # counts, rows = posts
         self.title = Columns.empty()
         self.built = False
@@ -84,9 +86,10 @@ class TermCounts:
         self.seq = -1
         self.outdated = False  # load() found counts of an older analysis (kb/text.py)
         self._memo: dict[str, object] = {}
+        self._saved: dict[str, Any] = {}  # the loaded file's meta
         # store thread id -> index; lower-cased author ("" for none) -> index. Kept as their
         # saved JSON until first read: `ask` never reads them.
-        self._names: dict[str, dict[str, int] | str] = {"threads": {}, "authors": {}}
+        self._names: dict[str, dict[str, int] | str | np.ndarray] = {"threads": {}, "authors": {}}
 
     @property
     def threads(self) -> dict[str, int]:
@@ -106,10 +109,25 @@ class TermCounts:
 
     def _named(self, key: str) -> dict[str, int]:
         names = self._names[key]
+        if isinstance(names, np.ndarray):  # the saved JSON's bytes, mapped
+            names = bytes(names).decode()
         if isinstance(names, str):
             listed = json.loads(names)
-            names = self._names[key] = dict(zip(listed, range(len(listed))))
+            names = dict(zip(listed, range(len(listed))))
+        self._names[key] = names
         return names
+
+    def thread_count(self) -> int:
+        """How many threads the counts know (without reading their names)."""
+        if isinstance(self._names["threads"], dict) or "n_threads" not in self._saved:
+            return len(self.threads)
+        return int(self._saved["n_threads"])
+
+    def _writable(self) -> dict[str, int]:
+        """The vocabulary as a dict that can grow (a loaded one is read in place until then)."""
+        if isinstance(self.vocab, MappedVocab):
+            self.vocab = self.vocab.as_dict()
+        return self.vocab
 
     # -- persistence --------------------------------------------------------------------------
 
@@ -125,10 +143,15 @@ class TermCounts:
             self.outdated = True
             return False
         try:
-            vocab = str(meta["vocab"]).split("\n") if meta["vocab"] else []
-            self.vocab = dict(zip(vocab, range(len(vocab))))
-            self._names = {k: json.dumps(meta[k]) if isinstance(meta[k], list) else str(meta[k])
-                           for k in ("threads", "authors")}
+            if "vocab_blob" in arrays:
+                self.vocab = MappedVocab(arrays["vocab_blob"], arrays["vocab_offsets"],
+                                         arrays["vocab_cols"])
+                self._names = {k: arrays[f"{k}_json"] for k in ("threads", "authors")}
+            else:  # saved before the vocabulary was mapped
+                vocab = str(meta["vocab"]).split("\n") if meta["vocab"] else []
+                self.vocab = dict(zip(vocab, range(len(vocab))))
+                self._names = {k: json.dumps(meta[k]) if isinstance(meta[k], list)
+                               else str(meta[k]) for k in ("threads", "authors")}
             self.seq = int(meta["seq"])
             for m in _MATRICES:
                 setattr(self, m, Columns(arrays[f"{m}_data"], arrays[f"{m}_indices"],
@@ -140,16 +163,40 @@ class TermCounts:
             return False
         self.built = True
         self._memo = {}
+        self._saved = meta
+        self._seed(meta, arrays)
         return True
 
+    def _seed(self, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+        """Take the collection statistics saved with the counts, so a cold `kb ask` computes
+        none of them (each is a pass over every post or every word)."""
+        if "df_body" not in arrays:
+            return
+        self._memo["stats"] = FieldStats(arrays["df_body"], arrays["df_title"], arrays["idf"],
+                                         int(meta["live_posts"]), float(meta["avg_body"]),
+                                         float(meta["avg_title"]))
+        self._memo["thread_lengths"] = (arrays["thread_len"], float(meta["avg_thread"]),
+                                        int(meta["threads_with_words"]))
+        order = arrays["id_order"]
+        self._memo["id_order"] = (None, self.ids) if not len(order) else (order, self.ids[order])
+
     def save(self) -> None:
-        """Write atomically (a reader in another process sees the old file or the new one)."""
+        """Write atomically (a reader in another process sees the old file or the new one),
+        with the statistics readers would otherwise compute (`_seed`)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        vocab = sorted(self.vocab, key=self.vocab.__getitem__)  # terms hold no whitespace
-        meta = {"vocab": "\n".join(vocab), "seq": self.seq, "analysis": ANALYSIS_VERSION,
-                **{k: json.dumps(sorted(names, key=names.__getitem__))
-                   for k, names in (("threads", self.threads), ("authors", self.authors))}}
-        arrays: dict[str, np.ndarray] = {}
+        st = self.stats()
+        lengths, avg_thread, with_words = self.thread_lengths()
+        order, _ = self._id_order()
+        meta = {"seq": self.seq, "analysis": ANALYSIS_VERSION, "n_threads": len(self.threads),
+                "live_posts": st.posts, "avg_body": st.avg_body, "avg_title": st.avg_title,
+                "avg_thread": avg_thread, "threads_with_words": with_words}
+        arrays: dict[str, np.ndarray] = dict(vocab_arrays(self.vocab))
+        for key, names in (("threads", self.threads), ("authors", self.authors)):
+            text = json.dumps(sorted(names, key=names.__getitem__)).encode()
+            arrays[f"{key}_json"] = np.frombuffer(text, dtype=np.uint8)
+        arrays.update({"df_body": st.df_body, "df_title": st.df_title, "idf": st.idf,
+                       "thread_len": lengths,
+                       "id_order": np.zeros(0, np.int64) if order is None else order})
         for name in _MATRICES:
             m = getattr(self, name)
             arrays.update({f"{name}_data": m.data, f"{name}_indices": m.indices,
@@ -188,6 +235,18 @@ class TermCounts:
         dead = int((~self.live).sum())
         return not self.built or dead > COMPACT_SHARE * max(len(self.ids), 1)
 
+    def thread_lengths(self) -> tuple[np.ndarray, float, int]:
+        """Per thread its live posts' words, their mean over threads with words, how many."""
+        def compute() -> tuple[np.ndarray, float, int]:
+            live = self.live
+            lengths = np.bincount(self.thread_of[live], weights=self.body_len[live],
+                                  minlength=self.thread_count()).astype(np.float32)
+            full = lengths > 0
+            avg = float(lengths[full].mean()) if full.any() else 1.0
+            return lengths, avg, max(int(full.sum()), 1)
+
+        return self.memo("thread_lengths", compute)  # type: ignore[return-value]
+
     def update(self, ids: list[int], texts: list[tuple[str, str]], filed: list[Filed],
                removed: list[int]) -> None:
         """Append changed posts (new words get new columns); mask their old rows."""
@@ -218,7 +277,7 @@ class TermCounts:
                    ) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
         """(title, body) counts of analysed texts as CSR rows, new words numbered as they come
         (the vocabulary grows; earlier rows stay valid, only narrower)."""
-        vocab = self.vocab
+        vocab = self._writable()
         title_docs = [[vocab.setdefault(w, len(vocab)) for w in t.split()] for t, _ in texts]
         body_docs = [[vocab.setdefault(w, len(vocab)) for w in b.split()] for _, b in texts]
         return _term_rows(title_docs, len(vocab)), _term_rows(body_docs, len(vocab))

@@ -22,6 +22,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from kb.config import TITLE_BOOST
+from kb.query import Query
 from kb.store import IndexedPost, Store
 
 if TYPE_CHECKING:  # Whoosh has no type hints: these name what a value is, mypy sees Any
@@ -172,6 +173,15 @@ class Index:
     def doc_count(self) -> int:
         with self.ix.searcher() as s:
             return int(s.doc_count())
+
+
+def lexical_query(q: Query, terms: list[str]) -> LexicalQuery:
+    """What Whoosh matches for `q`: `terms` (spelling-expanded) and the positive filters."""
+    from kb.text import tokens
+
+    return LexicalQuery(terms=terms, excluded=q.excluded, title_only=q.title_only,
+                        author=q.author, thread=q.thread, after=q.after, before=q.before,
+                        required=[t for p in q.phrases for t in tokens(p)])
 
 
 def follow(path: Path, store: Store) -> Index:
