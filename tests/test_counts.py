@@ -104,7 +104,8 @@ def test_a_cold_reader_computes_no_statistics_and_reads_the_vocabulary_in_place(
         assert cold.vocab.get(term) == built.vocab.get(term), term
         assert (term in cold.vocab) == (term in built.vocab)
     assert len(cold.vocab) == len(built.vocab) and dict(cold.vocab.items()) == dict(built.vocab)
-    assert rank(KB(kb.data_dir), parse_query("Kölsch bitte")).posts == rank(kb, parse_query("Kölsch bitte")).posts
+    q = parse_query("Kölsch bitte")
+    assert rank(KB(kb.data_dir), q).posts == rank(kb, q).posts
 
 
 class _Planted:
