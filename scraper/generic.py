@@ -22,6 +22,7 @@ from urllib.parse import urlparse
 from lxml import etree
 from lxml.etree import ParserError, _Element
 
+from scraper import structured
 from scraper.fields import slug
 from scraper.generic_numbers import number_posts
 from scraper.generic_post import Record, read_post
@@ -54,6 +55,9 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     if not records and _open_noscript(root):
         records = find_records(root)
     if not records:
+        described = structured.threads(root)
+        if described:  # no post markup, but the page describes its thread to search engines
+            return [_described(root, t) for t in described]
         raise ParseError("no repeated post records found: not a thread page kb can read")
     found = [(r, p) for r, p in ((r, read_post(r)) for r in records) if p is not None]
     found = _with_lead(root, found)
@@ -297,6 +301,14 @@ def _title(root: _Element) -> str:
     if page:
         return _SITE_TAIL.sub("", _TITLE_PARTS.split(page)[0]) or page
     return heads[0] if heads else "untitled"
+
+
+def _described(root: _Element, described: Thread) -> Thread:
+    """A thread read from the page's schema.org data, named as the page's records would be."""
+    thread = _thread(root, described.posts)
+    thread.title = described.title or thread.title
+    thread.posts_declared = described.posts_declared
+    return thread
 
 
 def _thread(root: _Element, posts: list[Post]) -> Thread:

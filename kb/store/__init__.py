@@ -70,6 +70,7 @@ class Store:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        self._batch = False  # inside `batch()`: transactions are savepoints
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None,
@@ -107,7 +108,19 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One write transaction; a second writer waits (busy timeout) instead of failing."""
+        """One write transaction; a second writer waits (busy timeout) instead of failing.
+        Inside `batch()`, a savepoint: it is undone alone if it fails, and commits with the
+        batch."""
+        if self._batch:
+            self.db.execute("SAVEPOINT one")
+            try:
+                yield
+            except BaseException:
+                self.db.execute("ROLLBACK TO one")
+                self.db.execute("RELEASE one")
+                raise
+            self.db.execute("RELEASE one")
+            return
         self.db.execute("BEGIN IMMEDIATE")
         self._seq: int | None = None
         try:
@@ -115,6 +128,31 @@ class Store:
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
+        self.db.execute("COMMIT")
+
+    @contextmanager
+    def batch(self) -> Iterator[Callable[[], None]]:
+        """Transactions that commit together, for an ingest of many small files: a commit per
+        file cost ~1 ms, a tenth of storing a typical thread. Yields `commit`, which commits what
+        is done so far and goes on in a new transaction. A kill loses the uncommitted files
+        whole (each file's posts and its source record commit together), so they are read again
+        by the next run."""
+        self.db.execute("BEGIN IMMEDIATE")
+        self._seq = None
+        self._batch = True
+
+        def commit() -> None:
+            self.db.execute("COMMIT")
+            self.db.execute("BEGIN IMMEDIATE")
+            self._seq = None
+
+        try:
+            yield commit
+        except BaseException:
+            self._batch = False
+            self.db.execute("ROLLBACK")
+            raise
+        self._batch = False
         self.db.execute("COMMIT")
 
     # -- sources ------------------------------------------------------------------------------
@@ -279,9 +317,11 @@ class Store:
                               " coalesce((SELECT max(seq) FROM removed), 0))").fetchone()
         return int(row[0])
 
-    def changes(self, after: int) -> tuple[list[IndexedPost], list[int], int]:
-        """Posts written and post ids removed after change `after`, and the newest change number."""
-        upto = self.last_seq()
+    def changes(self, after: int, upto: int | None = None
+                ) -> tuple[list[IndexedPost], list[int], int]:
+        """Posts written and post ids removed after change `after` (up to change `upto`, else
+        the newest), and the change number they go up to."""
+        upto = self.last_seq() if upto is None else upto
         cursor = self.db.cursor()
         cursor.row_factory = None  # plain tuples, straight into the dataclass
         posts = list(starmap(IndexedPost, cursor.execute(
