@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.identity import forum_of, own_id
-from kb.parsing import Parsed, parsed_in_order
+from kb.parsing import Parsed, parse_file, parsed_in_order
 from kb.store import Store, digest
 from scraper.merge import merge
 from scraper.models import Thread
@@ -99,10 +99,17 @@ def _settle(source: Source, sha: str, state: str, parsed: Parsed | None, store: 
     if state == "unreadable":
         summary.skipped.append((source.path, source.error or "unreadable"))
         return
-    if state == "unchanged" or parsed is None:
+    # Asked again now: the state was read a few files ahead, before the files between were
+    # stored (one path twice in a batch, an archive's member replaced by a later one).
+    state = store.source_state(source.path, sha)
+    if state == "unchanged":
         summary.files += 1
         summary.files_unchanged += 1
         summary.unchanged += (store.seen(sha) or (0, 0))[1]
+        return
+    if parsed is None and source.data is not None:
+        parsed = parse_file(source.data, source.path, format)
+    if parsed is None:
         return
     if parsed.error is not None or parsed.fmt is None:
         error = parsed.error or "no posts found"

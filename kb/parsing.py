@@ -26,7 +26,8 @@ from scraper.models import Thread
 from scraper.normalise import normalise
 
 K = TypeVar("K")
-AHEAD = 6  # files queued per worker: enough to keep it busy, few enough to bound memory
+CHUNK = 8  # files per worker task
+AHEAD = 3  # tasks queued per worker: enough to keep it busy, few enough to bound memory
 
 
 @dataclass
@@ -56,12 +57,27 @@ def parse_file(data: bytes, path: str, format: str | None, normalised: bool = Fa
         return Parsed(None, [], f"parser failed: {type(exc).__name__}: {exc}"[:300])
 
 
+def parse_files(jobs: list[tuple[bytes, str]], format: str | None) -> list[Parsed]:
+    """`parse_file` of each job, with normalised copies: one worker task for several files,
+    since handing a task to a worker costs the ingest about as much as storing a small file."""
+    return [parse_file(data, path, format, True) for data, path in jobs]
+
+
+@dataclass
+class _Chunk:
+    """Files handed to a worker as one task (`future` once handed)."""
+
+    jobs: list[tuple[bytes, str]]
+    future: Future[list[Parsed]] | None = None
+
+
 @dataclass
 class _Queued(Generic[K]):
     key: K
     data: bytes | None
     path: str
-    future: Future[Parsed] | None
+    chunk: _Chunk | None = None
+    at: int = 0  # its place in the chunk
 
 
 def parsed_in_order(items: Iterator[tuple[K, bytes | None, str]], format: str | None,
@@ -73,33 +89,43 @@ def parsed_in_order(items: Iterator[tuple[K, bytes | None, str]], format: str | 
         return
     pool = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_init_worker)
     queued: deque[_Queued[K]] = deque()
+    forming = _Chunk([])
     try:
         for key, data, path in items:
-            queued.append(_Queued(key, data, path, _submit(pool, data, path, format)))
-            while len(queued) > AHEAD * workers:
+            q = _Queued(key, data, path)
+            if data is not None:
+                q.chunk, q.at = forming, len(forming.jobs)
+                forming.jobs.append((data, path))
+                if len(forming.jobs) >= CHUNK:
+                    _hand(pool, forming, format)
+                    forming = _Chunk([])
+            queued.append(q)
+            while len(queued) > AHEAD * CHUNK * workers:
+                if queued[0].chunk is forming:  # needed before it filled up
+                    _hand(pool, forming, format)
+                    forming = _Chunk([])
                 yield _result(queued.popleft(), format)
+        if forming.jobs:
+            _hand(pool, forming, format)
         while queued:
             yield _result(queued.popleft(), format)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _submit(pool: ProcessPoolExecutor, data: bytes | None, path: str,
-            format: str | None) -> Future[Parsed] | None:
-    if data is None:
-        return None
+def _hand(pool: ProcessPoolExecutor, chunk: _Chunk, format: str | None) -> None:
     try:
-        return pool.submit(parse_file, data, path, format, True)
+        chunk.future = pool.submit(parse_files, chunk.jobs, format)
     except RuntimeError:  # a broken pool (a worker died) takes no more work
-        return None
+        pass
 
 
 def _result(q: _Queued[K], format: str | None) -> tuple[K, Parsed | None]:
     if q.data is None:
         return q.key, None
-    if q.future is not None:
+    if q.chunk is not None and q.chunk.future is not None:
         try:
-            return q.key, q.future.result()
+            return q.key, q.chunk.future.result()[q.at]
         except Exception:  # the worker died on it: parse it here
             pass
     return q.key, parse_file(q.data, q.path, format)
@@ -111,7 +137,7 @@ def workers_for(files: int) -> int:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         cores = os.cpu_count() or 1
-    return max(0, min(cores - 1, 3)) if files >= 2 * AHEAD else 0
+    return max(0, min(cores - 1, 3)) if files >= 2 * CHUNK else 0
 
 
 def _context() -> multiprocessing.context.BaseContext:
