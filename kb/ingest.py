@@ -62,22 +62,26 @@ class Summary:
 
 
 def ingest(sources: Iterator[Source], store: Store, format: str | None = None,
-           on_file: Callable[[Source], None] | None = None) -> Summary:
-    """Put every source into the store; never raises for a bad file."""
+           on_file: Callable[[Source], None] | None = None, reparse: bool = False) -> Summary:
+    """Put every source into the store; never raises for a bad file. With `reparse`, bytes
+    seen before are parsed again (a parser improved) and replace what they contributed."""
     summary = Summary()
     for source in sources:
-        _one(source, store, format, summary)
+        _one(source, store, format, summary, reparse)
         if on_file:
             on_file(source)
     return summary
 
 
-def _one(source: Source, store: Store, format: str | None, summary: Summary) -> None:
+def _one(source: Source, store: Store, format: str | None, summary: Summary,
+         reparse: bool = False) -> None:
     if source.error or source.data is None:
         summary.skipped.append((source.path, source.error or "unreadable"))
         return
     sha = digest(source.data)
     state = store.source_state(source.path, sha)
+    if reparse and state == "unchanged":
+        state = "changed" if store.has_source(source.path) else "new"
     if state == "unchanged":
         summary.files += 1
         summary.files_unchanged += 1

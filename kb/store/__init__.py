@@ -107,7 +107,13 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One write transaction; a second writer waits (busy timeout) instead of failing."""
+        """One write transaction; a second writer waits (busy timeout) instead of failing.
+
+        Nested uses join the outer one: a crawl stores a page's posts, its fetch record and
+        its frontier state in one transaction, so a kill leaves all three or none."""
+        if self.db.in_transaction:
+            yield
+            return
         self.db.execute("BEGIN IMMEDIATE")
         self._seq: int | None = None
         try:
@@ -126,6 +132,10 @@ class Store:
         if self.db.execute("SELECT 1 FROM sources WHERE path = ?", (path,)).fetchone():
             return "changed"
         return "new"
+
+    def has_source(self, path: str) -> bool:
+        return self.db.execute("SELECT 1 FROM sources WHERE path = ?", (path,)).fetchone() \
+            is not None
 
     def seen(self, sha256: str) -> tuple[int, int] | None:
         """(threads, posts) an identical file brought in before, or None."""

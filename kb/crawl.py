@@ -1,0 +1,302 @@
+"""`kb crawl`: fetch a forum's threads politely, archive every response, ingest as it goes.
+
+The frontier lives in the store (`kb.store.frontier`): each page is marked done in the same
+transaction that stores its posts and its fetch record, so a killed crawl resumes where it
+stopped and fetches no finished page again. A crawl with nothing left queued is a re-crawl: it
+asks again, with If-None-Match / If-Modified-Since, for the first page of each board and the
+last known page of each thread, and follows only what changed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+from kb.fetch import Fetcher, Response
+from kb.ingest import Source, Summary, ingest
+from kb.knowledge import KB
+from kb.store import digest
+from kb.store.frontier import DONE, FAILED, Frontier, FrontierPage
+from scraper.urls import BOARD, THREAD, Page, classify, is_stack_exchange, normalise
+
+SITE = "site"  # a scope: every thread and board under the prefix
+
+
+class CrawlError(ValueError):
+    """A crawl that cannot start; the message says what to do."""
+
+
+@dataclass
+class Options:
+    max_pages: int | None = None
+    delay: float = 1.0
+    concurrency: int = 1
+    warc: Path | None = None
+    since: str | None = None  # YYYY[-MM[-DD]]: skip threads a board shows idle since before
+    ingest: bool = True
+    timeout: float = 30.0
+    retries: int = 3
+    whole_host: bool = False
+
+
+@dataclass
+class CrawlSummary:
+    """What a crawl did; `errors` holds (url, reason) of the pages given up on."""
+
+    fetched: int = 0
+    not_modified: int = 0
+    queued: int = 0
+    disallowed: list[str] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    warc: str = ""
+    ingest: Summary = field(default_factory=Summary)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"pages": {"fetched": self.fetched, "not_modified": self.not_modified,
+                          "queued": self.queued},
+                "disallowed": self.disallowed,
+                "errors": [{"url": u, "reason": r} for u, r in self.errors],
+                "warc": self.warc, "ingest": self.ingest.to_dict()}
+
+
+Progress = Callable[[CrawlSummary], None]
+
+
+def start_pages(urls: list[str], whole_host: bool = False) -> list[FrontierPage]:
+    """The frontier entries of the URLs a user named, or CrawlError saying what is wrong."""
+    out = []
+    for raw in urls:
+        parts = urlsplit(raw.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise CrawlError(f"{raw!r} is not a web address; give one like "
+                             "https://forum.example.com/viewforum.php?f=2")
+        if is_stack_exchange(parts.hostname):
+            raise CrawlError(f"{parts.hostname} is a Stack Exchange site: kb reads those from "
+                             "their data dumps (kb ingest Posts.xml), it does not crawl them")
+        url = normalise(raw)
+        page = classify(url) or Page(url, BOARD, url, 0, engine=False)
+        path = urlsplit(url).path
+        prefix = f"{parts.scheme}://{urlsplit(url).netloc}" + ("/" if whole_host else
+                                                              path[: path.rfind("/") + 1])
+        scope = (f"thread:{page.key}" if page.kind == THREAD else
+                 f"board:{page.key}" if page.engine else SITE)
+        out.append(FrontierPage(page.url, page.kind, page.key, page.order, scope, prefix))
+    return out
+
+
+def follows(parent: FrontierPage, page: Page) -> bool:
+    """May a crawl go from `parent` to `page`? Under the prefix; from a thread only to its own
+    pages; from a board (scope board:KEY) to threads and that board's own pages; from a
+    forum's index (scope site) to every thread and board."""
+    if not page.url.startswith(parent.prefix):
+        return False
+    if parent.kind == THREAD:
+        return page.kind == THREAD and page.key == parent.key
+    if page.kind == THREAD or parent.scope == SITE:
+        return True
+    return parent.scope == f"board:{page.key}"
+
+
+def crawl(kb: KB, urls: list[str], opts: Options, progress: Progress | None = None) -> CrawlSummary:
+    """Crawl from `urls` (resuming an unfinished crawl first); never raises for one page."""
+    starts = start_pages(urls, opts.whole_host)
+    run = _Run(kb, opts, progress)
+    try:
+        run.seed(starts)
+        run.loop()
+    finally:
+        run.close()
+    if opts.ingest:
+        kb.sync()
+    return run.summary
+
+
+class _Run:
+    def __init__(self, kb: KB, opts: Options, progress: Progress | None) -> None:
+        from kb.archive import Archive
+
+        self.kb, self.opts, self.progress = kb, opts, progress
+        self.store = kb.store
+        self.frontier = Frontier(kb.store)
+        self.summary = CrawlSummary()
+        path = opts.warc or _default_warc(kb.data_dir)
+        self.archive = Archive(path)
+        self.summary.warc = str(path)
+        with self.store.transaction():
+            self.frontier.add_warc(str(path.resolve()))
+        self.fetcher = Fetcher(opts.delay, opts.timeout, opts.retries, self.archive.write)
+        self.since = _since(opts.since)
+
+    def close(self) -> None:
+        self.fetcher.close()
+        self.archive.close()
+        self.summary.queued = self.frontier.pending()
+
+    def seed(self, starts: list[FrontierPage]) -> None:
+        """Queue the start pages; a finished crawl's pages are asked again (revalidated)."""
+        resuming = self.frontier.pending() > 0
+        with self.store.transaction():
+            for start in starts:
+                if self.frontier.add(start) or resuming:
+                    continue
+                self.frontier.requeue(start.url)
+                for url in self.frontier.to_revalidate(start.prefix):
+                    self.frontier.requeue(url)
+
+    def loop(self) -> None:
+        pool = ThreadPoolExecutor(max_workers=max(1, self.opts.concurrency))
+        flying: dict[Future[Response | None], FrontierPage] = {}
+        try:
+            while True:
+                room = self._room(len(flying))
+                busy = {urlsplit(p.url).netloc for p in flying.values()}
+                for page in self.frontier.next(room * 4, skip={p.url for p in flying.values()}):
+                    host = urlsplit(page.url).netloc
+                    if len(flying) >= self._room(0) or host in busy:
+                        continue
+                    busy.add(host)
+                    flying[pool.submit(self._fetch, page, self._ask(page))] = page
+                if not flying:
+                    return
+                done, _ = wait(list(flying), return_when=FIRST_COMPLETED)
+                for future in done:
+                    self._handle(flying.pop(future), future.result())
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _room(self, in_flight: int) -> int:
+        limit = max(1, self.opts.concurrency)
+        if self.opts.max_pages is not None:
+            limit = min(limit, self.opts.max_pages - self.summary.fetched - in_flight)
+        return max(0, limit - in_flight)
+
+    def _ask(self, page: FrontierPage) -> dict[str, str]:
+        """Conditional headers from the page's last full response (a re-crawl's question)."""
+        headers = {}
+        known = self.frontier.validators(page.url)
+        if known and known.etag:
+            headers["If-None-Match"] = known.etag
+        if known and known.last_modified:
+            headers["If-Modified-Since"] = known.last_modified
+        return headers
+
+    def _fetch(self, page: FrontierPage, headers: dict[str, str]) -> Response | None:
+        """The page's response, or None when robots.txt forbids it (never requested). Runs in
+        a worker thread: network only, the store is the main thread's."""
+        if not self.fetcher.allowed(page.url):
+            return None
+        return self.fetcher.get(page.url, headers)
+
+    def _handle(self, page: FrontierPage, r: Response | None) -> None:
+        with self.store.transaction():
+            if r is None:
+                self.summary.disallowed.append(page.url)
+                self.frontier.finish(page.url, FAILED, "robots.txt disallows it")
+            else:
+                self._record(page, r)
+        if self.progress:
+            self.progress(self.summary)
+
+    def _record(self, page: FrontierPage, r: Response) -> None:
+        s = self.summary
+        sha = digest(r.body) if r.status == 200 else None
+        self.frontier.record_fetch(page.url, r.status, r.fetched_at, r.header("ETag"),
+                                   r.header("Last-Modified"), sha, len(r.body) if r.status else None,
+                                   self.summary.warc, r.error)
+        s.fetched += 1
+        if r.error or r.status is None:
+            s.errors.append((page.url, r.error or "no response"))
+            self.frontier.finish(page.url, FAILED, r.error)
+        elif r.status == 304:
+            s.not_modified += 1
+            self.frontier.finish(page.url, DONE)
+        elif 300 <= r.status < 400 and r.header("Location"):
+            self._redirect(page, urljoin(page.url, r.header("Location") or ""))
+            self.frontier.finish(page.url, DONE)
+        elif r.status != 200:
+            s.errors.append((page.url, f"HTTP {r.status} {r.reason}".strip()))
+            self.frontier.finish(page.url, FAILED, f"HTTP {r.status}")
+        else:
+            self._page(page, r)
+            self.frontier.finish(page.url, DONE)
+
+    def _redirect(self, page: FrontierPage, target: str) -> None:
+        if urlsplit(target).netloc.lower() != urlsplit(page.url).netloc.lower():
+            self.summary.errors.append((page.url, f"redirects off the site, to {target}"))
+            return
+        found = classify(target) or Page(normalise(target), page.kind, page.key, page.order)
+        self.frontier.add(FrontierPage(found.url, found.kind, found.key, found.order,
+                                       page.scope, page.prefix))
+
+    def _page(self, page: FrontierPage, r: Response) -> None:
+        from scraper.links import discover
+
+        for found in discover(page.url, r.body, r.header("Content-Type") or ""):
+            if not follows(page, found.page):
+                continue
+            if self.since and found.page.kind == THREAD and found.active and \
+                    found.active < self.since and page.kind == BOARD:
+                continue
+            self.frontier.add(FrontierPage(found.page.url, found.page.kind, found.page.key,
+                                           found.page.order, page.scope, page.prefix),
+                              found.active)
+        if self.opts.ingest and page.kind == THREAD:
+            one = ingest(iter([Source(page.url, r.body, explicit=False)]), self.store)
+            _add(self.summary.ingest, one)
+        elif self.opts.ingest and page.kind == BOARD and not classify(page.url):
+            # A start page no rule names may itself be a thread of an unknown engine.
+            _add(self.summary.ingest, ingest(iter([Source(page.url, r.body, False)]), self.store))
+
+
+def _add(total: Summary, one: Summary) -> None:
+    total.files += one.files
+    total.files_unchanged += one.files_unchanged
+    total.threads |= one.threads
+    total.added += one.added
+    total.updated += one.updated
+    total.unchanged += one.unchanged
+    total.removed += one.removed
+    total.skipped += one.skipped
+    total.ignored += one.ignored
+    total.changed_threads |= one.changed_threads
+
+
+def _default_warc(data_dir: Path) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    return data_dir / "crawl" / f"crawl-{stamp}.warc.gz"
+
+
+def _since(value: str | None) -> str | None:
+    if not value:
+        return None
+    if not re.fullmatch(r"\d{4}(?:-\d{2}(?:-\d{2})?)?", value):
+        raise CrawlError(f"--since {value!r}: give a date as YYYY, YYYY-MM or YYYY-MM-DD")
+    return value
+
+
+def reparse(kb: KB, progress: Callable[[int], None] | None = None) -> Summary:
+    """Re-ingest every thread page in the recorded WARCs, parsed again (after a parser
+    improved): no network. The last full capture of each URL is the one read."""
+    from kb.archive import responses
+
+    frontier = Frontier(kb.store)
+    kinds = frontier.thread_pages()
+    latest: dict[str, bytes] = {}
+    for path in frontier.warcs():
+        if not Path(path).exists():
+            continue
+        for url, status, _ctype, body in responses(Path(path)):
+            page = classify(url)
+            kind = kinds.get(url) or (page.kind if page else None)
+            if status == 200 and kind == THREAD:
+                latest[url] = body
+    sources = (Source(url, body, explicit=False) for url, body in latest.items())
+    summary = ingest(sources, kb.store, reparse=True,
+                     on_file=(lambda s: progress(1)) if progress else None)
+    kb.sync()
+    return summary
