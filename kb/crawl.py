@@ -53,6 +53,7 @@ class CrawlSummary:
     queued: int = 0
     disallowed: list[str] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
+    start_failures: list[tuple[str, str]] = field(default_factory=list)  # what the user named
     warc: str = ""
     ingest: Summary = field(default_factory=Summary)
 
@@ -61,6 +62,7 @@ class CrawlSummary:
                           "queued": self.queued},
                 "disallowed": self.disallowed,
                 "errors": [{"url": u, "reason": r} for u, r in self.errors],
+                "start_failures": [{"url": u, "reason": r} for u, r in self.start_failures],
                 "warc": self.warc, "ingest": self.ingest.to_dict()}
 
 
@@ -109,6 +111,10 @@ def crawl(kb: KB, urls: list[str], opts: Options, progress: Progress | None = No
     try:
         run.seed(starts)
         run.loop()
+        for start in starts:
+            state = run.frontier.state(start.url)
+            if state and state[0] == FAILED:
+                run.summary.start_failures.append((start.url, state[1] or "failed"))
     finally:
         run.close()
     if opts.ingest:
@@ -150,7 +156,7 @@ class _Run:
 
     def loop(self) -> None:
         pool = ThreadPoolExecutor(max_workers=max(1, self.opts.concurrency))
-        flying: dict[Future[Response | None], FrontierPage] = {}
+        flying: dict[Future[Response | str], FrontierPage] = {}
         try:
             while True:
                 room = self._room(len(flying))
@@ -185,18 +191,20 @@ class _Run:
             headers["If-Modified-Since"] = known.last_modified
         return headers
 
-    def _fetch(self, page: FrontierPage, headers: dict[str, str]) -> Response | None:
-        """The page's response, or None when robots.txt forbids it (never requested). Runs in
-        a worker thread: network only, the store is the main thread's."""
-        if not self.fetcher.allowed(page.url):
-            return None
-        return self.fetcher.get(page.url, headers)
+    def _fetch(self, page: FrontierPage, headers: dict[str, str]) -> Response | str:
+        """The page's response, or why it may not be asked for (robots.txt; never requested).
+        Runs in a worker thread: network only, the store is the main thread's."""
+        refusal = self.fetcher.refusal(page.url)
+        return refusal if refusal else self.fetcher.get(page.url, headers)
 
-    def _handle(self, page: FrontierPage, r: Response | None) -> None:
+    def _handle(self, page: FrontierPage, r: Response | str) -> None:
         with self.store.transaction():
-            if r is None:
-                self.summary.disallowed.append(page.url)
-                self.frontier.finish(page.url, FAILED, "robots.txt disallows it")
+            if isinstance(r, str):
+                if r.startswith("robots.txt disallows"):
+                    self.summary.disallowed.append(page.url)
+                else:
+                    self.summary.errors.append((page.url, r))
+                self.frontier.finish(page.url, FAILED, r)
             else:
                 self._record(page, r)
         if self.progress:

@@ -69,6 +69,7 @@ class Fetcher:
         self.client = httpx.Client(headers={"User-Agent": user_agent()}, follow_redirects=False,
                                    timeout=httpx.Timeout(timeout))
         self._robots: dict[str, RobotFileParser | None] = {}
+        self._why: dict[str, str] = {}
         self._next: dict[str, float] = {}
         self._host_delay: dict[str, float] = {}  # robots.txt's Crawl-delay, where longer
         self._host_locks: dict[str, threading.Lock] = {}
@@ -79,34 +80,41 @@ class Fetcher:
 
     # -- robots.txt ---------------------------------------------------------------------------
 
-    def allowed(self, url: str) -> bool:
-        """May kb fetch `url`? robots.txt is read once per host; one that cannot be read for
-        a server error forbids the host for this run (RFC 9309), a missing one allows all."""
+    def refusal(self, url: str) -> str | None:
+        """Why kb may not fetch `url`, or None when it may. robots.txt is read once per host;
+        one that cannot be read for a server error forbids the host for this run (RFC 9309),
+        a missing one allows all."""
         origin = _origin(url)
         with self._lock:
             known = origin in self._robots
         if not known:
-            rules = self._read_robots(origin)
+            rules, why = self._read_robots(origin)
             with self._lock:
                 self._robots[origin] = rules
+                self._why[origin] = why
         rules = self._robots[origin]
-        return rules is not None and rules.can_fetch(AGENT, url)
+        if rules is None:
+            return self._why[origin]
+        return None if rules.can_fetch(AGENT, url) else "robots.txt disallows it"
 
-    def _read_robots(self, origin: str) -> RobotFileParser | None:
+    def _read_robots(self, origin: str) -> tuple[RobotFileParser | None, str]:
         rules = RobotFileParser(origin + "/robots.txt")
         r = self.get(origin + "/robots.txt")
         if r.status is not None and 200 <= r.status < 300:
             rules.parse(r.body.decode("utf-8", "replace").splitlines())
         elif r.status is not None and 400 <= r.status < 500:
             rules.parse([])  # no robots.txt: everything is allowed
+        elif r.status is None:
+            return None, f"cannot reach {urlsplit(origin).netloc}: {r.error}"
         else:
-            return None
+            return None, f"robots.txt answered HTTP {r.status}: the site is not crawled for now"
         wait = rules.crawl_delay(AGENT)
         rate = rules.request_rate(AGENT)
         floor = max(float(wait or 0), rate.seconds / rate.requests if rate else 0.0)
         if floor > self.delay:
             self._host_delay[_host(origin)] = floor
-        return rules
+            self._push_back(origin, floor)  # robots.txt itself was asked for just now
+        return rules, ""
 
     def delay_for(self, url: str) -> float:
         """Seconds between two requests to this URL's host: ours, or robots.txt's if longer."""

@@ -69,7 +69,7 @@ class ForumServer:
         self._served_429: set[int] = set()
         self._lock = threading.Lock()
         handler = type("Handler", (_Handler,), {"srv": self})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = _Server(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.base = f"http://127.0.0.1:{self.port}"
@@ -173,6 +173,11 @@ def _html(title: str, body: str, canonical: str | None = None) -> str:
             f'<div id="page-body" class="page-body" role="main">{body}</div>'
             f'<div class="page-footer">All times are <span title="UTC">UTC</span></div>'
             f"</div></body></html>")
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a client that hung up (the crawler cut a page short, or was killed)
 
 
 class _Handler(BaseHTTPRequestHandler):

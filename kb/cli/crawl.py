@@ -54,7 +54,7 @@ def crawl(obj: Ctx, urls: tuple[str, ...], max_pages: int | None, delay: float,
                    since=since, ingest=not no_ingest, timeout=timeout, retries=retries,
                    whole_host=whole_host)
     kb = obj.kb(seed=False)
-    show = None if quiet or as_json else _progress
+    show = _progress if not (quiet or as_json) and sys.stderr.isatty() else None
     try:
         summary = run(kb, list(urls), opts, show)
     except CrawlError as exc:
@@ -84,12 +84,28 @@ def _print_summary(summary: CrawlSummary) -> None:
     click.echo(f"{p['fetched']} page(s) fetched ({p['not_modified']} unchanged), {p['queued']} "
                f"still queued; {i['threads']} thread(s), posts: {i['posts']['added']} added, "
                f"{i['posts']['updated']} updated; archived in {s['warc']}")
+    for e in s["start_failures"]:
+        click.echo(f"kb: cannot crawl {e['url']}: {e['reason']}; {_advice(e['reason'])}",
+                   err=True)
     for url in s["disallowed"]:
         click.echo(f"not fetched (robots.txt disallows it): {url}", err=True)
-    for e in s["errors"]:
+    named = {e["url"] for e in s["start_failures"]}
+    for e in (e for e in s["errors"] if e["url"] not in named):
         click.echo(f"gave up on {e['url']}: {e['reason']}", err=True)
     for e in i["skipped"]:
         click.echo(f"skipped {e['file']}: {e['reason']}", err=True)
+
+
+def _advice(reason: str) -> str:
+    """What to do about a start URL that could not be read."""
+    if reason.startswith("robots.txt disallows"):
+        return "the site asks crawlers to stay out; kb respects that (save the pages by hand " \
+               "and use kb ingest)"
+    if reason.startswith("cannot reach") or "timed out" in reason:
+        return "check the address and your network, then run kb crawl again"
+    if "HTTP 4" in reason:
+        return "check the address (open it in a browser)"
+    return "try again later: kb crawl resumes where it stopped"
 
 
 @click.command()

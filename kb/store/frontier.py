@@ -94,6 +94,12 @@ class Frontier:
             " ORDER BY queued", (DONE, prefix, DONE))
         return [r[0] for r in rows]
 
+    def state(self, url: str) -> tuple[str, str | None] | None:
+        """(state, reason) of a page, or None when the frontier does not hold it."""
+        row = self.db.execute("SELECT state, reason FROM crawl_pages WHERE url = ?",
+                              (url,)).fetchone()
+        return (row[0], row[1]) if row else None
+
     def failed(self) -> list[tuple[str, str]]:
         return [(r[0], r[1] or "") for r in self.db.execute(
             "SELECT url, reason FROM crawl_pages WHERE state = ? ORDER BY queued", (FAILED,))]
