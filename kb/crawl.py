@@ -137,6 +137,7 @@ class _Run:
             self.frontier.add_warc(str(path.resolve()))
         self.fetcher = Fetcher(opts.delay, opts.timeout, opts.retries, self.archive.write)
         self.since = _since(opts.since)
+        self.html_only: set[str] = set()  # hosts whose API answered no (a static copy)
 
     def close(self) -> None:
         self.fetcher.close()
@@ -161,19 +162,32 @@ class _Run:
             while True:
                 room = self._room(len(flying))
                 busy = {urlsplit(p.url).netloc for p in flying.values()}
+                swapped = False
                 for page in self.frontier.next(room * 4, skip={p.url for p in flying.values()}):
                     host = urlsplit(page.url).netloc
+                    if page.alt and host in self.html_only:
+                        self._as_html(page)
+                        swapped = True
+                        continue
                     if len(flying) >= self._room(0) or host in busy:
                         continue
                     busy.add(host)
                     flying[pool.submit(self._fetch, page, self._ask(page))] = page
-                if not flying:
+                if not flying and not swapped:
                     return
+                if not flying:
+                    continue
                 done, _ = wait(list(flying), return_when=FIRST_COMPLETED)
                 for future in done:
                     self._handle(flying.pop(future), future.result())
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+    def _as_html(self, page: FrontierPage) -> None:
+        """A page queued as JSON on a host found to have none: read its HTML instead."""
+        with self.store.transaction():
+            self._queue(page, Page(page.alt, page.kind, page.key, page.order))
+            self.frontier.finish(page.url, DONE, "no JSON on this host: read as HTML")
 
     def _room(self, in_flight: int) -> int:
         limit = max(1, self.opts.concurrency)
@@ -226,6 +240,12 @@ class _Run:
         elif 300 <= r.status < 400 and r.header("Location"):
             self._redirect(page, urljoin(page.url, r.header("Location") or ""))
             self.frontier.finish(page.url, DONE)
+        elif page.alt and (r.status in (400, 403, 404, 406, 410) or
+                           (r.status == 200 and not r.body.lstrip().startswith(b"{"))):
+            # No JSON here (a saved copy of the forum, an API switched off): read the HTML.
+            self.html_only.add(urlsplit(page.url).netloc)
+            self._queue(page, Page(page.alt, page.kind, page.key, page.order))
+            self.frontier.finish(page.url, DONE, f"HTTP {r.status}: read as HTML instead")
         elif r.status != 200:
             s.errors.append((page.url, f"HTTP {r.status} {r.reason}".strip()))
             self.frontier.finish(page.url, FAILED, f"HTTP {r.status}")
@@ -238,8 +258,14 @@ class _Run:
             self.summary.errors.append((page.url, f"redirects off the site, to {target}"))
             return
         found = classify(target) or Page(normalise(target), page.kind, page.key, page.order)
-        self.frontier.add(FrontierPage(found.url, found.kind, found.key, found.order,
-                                       page.scope, page.prefix))
+        self._queue(page, found)
+
+    def _queue(self, parent: FrontierPage, page: Page, active: str | None = None) -> None:
+        """Put a page found on `parent` in the frontier, with `parent`'s scope."""
+        if page.alt and urlsplit(page.url).netloc in self.html_only:
+            page = Page(page.alt, page.kind, page.key, page.order)
+        self.frontier.add(FrontierPage(page.url, page.kind, page.key, page.order, parent.scope,
+                                       parent.prefix, page.alt), active)
 
     def _page(self, page: FrontierPage, r: Response) -> None:
         from scraper.links import discover
@@ -250,9 +276,7 @@ class _Run:
             if self.since and found.page.kind == THREAD and found.active and \
                     found.active < self.since and page.kind == BOARD:
                 continue
-            self.frontier.add(FrontierPage(found.page.url, found.page.kind, found.page.key,
-                                           found.page.order, page.scope, page.prefix),
-                              found.active)
+            self._queue(page, found.page, found.active)
         if self.opts.ingest and page.kind == THREAD:
             one = ingest(iter([Source(page.url, r.body, explicit=False)]), self.store)
             _add(self.summary.ingest, one)

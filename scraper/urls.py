@@ -25,6 +25,7 @@ class Page:
     key: str
     order: int = 0
     engine: bool = True  # named by an engine's own URL scheme, not guessed from its words
+    alt: str = ""  # the page as HTML, where `url` asks for an API (a Discourse topic's JSON)
 
 
 SKIP = Page("", "", "")  # an engine's address that is no thread or board page
@@ -208,7 +209,10 @@ def _discourse(url: str) -> Page | None:
     page = _int(_q(url).get("page"))
     root = urlunsplit((parts.scheme, parts.netloc, m.group("root"), "", ""))
     json_url = f"{root}/t/{m.group('id')}.json" + (f"?page={page}" if page > 1 else "")
-    return Page(json_url, THREAD, f"{root}/t/{m.group('id')}", max(page, 1))
+    html = "" if m.group("json") else urlunsplit(
+        (parts.scheme, parts.netloc, re.sub(r"(/t/[^/]+/\d+)/\d+/?$", r"\1", parts.path),
+         f"page={page}" if page > 1 else "", ""))
+    return Page(json_url, THREAD, f"{root}/t/{m.group('id')}", max(page, 1), alt=html)
 
 
 _PHORUM = re.compile(r"^(?P<kind>read|list)\.php$")

@@ -242,3 +242,68 @@ class _Handler(BaseHTTPRequestHandler):
                 time.sleep(0.1)
         except OSError:
             pass
+
+
+class DiscourseServer(ForumServer):
+    """A Discourse forum: `/latest` (HTML topic list), `/t/{id}.json?page=N` (20 posts a page)
+    and, with `json=False`, only the HTML of each topic, as a saved copy of the site has."""
+
+    TOPICS = {31: ("Winter tyres on a cargo bike", 25), 32: ("Chain lube in the rain", 3)}
+
+    def __init__(self, json: bool = True) -> None:
+        super().__init__()
+        self.json = json
+        self.url = f"{self.base}/latest"
+
+    def page(self, path: str, query: dict[str, list[str]]) -> tuple[int, str, str] | None:
+        import json as _json
+        import re
+
+        if path == "/robots.txt":
+            return 200, "text/plain", "User-agent: *\nDisallow: /admin/\n"
+        if path == "/latest":
+            rows = "".join(f'<tr><td><a href="/t/topic-{t}/{t}" class="title">{escape(title)}'
+                           f"</a></td></tr>" for t, (title, _) in self.TOPICS.items())
+            return 200, "text/html", ('<html><head><meta name="generator" content="Discourse '
+                                      f'3.1.0"></head><body><table>{rows}</table></body></html>')
+        page = int(query.get("page", ["1"])[0])
+        m = re.fullmatch(r"/t/(\d+)\.json", path)
+        if m and self.json and int(m.group(1)) in self.TOPICS:
+            return 200, "application/json", _json.dumps(self._topic(int(m.group(1)), page))
+        m = re.fullmatch(r"/t/topic-(\d+)/(\d+)", path)
+        if m and int(m.group(2)) in self.TOPICS:
+            return 200, "text/html", self._crawler_page(int(m.group(2)), page)
+        return None
+
+    def _numbers(self, t: int, page: int) -> range:
+        count = self.TOPICS[t][1]
+        return range((page - 1) * 20 + 1, min(count, page * 20) + 1)
+
+    def _topic(self, t: int, page: int) -> dict[str, object]:
+        title, count = self.TOPICS[t]
+        posts = [{"id": t * 1000 + n, "post_number": n, "username": f"rider{n % 4}",
+                  "created_at": f"2023-01-{n % 28 + 1:02d}T07:15:00.000Z", "post_type": 1,
+                  "reply_to_post_number": None, "cooked": f"<p>{_post_text(t, n)}</p>"}
+                 for n in self._numbers(t, page)]
+        return {"id": t, "title": title, "fancy_title": title, "slug": f"topic-{t}",
+                "posts_count": count, "post_stream": {"posts": posts,
+                                                      "stream": [p["id"] for p in posts]}}
+
+    def _crawler_page(self, t: int, page: int) -> str:
+        title, count = self.TOPICS[t]
+        posts = "".join(
+            f'<div id="post_{n}" itemprop="comment" class="topic-body crawler-post">'
+            f'<div class="crawler-post-meta"><span class="creator" itemprop="author">'
+            f'<a itemprop="url" href="/u/rider{n % 4}"><span itemprop="name">rider{n % 4}'
+            f'</span></a></span><span class="crawler-post-infos"><time itemprop="datePublished"'
+            f' datetime="2023-01-{n % 28 + 1:02d}T07:15:00Z" class="post-time">Jan</time>'
+            f'<span itemprop="position">{n}</span></span></div>'
+            f'<div class="post" itemprop="text"><p>{_post_text(t, n)}</p></div></div>'
+            for n in self._numbers(t, page))
+        nxt = (f'<div role="navigation"><span><b><a rel="next" href="/t/topic-{t}/{t}?page='
+               f'{page + 1}">next page →</a></b></span></div>' if page * 20 < count else "")
+        return ('<!DOCTYPE html><html><head><meta name="generator" content="Discourse 3.1.0">'
+                f'<link rel="canonical" href="{self.base}/t/topic-{t}/{t}'
+                f'{"?page=" + str(page) if page > 1 else ""}"></head><body>'
+                f'<div id="main-outlet"><h1 class="crawler-topic-title"><a href="/t/topic-{t}/{t}">'
+                f"{escape(title)}</a></h1>{posts}{nxt}</div></body></html>")

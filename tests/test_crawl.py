@@ -215,3 +215,22 @@ def test_since_skips_threads_idle_on_the_board(kb, data_dir: Path, since: str,
         titles = {t for t, n, _, _ in _posts(data_dir)}
         wanted = {srv.forum.threads[t][1] for t in expected}
     assert titles == wanted
+
+
+@pytest.mark.parametrize("api", [True, False])
+def test_discourse_topics_by_json_or_from_a_saved_copy(kb, data_dir: Path, api: bool) -> None:
+    from tests.forum_server import DiscourseServer
+
+    with DiscourseServer(json=api) as srv:
+        code, out = _crawl(kb, srv.url)
+        paths = srv.paths()
+    assert code == 0, out
+    posts = _posts(data_dir)
+    assert {(t, n) for t, n, _, _ in posts} == (
+        {("Winter tyres on a cargo bike", n) for n in range(1, 26)}
+        | {("Chain lube in the rain", n) for n in range(1, 4)})
+    if api:
+        assert "/t/31.json?page=2" in paths and not [p for p in paths if p.startswith("/t/topic")]
+    else:  # one JSON request found the API missing; every topic then read as HTML
+        assert [p for p in paths if p.endswith(".json")] == ["/t/31.json"]
+        assert "/t/topic-31/31?page=2" in paths

@@ -25,6 +25,7 @@ class FrontierPage:
     order: int
     scope: str
     prefix: str
+    alt: str = ""  # the page as HTML when `url` is an API's (read when the API is not there)
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,10 @@ class Frontier:
         """Queue a page not seen before; True when it is new."""
         cur = self.db.execute(
             "INSERT OR IGNORE INTO crawl_pages(url, kind, page_key, page_order, scope, prefix,"
-            " state, queued, active) VALUES (?,?,?,?,?,?,?,"
-            " (SELECT coalesce(max(queued), 0) + 1 FROM crawl_pages), ?)",
-            (page.url, page.kind, page.key, page.order, page.scope, page.prefix, QUEUED, active))
+            " state, queued, active, alt) VALUES (?,?,?,?,?,?,?,"
+            " (SELECT coalesce(max(queued), 0) + 1 FROM crawl_pages), ?, ?)",
+            (page.url, page.kind, page.key, page.order, page.scope, page.prefix, QUEUED, active,
+             page.alt))
         return cur.rowcount > 0
 
     def requeue(self, url: str) -> None:
@@ -69,7 +71,7 @@ class Frontier:
     def next(self, limit: int, skip: set[str] | None = None) -> list[FrontierPage]:
         """The oldest queued pages (breadth first), leaving out `skip` (those in flight)."""
         rows = self.db.execute(
-            "SELECT url, kind, page_key, page_order, scope, prefix FROM crawl_pages"
+            "SELECT url, kind, page_key, page_order, scope, prefix, alt FROM crawl_pages"
             " WHERE state = ? ORDER BY queued LIMIT ?", (QUEUED, limit + len(skip or ())))
         pages = [FrontierPage(*r) for r in rows if not skip or r[0] not in skip]
         return pages[:limit]
@@ -79,7 +81,7 @@ class Frontier:
                         (state, reason, url))
 
     def page(self, url: str) -> FrontierPage | None:
-        row = self.db.execute("SELECT url, kind, page_key, page_order, scope, prefix"
+        row = self.db.execute("SELECT url, kind, page_key, page_order, scope, prefix, alt"
                               " FROM crawl_pages WHERE url = ?", (url,)).fetchone()
         return FrontierPage(*row) if row else None
 

@@ -54,7 +54,7 @@ MIGRATIONS: list[str] = [
     CREATE TABLE crawl_pages (
         url TEXT PRIMARY KEY, kind TEXT NOT NULL, page_key TEXT NOT NULL,
         page_order INTEGER NOT NULL DEFAULT 0, scope TEXT NOT NULL, prefix TEXT NOT NULL,
-        state TEXT NOT NULL, reason TEXT, queued INTEGER NOT NULL, active TEXT);
+        state TEXT NOT NULL, reason TEXT, queued INTEGER NOT NULL, active TEXT, alt TEXT);
     CREATE INDEX crawl_pages_state ON crawl_pages(state, queued);
     CREATE INDEX crawl_pages_key ON crawl_pages(page_key, page_order);
     CREATE TABLE fetches (
