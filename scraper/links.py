@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
-from scraper.urls import BOARD, THREAD, Page, classify, normalise
+from scraper.urls import BOARD, SKIP, THREAD, Page, classify, judge, normalise
 
 _NEXT_TEXT = re.compile(r"^\s*(?:next(?: page)?|older|weiter|suivant|siguiente|volgende|›|»|>|"
                         r">>|next\s*[›»>]+|[›»>]+)\s*$", re.I)
@@ -60,11 +60,14 @@ def _html(url: str, data: bytes) -> list[Found]:
         if el.tag == "link" and not is_next and "prev" not in (el.get("rel") or "").lower():
             continue  # stylesheets, icons, feeds
         target = normalise(urljoin(base, href))
-        page = classify(target)
+        page = judge(target)
+        if page is SKIP:
+            continue
         if page and not page.engine and current and current.engine and not is_next:
             page = None  # on an engine kb knows, what its rules do not name is not a page
-        if page is None and is_next and current is not None:
-            page = Page(target, current.kind, current.key, current.order + 1)
+        if is_next and current is not None and (page is None or not page.engine):
+            # A pager's "next" where the address alone says little: the next page of this one.
+            page = Page(target, current.kind, current.key, current.order + 1, engine=False)
         elif page is None and is_next:
             page = Page(target, BOARD, target, 1)
         if page is None or page.url == normalise(url):

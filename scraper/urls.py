@@ -119,19 +119,24 @@ def _php(url: str) -> Page | None:
     if script == "showthread.php":
         # vBulletin 4's friendly forms: showthread.php?123-title/page2, showthread.php/123-title
         m = re.match(r"(\d+)(?:-[^/]*)?(?:/page(\d+))?", tail or urlsplit(url).query or "")
-        tid = q.get("t") or q.get("tid") or (m.group(1) if m else None)
-        if not tid or not tid.isdigit() or q.get("goto") or "p" in q or "pid" in q:
+        tid = q.get("t") or q.get("tid") or q.get("threadid") or (m.group(1) if m else None)
+        if not tid or not tid.isdigit() or q.get("goto") or "p" in q or "pid" in q or \
+                q.get("postid") or q.get("userid", "0") != "0":
             return SKIP
-        name = "tid" if "tid" in q else "t"
-        page = _int(q.get("page")) or (_int(m.group(2)) if m and m.group(2) else 0)
+        name = next((n for n in ("tid", "threadid") if n in q), "t")
+        page = (_int(q.get("page")) or _int(q.get("pagenumber"))
+                or (_int(m.group(2)) if m and m.group(2) else 0))
+        if name == "threadid":  # vBulletin 2 and Something Awful's vB3: page by pagenumber
+            return Page(f"{base}?threadid={tid}" + (f"&pagenumber={page}" if page > 1 else ""),
+                        THREAD, f"{base}?threadid={tid}", max(page, 1))
         return Page(f"{base}?{name}={tid}" + (f"&page={page}" if page > 1 else ""), THREAD,
                     f"{base}?{name}={tid}", max(page, 1))
     if script == "forumdisplay.php":
         m = re.match(r"(\d+)", tail or urlsplit(url).query or "")
-        fid = q.get("f") or q.get("fid") or (m.group(1) if m else None)
+        fid = q.get("f") or q.get("fid") or q.get("forumid") or (m.group(1) if m else None)
         if fid and fid.isdigit():
-            name = "fid" if "fid" in q else "f"
-            page = _int(q.get("page"))
+            name = next((n for n in ("fid", "forumid") if n in q), "f")
+            page = _int(q.get("page")) or _int(q.get("pagenumber"))
             return Page(f"{base}?{name}={fid}" + (f"&page={page}" if page > 1 else ""), BOARD,
                         f"{base}?{name}={fid}", max(page, 1))
         return SKIP
@@ -147,7 +152,8 @@ def _smf(url: str) -> Page | None:
         return SKIP  # a post's permalink or "first unread": a page reached another way
     m = re.match(r"(topic|board)=(\d+)\.(\d+)$", parts.query)
     if not m:
-        return None
+        # ";prev_next=next" (the next topic), ";all", ";wap2": other views of pages read already
+        return SKIP if re.match(r"(?:topic|board)=\d+", parts.query) else None
     kind = THREAD if m.group(1) == "topic" else BOARD
     base = _base(url)
     return Page(url, kind, f"{base}?{m.group(1)}={m.group(2)}", int(m.group(3)))
@@ -171,6 +177,9 @@ _PATHS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.I), k) for p, k i
     (r"^(?P<key>.*/d/\d+)(?:-[^/]*)?/?$", THREAD),
     # vBulletin 5: /forum/board/sub-board/123-title/page2
     (r"^(?P<key>.*/forum/(?:[^/]+/)*\d+-[^/]+)(?:/page(?P<page>\d+))?/?$", THREAD),
+    # WoltLab 5 and others: /forum/board/title-969551/
+    (r"^(?P<key>.*/forums?/(?:[^/]+/)*[^/]*[a-z][^/]*-\d{3,})/?(?:page-?(?P<page>\d+)/?)?$",
+     THREAD),
 )]
 
 
@@ -223,8 +232,10 @@ def _phorum(url: str) -> Page | None:
     parts = urlsplit(url)
     m = _PHORUM.match(parts.path.rsplit("/", 1)[-1])
     q = re.match(r"(\d+)(?:,(\d+))?(?:,page=(\d+))?$", parts.query)
-    if not m or not q:
+    if not m:
         return None
+    if not q:
+        return SKIP if re.match(r"\d+,", parts.query) else None  # ",older": another thread
     base = _base(url)
     if m.group("kind") == "read" and q.group(2):
         return Page(url, THREAD, f"{base}?{q.group(1)},{q.group(2)}", _int(q.group(3)) or 1)
@@ -272,18 +283,21 @@ _ENGINES = (_php, _smf, _discourse, _phorum, _by_path)
 
 def classify(url: str) -> Page | None:
     """The page `url` names once normalised, or None when it is no thread or board page."""
+    page = judge(url)
+    return None if page is SKIP else page
+
+
+def judge(url: str) -> Page | None:
+    """As `classify`, but telling apart what is surely no page (`SKIP`: an action, an account,
+    a post's permalink) from what no rule knows (None: a pager's "next" may still be one)."""
     url = normalise(url)
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or _ASSETS.search(parts.path):
-        return None
-    if _never(parts.path, url):
-        return None
-    if re.search(r"(?:^|[;&?])action=", parts.query):  # SMF's and others' verbs
-        return None
+        return SKIP
+    if _never(parts.path, url) or re.search(r"(?:^|[;&?])action=", parts.query):
+        return SKIP  # accounts, single posts, feeds; SMF's and others' verbs
     for engine in _ENGINES:
         page = engine(url)
-        if page is SKIP:
-            return None
         if page:
             return page
     return _generic(url)
