@@ -221,6 +221,7 @@ class _Run:
                 self.frontier.finish(page.url, FAILED, r)
             else:
                 self._record(page, r)
+            self.summary.queued = self.frontier.pending()
         if self.progress:
             self.progress(self.summary)
 

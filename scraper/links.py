@@ -51,6 +51,7 @@ def _html(url: str, data: bytes) -> list[Found]:
             base = urljoin(url, el.get("href"))
             break
     current = classify(url)
+    alias = _copied_from(doc, url)
     found: dict[str, Found] = {}
     for el in doc.iter("a", "link"):
         href = (el.get("href") or "").strip()
@@ -60,6 +61,8 @@ def _html(url: str, data: bytes) -> list[Found]:
         if el.tag == "link" and not is_next and "prev" not in (el.get("rel") or "").lower():
             continue  # stylesheets, icons, feeds
         target = normalise(urljoin(base, href))
+        if alias and target.startswith(alias):
+            target = _origin(url) + target[len(alias):]
         page = judge(target)
         if page is SKIP:
             continue
@@ -78,6 +81,26 @@ def _html(url: str, data: bytes) -> list[Found]:
             found[page.url] = Found(page, is_next or bool(old and old.next_of_current),
                                     active or (old.active if old else None))
     return list(found.values())
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _copied_from(doc: object, url: str) -> str | None:
+    """The origin a saved copy of a page was taken from, when it is served from elsewhere:
+    its canonical link names another host with the same path. Links to that origin are then
+    read as links into the copy (saved SMF and vBulletin pages link with absolute URLs)."""
+    for el in doc.iter("link", "meta"):  # type: ignore[attr-defined]
+        rel = (el.get("rel") or el.get("property") or "").lower()
+        if rel not in ("canonical", "og:url"):
+            continue
+        them = urlsplit(normalise(urljoin(url, el.get("href") or el.get("content") or "")))
+        us = urlsplit(normalise(url))
+        if them.netloc and them.netloc != us.netloc and them.path == us.path:
+            return f"{them.scheme}://{them.netloc}"
+    return None
 
 
 def _is_next(el: object) -> bool:

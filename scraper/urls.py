@@ -255,7 +255,9 @@ _PAGING = re.compile(r"(?:[/_-]page[/_-]?\d+|/p\d+)/?$|[?&](?:page|p|start|offse
 def _generic(url: str) -> Page | None:
     """Any other forum: a thread's or board's word in the address, with an id for a thread."""
     parts = urlsplit(url)
-    words = {w.lower() for w in re.split(r"[^A-Za-z0-9]+", f"{parts.path} {parts.query}") if w}
+    words = {w.lower() for w in re.split(r"[^A-Za-z0-9]+", f"{parts.path} {parts.query}")
+             if len(w) > 1}
+    words |= {s.lower() for s in parts.path.split("/") if len(s) == 1}  # /t/ and /d/, not t=
     key = _PAGING.sub("", url)
     paging = re.search(r"(\d+)/?$", url[len(key):]) if key != url else None
     order = int(paging.group(1)) if paging else 1
@@ -270,7 +272,8 @@ def _never(path: str, url: str) -> bool:
     """An account, action, single-post, print or feed address (a path segment or a verb in the
     query says so; words in a thread's slug do not)."""
     for segment in path.lower().split("/"):
-        if segment in _NEVER or segment.rsplit(".", 1)[0] in _NEVER:
+        # "posting.php", and a saved copy's "posting.php%3Fmode=reply.html"
+        if segment in _NEVER or re.split(r"\.|%3f", segment)[0] in _NEVER:
             return True
         if re.match(r"post-?\d+$|page-?\d+#", segment):
             return True

@@ -234,3 +234,28 @@ def test_discourse_topics_by_json_or_from_a_saved_copy(kb, data_dir: Path, api: 
     else:  # one JSON request found the API missing; every topic then read as HTML
         assert [p for p in paths if p.endswith(".json")] == ["/t/31.json"]
         assert "/t/topic-31/31?page=2" in paths
+
+
+def test_concurrency_fetches_hosts_side_by_side_one_request_each(kb, data_dir: Path) -> None:
+    """Two forums on two ports are two hosts: fetched at once, each still one request at a
+    time with the delay between."""
+    with ForumServer(_well_behaved()) as one, ForumServer(_well_behaved()) as two:
+        code, out = _crawl(kb, one.url, two.url, "--concurrency", "2")
+        logs = [list(one.log), list(two.log)]
+    assert code == 0, out
+    for log in logs:
+        assert min(b.at - a.at for a, b in zip(log, log[1:])) >= 0.05
+        assert len({r.path for r in log}) == len(log)
+    # kb names a forum by its host without the port: the two copies are one forum to it
+    assert out["ingest"]["threads"] == 8 and len(_posts(data_dir)) == 33
+    assert out["pages"]["fetched"] == 2 * 19
+    # side by side: each forum's crawl overlaps the other's
+    assert logs[0][0].at < logs[1][-1].at and logs[1][0].at < logs[0][-1].at
+
+
+def test_progress_and_summary_for_people(kb) -> None:
+    with ForumServer(_well_behaved()) as one, ForumServer(_well_behaved()) as two:
+        out = kb("crawl", one.url, two.url, *FAST)
+    assert out.exit_code == 0
+    assert "pages fetched 25" in out.output  # the progress line every 25 pages, on stderr
+    assert "38 page(s) fetched (0 unchanged)" in out.output and "33 added" in out.output

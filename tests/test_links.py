@@ -81,3 +81,23 @@ def test_real_pages_lead_to_their_next_page(folder: str, name: str, url: str, ne
     same = [f.page for f in found if f.page.key == own.key]
     assert next_url in {p.url for p in same} and all(p.kind == THREAD for p in same)
     assert not [f for f in found if "member" in f.page.url or "posting" in f.page.url]
+
+
+def test_a_saved_copy_served_locally_links_into_itself() -> None:
+    """A saved SMF page links to its forum with absolute URLs; served from 127.0.0.1, those
+    links are read as links into the copy (its canonical link names where it was saved from)."""
+    data = shared("more-engines", "smf", "geekhack.org-topic-92066.html").read_bytes()
+    found = discover("http://127.0.0.1:8123/index.php?topic=92066.0", data)
+    nxt = [f.page.url for f in found if f.next_of_current]
+    assert nxt == ["http://127.0.0.1:8123/index.php?topic=92066.50"]
+    assert not [f for f in found if "geekhack.org" in f.page.url]
+
+
+def test_a_wget_mirror_s_file_names_are_read_too() -> None:
+    page = b"""<html><body><a href="viewtopic.php%3Ft=3&amp;start=10.html">2</a>
+    <a href="posting.php%3Fmode=reply&amp;t=3.html">Reply</a>
+    <a href="viewforum.php%3Ff=2.html">Board</a></body></html>"""
+    here = "http://127.0.0.1:8123/viewtopic.php%3Ft=3.html"
+    found = {f.page.url: f.page.kind for f in discover(here, page)}
+    assert found == {"http://127.0.0.1:8123/viewtopic.php%3Ft=3&start=10.html": THREAD,
+                     "http://127.0.0.1:8123/viewforum.php%3Ff=2.html": BOARD}

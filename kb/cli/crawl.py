@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from kb.crawl import CrawlSummary
 
 
+LOG_EVERY = 25
+
+
 @click.command()
 @click.argument("urls", nargs=-1, required=True)
 @click.option("--max-pages", type=click.IntRange(min=1), help="Stop after this many requests.")
@@ -54,14 +57,14 @@ def crawl(obj: Ctx, urls: tuple[str, ...], max_pages: int | None, delay: float,
                    since=since, ingest=not no_ingest, timeout=timeout, retries=retries,
                    whole_host=whole_host)
     kb = obj.kb(seed=False)
-    show = _progress if not (quiet or as_json) and sys.stderr.isatty() else None
+    show = None if quiet or as_json else _progress
     try:
         summary = run(kb, list(urls), opts, show)
     except CrawlError as exc:
         fail(str(exc), 2)
     except OSError as exc:
         fail(f"cannot write the WARC file: {exc.strerror or exc}; pass a writable --warc")
-    if show:
+    if show and sys.stderr.isatty():
         click.echo("", err=True)
     if as_json:
         emit_json(summary.to_dict())
@@ -72,10 +75,13 @@ def crawl(obj: Ctx, urls: tuple[str, ...], max_pages: int | None, delay: float,
 
 
 def _progress(s: CrawlSummary) -> None:
-    i = s.ingest
-    line = (f"\rpages fetched {s.fetched} ({s.not_modified} unchanged), posts added {i.added}, "
-            f"errors {len(s.errors)}")
-    click.echo(line, err=True, nl=False)
+    """One line kept up to date on a terminal; elsewhere (a log) a line every LOG_EVERY pages."""
+    line = (f"pages fetched {s.fetched} ({s.not_modified} unchanged), queued {s.queued}, "
+            f"posts added {s.ingest.added}, errors {len(s.errors)}")
+    if sys.stderr.isatty():
+        click.echo("\r" + line, err=True, nl=False)
+    elif s.fetched and s.fetched % LOG_EVERY == 0:
+        click.echo(line, err=True)
 
 
 def _print_summary(summary: CrawlSummary) -> None:
