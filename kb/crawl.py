@@ -255,11 +255,22 @@ class _Run:
             self.frontier.finish(page.url, DONE)
 
     def _redirect(self, page: FrontierPage, target: str) -> None:
-        if urlsplit(target).netloc.lower() != urlsplit(page.url).netloc.lower():
+        """Follow a redirect on the site; one to https or to the "www." name (or back) moves
+        the crawl's prefix along."""
+        there, here = urlsplit(normalise(target)), urlsplit(page.url)
+        if _site(there.netloc) != _site(here.netloc):
             self.summary.errors.append((page.url, f"redirects off the site, to {target}"))
             return
         found = classify(target) or Page(normalise(target), page.kind, page.key, page.order)
-        self._queue(page, found)
+        prefix = page.prefix
+        if not found.url.startswith(prefix):
+            old = urlsplit(prefix).path
+            # The start page moved (a forum moved to another folder): the crawl moves with it.
+            moved = old == here.path[: here.path.rfind("/") + 1]
+            path = there.path[: there.path.rfind("/") + 1] if moved else old
+            prefix = f"{there.scheme}://{there.netloc}{path}"
+        self._queue(FrontierPage(page.url, page.kind, page.key, page.order, page.scope, prefix),
+                    found)
 
     def _queue(self, parent: FrontierPage, page: Page, active: str | None = None) -> None:
         """Put a page found on `parent` in the frontier, with `parent`'s scope."""
@@ -284,6 +295,11 @@ class _Run:
         elif self.opts.ingest and page.kind == BOARD and not classify(page.url):
             # A start page no rule names may itself be a thread of an unknown engine.
             _add(self.summary.ingest, ingest(iter([Source(page.url, r.body, False)]), self.store))
+
+
+def _site(netloc: str) -> str:
+    netloc = netloc.lower()
+    return netloc[4:] if netloc.startswith("www.") else netloc
 
 
 def _add(total: Summary, one: Summary) -> None:

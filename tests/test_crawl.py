@@ -259,3 +259,12 @@ def test_progress_and_summary_for_people(kb) -> None:
     assert out.exit_code == 0
     assert "pages fetched 25" in out.output  # the progress line every 25 pages, on stderr
     assert "38 page(s) fetched (0 unchanged)" in out.output and "33 added" in out.output
+
+
+def test_a_forum_that_moved_is_followed(kb, data_dir: Path) -> None:
+    with ForumServer(_well_behaved()) as srv:
+        code, out = _crawl(kb, f"{srv.base}/old/index.php")
+        paths = srv.paths()
+    assert code == 0, out
+    assert paths[1:3] == ["/old/index.php", "/forum/index.php"]
+    assert len(_posts(data_dir)) == 33
