@@ -20,16 +20,12 @@ from urllib.parse import urljoin, urlsplit
 from kb.fetch import Fetcher, Response
 from kb.ingest import Source, Summary, ingest
 from kb.knowledge import KB
+from kb.scope import SITE, CrawlError, follows, holds_posts, site, start_pages
 from kb.store import digest
 from kb.store.frontier import DONE, FAILED, Frontier, FrontierPage
-from scraper.urls import BOARD, THREAD, Page, classify, is_stack_exchange, normalise
+from scraper.urls import BOARD, THREAD, Page, classify, normalise
 
-SITE = "site"  # a scope: every thread and board under the prefix
-
-
-class CrawlError(ValueError):
-    """A crawl that cannot start; the message says what to do."""
-
+__all__ = ["SITE", "CrawlError", "CrawlSummary", "Options", "crawl", "follows", "start_pages"]
 
 @dataclass
 class Options:
@@ -67,41 +63,6 @@ class CrawlSummary:
 
 
 Progress = Callable[[CrawlSummary], None]
-
-
-def start_pages(urls: list[str], whole_host: bool = False) -> list[FrontierPage]:
-    """The frontier entries of the URLs a user named, or CrawlError saying what is wrong."""
-    out = []
-    for raw in urls:
-        parts = urlsplit(raw.strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise CrawlError(f"{raw!r} is not a web address; give one like "
-                             "https://forum.example.com/viewforum.php?f=2")
-        if is_stack_exchange(parts.hostname):
-            raise CrawlError(f"{parts.hostname} is a Stack Exchange site: kb reads those from "
-                             "their data dumps (kb ingest Posts.xml), it does not crawl them")
-        url = normalise(raw)
-        page = classify(url) or Page(url, BOARD, url, 0, engine=False)
-        path = urlsplit(url).path
-        prefix = f"{parts.scheme}://{urlsplit(url).netloc}" + ("/" if whole_host else
-                                                              path[: path.rfind("/") + 1])
-        scope = (f"thread:{page.key}" if page.kind == THREAD else
-                 f"board:{page.key}" if page.engine else SITE)
-        out.append(FrontierPage(page.url, page.kind, page.key, page.order, scope, prefix))
-    return out
-
-
-def follows(parent: FrontierPage, page: Page) -> bool:
-    """May a crawl go from `parent` to `page`? Under the prefix; from a thread only to its own
-    pages; from a board (scope board:KEY) to threads and that board's own pages; from a
-    forum's index (scope site) to every thread and board."""
-    if not page.url.startswith(parent.prefix):
-        return False
-    if parent.kind == THREAD:
-        return page.kind == THREAD and page.key == parent.key
-    if page.kind == THREAD or parent.scope == SITE:
-        return True
-    return parent.scope == f"board:{page.key}"
 
 
 def crawl(kb: KB, urls: list[str], opts: Options, progress: Progress | None = None) -> CrawlSummary:
@@ -258,7 +219,7 @@ class _Run:
         """Follow a redirect on the site; one to https or to the "www." name (or back) moves
         the crawl's prefix along."""
         there, here = urlsplit(normalise(target)), urlsplit(page.url)
-        if _site(there.netloc) != _site(here.netloc):
+        if site(there.netloc) != site(here.netloc):
             self.summary.errors.append((page.url, f"redirects off the site, to {target}"))
             return
         found = classify(target) or Page(normalise(target), page.kind, page.key, page.order)
@@ -289,17 +250,9 @@ class _Run:
                     found.active < self.since and page.kind == BOARD:
                 continue
             self._queue(page, found.page, found.active)
-        if self.opts.ingest and page.kind == THREAD:
+        if self.opts.ingest and holds_posts(page.url, page.kind):
             one = ingest(iter([Source(page.url, r.body, explicit=False)]), self.store)
             _add(self.summary.ingest, one)
-        elif self.opts.ingest and page.kind == BOARD and not classify(page.url):
-            # A start page no rule names may itself be a thread of an unknown engine.
-            _add(self.summary.ingest, ingest(iter([Source(page.url, r.body, False)]), self.store))
-
-
-def _site(netloc: str) -> str:
-    netloc = netloc.lower()
-    return netloc[4:] if netloc.startswith("www.") else netloc
 
 
 def _add(total: Summary, one: Summary) -> None:
@@ -326,26 +279,3 @@ def _since(value: str | None) -> str | None:
     if not re.fullmatch(r"\d{4}(?:-\d{2}(?:-\d{2})?)?", value):
         raise CrawlError(f"--since {value!r}: give a date as YYYY, YYYY-MM or YYYY-MM-DD")
     return value
-
-
-def reparse(kb: KB, progress: Callable[[int], None] | None = None) -> Summary:
-    """Re-ingest every thread page in the recorded WARCs, parsed again (after a parser
-    improved): no network. The last full capture of each URL is the one read."""
-    from kb.archive import responses
-
-    frontier = Frontier(kb.store)
-    kinds = frontier.thread_pages()
-    latest: dict[str, bytes] = {}
-    for path in frontier.warcs():
-        if not Path(path).exists():
-            continue
-        for url, status, _ctype, body in responses(Path(path)):
-            page = classify(url)
-            kind = kinds.get(url) or (page.kind if page else None)
-            if status == 200 and kind == THREAD:
-                latest[url] = body
-    sources = (Source(url, body, explicit=False) for url, body in latest.items())
-    summary = ingest(sources, kb.store, reparse=True,
-                     on_file=(lambda s: progress(1)) if progress else None)
-    kb.sync()
-    return summary

@@ -120,7 +120,7 @@ def _advice(reason: str) -> str:
 def reparse(obj: Ctx, as_json: bool) -> None:
     """Parse every archived crawl response again and re-ingest it (no network): after kb's
     parsers improved, or after `kb crawl --no-ingest`."""
-    from kb.crawl import reparse as run
+    from kb.reparse import reparse as run
 
     kb = obj.kb(seed=False)
     summary = run(kb)

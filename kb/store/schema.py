@@ -56,6 +56,7 @@ MIGRATIONS: list[str] = [
         page_order INTEGER NOT NULL DEFAULT 0, scope TEXT NOT NULL, prefix TEXT NOT NULL,
         state TEXT NOT NULL, reason TEXT, queued INTEGER NOT NULL, active TEXT, alt TEXT);
     CREATE INDEX crawl_pages_state ON crawl_pages(state, queued);
+    CREATE INDEX crawl_pages_queued ON crawl_pages(queued);
     CREATE INDEX crawl_pages_key ON crawl_pages(page_key, page_order);
     CREATE TABLE fetches (
         id INTEGER PRIMARY KEY, url TEXT NOT NULL, status INTEGER, fetched_at TEXT NOT NULL,
