@@ -73,7 +73,7 @@ def _html(url: str, data: bytes) -> list[Found]:
             page = Page(target, current.kind, current.key, current.order + 1, engine=False)
         elif page is None and is_next:
             page = Page(target, BOARD, target, 1)
-        if page is None or page.url == normalise(url):
+        if page is None or page.url == (current.url if current else normalise(url)):
             continue
         active = _row_date(el) if page.kind == THREAD else None
         old = found.get(page.url)
