@@ -61,8 +61,8 @@ def _html(url: str, data: bytes) -> list[Found]:
         if el.tag == "link" and not is_next and "prev" not in (el.get("rel") or "").lower():
             continue  # stylesheets, icons, feeds
         target = normalise(urljoin(base, href))
-        if alias and target.startswith(alias):
-            target = _origin(url) + target[len(alias):]
+        if alias and target.startswith(alias[0] + "/"):
+            target = alias[1] + target[len(alias[0]):]
         page = judge(target)
         if page is SKIP:
             continue
@@ -83,23 +83,20 @@ def _html(url: str, data: bytes) -> list[Found]:
     return list(found.values())
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def _copied_from(doc: object, url: str) -> str | None:
-    """The origin a saved copy of a page was taken from, when it is served from elsewhere:
-    its canonical link names another host with the same path. Links to that origin are then
-    read as links into the copy (saved SMF and vBulletin pages link with absolute URLs)."""
+def _copied_from(doc: object, url: str) -> tuple[str, str] | None:
+    """(where a saved copy of a page was taken from, where it is served now), when those
+    differ: its canonical link names another host with the same path (the copy may sit in a
+    folder of its own). Links to the first are read as links into the copy: saved SMF and
+    vBulletin pages link to their forum with absolute URLs."""
+    us = urlsplit(normalise(url))
     for el in doc.iter("link", "meta"):  # type: ignore[attr-defined]
         rel = (el.get("rel") or el.get("property") or "").lower()
         if rel not in ("canonical", "og:url"):
             continue
         them = urlsplit(normalise(urljoin(url, el.get("href") or el.get("content") or "")))
-        us = urlsplit(normalise(url))
-        if them.netloc and them.netloc != us.netloc and them.path == us.path:
-            return f"{them.scheme}://{them.netloc}"
+        if them.netloc and them.netloc != us.netloc and us.path.endswith(them.path):
+            folder = us.path[: len(us.path) - len(them.path)]
+            return f"{them.scheme}://{them.netloc}", f"{us.scheme}://{us.netloc}{folder}"
     return None
 
 

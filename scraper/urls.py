@@ -144,8 +144,19 @@ def _php(url: str) -> Page | None:
 
 
 def _smf(url: str) -> Page | None:
-    """SMF: index.php?topic=N.OFFSET and ?board=N.OFFSET, `;` between parameters."""
+    """SMF: index.php?topic=N.OFFSET and ?board=N.OFFSET, `;` between parameters; with
+    friendly URLs index.php/topic,N.OFFSET.html."""
     parts = urlsplit(url)
+    seo = re.match(r"^(?P<base>.*/)(?P<kind>topic|board),(?P<id>\d+)\.(?P<at>\d+|msg\d+|new)\.html$",
+                   parts.path)
+    if seo:
+        if not seo.group("at").isdigit():
+            return SKIP
+        kind = THREAD if seo.group("kind") == "topic" else BOARD
+        key = urlunsplit((parts.scheme, parts.netloc,
+                          f"{seo.group('base')}{seo.group('kind')},{seo.group('id')}", "", ""))
+        return Page(urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")), kind, key,
+                    int(seo.group("at")))
     if not parts.path.lower().endswith(("/index.php", "/")):
         return None
     if re.match(r"topic=\d+\.(?:msg\d+|new|from\d+)", parts.query):
@@ -248,21 +259,32 @@ _THREAD_WORDS = {"thread", "threads", "topic", "topics", "viewtopic", "showthrea
                  "discussion", "discussions", "t", "d", "node", "read", "question", "questions"}
 _BOARD_WORDS = {"forum", "forums", "board", "boards", "category", "categories", "viewforum",
                 "forumdisplay", "showforum", "c", "f", "subforum", "section", "list", "index"}
-_PAGING = re.compile(r"(?:[/_-]page[/_-]?\d+|/p\d+)/?$|[?&](?:page|p|start|offset|pageno|"
-                     r"limitstart|st|pg)=\d+", re.I)
+# A page number in an address no engine rule knows: /page-2, -page-2.html (MyBB), /p2,
+# topic123-15.html (phpBB SEO's offset), ?page=2, &start=20 ...
+_PAGING = re.compile(r"(?:[/_-]page[/_-]?\d+|/p\d+|(?<=\d)-\d+(?=\.html?$))(?:\.html?)?/?$|"
+                     r"[?&](?:page|p|start|offset|pageno|limitstart|st|pg)=\d+", re.I)
 
 
 def _generic(url: str) -> Page | None:
     """Any other forum: a thread's or board's word in the address, with an id for a thread."""
     parts = urlsplit(url)
-    words = {w.lower() for w in re.split(r"[^A-Za-z0-9]+", f"{parts.path} {parts.query}")
+    words = {w for w in re.findall(r"[a-z]+|\d+", f"{parts.path} {parts.query}".lower())
              if len(w) > 1}
     words |= {s.lower() for s in parts.path.split("/") if len(s) == 1}  # /t/ and /d/, not t=
-    key = _PAGING.sub("", url)
-    paging = re.search(r"(\d+)/?$", url[len(key):]) if key != url else None
-    order = int(paging.group(1)) if paging else 1
+    paging = _PAGING.search(url)
+    key = url[: paging.start()] + url[paging.end():] if paging else url
+    key = re.sub(r"\.html?$", "", key)
+    if "?" not in key and "&" in key:  # "?st=20&t=4" lost its "?" with the page
+        key = key.replace("&", "?", 1)
+    order = int(re.findall(r"\d+", paging.group(0))[0]) if paging else 1
     if re.search(r"\d", key) and _THREAD_WORDS & words:
         return Page(url, THREAD, key, order, engine=False)
+    # vBSEO and the like: /board-name/12345-thread-title(-2).html, the -2 its page
+    seo = re.match(r"^(?P<key>.*/\d{3,}-[a-z0-9-]*?)(?:-(?P<page>\d{1,3}))?\.html?$",
+                   parts.path, re.I)
+    if seo and not parts.query:
+        key = urlunsplit((parts.scheme, parts.netloc, seo.group("key"), "", ""))
+        return Page(url, THREAD, key, int(seo.group("page") or 1), engine=False)
     if _BOARD_WORDS & words:
         return Page(url, BOARD, key, order, engine=False)
     return None

@@ -101,3 +101,19 @@ def test_a_wget_mirror_s_file_names_are_read_too() -> None:
     found = {f.page.url: f.page.kind for f in discover(here, page)}
     assert found == {"http://127.0.0.1:8123/viewtopic.php%3Ft=3&start=10.html": THREAD,
                      "http://127.0.0.1:8123/viewforum.php%3Ff=2.html": BOARD}
+
+
+@pytest.mark.parametrize("first, later, order", [
+    ("https://f.example/index.php/topic,123.0.html", "https://f.example/index.php/topic,123.15.html",
+     15),  # SMF's friendly URLs
+    ("https://f.example/thread-55.html", "https://f.example/thread-55-page-2.html", 2),  # MyBB
+    ("https://f.example/f2/topic123.html", "https://f.example/f2/topic123-15.html", 15),  # phpBB SEO
+    ("https://f.example/general-chat/12345-best-tyres.html",
+     "https://f.example/general-chat/12345-best-tyres-2.html", 2),  # vBSEO
+    ("https://f.example/index.php?showtopic=4", "https://f.example/index.php?showtopic=4&st=20",
+     20),  # Invision 2
+])
+def test_pages_of_one_thread_share_a_key(first: str, later: str, order: int) -> None:
+    a, b = classify(first), classify(later)
+    assert a and b and a.kind == b.kind == THREAD
+    assert a.key == b.key and b.order == order
