@@ -25,6 +25,8 @@ from kb.store import digest
 from kb.store.frontier import DONE, FAILED, Frontier, FrontierPage
 from scraper.urls import BOARD, THREAD, Page, classify, normalise
 
+SYNC_EVERY = 200  # thread pages between two catch-ups of the search index and counts
+
 __all__ = ["SITE", "CrawlError", "CrawlSummary", "Options", "crawl", "follows", "start_pages"]
 
 @dataclass
@@ -98,6 +100,7 @@ class _Run:
             self.frontier.add_warc(str(path.resolve()))
         self.fetcher = Fetcher(opts.delay, opts.timeout, opts.retries, self.archive.write)
         self.since = _since(opts.since)
+        self.synced = 0  # thread pages ingested when the rankers last caught up
         self.html_only: set[str] = set()  # hosts whose API answered no (a static copy)
 
     def close(self) -> None:
@@ -114,6 +117,8 @@ class _Run:
                     continue
                 self.frontier.requeue(start.url)
                 for url in self.frontier.to_revalidate(start.prefix):
+                    self.frontier.requeue(url)
+                for url in self.frontier.to_retry(start.prefix):
                     self.frontier.requeue(url)
 
     def loop(self) -> None:
@@ -141,8 +146,11 @@ class _Run:
                 done, _ = wait(list(flying), return_when=FIRST_COMPLETED)
                 for future in done:
                     self._handle(flying.pop(future), future.result())
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+        except BaseException:
+            # Interrupted: what is in flight is dropped (those pages stay queued).
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
 
     def _as_html(self, page: FrontierPage) -> None:
         """A page queued as JSON on a host found to have none: read its HTML instead."""
@@ -183,6 +191,9 @@ class _Run:
             else:
                 self._record(page, r)
             self.summary.queued = self.frontier.pending()
+        if self.opts.ingest and self.summary.ingest.files >= self.synced + SYNC_EVERY:
+            self.synced = self.summary.ingest.files
+            self.kb.sync()  # a long crawl's posts are searchable before it ends
         if self.progress:
             self.progress(self.summary)
 

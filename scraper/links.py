@@ -89,6 +89,10 @@ def _copied_from(doc: object, url: str) -> tuple[str, str] | None:
     folder of its own). Links to the first are read as links into the copy: saved SMF and
     vBulletin pages link to their forum with absolute URLs."""
     us = urlsplit(normalise(url))
+    for el in doc.iter("base"):  # type: ignore[attr-defined]
+        them = urlsplit(normalise(urljoin(url, el.get("href") or "")))
+        if them.netloc and them.netloc != us.netloc:  # vBulletin 3 names its forum's root
+            return f"{them.scheme}://{them.netloc}", f"{us.scheme}://{us.netloc}"
     for el in doc.iter("link", "meta"):  # type: ignore[attr-defined]
         rel = (el.get("rel") or el.get("property") or "").lower()
         if rel not in ("canonical", "og:url"):

@@ -268,3 +268,16 @@ def test_a_forum_that_moved_is_followed(kb, data_dir: Path) -> None:
     assert code == 0, out
     assert paths[1:3] == ["/old/index.php", "/forum/index.php"]
     assert len(_posts(data_dir)) == 33
+
+
+def test_a_rerun_retries_pages_given_up_on_for_a_passing_reason(kb, data_dir: Path) -> None:
+    with ForumServer() as srv:
+        _crawl(kb, srv.url)
+        srv.forum.dropping.clear()  # the server is mended; t=7 still never finishes
+        srv.log.clear()
+        code, out = _crawl(kb, srv.url)
+        asked = srv.paths()
+    assert "/forum/viewtopic.php?t=6" in asked and "/forum/viewtopic.php?t=7" in asked
+    assert not [p for p in asked if p.startswith("/forum/staff/")]
+    assert [e["url"].split("?")[-1] for e in out["errors"]] == ["t=7"] and code == 1
+    assert len(_posts(data_dir)) == sum(GOOD.values()) + 2

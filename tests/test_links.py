@@ -117,3 +117,10 @@ def test_pages_of_one_thread_share_a_key(first: str, later: str, order: int) -> 
     a, b = classify(first), classify(later)
     assert a and b and a.kind == b.kind == THREAD
     assert a.key == b.key and b.order == order
+
+
+def test_a_base_href_to_the_original_site_is_read_as_the_copy() -> None:
+    page = b"""<html><head><base href="http://forums.example.com/"></head><body>
+    <a href="showthread.php?t=5&amp;page=2">2</a></body></html>"""
+    found = [f.page.url for f in discover("http://127.0.0.1:8123/showthread.php?t=5", page)]
+    assert found == ["http://127.0.0.1:8123/showthread.php?t=5&page=2"]

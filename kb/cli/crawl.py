@@ -62,6 +62,8 @@ def crawl(obj: Ctx, urls: tuple[str, ...], max_pages: int | None, delay: float,
         summary = run(kb, list(urls), opts, show)
     except CrawlError as exc:
         fail(str(exc), 2)
+    except KeyboardInterrupt:
+        fail("interrupted; run the same command again to go on where it stopped", 130)
     except OSError as exc:
         fail(f"cannot write the WARC file: {exc.strerror or exc}; pass a writable --warc")
     if show and sys.stderr.isatty():

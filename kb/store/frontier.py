@@ -102,6 +102,15 @@ class Frontier:
                               (url,)).fetchone()
         return (row[0], row[1]) if row else None
 
+    def to_retry(self, prefix: str) -> list[str]:
+        """Pages under `prefix` given up on for a reason that may pass (timeouts, dropped
+        connections, server errors), not those robots.txt forbids or the server says are gone."""
+        rows = self.db.execute(
+            "SELECT url FROM crawl_pages WHERE state = ? AND prefix = ? AND coalesce(reason, '')"
+            " NOT LIKE 'robots.txt%' AND coalesce(reason, '') NOT LIKE 'HTTP 4%'"
+            " ORDER BY queued", (FAILED, prefix))
+        return [r[0] for r in rows]
+
     def failed(self) -> list[tuple[str, str]]:
         return [(r[0], r[1] or "") for r in self.db.execute(
             "SELECT url, reason FROM crawl_pages WHERE state = ? ORDER BY queued", (FAILED,))]
