@@ -84,6 +84,10 @@ class ForumServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
+    def raw(self, target: str) -> bytes | None:
+        """Saved bytes to answer `target` with as they are (see CopyServer)."""
+        return None
+
     def paths(self) -> list[str]:
         with self._lock:
             return [r.path for r in self.log]
@@ -217,6 +221,10 @@ class _Handler(BaseHTTPRequestHandler):
             srv._served_429.add(t)
             self._send(429, "text/plain", b"slow down", {"Retry-After": "1"})
             return
+        saved = srv.raw(self.path) if parts.path != "/robots.txt" else None
+        if saved is not None:
+            self._send(200, "text/html", saved)
+            return
         page = srv.page(parts.path, query)
         if page is None:
             self._send(404, "text/plain", b"not found")
@@ -316,3 +324,22 @@ class DiscourseServer(ForumServer):
                 f'{"?page=" + str(page) if page > 1 else ""}"></head><body>'
                 f'<div id="main-outlet"><h1 class="crawler-topic-title"><a href="/t/topic-{t}/{t}">'
                 f"{escape(title)}</a></h1>{posts}{nxt}</div></body></html>")
+
+
+class CopyServer(ForumServer):
+    """A saved copy of a forum served as it was: `pages` maps each path (with its query) to
+    the saved bytes; `/index.html` links to every page; everything else is 404."""
+
+    def __init__(self, pages: dict[str, bytes]) -> None:
+        super().__init__()
+        self.pages = pages
+        self.url = f"{self.base}/index.html"
+
+    def page(self, path: str, query: dict[str, list[str]]) -> tuple[int, str, str] | None:
+        return None  # answered in `raw` instead: the saved bytes, whatever their charset
+
+    def raw(self, target: str) -> bytes | None:
+        if target == "/index.html":
+            links = "".join(f'<li><a href="{escape(p)}">{escape(p)}</a></li>' for p in self.pages)
+            return f"<html><body><h1>Forum index</h1><ul>{links}</ul></body></html>".encode()
+        return self.pages.get(target)

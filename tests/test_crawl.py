@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, shared
 from tests.forum_server import Forum, ForumServer
 
 FAST = ["--delay", "0.05", "--timeout", "1", "--retries", "1"]
@@ -281,3 +281,40 @@ def test_a_rerun_retries_pages_given_up_on_for_a_passing_reason(kb, data_dir: Pa
     assert not [p for p in asked if p.startswith("/forum/staff/")]
     assert [e["url"].split("?")[-1] for e in out["errors"]] == ["t=7"] and code == 1
     assert len(_posts(data_dir)) == sum(GOOD.values()) + 2
+
+
+def test_a_saved_copy_of_a_real_phpbb_forum_crawls_like_its_files_ingest(
+        kb, data_dir: Path, tmp_path: Path) -> None:
+    """Real phpBB 2 and 3 topic pages (Wayback captures), served at the addresses they were
+    saved from: the crawl finds them from an index, follows their own links, and stores the
+    same posts as `kb ingest` of the files does."""
+    import re
+
+    from click.testing import CliRunner
+
+    from kb.cli import main
+    from tests.forum_server import CopyServer
+
+    root = shared("theavalanches-phpbb-wayback")
+    pages: dict[str, bytes] = {}
+    files = []
+    for folder in sorted(root.glob("*/t*")):
+        m = re.fullmatch(r"t(\d+)(?:_s(\d+))?", folder.name)
+        if not m:
+            continue
+        latest = sorted(folder.glob("*.html"))[-1]
+        start = f"&start={m.group(2)}" if m.group(2) else ""
+        pages[f"/{folder.parent.name}/viewtopic.php?t={m.group(1)}{start}"] = latest.read_bytes()
+        files.append(latest)
+    with CopyServer(pages) as srv:
+        code, out = _crawl(kb, srv.url)
+        asked = srv.paths()
+    assert set(pages) <= set(asked)
+    # what else was asked: only pages these topics link to that the copy does not hold
+    assert {e["url"].removeprefix(srv.base) for e in out["errors"]} == set(asked) - set(pages) \
+        - {"/robots.txt", "/index.html"}
+    assert all("HTTP 404" in e["reason"] for e in out["errors"])
+    other = tmp_path / "ingested"
+    CliRunner().invoke(main, ["--data-dir", str(other), "ingest", *map(str, files)],
+                       catch_exceptions=False)
+    assert _posts(data_dir) == _posts(other) and len(_posts(other)) > 50
