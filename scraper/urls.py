@@ -9,7 +9,7 @@ functions of the URL string: no network, no page.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 THREAD, BOARD = "thread", "board"
@@ -57,18 +57,25 @@ _ASSETS = re.compile(r"\.(?:css|js|png|gif|jpe?g|webp|svg|ico|pdf|zip|gz|mp[34]|
 
 
 def normalise(url: str) -> str:
-    """`url` without fragment, session ids, sort orders and tracking, its query sorted; the
-    scheme and host in lower case."""
+    """`url` without fragment, session ids, sort orders and tracking; the scheme and host in
+    lower case. Two spellings of one page left after this (`?f=2&t=77` and `?t=77`) share the
+    key and order `classify` gives them, which is what the crawl's frontier checks."""
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower()
     if parts.port and parts.port not in (80, 443):
         host = f"{host}:{parts.port}"
     query = parts.query
     if query and ";" not in query and "," not in query:  # SMF and Phorum spell their own
-        pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True)
-                 if k.lower() not in _DROP and not k.lower().startswith("utm_")
-                 and not (k == "s" and _VB_SESSION.match(v))]
-        query = urlencode(sorted(pairs), quote_via=quote, safe="/:")
+        # Kept as the forum wrote them, in its order: a saved copy served by address knows
+        # only that spelling. Only the parameters that do not choose the page are dropped.
+        kept = []
+        for raw in query.split("&"):
+            k, _, v = raw.partition("=")
+            k = unquote(k).lower()
+            if raw and k not in _DROP and not k.startswith("utm_") and \
+                    not (k == "s" and _VB_SESSION.match(unquote(v))):
+                kept.append(raw)
+        query = "&".join(kept)
     elif query:
         query = re.sub(r"(?:^|[;&])(?:PHPSESSID|sesc)=[^;&]*", "", query).lstrip(";&")
     path = quote(unquote(parts.path or "/"), safe="/:@!$&'()*+,;=-._~")
@@ -285,6 +292,10 @@ def _generic(url: str) -> Page | None:
     if seo and not parts.query:
         key = urlunsplit((parts.scheme, parts.netloc, seo.group("key"), "", ""))
         return Page(url, THREAD, key, int(seo.group("page") or 1), engine=False)
+    # inSided and the like: /category-slug-11/topic-title-8313, the topic's id last
+    if re.match(r"^/(?:[^/]+/)+[a-z0-9-]*[a-z][a-z0-9-]*-\d{3,}/?$", parts.path, re.I) \
+            and not parts.query:
+        return Page(url, THREAD, url.rstrip("/"), 1, engine=False)
     if _BOARD_WORDS & words:
         return Page(url, BOARD, key, order, engine=False)
     return None
@@ -323,6 +334,10 @@ def judge(url: str) -> Page | None:
         return SKIP  # accounts, single posts, feeds; SMF's and others' verbs
     for engine in _ENGINES:
         page = engine(url)
+        if page is not None and page is not SKIP and engine is _php:
+            # Fetched as the forum links it (a saved copy may hold only that spelling); the
+            # key and order built from the ids say which page it is.
+            return replace(page, url=url)
         if page:
             return page
     return _generic(url)

@@ -51,9 +51,9 @@ def test_crawl_reads_every_thread_politely(kb, data_dir: Path) -> None:
     paths = [r.path for r in log]
     assert code == 1  # two pages were given up on
     reasons = {e["url"].split("?")[-1]: e["reason"] for e in out["errors"]}
-    assert set(reasons) == {"t=6", "t=7"}
-    assert "disconnected" in reasons["t=6"] and "2 attempts" in reasons["t=6"]
-    assert "within 1 s" in reasons["t=7"]
+    assert set(reasons) == {"f=2&t=6", "f=2&t=7"}  # as the board links them
+    assert "disconnected" in reasons["f=2&t=6"] and "2 attempts" in reasons["f=2&t=6"]
+    assert "within 1 s" in reasons["f=2&t=7"]
     # robots.txt first, and the path it disallows never asked for
     assert paths[0] == "/robots.txt"
     assert not [p for p in paths if p.startswith("/forum/staff/")]
@@ -62,11 +62,11 @@ def test_crawl_reads_every_thread_politely(kb, data_dir: Path) -> None:
     assert not [p for p in paths if "posting" in p or "memberlist" in p or "ucp" in p
                 or "p=" in p.replace("start=", "")]
     # one request per page, but for the retried ones
-    retried = {"/forum/viewtopic.php?t=5", "/forum/viewtopic.php?t=6", "/forum/viewtopic.php?t=7"}
+    retried = {f"/forum/viewtopic.php?f=2&t={t}" for t in (5, 6, 7)}
     assert {p for p in paths if paths.count(p) > 1} == retried
     assert all(paths.count(p) == 2 for p in retried)
     # 429 with Retry-After: 1 was waited for
-    t5 = [r.at for r in log if r.path == "/forum/viewtopic.php?t=5"]
+    t5 = [r.at for r in log if r.path == "/forum/viewtopic.php?f=2&t=5"]
     assert t5[1] - t5[0] >= 1.0
     # spacing between requests to the host: at least the delay, measured by the server
     gaps = [b.at - a.at for a, b in zip(log, log[1:])]
@@ -86,7 +86,7 @@ def test_warc_holds_every_response_and_reparse_rebuilds(kb, data_dir: Path, tmp_
     warc = tmp_path / "forum.warc.gz"
     with ForumServer() as srv:
         _crawl(kb, srv.url, "--warc", str(warc))
-        answered = [r.path for r in srv.log if not r.path.endswith(("?t=6", "?t=7"))]
+        answered = [r.path for r in srv.log if not r.path.endswith(("&t=6", "&t=7"))]
     records = [(u, s) for u, s, _, _ in responses(warc)]
     assert sorted(u.removeprefix(srv.base) for u, _ in records) == sorted(answered)
     assert sorted(s for _, s in records).count(429) == 1
@@ -170,7 +170,7 @@ def test_recrawl_fetches_only_the_new_page_of_a_grown_thread(kb, data_dir: Path)
     assert unconditional == ["/forum/viewtopic.php?t=2&start=6"]
     asked = {r.path for r in log}
     # earlier pages of the thread that grew, and of the others, were not asked again
-    assert "/forum/viewtopic.php?t=2" not in asked
+    assert "/forum/viewtopic.php?f=1&t=2" not in asked and "/forum/viewtopic.php?t=2" not in asked
     assert "/forum/viewtopic.php?t=1&start=3" not in asked
     assert "/forum/viewtopic.php?t=1&start=6" in asked  # a last page, asked if it changed
     assert len(_posts(data_dir)) == first + 3
@@ -277,9 +277,9 @@ def test_a_rerun_retries_pages_given_up_on_for_a_passing_reason(kb, data_dir: Pa
         srv.log.clear()
         code, out = _crawl(kb, srv.url)
         asked = srv.paths()
-    assert "/forum/viewtopic.php?t=6" in asked and "/forum/viewtopic.php?t=7" in asked
+    assert "/forum/viewtopic.php?f=2&t=6" in asked and "/forum/viewtopic.php?f=2&t=7" in asked
     assert not [p for p in asked if p.startswith("/forum/staff/")]
-    assert [e["url"].split("?")[-1] for e in out["errors"]] == ["t=7"] and code == 1
+    assert [e["url"].split("?")[-1] for e in out["errors"]] == ["f=2&t=7"] and code == 1
     assert len(_posts(data_dir)) == sum(GOOD.values()) + 2
 
 
@@ -318,3 +318,40 @@ def test_a_saved_copy_of_a_real_phpbb_forum_crawls_like_its_files_ingest(
     CliRunner().invoke(main, ["--data-dir", str(other), "ingest", *map(str, files)],
                        catch_exceptions=False)
     assert _posts(data_dir) == _posts(other) and len(_posts(other)) > 50
+
+
+def test_saved_pages_of_many_engines_crawl_like_their_files_ingest(
+        kb, data_dir: Path, tmp_path: Path) -> None:
+    """Real thread pages of vBulletin 4/5, XenForo 1/2, NodeBB, SMF, FluxBB, Invision, WoltLab,
+    inSided, a themed phpBB and a one-site engine, each served at the address its canonical
+    link names: an index's links find every one, and the posts are those `kb ingest` of the
+    files gives."""
+    import re
+    from html import unescape
+    from urllib.parse import urlsplit
+
+    from click.testing import CliRunner
+
+    from kb.cli import main
+    from tests.forum_server import CopyServer
+
+    files = [*sorted(shared("nettally-fixtures").glob("*.html")),
+             *sorted(shared("more-engines").glob("*/*.html"))]
+    pages: dict[str, bytes] = {}
+    served = []
+    for f in files:
+        data = f.read_bytes()
+        m = re.search(rb'<link[^>]+rel="canonical"[^>]+href="([^"]+)"', data)
+        u = urlsplit(unescape(m.group(1).decode())) if m else None
+        if u and u.path.startswith("/") and (u.path.count("/") > 1 or u.query):
+            pages[u.path + (f"?{u.query}" if u.query else "")] = data
+            served.append(f)
+    assert len(pages) >= 10
+    with CopyServer(pages) as srv:
+        _crawl(kb, srv.url, "--delay", "0", "--max-pages", "80")
+        asked = srv.paths()
+    assert set(pages) <= set(asked)
+    other = tmp_path / "ingested"
+    CliRunner().invoke(main, ["--data-dir", str(other), "ingest", *map(str, served)],
+                       catch_exceptions=False)
+    assert _posts(data_dir) == _posts(other)

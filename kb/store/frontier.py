@@ -45,7 +45,12 @@ class Frontier:
         self.db = store.db
 
     def add(self, page: FrontierPage, active: str | None = None) -> bool:
-        """Queue a page not seen before; True when it is new."""
+        """Queue a page not seen before, by URL or by what it is (one page of a thread, or
+        of a board, reached by two spellings of its address); True when it is new."""
+        if self.db.execute("SELECT 1 FROM crawl_pages WHERE page_key = ? AND page_order = ?"
+                           " AND kind = ? AND url != ? AND coalesce(alt, '') != ?",
+                           (page.key, page.order, page.kind, page.url, page.url)).fetchone():
+            return False
         cur = self.db.execute(
             "INSERT OR IGNORE INTO crawl_pages(url, kind, page_key, page_order, scope, prefix,"
             " state, queued, active, alt) VALUES (?,?,?,?,?,?,?,"
