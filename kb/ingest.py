@@ -64,15 +64,18 @@ class Summary:
 
 
 def ingest(sources: Iterator[Source], store: Store, format: str | None = None,
-           on_file: Callable[[Source], None] | None = None, workers: int = 0) -> Summary:
+           on_file: Callable[[Source], None] | None = None, workers: int = 0,
+           reparse: bool = False) -> Summary:
     """Put every source into the store; never raises for a bad file. With `workers`, files are
-    parsed in that many processes while earlier ones are stored (kb/parsing.py)."""
+    parsed in that many processes while earlier ones are stored (kb/parsing.py). With
+    `reparse`, bytes seen before are parsed again (a parser improved) and replace what they
+    contributed."""
     summary = Summary()
     with store.batch() as commit:
         pending, since = 0, time.monotonic()
-        for (source, sha, state), parsed in parsed_in_order(_checked(sources, store), format,
-                                                             workers):
-            _settle(source, sha, state, parsed, store, format, summary)
+        checked = _checked(sources, store, reparse)
+        for (source, sha, state), parsed in parsed_in_order(checked, format, workers):
+            _settle(source, sha, state, parsed, store, format, summary, reparse)
             pending += 1
             if pending >= BATCH_FILES or time.monotonic() - since >= BATCH_SECONDS:
                 commit()  # before `on_file`: what it reports is in the store
@@ -82,7 +85,7 @@ def ingest(sources: Iterator[Source], store: Store, format: str | None = None,
     return summary
 
 
-def _checked(sources: Iterator[Source], store: Store
+def _checked(sources: Iterator[Source], store: Store, reparse: bool
              ) -> Iterator[tuple[tuple[Source, str, str], bytes | None, str]]:
     """Each source with its hash and state in the store, and its bytes if they need parsing."""
     for source in sources:
@@ -90,18 +93,26 @@ def _checked(sources: Iterator[Source], store: Store
             yield (source, "", "unreadable"), None, source.path
             continue
         sha = digest(source.data)
-        state = store.source_state(source.path, sha)
+        state = _state(store, source.path, sha, reparse)
         yield (source, sha, state), None if state == "unchanged" else source.data, source.path
 
 
+def _state(store: Store, path: str, sha: str, reparse: bool) -> str:
+    """"new", "changed" or "unchanged"; with `reparse` nothing is unchanged."""
+    state = store.source_state(path, sha)
+    if reparse and state == "unchanged":
+        state = "changed" if store.has_source(path) else "new"
+    return state
+
+
 def _settle(source: Source, sha: str, state: str, parsed: Parsed | None, store: Store,
-            format: str | None, summary: Summary) -> None:
+            format: str | None, summary: Summary, reparse: bool = False) -> None:
     if state == "unreadable":
         summary.skipped.append((source.path, source.error or "unreadable"))
         return
     # Asked again now: the state was read a few files ahead, before the files between were
     # stored (one path twice in a batch, an archive's member replaced by a later one).
-    state = store.source_state(source.path, sha)
+    state = _state(store, source.path, sha, reparse)
     if state == "unchanged":
         summary.files += 1
         summary.files_unchanged += 1

@@ -1,7 +1,7 @@
 """The `kb` command: parses arguments and prints; the work lives in kb.* functions.
 
 `main` is the click group (the `kb` console script); each command group lives in its own module
-(`ingest`, `read`, `search`, `serve`) and shares `kb.cli.common`. Heavy libraries (scikit-learn,
+(`ingest`, `crawl`, `read`, `search`, `serve`) and shares `kb.cli.common`. Heavy libraries (scikit-learn,
 Whoosh, BeautifulSoup, Flask) are imported inside commands so that `kb --help` starts fast.
 """
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from kb.cli import ingest, read, search, serve
+from kb.cli import crawl, ingest, read, search, serve
 from kb.cli.common import Ctx
 from kb.config import default_data_dir
 
@@ -27,6 +27,6 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
     ctx.call_on_close(obj.close)
 
 
-for command in (ingest.ingest, read.export, read.threads, read.show, read.stats,
+for command in (ingest.ingest, crawl.crawl, crawl.reparse, read.export, read.threads, read.show, read.stats,
                 search.search, search.ask, search.reindex, serve.serve):
     main.add_command(command)

@@ -70,7 +70,6 @@ class Store:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self._batch = False  # inside `batch()`: transactions are savepoints
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None,
@@ -109,9 +108,10 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One write transaction; a second writer waits (busy timeout) instead of failing.
-        Inside `batch()`, a savepoint: it is undone alone if it fails, and commits with the
-        batch."""
-        if self._batch:
+        Nested (inside `batch()`, or a crawl's transaction for one page), a savepoint: undone
+        alone if it fails, committed with the outer one, so a crawled page's posts, its fetch
+        record and its frontier state commit together or not at all."""
+        if self.db.in_transaction:
             self.db.execute("SAVEPOINT one")
             try:
                 yield
@@ -136,10 +136,12 @@ class Store:
         file cost ~1 ms, a tenth of storing a typical thread. Yields `commit`, which commits what
         is done so far and goes on in a new transaction. A kill loses the uncommitted files
         whole (each file's posts and its source record commit together), so they are read again
-        by the next run."""
+        by the next run. Inside a caller's transaction, the caller commits."""
+        if self.db.in_transaction:
+            yield lambda: None
+            return
         self.db.execute("BEGIN IMMEDIATE")
         self._seq = None
-        self._batch = True
 
         def commit() -> None:
             self.db.execute("COMMIT")
@@ -149,10 +151,8 @@ class Store:
         try:
             yield commit
         except BaseException:
-            self._batch = False
             self.db.execute("ROLLBACK")
             raise
-        self._batch = False
         self.db.execute("COMMIT")
 
     # -- sources ------------------------------------------------------------------------------
@@ -164,6 +164,10 @@ class Store:
         if self.db.execute("SELECT 1 FROM sources WHERE path = ?", (path,)).fetchone():
             return "changed"
         return "new"
+
+    def has_source(self, path: str) -> bool:
+        return self.db.execute("SELECT 1 FROM sources WHERE path = ?", (path,)).fetchone() \
+            is not None
 
     def seen(self, sha256: str) -> tuple[int, int] | None:
         """(threads, posts) an identical file brought in before, or None."""

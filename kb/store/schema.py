@@ -48,5 +48,24 @@ MIGRATIONS: list[str] = [
         UNIQUE(forum, own_id));
     CREATE INDEX thread_keys_own ON thread_keys(own_id);
     """,
+    # v5: `kb crawl`. The frontier (every page a crawl found, queued, done or failed, with the
+    # scope its links may lead to), every response it got, and the WARC files that hold them.
+    # IF NOT EXISTS: tests build older stores by rolling a new store's version number back.
+    """
+    CREATE TABLE IF NOT EXISTS crawl_pages (
+        url TEXT PRIMARY KEY, kind TEXT NOT NULL, page_key TEXT NOT NULL,
+        page_order INTEGER NOT NULL DEFAULT 0, scope TEXT NOT NULL, prefix TEXT NOT NULL,
+        state TEXT NOT NULL, reason TEXT, queued INTEGER NOT NULL, active TEXT, alt TEXT);
+    CREATE INDEX IF NOT EXISTS crawl_pages_state ON crawl_pages(state, queued);
+    CREATE INDEX IF NOT EXISTS crawl_pages_queued ON crawl_pages(queued);
+    CREATE INDEX IF NOT EXISTS crawl_pages_key ON crawl_pages(page_key, page_order);
+    CREATE TABLE IF NOT EXISTS fetches (
+        id INTEGER PRIMARY KEY, url TEXT NOT NULL, status INTEGER, fetched_at TEXT NOT NULL,
+        etag TEXT, last_modified TEXT, sha256 TEXT, bytes INTEGER, warc TEXT, error TEXT);
+    CREATE INDEX IF NOT EXISTS fetches_url ON fetches(url);
+    CREATE TABLE IF NOT EXISTS warcs (
+        path TEXT PRIMARY KEY,
+        created_at TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')));
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
