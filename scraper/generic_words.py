@@ -50,10 +50,12 @@ BADGE = re.compile(r"badge|rank|reput|title|status|online|offline|icon|avatar|fl
                     r"karma|points|count|star", re.I)
 BODY_CLASS = re.compile(r"body|content|message|msg|text|entry|post(?!er)|comment|article|bbwrapper",
                          re.I)
-NOT_BODY = re.compile(r"head|foot|author|signature|sig\b|meta|info|date|time|title|subject|user|"
-                       r"profile|avatar|quote|sidebar|control|action|button|toolbar|share|"
-                       r"like|vote|rating|nav|menu|breadcrumb|small|keyinfo|count|poster|postleft|utils|tools|"
-                       r"controls|options|buttons", re.I)
+# Not after "--": a BEM modifier says which variant, not what it is (IP.Board 5's post text is
+# `ipsRichText--user`, user content, not a user pane).
+NOT_BODY = re.compile(r"(?<!--)(?:head|foot|author|signature|sig\b|meta|info|date|time|title|"
+                       r"subject|user|profile|avatar|quote|sidebar|control|action|button|toolbar|"
+                       r"share|like|vote|rating|nav|menu|breadcrumb|small|keyinfo|count|poster|"
+                       r"postleft|utils|tools|controls|options|buttons)", re.I)
 # Chrome inside a post body: never the member's own words.
 CHROME = re.compile(r"signature|\bsig\b|moderatorbar|modnote|moderator-?note|edit(?:ed)?-?(?:by|"
                      r"note|reason)|last-?edit|topic-navigation|forum-topic-navigation|"

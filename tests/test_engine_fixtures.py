@@ -1,7 +1,8 @@
 """Pages of engines kb has no real sample of, written from each engine's public thread-view
 template (issue 12): MyBB 1.8 (postbit), SMF 1.1 (Display.template.php), punBB 1.4
 (viewtopic.php), phpBB 3.3 (prosilver viewtopic_body.html), IP.Board 3.4 (skin_topic post
-block) and Flarum's page for readers without JavaScript (content/discussion.blade.php in
+block), Invision Community 5 (its `ipsEntry` post markup, written from the live markup's shape:
+the engine's source is not public) and Flarum's page for readers without JavaScript (content/discussion.blade.php in
 <noscript id="flarum-content">). Each is a short thread with one quote in the engine's own
 quote markup and one signature (Flarum's plain view shows none); the parse must find every
 post, its author, and its own words with the quote and the signature left out."""
@@ -56,6 +57,15 @@ EXPECT: dict[str, dict[str, Any]] = {
                   ("Bramble", "That would fit, the drop-outs")],
         "quote": (2, "Bramble", "It comes back after about"),
         "signature": (2, "Tom, club secretary."),
+    },
+    # The post text is `ipsRichText--user` and the author column holds a group line ("Members"),
+    # both once read as the wrong body.
+    "invision-5.html": {
+        "posts": [("Ruth on gravel", "Topped up both tyres with sealant"),
+                  ("wrenchmonkey", "Quite normal in hot weather."),
+                  ("Ruth on gravel", "Thanks, I will set a reminder")],
+        "quote": (2, "Ruth on gravel", "Is three months normal for"),
+        "signature": (2, "Workshop hours Tue-Sat,"),
     },
     # The reply opens with Flarum's mention of the post it answers: its reply_to, not its words.
     "flarum-noscript.html": {
