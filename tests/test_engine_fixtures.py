@@ -1,8 +1,9 @@
 """Pages of engines kb has no real sample of, written from each engine's public thread-view
 template (issue 12): MyBB 1.8 (postbit), SMF 1.1 (Display.template.php), punBB 1.4
 (viewtopic.php), phpBB 3.3 (prosilver viewtopic_body.html), IP.Board 3.4 (skin_topic post
-block), Invision Community 5 (its `ipsEntry` post markup, written from the live markup's shape:
-the engine's source is not public) and Flarum's page for readers without JavaScript (content/discussion.blade.php in
+block), Invision Community 5 (its `ipsEntry` post markup, written from the live markup's
+shape: the engine's source is not public) and Flarum's page for readers without JavaScript
+(content/discussion.blade.php in
 <noscript id="flarum-content">). Each is a short thread with one quote in the engine's own
 quote markup and one signature (Flarum's plain view shows none); the parse must find every
 post, its author, and its own words with the quote and the signature left out."""
