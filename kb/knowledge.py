@@ -15,7 +15,6 @@ write.
 
 from __future__ import annotations
 
-import fcntl
 import shutil
 import threading
 import time
@@ -25,6 +24,11 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from kb.config import COUNTS_FILE, INDEX_DIR, STORE_FILE
+
+try:
+    import fcntl
+except ImportError:  # not POSIX (Windows): no advisory locks, so one writer at a time
+    fcntl = None  # type: ignore[assignment]
 from kb.store import IndexedPost, Store
 
 if TYPE_CHECKING:
@@ -108,6 +112,9 @@ class KB:
         path.parent.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(path.parent / OLD_INDEX, ignore_errors=True)
         with open(path, "a+b") as fh:
+            if fcntl is None:
+                yield
+                return
             _lock(fh, LOCK_TIMEOUT)
             try:
                 yield
@@ -117,6 +124,8 @@ class KB:
     def busy(self) -> bool:
         """Is another process (an ingest) writing the counts right now?"""
         path = self.data_dir / INDEX_DIR / LOCK_FILE
+        if fcntl is None:
+            return False
         try:
             with open(path, "rb") as fh:
                 fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
