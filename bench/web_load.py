@@ -38,7 +38,7 @@ FIXED = [
 def questions(data_dir: Path, n: int, seed: int = 7) -> list[str]:
     """The fixed questions plus `n` thread titles sampled from the store."""
     from kb.config import STORE_FILE
-    from kb.store import Store
+    from kb.store.sqlite import SQLiteStore as Store
 
     store = Store(data_dir / STORE_FILE)
     titles = [t.title[:500] for t in store.threads()]

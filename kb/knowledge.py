@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kb.config import COUNTS_FILE, INDEX_DIR, STORE_FILE
-from kb.store import IndexedPost, Store
+from kb.store import IndexedPost, Store, open_store
 
 if TYPE_CHECKING:
     from kb.counts import Filed, TermCounts
@@ -29,7 +29,7 @@ class KB:
 
     def __init__(self, data_dir: Path | str, store: Store | None = None) -> None:
         self.data_dir = Path(data_dir)
-        self.store = store or Store(self.data_dir / STORE_FILE)
+        self.store = store or open_store(self.data_dir / STORE_FILE)
         self._index: Index | None = None
         self._counts: TermCounts | None = None
         self._titles: dict[str, str] | None = None
