@@ -195,9 +195,13 @@ class _Feeder:
 
     def __init__(self, kb: KB) -> None:
         self.kb = kb
+        self.stream = kb.index.stream(new_after=kb.store.max_post_id())
+        # The index's write lock is ours only now: another ingest into this data dir may have
+        # indexed more while this one waited for it, so where to start is read after.
+        self.stream.new_after = kb.store.max_post_id()
+        kb._reload_counts()
         self.base = min(kb.index.writable_seq(), kb.counts.seq)
         self.last = self.base
-        self.stream = kb.index.stream(new_after=kb.store.max_post_id())
         self.texts: dict[int, tuple[Filed, tuple[str, str]]] = {}
         self.removed: list[int] = []
         self.files = 0
