@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from kb.cli import ingest, read, search, serve
+from kb.cli import ingest, migrate, read, search, serve
 from kb.cli.common import Ctx
 from kb.config import default_data_dir
 
@@ -19,14 +19,18 @@ from kb.config import default_data_dir
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where the store and index live (default: $KB_DATA_DIR or the user data dir).")
+@click.option("--db", metavar="URL", envvar="KB_DATABASE_URL",
+              help="Keep the posts in this PostgreSQL database (postgresql://user:password@host/"
+                   "name; default: $KB_DATABASE_URL, else SQLite in the data dir, which then "
+                   "holds only this node's index).")
 @click.version_option(package_name="kb", message="kb %(version)s")
 @click.pass_context
-def main(ctx: click.Context, data_dir: Path | None) -> None:
+def main(ctx: click.Context, data_dir: Path | None, db: str | None) -> None:
     """kb: ask your forum threads questions; every answer cites the posts it came from."""
-    obj = ctx.obj = Ctx(data_dir or default_data_dir())
+    obj = ctx.obj = Ctx(data_dir or default_data_dir(), db or None)
     ctx.call_on_close(obj.close)
 
 
 for command in (ingest.ingest, read.export, read.threads, read.show, read.stats,
-                search.search, search.ask, search.reindex, serve.serve):
+                search.search, search.ask, search.reindex, serve.serve, migrate.migrate):
     main.add_command(command)
