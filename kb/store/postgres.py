@@ -82,7 +82,9 @@ class PostgresStore(SQLStore):
                 raise StoreError(f"the store in {self.url} was written by a newer kb "
                                  f"(schema {version}); upgrade kb")
             for i in range(version, SCHEMA_VERSION):
-                self.db.execute(PG_MIGRATIONS[i])  # type: ignore[arg-type]  # ours, no params
+                for statement in PG_MIGRATIONS[i].split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)  # type: ignore[call-overload]  # ours
                 if i + 1 in AFTER:
                     AFTER[i + 1](self)
                 self.db.execute("UPDATE kb_schema SET version = %s", (i + 1,))

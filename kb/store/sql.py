@@ -94,11 +94,12 @@ class SQLStore:
 
     def source_state(self, path: str, sha256: str) -> str:
         """'unchanged' (these bytes were ingested), 'changed' (the path had other bytes) or 'new'."""
-        if self.seen(sha256):
+        rows = self._rows("SELECT max(CASE WHEN sha256 = ? THEN 1 ELSE 0 END), count(*) FROM sources"
+                          " WHERE sha256 = ? OR path = ?",
+                          (sha256, sha256, path))  # one round trip: PostgreSQL's cost per file
+        if rows[0][0]:
             return "unchanged"
-        if self._one("SELECT 1 FROM sources WHERE path = ?", (path,)):
-            return "changed"
-        return "new"
+        return "changed" if rows[0][1] else "new"
 
     def seen(self, sha256: str) -> tuple[int, int] | None:
         """(threads, posts) an identical file brought in before, or None."""
@@ -110,10 +111,8 @@ class SQLStore:
 
     def drop_source_parts(self, path: str) -> list[str]:
         """Forget what a changed file contributed; returns the threads to rebuild."""
-        ids = [r[0] for r in self._rows("SELECT thread_id FROM parts WHERE source_path = ?",
-                                        (path,))]
-        self._run("DELETE FROM parts WHERE source_path = ?", (path,))
-        return ids
+        return [r[0] for r in self._rows("DELETE FROM parts WHERE source_path = ? RETURNING thread_id",
+                                         (path,))]
 
     # -- parser output (parts) ----------------------------------------------------------------
 
