@@ -53,8 +53,11 @@ class Server:
             shutil.rmtree(self.root, ignore_errors=True)
 
 
-def start() -> Server:
-    """A fresh server; raises RuntimeError saying why when there is none to be had."""
+def start(durable: bool = False) -> Server:
+    """A fresh server; raises RuntimeError saying why when there is none to be had.
+
+    durable: fsync on, as a real server runs (bench/pg_scale.py); commits still do not wait for
+    the disk (synchronous_commit=off: what SQLite's synchronous=NORMAL in WAL mode promises)."""
     bindir = server_binaries()
     if bindir is None:
         raise RuntimeError("PostgreSQL server binaries (initdb, pg_ctl) not found: "
@@ -65,8 +68,10 @@ def start() -> Server:
         as_user = ["runuser", "-u", "postgres", "--"]
         shutil.chown(root, "postgres")
     server = Server(root, bindir, as_user)
-    options = (f"-c listen_addresses='' -k {root} -p {PORT} -c fsync=off "
-               "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+    options = (f"-c listen_addresses='' -k {root} -p {PORT} -c synchronous_commit=off "
+               "-c max_connections=200")
+    if not durable:
+        options += " -c fsync=off -c full_page_writes=off"
     try:
         server.run(str(bindir / "initdb"), "-D", str(root / "data"), "-U", "postgres",
                    "--auth=trust", "-E", "UTF8", "--no-sync")
