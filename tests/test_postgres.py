@@ -143,3 +143,36 @@ def test_workers_serve_one_database_and_follow_another_node(pg_url: str, tmp_pat
         proc.wait(15)
         assert proc.stderr is not None
         proc.stderr.close()
+
+
+def test_a_reader_node_that_lost_its_index_rebuilds_it(pg_url: str, tmp_path: Path) -> None:
+    import shutil
+
+    writer, reader = tmp_path / "writer", tmp_path / "reader"
+    assert _kb("--data-dir", str(writer), "--db", pg_url, "ingest",
+               str(FIXTURES / "jsonl")).returncode == 0
+    question = ["search", "--json", "--posts", "tubeless punctures"]
+    first = json.loads(_kb("--data-dir", str(reader), "--db", pg_url, *question).stdout)
+    shutil.rmtree(reader / "index")
+    again = json.loads(_kb("--data-dir", str(reader), "--db", pg_url, *question).stdout)
+    assert again["hits"] == first["hits"] and first["hits"]
+    assert not (reader / "kb.sqlite3").exists()  # the node holds its index only
+
+
+def test_a_database_lost_mid_command_is_one_line(pg_url: str, data_dir: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import psycopg
+    from click.testing import CliRunner
+
+    from kb.cli import main
+    from kb.store.postgres import PostgresStore
+
+    def gone(self: Any) -> None:
+        raise psycopg.OperationalError("server closed the connection unexpectedly\n\tmore")
+
+    monkeypatch.setattr(PostgresStore, "stats", gone)
+    r = CliRunner().invoke(main, ["--data-dir", str(data_dir), "--db", pg_url, "stats"])
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert r.output.strip().splitlines()[-1] == (  # after the line saying the corpus went in
+        "kb: lost the database connection (server closed the connection unexpectedly); "
+        "check that the server is up and run the command again")

@@ -8,15 +8,32 @@ Whoosh, BeautifulSoup, Flask) are imported inside commands so that `kb --help` s
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from kb.cli import ingest, migrate, read, search, serve
-from kb.cli.common import Ctx
+from kb.cli.common import Ctx, Failure
 from kb.config import default_data_dir
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Group(click.Group):
+    """`kb`'s group: a database that goes away under a running command is one line too."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            # psycopg's errors, told apart without importing it (the CLI starts fast)
+            if type(exc).__module__.startswith("psycopg") and type(exc).__name__ in (
+                    "OperationalError", "InterfaceError"):
+                reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "closed"
+                raise Failure(f"lost the database connection ({reason}); check that the "
+                              "server is up and run the command again") from None
+            raise
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where the store and index live (default: $KB_DATA_DIR or the user data dir).")
 @click.option("--db", metavar="URL", envvar="KB_DATABASE_URL",

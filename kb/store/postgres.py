@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
-from kb.store import StoreError, shown
+from kb.store import IndexedPost, StoreError, shown
 from kb.store.schema import PG_MIGRATIONS, SCHEMA_VERSION, SERIALS, THREAD_COLUMNS
 from kb.store.sql import _POST_INSERT_COLS, AFTER, SQLStore, upsert
 
@@ -58,8 +58,8 @@ class PostgresStore(SQLStore):
             self.db = psycopg.connect(url, autocommit=True, connect_timeout=10,
                                       application_name="kb")
         except psycopg.Error as exc:
-            reason = str(exc).strip().splitlines()[-1 if "failed:" not in str(exc) else 0]
-            raise StoreError(f"cannot connect to {self.url}: {reason.strip()}; check --db or "
+            reason = str(exc).strip().splitlines()[0]  # the rest is libpq's hint, on more lines
+            raise StoreError(f"cannot connect to {self.url}: {reason}; check --db or "
                              "KB_DATABASE_URL (postgresql://user:password@host/database) and "
                              "that the server is running") from None
         except Exception as exc:  # a malformed URL: psycopg raises ProgrammingError et al.
@@ -128,7 +128,7 @@ class PostgresStore(SQLStore):
         return int(self._one("SELECT greatest(coalesce((SELECT max(seq) FROM posts), 0),"
                              " coalesce((SELECT max(seq) FROM removed), 0))"))
 
-    def changes(self, after: int) -> tuple[list[Any], list[int], int]:
+    def changes(self, after: int) -> tuple[list[IndexedPost], list[int], int]:
         """As `SQLStore.changes`, read from one snapshot (a writer may commit in between)."""
         if self.db.info.transaction_status != self._psycopg.pq.TransactionStatus.IDLE:
             return super().changes(after)
