@@ -3,22 +3,27 @@ from the counts alone (`bm25`), sublinear tf-idf alone (`tfidf`) and the recipro
 of those two (`fused`: it lost to BM25F alone on SemEval dev, so the product does not fuse).
 `kb` is the product's ranking, `kb.search.rank`.
 
-Queries go through the product's spelling expansion; queries with filters or phrases are matched
-by Whoosh, then ordered by the mode's scores, as the product does.
+Queries go through the product's spelling expansion and are matched as the product matches
+them (kb/matching.py), then ordered by the mode's scores. `whoosh` builds a Whoosh index of the
+store beside the counts the first time it is asked for (kb ingest no longer writes one).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 from scipy import sparse
 
 from kb.bm25 import Weights, bm25f_scores, top
+from kb.config import INDEX_DIR
 from kb.counts import TermCounts, counted
+from kb.index import Index, follow, lexical_query
 from kb.knowledge import KB
+from kb.matching import admitted
 from kb.query import Query
-from kb.search import expand_spelling, lexical_query, rank
+from kb.search import expand_spelling, rank
 
 MODES = ("whoosh", "bm25", "tfidf", "fused", "kb")
 RRF_K = 60
@@ -27,16 +32,15 @@ Ranked = list[tuple[int, float]]  # (store post id, score), best first
 
 def rank_by(kb: KB, q: Query, k: int, mode: str) -> Ranked:
     """The `k` best posts for `q` as ranker `mode` orders them."""
-    if mode == "kb":
+    if mode == "kb" or not q.terms:  # filters alone: no scores to order by, the product's order
         return rank(kb, q, k).posts
     terms, weights, *_ = expand_spelling(kb, q.terms)
-    allowed = None
-    if q.has_filters or mode == "whoosh":
-        lexical = kb.index.search(lexical_query(q, terms), limit=None if q.has_filters else k)
-        if mode == "whoosh" or not terms:
-            return lexical[:k]
-        allowed = {pid for pid, _ in lexical}
+    if mode == "whoosh":
+        return whoosh_index(kb).search(lexical_query(q, terms), limit=k)
     counts = kb.counts
+    allowed = None
+    if q.has_filters:
+        allowed = set(counts.ids[admitted(counts, q, terms)].tolist())
     depth = k if allowed is None else len(counts.ids)
     rankings = []
     for name in (("bm25", "tfidf") if mode == "fused" else (mode,)):
@@ -50,6 +54,17 @@ def rank_by(kb: KB, q: Query, k: int, mode: str) -> Ranked:
         for r, (pid, _) in enumerate(ranking):
             fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + r + 1)
     return sorted(fused.items(), key=lambda x: (-x[1], x[0]))
+
+
+def whoosh_index(kb: KB) -> Index:
+    """A Whoosh index of `kb`'s store, in its data dir, brought up to the store."""
+    got = _WHOOSH.get(kb.data_dir)
+    if got is None or got.applied_seq() < kb.store.last_seq():
+        got = _WHOOSH[kb.data_dir] = follow(kb.data_dir / INDEX_DIR / "bench-whoosh", kb.store)
+    return got
+
+
+_WHOOSH: dict[Path, Index] = {}
 
 
 def tfidf_scores(counts: TermCounts, terms: list[str], weights: Weights | None = None

@@ -16,7 +16,6 @@ from bench.convert import Collection, plain_words, post_key
 
 Rankings = dict[str, list[str]]  # qid -> post keys, best first
 DEPTH = 1000  # posts per query: deep enough for 100 distinct threads (the product asks for 200)
-ONE_WRITER = 5000  # kb/index.py: a fresh build above this many posts uses two writer processes
 
 
 class Clock:
@@ -33,8 +32,8 @@ class Clock:
 
 
 def build_kb(coll: Collection, data_dir: Path) -> Any:
-    """A fresh KB holding the collection's posts, indexed (rankings break ties by post id, so
-    runs repeat exactly whatever Whoosh's segment layout)."""
+    """A fresh KB holding the collection's posts, counted (rankings break ties by post id, so
+    runs repeat exactly)."""
     from kb.ingest import from_bytes, ingest
     from kb.knowledge import KB
 

@@ -66,6 +66,7 @@ def bm25f_scores(counts: TermCounts, terms: list[str], weights: Weights | None =
     idf_body, idf_title = _field_idf(counts)
     st = counts.stats()
     weights = weights or {}
+    in_body = np.zeros(rows, dtype=bool)  # scratch: set and cleared term by term
     for term, qtf in counted(terms).items():
         col = counts.vocab.get(term)
         if col is None:
@@ -76,17 +77,25 @@ def bm25f_scores(counts: TermCounts, terms: list[str], weights: Weights | None =
         scores[rb] += saturated(w * idf_body[col], tb, length_norm(counts.body_len[rb], st.avg_body))
         scores[rt] += saturated(w * idf_title[col], tt * TITLE_BOOST,
                                 length_norm(counts.title_len[rt], st.avg_title))
-        # Rows holding the term in body or title, without a pass over every row.
+        # Rows holding the term in body or title, touching only its postings (np.isin sorted
+        # both: a tenth of a whole `ask` at 147k posts).
         hits[rb] += 1
-        hits[rt[~np.isin(rt, rb)]] += 1
-    scores[~counts.live] = 0.0
+        in_body[rb] = True
+        hits[rt[~in_body[rt]]] += 1
+        in_body[rb] = False
+    scores[_dead(counts)] = 0.0
     return scores, hits
+
+
+def _dead(counts: TermCounts) -> np.ndarray:
+    """The rows of replaced or removed posts (few), found once per change of the counts."""
+    return counts.memo("dead_rows", lambda: np.flatnonzero(~counts.live))  # type: ignore[return-value]
 
 
 def thread_bm25(counts: TermCounts, terms: list[str], weights: Weights | None = None
                 ) -> np.ndarray:
     """BM25 of each thread taken whole (its live posts' bodies as one document), by thread index."""
-    lengths, avg, n = _thread_lengths(counts)
+    lengths, avg, n = counts.thread_lengths()
     out = np.zeros(len(lengths), dtype=np.float32)
     if not counts.built:
         return out
@@ -105,19 +114,6 @@ def thread_bm25(counts: TermCounts, terms: list[str], weights: Weights | None = 
     return out
 
 
-def _thread_lengths(counts: TermCounts) -> tuple[np.ndarray, float, int]:
-    """Thread lengths (live posts' words), their mean, and how many threads have words."""
-    def compute() -> tuple[np.ndarray, float, int]:
-        live = counts.live
-        lengths = np.bincount(counts.thread_of[live], weights=counts.body_len[live],
-                              minlength=len(counts.threads)).astype(np.float32)
-        full = lengths > 0
-        avg = float(lengths[full].mean()) if full.any() else 1.0
-        return lengths, avg, max(int(full.sum()), 1)
-
-    return counts.memo("thread_lengths", compute)  # type: ignore[return-value]
-
-
 def post_and_thread_scores(counts: TermCounts, terms: list[str], weights: Weights | None = None
                            ) -> tuple[np.ndarray, np.ndarray]:
     """The product's score per row: the post's BM25F plus its whole thread's BM25.
@@ -129,16 +125,21 @@ def post_and_thread_scores(counts: TermCounts, terms: list[str], weights: Weight
     words once); long questions carry words no answer repeats, so that fades out past four.
     """
     scores, hits = bm25f_scores(counts, terms, weights)
+    # Only rows holding a query word score (dead rows are zeroed already): the rest is done on
+    # those alone, element by element as on every row, so the scores are the same to the bit
+    # at a fraction of the cost (whole-collection passes were half of `ask` at 515k posts).
+    rows = np.flatnonzero(scores)
+    held = scores[rows]
     n = len(set(terms))
     if 1 < n <= COORD_MAX_TERMS:
-        scores = scores * (0.5 + 0.5 * hits / n)
+        held = held * (0.5 + 0.5 * hits[rows] / n)
     whole = thread_bm25(counts, terms, weights)
-    if whole.any():
-        matched = scores > 0
-        scores = scores / (float(scores.max()) or 1.0)
-        scores += THREAD_WEIGHT * (whole / float(whole.max()))[counts.thread_of] * matched
-    scores[~counts.live] = 0.0
-    return scores, hits
+    if whole.any() and len(rows):
+        held = held / (float(held.max()) or 1.0)
+        held += (THREAD_WEIGHT * (whole / float(whole.max())))[counts.thread_of[rows]]
+    out = np.zeros(len(scores), dtype=held.dtype)
+    out[rows] = held
+    return out, hits
 
 
 def top(counts: TermCounts, scores: np.ndarray, hits: np.ndarray, k: int

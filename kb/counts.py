@@ -33,6 +33,8 @@ import numpy as np
 from kb import arrays as saved
 from kb.sparse_rows import Columns, TfidfRows
 from kb.text import ANALYSIS_VERSION
+from kb.vocab import MappedVocab
+from kb.vocab import saved_arrays as vocab_arrays
 
 if TYPE_CHECKING:
     from scipy import sparse
@@ -69,7 +71,7 @@ class TermCounts:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.vocab: dict[str, int] = {}
+        self.vocab: dict[str, int] | MappedVocab = {}
         self.body = Columns.empty()  # counts, rows = posts
         self.title = Columns.empty()
         self.built = False
@@ -84,9 +86,10 @@ class TermCounts:
         self.seq = -1
         self.outdated = False  # load() found counts of an older analysis (kb/text.py)
         self._memo: dict[str, object] = {}
+        self._saved: dict[str, Any] = {}  # the loaded file's meta
         # store thread id -> index; lower-cased author ("" for none) -> index. Kept as their
         # saved JSON until first read: `ask` never reads them.
-        self._names: dict[str, dict[str, int] | str] = {"threads": {}, "authors": {}}
+        self._names: dict[str, dict[str, int] | str | np.ndarray] = {"threads": {}, "authors": {}}
 
     @property
     def threads(self) -> dict[str, int]:
@@ -106,10 +109,25 @@ class TermCounts:
 
     def _named(self, key: str) -> dict[str, int]:
         names = self._names[key]
+        if isinstance(names, np.ndarray):  # the saved JSON's bytes, mapped
+            names = bytes(names).decode()
         if isinstance(names, str):
             listed = json.loads(names)
-            names = self._names[key] = dict(zip(listed, range(len(listed))))
+            names = dict(zip(listed, range(len(listed))))
+        self._names[key] = names
         return names
+
+    def thread_count(self) -> int:
+        """How many threads the counts know (without reading their names)."""
+        if isinstance(self._names["threads"], dict) or "n_threads" not in self._saved:
+            return len(self.threads)
+        return int(self._saved["n_threads"])
+
+    def _writable(self) -> dict[str, int]:
+        """The vocabulary as a dict that can grow (a loaded one is read in place until then)."""
+        if isinstance(self.vocab, MappedVocab):
+            self.vocab = self.vocab.as_dict()
+        return self.vocab
 
     # -- persistence --------------------------------------------------------------------------
 
@@ -125,10 +143,15 @@ class TermCounts:
             self.outdated = True
             return False
         try:
-            vocab = str(meta["vocab"]).split("\n") if meta["vocab"] else []
-            self.vocab = dict(zip(vocab, range(len(vocab))))
-            self._names = {k: json.dumps(meta[k]) if isinstance(meta[k], list) else str(meta[k])
-                           for k in ("threads", "authors")}
+            if "vocab_blob" in arrays:
+                self.vocab = MappedVocab(arrays["vocab_blob"], arrays["vocab_offsets"],
+                                         arrays["vocab_cols"])
+                self._names = {k: arrays[f"{k}_json"] for k in ("threads", "authors")}
+            else:  # saved before the vocabulary was mapped
+                vocab = str(meta["vocab"]).split("\n") if meta["vocab"] else []
+                self.vocab = dict(zip(vocab, range(len(vocab))))
+                self._names = {k: json.dumps(meta[k]) if isinstance(meta[k], list)
+                               else str(meta[k]) for k in ("threads", "authors")}
             self.seq = int(meta["seq"])
             for m in _MATRICES:
                 setattr(self, m, Columns(arrays[f"{m}_data"], arrays[f"{m}_indices"],
@@ -140,16 +163,40 @@ class TermCounts:
             return False
         self.built = True
         self._memo = {}
+        self._saved = meta
+        self._seed(meta, arrays)
         return True
 
+    def _seed(self, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+        """Take the collection statistics saved with the counts, so a cold `kb ask` computes
+        none of them (each is a pass over every post or every word)."""
+        if "df_body" not in arrays:
+            return
+        self._memo["stats"] = FieldStats(arrays["df_body"], arrays["df_title"], arrays["idf"],
+                                         int(meta["live_posts"]), float(meta["avg_body"]),
+                                         float(meta["avg_title"]))
+        self._memo["thread_lengths"] = (arrays["thread_len"], float(meta["avg_thread"]),
+                                        int(meta["threads_with_words"]))
+        order = arrays["id_order"]
+        self._memo["id_order"] = (None, self.ids) if not len(order) else (order, self.ids[order])
+
     def save(self) -> None:
-        """Write atomically (a reader in another process sees the old file or the new one)."""
+        """Write atomically (a reader in another process sees the old file or the new one),
+        with the statistics readers would otherwise compute (`_seed`)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        vocab = sorted(self.vocab, key=self.vocab.__getitem__)  # terms hold no whitespace
-        meta = {"vocab": "\n".join(vocab), "seq": self.seq, "analysis": ANALYSIS_VERSION,
-                **{k: json.dumps(sorted(names, key=names.__getitem__))
-                   for k, names in (("threads", self.threads), ("authors", self.authors))}}
-        arrays: dict[str, np.ndarray] = {}
+        st = self.stats()
+        lengths, avg_thread, with_words = self.thread_lengths()
+        order, _ = self._id_order()
+        meta = {"seq": self.seq, "analysis": ANALYSIS_VERSION, "n_threads": len(self.threads),
+                "live_posts": st.posts, "avg_body": st.avg_body, "avg_title": st.avg_title,
+                "avg_thread": avg_thread, "threads_with_words": with_words}
+        arrays: dict[str, np.ndarray] = dict(vocab_arrays(self.vocab))
+        for key, names in (("threads", self.threads), ("authors", self.authors)):
+            text = json.dumps(sorted(names, key=names.__getitem__)).encode()
+            arrays[f"{key}_json"] = np.frombuffer(text, dtype=np.uint8)
+        arrays.update({"df_body": st.df_body, "df_title": st.df_title, "idf": st.idf,
+                       "thread_len": lengths,
+                       "id_order": np.zeros(0, np.int64) if order is None else order})
         for name in _MATRICES:
             m = getattr(self, name)
             arrays.update({f"{name}_data": m.data, f"{name}_indices": m.indices,
@@ -161,19 +208,22 @@ class TermCounts:
     # -- building -------------------------------------------------------------------------------
 
     def fit(self, ids: list[int], texts: list[tuple[str, str]], filed: list[Filed]) -> None:
-        """Build from analysed (title, body) pairs (space-separated terms, see kb/text.py)."""
-        from sklearn.feature_extraction.text import CountVectorizer
+        """Build anew from analysed (title, body) pairs (space-separated terms, see kb/text.py)."""
+        self.vocab = {}
+        title, body = self.count_rows(texts)
+        self.fit_rows(ids, title, body, filed)
 
-        if any(t.split() for pair in texts for t in pair):
-            vec = CountVectorizer(analyzer=str.split, dtype=np.float32)
-            vec.fit(t for pair in texts for t in pair)
-            self.vocab = {t: int(i) for t, i in vec.vocabulary_.items()}
-            self.title = Columns.of(vec.transform([t for t, _ in texts]))
-            self.body = Columns.of(vec.transform([b for _, b in texts]))
-        else:  # an empty store (a new data dir) has empty counts; scikit-learn would refuse
-            self.vocab = {}
-            self.title = Columns.empty(len(ids))
-            self.body = Columns.empty(len(ids))
+    def fit_rows(self, ids: list[int], title: sparse.csr_matrix, body: sparse.csr_matrix,
+                 filed: list[Filed]) -> None:
+        """Build anew from rows `count_rows` made (with this vocabulary). Words are numbered in
+        sorted order, as scikit-learn's CountVectorizer numbers them, so counts built in one go
+        or grown batch by batch are the same arrays."""
+        order = sorted(self.vocab)
+        renumber = np.zeros(len(order), dtype=np.int32)
+        renumber[[self.vocab[t] for t in order]] = np.arange(len(order), dtype=np.int32)
+        self.vocab = dict(zip(order, range(len(order))))
+        self.title, self.body = (Columns.of(_renumbered(m, renumber, len(order)))
+                                 for m in (title, body))
         self.ids = np.asarray(ids, dtype=np.int64)
         self.live = np.ones(len(ids), dtype=bool)
         self.threads, self.authors = {}, {}
@@ -185,30 +235,52 @@ class TermCounts:
         dead = int((~self.live).sum())
         return not self.built or dead > COMPACT_SHARE * max(len(self.ids), 1)
 
+    def thread_lengths(self) -> tuple[np.ndarray, float, int]:
+        """Per thread its live posts' words, their mean over threads with words, how many."""
+        def compute() -> tuple[np.ndarray, float, int]:
+            live = self.live
+            lengths = np.bincount(self.thread_of[live], weights=self.body_len[live],
+                                  minlength=self.thread_count()).astype(np.float32)
+            full = lengths > 0
+            avg = float(lengths[full].mean()) if full.any() else 1.0
+            return lengths, avg, max(int(full.sum()), 1)
+
+        return self.memo("thread_lengths", compute)  # type: ignore[return-value]
+
     def update(self, ids: list[int], texts: list[tuple[str, str]], filed: list[Filed],
                removed: list[int]) -> None:
         """Append changed posts (new words get new columns); mask their old rows."""
+        title, body = self.count_rows(texts)
+        self.append(ids, title, body, filed, removed)
+
+    def append(self, ids: list[int], title: sparse.csr_matrix, body: sparse.csr_matrix,
+               filed: list[Filed], removed: list[int]) -> None:
+        """Append rows `count_rows` made (with this vocabulary); mask the rows they replace and
+        those of `removed` posts."""
         from scipy import sparse
 
         self._kill(list(removed) + list(ids))
         if not ids:
             self._after_change()
             return
-        for title, body in texts:
-            for term in f"{title} {body}".split():
-                if term not in self.vocab:
-                    self.vocab[term] = len(self.vocab)
         width = len(self.vocab)
-        title_rows = self._counts([t for t, _ in texts], width)
-        body_rows = self._counts([b for _, b in texts], width)
-        self.title = Columns.of(sparse.vstack([_widen(self.title, width), title_rows]))
-        self.body = Columns.of(sparse.vstack([_widen(self.body, width), body_rows]))
+        self.title = Columns.of(sparse.vstack([_widen(self.title, width), _wide(title, width)]))
+        self.body = Columns.of(sparse.vstack([_widen(self.body, width), _wide(body, width)]))
         self.ids = np.concatenate([self.ids, np.asarray(ids, dtype=np.int64)])
         self.live = np.concatenate([self.live, np.ones(len(ids), dtype=bool)])
         new = self._filed_rows(filed)
         for name, rows in zip(("thread_of", "author_of", "day", "stamp"), new):
             setattr(self, name, np.concatenate([getattr(self, name), rows]))
         self._after_change()
+
+    def count_rows(self, texts: list[tuple[str, str]]
+                   ) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+        """(title, body) counts of analysed texts as CSR rows, new words numbered as they come
+        (the vocabulary grows; earlier rows stay valid, only narrower)."""
+        vocab = self._writable()
+        title_docs = [[vocab.setdefault(w, len(vocab)) for w in t.split()] for t, _ in texts]
+        body_docs = [[vocab.setdefault(w, len(vocab)) for w in b.split()] for _, b in texts]
+        return _term_rows(title_docs, len(vocab)), _term_rows(body_docs, len(vocab))
 
     def _filed_rows(self, filed: list[Filed]) -> tuple[np.ndarray, ...]:
         """(thread index, author index, day, stamp) per post."""
@@ -224,23 +296,6 @@ class TermCounts:
         rows = self.rows_of(ids)
         self.live = np.array(self.live)  # a writable copy: loaded arrays are mapped read-only
         self.live[rows[rows >= 0]] = False
-
-    def _counts(self, docs: list[str], width: int) -> sparse.csr_matrix:
-        from scipy import sparse
-
-        indptr: list[int] = [0]
-        indices: list[int] = []
-        data: list[int] = []
-        for doc in docs:
-            counts: dict[int, int] = {}
-            for term in doc.split():
-                col = self.vocab[term]
-                counts[col] = counts.get(col, 0) + 1
-            indices.extend(counts)
-            data.extend(counts.values())
-            indptr.append(len(indices))
-        return sparse.csr_matrix((np.asarray(data, dtype=np.float32), indices, indptr),
-                                 shape=(len(docs), width))
 
     def _after_change(self) -> None:
         self._memo = {}
@@ -389,6 +444,31 @@ def _row_sums(m: Columns) -> np.ndarray:
 
 def _widen(matrix: Columns, width: int) -> sparse.csr_matrix:
     """The same counts with room for new words' columns."""
-    csr = matrix.csc().tocsr()
-    csr.resize((csr.shape[0], width))
+    return _wide(matrix.csc().tocsr(), width)
+
+
+def _wide(csr: sparse.csr_matrix, width: int) -> sparse.csr_matrix:
+    csr.resize((csr.shape[0], width))  # CSR rows gain columns in place: no copy
     return csr
+
+
+def _term_rows(docs: list[list[int]], width: int) -> sparse.csr_matrix:
+    """One row per document of its word numbers' counts (repeats summed by scipy, in C)."""
+    from scipy import sparse
+
+    lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
+    cols = np.fromiter((c for d in docs for c in d), dtype=np.int32, count=int(lengths.sum()))
+    rows = np.repeat(np.arange(len(docs), dtype=np.int32), lengths)
+    m = sparse.csr_matrix((np.ones(len(cols), dtype=np.float32), (rows, cols)),
+                          shape=(len(docs), width))
+    m.sum_duplicates()
+    return m
+
+
+def _renumbered(csr: sparse.csr_matrix, renumber: np.ndarray, width: int) -> sparse.csr_matrix:
+    """`csr` with column j moved to `renumber[j]`."""
+    from scipy import sparse
+
+    out = sparse.csr_matrix((csr.data, renumber[csr.indices], csr.indptr), shape=(csr.shape[0], width))
+    out.sort_indices()
+    return out

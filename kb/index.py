@@ -1,5 +1,8 @@
-"""The Whoosh index: every call to Whoosh lives here (its writer classes in kb/whoosh_writers.py).
-The store is the truth; this is derived.
+"""A Whoosh index of the store's posts: every call to Whoosh lives here (its writer classes in
+kb/whoosh_writers.py). The store is the truth; this is derived.
+
+kb's queries no longer read it (kb/knowledge.py says why), so `kb ingest` does not write it:
+the benchmarks build one with `follow` to compare kb's ranking with Whoosh's own scorer.
 
 Documents are posts, keyed by the store's post id, and hold pre-analysed text only (see
 kb/text.py): Whoosh stores ids, never the text. The index remembers the store's last change
@@ -19,7 +22,8 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from kb.config import TITLE_BOOST
-from kb.store import IndexedPost
+from kb.query import Query
+from kb.store import IndexedPost, Store
 
 if TYPE_CHECKING:  # Whoosh has no type hints: these name what a value is, mypy sees Any
     from whoosh.fields import Schema
@@ -151,18 +155,6 @@ class Index:
         self._save_state(upto)
         return len(rows)
 
-    def busy(self) -> bool:
-        """Is a writer (another process's ingest) holding the index right now?"""
-        lock = self.ix.lock("WRITELOCK")
-        if lock.acquire(blocking=False):
-            lock.release()
-            return False
-        return True
-
-    def stream(self, new_after: int) -> Stream:
-        """A two-process writer held open while an ingest runs (see `Stream`)."""
-        return Stream(self, new_after)
-
     # -- reading --------------------------------------------------------------------------------
 
     def search(self, q: LexicalQuery, limit: int | None = 100) -> list[tuple[int, float]]:
@@ -183,52 +175,26 @@ class Index:
             return int(s.doc_count())
 
 
-class Stream:
-    """Indexing that overlaps an ingest: Whoosh's writer processes take each stored file's posts
-    as soon as the file commits, while the parent goes on parsing the next files.
+def lexical_query(q: Query, terms: list[str]) -> LexicalQuery:
+    """What Whoosh matches for `q`: `terms` (spelling-expanded) and the positive filters."""
+    from kb.text import tokens
 
-    The fast writer can only add documents, so a post that may already be indexed (its id is
-    not above `new_after`, or it was fed twice because a later page re-normalised its thread)
-    is kept aside and replaced by a plain writer in `finish`.
-    """
+    return LexicalQuery(terms=terms, excluded=q.excluded, title_only=q.title_only,
+                        author=q.author, thread=q.thread, after=q.after, before=q.before,
+                        required=[t for p in q.phrases for t in tokens(p)])
 
-    def __init__(self, index: Index, new_after: int) -> None:
-        self.index = index
-        self.new_after = new_after
-        self.writer = _writer(index.ix, timeout=WRITER_TIMEOUT, **BIG_WRITER)
-        self.fed: set[int] = set()
-        self.redo: dict[int, Doc | None] = {}
 
-    def add(self, rows: list[IndexedPost], texts: list[tuple[str, str]], removed: list[int]) -> None:
-        for pid in removed:
-            self.redo[pid] = None
-        for r, text in zip(rows, texts):
-            pid = int(r.id)
-            if pid <= self.new_after or pid in self.fed:
-                self.redo[pid] = _doc(r, text)
-            else:
-                self.fed.add(pid)
-                self.writer.add_document(**_doc(r, text))
+def follow(path: Path, store: Store) -> Index:
+    """The Whoosh index at `path`, brought up to the store's posts."""
+    from kb.knowledge import analyse
 
-    def finish(self, upto: int) -> None:
-        """Commit, replace the posts kept aside, then record `upto` as applied."""
-        self.writer.commit(merge=False)
-        if self.redo:
-            writer = _writer(self.index.ix, timeout=WRITER_TIMEOUT)
-            try:
-                for pid, doc in self.redo.items():
-                    writer.delete_by_term("id", str(pid))
-                    if doc is not None:
-                        writer.add_document(**doc)
-                writer.commit()
-            except BaseException:
-                writer.cancel()
-                raise
-        self.index._ix = None
-        self.index._save_state(upto)
-
-    def cancel(self) -> None:
-        self.writer.cancel()
+    index = Index(path)
+    applied = index.writable_seq()
+    if applied < store.last_seq():
+        rows, gone, upto = store.changes(applied)
+        fresh = applied < 0 and index.doc_count() == 0
+        index.apply(rows, analyse(rows), gone, upto, fresh=fresh)
+    return index
 
 
 def _writer(ix: FileIndex, **options: float | int | bool) -> IndexWriter:

@@ -1,4 +1,5 @@
-"""`kb ingest`: files, folders, archives and stdin into the store, one transaction per file.
+"""`kb ingest`: files, folders, archives and stdin into the store, each file's posts and its
+source record committed together (files commit in batches: see `Store.batch`).
 
 A file that cannot be read is reported (file, reason) and skipped; the rest goes in. Bytes seen
 before change nothing; a changed file replaces only what it contributed.
@@ -9,20 +10,21 @@ from __future__ import annotations
 import os
 import sys
 import tarfile
+import time
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.identity import forum_of, own_id
+from kb.parsing import Parsed, parsed_in_order
 from kb.store import Store, digest
-from scraper import ParseError, parse
-from scraper.detect import detect
 from scraper.merge import merge
 from scraper.models import Thread
 from scraper.normalise import normalise
 
 MAX_BYTES = 512 * 1024 * 1024  # larger inputs are almost surely not one thread dump
+BATCH_FILES, BATCH_SECONDS = 64, 0.5  # commit after this many files or this long, which first
 
 
 @dataclass
@@ -62,47 +64,62 @@ class Summary:
 
 
 def ingest(sources: Iterator[Source], store: Store, format: str | None = None,
-           on_file: Callable[[Source], None] | None = None) -> Summary:
-    """Put every source into the store; never raises for a bad file."""
+           on_file: Callable[[Source], None] | None = None, workers: int = 0) -> Summary:
+    """Put every source into the store; never raises for a bad file. With `workers`, files are
+    parsed in that many processes while earlier ones are stored (kb/parsing.py)."""
     summary = Summary()
-    for source in sources:
-        _one(source, store, format, summary)
-        if on_file:
-            on_file(source)
+    with store.batch() as commit:
+        pending, since = 0, time.monotonic()
+        for (source, sha, state), parsed in parsed_in_order(_checked(sources, store), format,
+                                                             workers):
+            _settle(source, sha, state, parsed, store, format, summary)
+            pending += 1
+            if pending >= BATCH_FILES or time.monotonic() - since >= BATCH_SECONDS:
+                commit()  # before `on_file`: what it reports is in the store
+                pending, since = 0, time.monotonic()
+            if on_file:
+                on_file(source)
     return summary
 
 
-def _one(source: Source, store: Store, format: str | None, summary: Summary) -> None:
-    if source.error or source.data is None:
+def _checked(sources: Iterator[Source], store: Store
+             ) -> Iterator[tuple[tuple[Source, str, str], bytes | None, str]]:
+    """Each source with its hash and state in the store, and its bytes if they need parsing."""
+    for source in sources:
+        if source.error or source.data is None:
+            yield (source, "", "unreadable"), None, source.path
+            continue
+        sha = digest(source.data)
+        state = store.source_state(source.path, sha)
+        yield (source, sha, state), None if state == "unchanged" else source.data, source.path
+
+
+def _settle(source: Source, sha: str, state: str, parsed: Parsed | None, store: Store,
+            format: str | None, summary: Summary) -> None:
+    if state == "unreadable":
         summary.skipped.append((source.path, source.error or "unreadable"))
         return
-    sha = digest(source.data)
-    state = store.source_state(source.path, sha)
-    if state == "unchanged":
+    if state == "unchanged" or parsed is None:
         summary.files += 1
         summary.files_unchanged += 1
         summary.unchanged += (store.seen(sha) or (0, 0))[1]
         return
-    try:
-        fmt = format or detect(source.data, source.path)
-        # As the parser read them: the store keeps these, and normalises once what it merges.
-        threads = parse(source.data, source.path, fmt, normalised=False)
-        if not threads or not any(t.posts for t in threads):
-            raise ParseError("no posts found")
-    except ParseError as exc:
-        if not source.explicit and not format and "not a recognised" in str(exc):
-            summary.ignored.append((source.path, str(exc)))
+    if parsed.error is not None or parsed.fmt is None:
+        error = parsed.error or "no posts found"
+        if parsed.rejected and not source.explicit and not format and "not a recognised" in error:
+            summary.ignored.append((source.path, error))
         else:
-            summary.skipped.append((source.path, str(exc)))
+            summary.skipped.append((source.path, error))
         return
-    except Exception as exc:  # hostile input must never abort the batch
-        summary.skipped.append((source.path, f"parser failed: {type(exc).__name__}: {exc}"[:300]))
-        return
-    _store(source, sha, state, fmt, threads, store, summary)
+    try:
+        _store(source, sha, state, parsed, store, summary)
+    except (ValueError, TypeError) as exc:  # data the store refuses: this file alone is undone
+        summary.skipped.append((source.path, f"cannot store it: {exc}"[:300]))
 
 
-def _store(source: Source, sha: str, state: str, fmt: str, threads: list[Thread], store: Store,
+def _store(source: Source, sha: str, state: str, parsed: Parsed, store: Store,
            summary: Summary) -> None:
+    threads = parsed.threads
     with store.transaction():
         # Asked again under the write lock, whatever `state` said: another writer (a second
         # `kb ingest`, another node) may have stored other bytes under this path since.
@@ -110,16 +127,22 @@ def _store(source: Source, sha: str, state: str, fmt: str, threads: list[Thread]
         for thread in threads:
             _identify(store, thread, source.path)
             store.put_part(thread, source.path)
-        for thread in threads:
+        for i, thread in enumerate(threads):
             tid = thread.thread_id
             stale.discard(tid)
-            merged = merge(store.parts(tid)) if store.part_count(tid) > 1 else normalise(thread)
+            if store.part_count(tid) > 1:
+                merged = merge(store.parts(tid))
+            elif parsed.normalised:  # a worker normalised a copy: it lacks only the identity
+                merged = parsed.normalised[i]
+                merged.thread_id, merged.forum = thread.thread_id, thread.forum
+            else:
+                merged = normalise(thread)
             _count(store.write_thread(merged), tid, summary)
         for tid in stale:
             parts = store.parts(tid)
             if parts:
                 _count(store.write_thread(merge(parts)), tid, summary)
-        store.put_source(source.path, sha, fmt, len(threads), sum(len(t.posts) for t in threads))
+        store.put_source(source.path, sha, str(parsed.fmt), len(threads), sum(len(t.posts) for t in threads))
     summary.files += 1
 
 

@@ -1,27 +1,40 @@
-"""The knowledge base one data dir holds: store, Whoosh index and term counts, kept in step.
+"""The knowledge base one data dir holds: the store and the term counts kb ranks from, in step.
 
-`KB` is what the CLI and the web app open (with `kb.open.open_kb`). Derived data follows the
-store by change number: `sync()` applies whatever the store changed since the index last looked,
-so an interrupted ingest or a deleted index heals on the next run instead of leaving store and
-index apart.
+`KB` is what the CLI and the web app open (with `kb.open.open_kb`). The counts follow the store
+by change number: `sync()` applies whatever the store changed since the counts last looked, so
+an interrupted ingest or deleted counts heal on the next run instead of leaving store and counts
+apart.
+
+There is no Whoosh index any more (issue 13): every query kb serves is answered from the counts
+and the store (words and totals from the counts, filters from the counts' filed columns in
+kb/matching.py, phrases from post text), and writing a Whoosh index was over half of the CPU
+time of `kb ingest` for nothing any query read. Whoosh stays the reference scorer of the
+benchmarks (kb/index.py, bench/rankers.py). An index an older kb left is deleted by the next
+write.
 """
 
 from __future__ import annotations
 
+import fcntl
+import shutil
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from kb.config import COUNTS_FILE, INDEX_DIR, STORE_FILE
 from kb.store import IndexedPost, Store, open_store
 
 if TYPE_CHECKING:
     from kb.counts import Filed, TermCounts
-    from kb.index import Index
 
 Progress = Callable[[int], None]
+LOCK_FILE = "write.lock"  # in INDEX_DIR: held by whoever writes the counts
+OLD_INDEX = "whoosh"  # in INDEX_DIR: what kbs before issue 13 wrote
+LOCK_TIMEOUT = 300.0  # seconds a second writer waits for the first instead of failing
+GROW_EVERY = 50  # files stored between two "more is stored" to the counts worker
 
 
 class KB:
@@ -30,35 +43,22 @@ class KB:
     def __init__(self, data_dir: Path | str, store: Store | None = None) -> None:
         self.data_dir = Path(data_dir)
         self.store = store or open_store(self.data_dir / STORE_FILE)
-        self._index: Index | None = None
         self._counts: TermCounts | None = None
         self._titles: dict[str, str] | None = None
         self._forums: dict[str, str | None] = {}
         self._lock = threading.Lock()
 
     @property
-    def index(self) -> Index:
-        if self._index is None:
-            from kb.index import Index
-
-            self._index = Index(self.data_dir / INDEX_DIR / "whoosh")
-        return self._index
-
-    @property
     def counts(self) -> TermCounts:
         """The term counts kb ranks from (a pickle an older kb left beside them is never read).
 
-        Counts made by an older analysis (kb/text.py ANALYSIS_VERSION) mean the index beside
-        them holds the old terms too: both are dropped, and the next sync rebuilds them from
-        the store. Index and counts are saved by the same sync, counts last, so the counts'
-        version speaks for both."""
+        Counts made by an older analysis (kb/text.py ANALYSIS_VERSION) fail to load and are
+        rebuilt from the store by the next sync."""
         if self._counts is None:
             from kb.counts import TermCounts
 
             t = TermCounts(self.data_dir / INDEX_DIR / COUNTS_FILE)
-            if not t.load() and t.outdated:
-                self.index.reset()
-                self._index = None
+            t.load()
             self._counts = t
         return self._counts
 
@@ -67,7 +67,7 @@ class KB:
         last = self.store.last_seq()
         if self.counts.seq < last:
             self._reload_counts()  # another process (an ingest) may have saved newer counts
-        return self.index.applied_seq() < last or self.counts.seq < last
+        return self.counts.seq < last
 
     def _reload_counts(self) -> None:
         from kb.counts import TermCounts
@@ -78,97 +78,125 @@ class KB:
             self._titles = None
 
     def sync(self, progress: Progress | None = None) -> int:
-        """Bring index and term counts up to the store; returns how many posts were (re)indexed."""
-        with self._lock:
+        """Bring the term counts up to the store; returns how many posts were (re)counted."""
+        with self._lock, self._writing():
+            self._reload_counts()  # the writer before this one may have done the work
             return self._sync(progress)
 
     def _sync(self, progress: Progress | None) -> int:
-        applied = min(self.index.writable_seq(), self.counts.seq)
-        if applied >= self.store.last_seq():
+        t = self.counts
+        if t.built and t.seq >= self.store.last_seq():
             return 0
-        rows, gone, upto = self.store.changes(applied)
-        texts = _analyse(rows)  # once, for both rankers
-        if self.index.applied_seq() < upto:
-            fresh = applied < 0 and self.index.doc_count() == 0
-            self.index.apply(rows, texts, gone, upto, fresh=fresh, on_post=progress)
-        if self.counts.seq < upto:
-            self._update_counts([r.id for r in rows], texts, _filed(rows), gone, upto)
+        after = t.seq if t.built and not t.needs_rebuild() else -1
+        rows, gone, upto = self.store.changes(after)
+        texts = analyse(rows)
+        if after < 0:
+            t.fit([r.id for r in rows], texts, filed(rows))
+        else:
+            t.update([r.id for r in rows], texts, filed(rows), gone)
+        t.seq = upto
+        t.save()
+        if progress:
+            progress(len(rows))
         self._titles = None
         return len(rows)
 
-    def _update_counts(self, ids: list[int], texts: list[tuple[str, str]], filed: list[Filed],
-                       gone: list[int], upto: int) -> None:
-        """Append the changes, or build anew when the counts are missing or mostly dead."""
-        t = self.counts
-        if t.needs_rebuild() and t.seq >= 0:
-            rows, _, _ = self.store.changes(-1)
-            ids, texts, filed = [r.id for r in rows], _analyse(rows), _filed(rows)
-        if t.needs_rebuild():
-            t.fit(ids, texts, filed)
-        else:
-            t.update(ids, texts, filed, gone)
-        t.seq = upto
-        t.save()
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the data dir's write lock (another writer waits for it, up to LOCK_TIMEOUT)."""
+        path = self.data_dir / INDEX_DIR / LOCK_FILE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(path.parent / OLD_INDEX, ignore_errors=True)
+        with open(path, "a+b") as fh:
+            _lock(fh, LOCK_TIMEOUT)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def busy(self) -> bool:
+        """Is another process (an ingest) writing the counts right now?"""
+        path = self.data_dir / INDEX_DIR / LOCK_FILE
+        try:
+            with open(path, "rb") as fh:
+                fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                fcntl.flock(fh, fcntl.LOCK_UN)
+                return False
+        except BlockingIOError:
+            return True
+        except OSError:
+            return False
 
     def ingest(self, sources: Iterable[Any], fmt: str | None = None,
-               on_file: Callable[[Any], None] | None = None, stream: bool = False) -> Any:
-        """Ingest and keep the rankers current: `stream` overlaps indexing with parsing (for
-        big batches); otherwise the rankers catch up once at the end."""
+               on_file: Callable[[Any], None] | None = None, stream: bool = False,
+               workers: int = 0) -> Any:
+        """Ingest and keep the counts current: `stream` grows them in a second process while
+        the ingest stores (big batches); otherwise they catch up once at the end. `workers`
+        processes parse files ahead of the store (kb/parsing.py)."""
         from kb.ingest import ingest
 
         if not stream:
-            summary = ingest(iter(sources), self.store, fmt, on_file)
+            summary = ingest(iter(sources), self.store, fmt, on_file, workers)
             self.sync()
             return summary
-        with self.streaming() as push:
+        with self.streaming() as stored:
             def after(source: Any) -> None:
-                push(batch=True)
+                stored()
                 if on_file:
                     on_file(source)
 
-            return ingest(iter(sources), self.store, fmt, after)
+            return ingest(iter(sources), self.store, fmt, after, workers)
 
     @contextmanager
-    def streaming(self) -> Iterator[Callable[..., None]]:
-        """Index while an ingest runs: call the yielded function after each stored file.
+    def streaming(self) -> Iterator[Callable[[], None]]:
+        """Grow the counts while an ingest runs: call the yielded function after each stored file.
 
-        Whoosh's writer processes work while the ingest parses (the two overlap on two cores);
-        the term counts are built from the texts analysed on the way. A killed ingest leaves the index's
-        recorded change number where it was, so the next run re-applies what it missed.
-        """
-        with self._lock:
-            if self.counts.outdated and self.counts.seq < 0:
-                self._sync(None)  # an older analysis: rebuild at once, with the big writer
-            feeder = _Feeder(self)
+        The counts are grown by a worker process (kb/growing.py) from what the store holds, so
+        a killed ingest leaves the counts' change number where it was, and the next run
+        brings them up to the store. If the worker dies, this process catches up itself."""
+        from kb.growing import Grower
+
+        with self._lock, self._writing():
+            self._reload_counts()
+            grower = Grower(self.store.target, self.counts.path)
+            files = 0
+
+            def stored() -> None:
+                nonlocal files
+                files += 1
+                if files % GROW_EVERY == 0:
+                    grower.grow()
+
             try:
-                yield feeder.push
+                yield stored
             except BaseException:
-                feeder.cancel()
+                grower.cancel()
                 raise
-            feeder.finish()
+            if not grower.finish(self.store.last_seq()):
+                self._counts = None
+                self._sync(None)
+            self._counts = None  # the worker saved them: read its file
             self._titles = None
 
     def reindex(self, progress: Progress | None = None) -> int:
-        """Rebuild index and term counts from the store (the store is the truth)."""
-        with self._lock:
-            self.index.reset()
-            self._index = None
+        """Rebuild the term counts from the store (the store is the truth)."""
+        with self._lock, self._writing():
             self.counts.path.unlink(missing_ok=True)
             self._counts = None
             return self._sync(progress)
 
     def needs_sync(self) -> bool:
         """Has the store moved on (an ingest was killed, or an older kb wrote it) with nobody
-        bringing the rankers up to it?
+        bringing the counts up to it?
 
-        While another process is writing the index (an ingest under way), readers answer from
-        the index as it stands rather than queue behind the writer: the ingest brings it up to
-        date itself.
+        While another process is writing (an ingest under way), readers answer from the counts
+        as they stand rather than queue behind the writer: the ingest brings them up to date
+        itself.
         """
-        return self.stale() and not self.index.busy()
+        return self.stale() and not self.busy()
 
     def ensure_fresh(self, progress: Progress | None = None) -> int:
-        """Sync when `needs_sync()`; returns how many posts were (re)indexed."""
+        """Sync when `needs_sync()`; returns how many posts were (re)counted."""
         return self.sync(progress) if self.needs_sync() else 0
 
     def titles(self) -> dict[str, str]:
@@ -190,69 +218,14 @@ class KB:
         self.store.close()
 
 
-class _Feeder:
-    """Hands the store's new changes to a streaming index writer, file by file."""
-
-    def __init__(self, kb: KB) -> None:
-        self.kb = kb
-        self.stream = kb.index.stream(new_after=kb.store.max_post_id())
-        # The index's write lock is ours only now: another ingest into this data dir may have
-        # indexed more while this one waited for it, so where to start is read after.
-        self.stream.new_after = kb.store.max_post_id()
-        kb._reload_counts()
-        self.base = min(kb.index.writable_seq(), kb.counts.seq)
-        self.last = self.base
-        self.texts: dict[int, tuple[Filed, tuple[str, str]]] = {}
-        self.removed: list[int] = []
-        self.files = 0
-
-    def push(self, batch: bool = False) -> None:
-        """Feed the writer what the store changed since the last push. With `batch`, wait until
-        a few thousand posts have piled up: fewer, larger batches cost the parent less."""
-        self.files += 1
-        if batch and self.files % 200:
-            return
-        rows, gone, upto = self.kb.store.changes(self.last)
-        if not rows and not gone:
-            return
-        texts = _analyse(rows)
-        self.stream.add(rows, texts, gone)
-        for r, f, text in zip(rows, _filed(rows), texts):
-            self.texts[int(r.id)] = (f, text)
-        for pid in gone:
-            self.texts.pop(pid, None)
-        self.removed.extend(gone)
-        self.last = upto
-
-    def finish(self) -> None:
-        """Commit the index while the term counts are built: the commit mostly waits for the writer
-        processes, so the parent's CPU is free for the counts."""
-        self.push()
-        counts = threading.Thread(target=self._build_counts)
-        counts.start()
-        try:
-            self.stream.finish(self.last)
-        finally:
-            counts.join()
-
-    def _build_counts(self) -> None:
-        if self.kb.counts.seq < self.last:
-            filed = [v[0] for v in self.texts.values()]
-            texts = [v[1] for v in self.texts.values()]
-            self.kb._update_counts(list(self.texts), texts, filed, self.removed, self.last)
-
-    def cancel(self) -> None:
-        self.stream.cancel()
-
-
-def _filed(rows: list[IndexedPost]) -> list[Filed]:
+def filed(rows: list[IndexedPost]) -> list[Filed]:
     """What the query filters read of each post (kept beside its counts)."""
     from kb.counts import Filed
 
     return [Filed(r.thread_id, r.author, r.posted_at) for r in rows]
 
 
-def _analyse(rows: list[IndexedPost]) -> list[tuple[str, str]]:
+def analyse(rows: list[IndexedPost]) -> list[tuple[str, str]]:
     """(title, body) as index terms; a thread's title is analysed once, not once per post."""
     from kb.text import analysed
 
@@ -264,3 +237,17 @@ def _analyse(rows: list[IndexedPost]) -> list[tuple[str, str]]:
             title = titles[r.title] = analysed(r.title)
         out.append((title, analysed(r.body)))
     return out
+
+
+def _lock(fh: IO[bytes], timeout: float) -> None:
+    """An exclusive lock on `fh`, waiting up to `timeout` seconds for another holder."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"another kb process has held {fh.name} for {timeout:.0f} s; "
+                                   "wait for it to finish, or stop it") from None
+            time.sleep(0.05)

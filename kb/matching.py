@@ -42,7 +42,9 @@ def admitted(counts: TermCounts, q: Query, terms: list[str],
         mask &= holding(counts, [term], title_only)
     if q.excluded:
         mask &= ~holding(counts, q.excluded, title_only)
-    return mask & filtered(counts, q.filters)
+    if any(f.key != "title" for f in q.filters):
+        mask &= filtered(counts, q.filters)
+    return mask
 
 
 def holding(counts: TermCounts, terms: list[str], title_only: bool = False) -> np.ndarray:

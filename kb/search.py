@@ -18,7 +18,6 @@ import numpy as np
 
 from kb.bm25 import post_and_thread_scores
 from kb.counts import UNDATED
-from kb.index import LexicalQuery
 from kb.matching import admitted, distinct_threads, holding_all, in_order, newest_first
 from kb.query import Query, QueryError, parse_query
 from kb.store import StoredPost
@@ -203,7 +202,7 @@ def match(kb: KB, q: Query, spelling: Spelling, title_first: bool = False) -> Ma
     if spelling.terms:
         scores, held = post_and_thread_scores(counts, spelling.terms, spelling.weights)
         mask = admitted(counts, q, spelling.terms, held > 0)
-        key = -scores.astype(np.float64)
+        key = np.negative(scores, dtype=np.float64)
         if title_first and len(key):
             for index in _title_threads(kb, q):
                 key[counts.thread_of == index] -= float(np.abs(key).max()) + 1.0
@@ -220,14 +219,6 @@ def _title_threads(kb: KB, q: Query) -> list[int]:
     tid = kb.titles().get(" ".join(words(q.text))) if q.text else None
     index = kb.counts.threads.get(tid) if tid is not None else None
     return [] if index is None else [index]
-
-
-def lexical_query(q: Query, terms: list[str]) -> LexicalQuery:
-    """What Whoosh matches for `q` (bench/rankers.py compares Whoosh's own ranking): `terms`
-    (the spelling-expanded ones) and the positive filters."""
-    return LexicalQuery(terms=terms, excluded=q.excluded, title_only=q.title_only,
-                        author=q.author, thread=q.thread, after=q.after, before=q.before,
-                        required=[t for p in q.phrases for t in tokens(p)])
 
 
 def search(kb: KB, raw: str, limit: int = 10, offset: int = 0, per_thread: bool = True,

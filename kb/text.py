@@ -114,21 +114,39 @@ def words(text: str) -> list[str]:
 def tokens(text: str) -> list[str]:
     """Index terms: case- and accent-folded, possessives and stop words out, ASCII words
     stemmed; an accented word also as spelt; CJK runs as character bigrams."""
+    if _ascii_words(text):  # the ingest's hot path: one dict lookup per word
+        return [t for t in map(_ASCII_TERMS.__getitem__, _WORD.findall(text.lower())) if t]
     out: list[str] = []
-    if _ascii_words(text):  # the ingest's hot path: kb's original loop, inline
-        for w in _WORD.findall(text.lower()):
-            w = w.replace("’", "'")
-            if w in STOP_WORDS:
-                continue
-            if "'" in w:
-                w = w.split("'", 1)[0]
-                if w in STOP_WORDS or not w:
-                    continue
-            out.append(stem(w))
-        return out
     for m in _unicode_words().finditer(text):
         out.extend(_bigrams(m.group()) if m.lastgroup == "cjk" else _word_terms(m.group()))
     return out
+
+
+class _AsciiTerms(dict[str, str]):
+    """A lower-cased ASCII word -> its term ("" for a stop word), filled as words are met:
+    forum text repeats its words, so nearly every lookup is a hit in C."""
+
+    LIMIT = 500_000
+
+    def __missing__(self, word: str) -> str:
+        term = _ascii_term(word)
+        if len(self) < self.LIMIT:
+            self[word] = term
+        return term
+
+
+def _ascii_term(word: str) -> str:
+    w = word.replace("’", "'")
+    if w in STOP_WORDS:
+        return ""
+    if "'" in w:
+        w = w.split("'", 1)[0]
+        if w in STOP_WORDS or not w:
+            return ""
+    return stem(w)
+
+
+_ASCII_TERMS = _AsciiTerms()
 
 
 def analysed(text: str) -> str:

@@ -19,6 +19,8 @@ from whoosh.multiproc import MpWriter, SubWriterTask, finish_subsegment
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
+from kb.growing import die_with_parent
+
 
 class _Lengths:
     """A segment's per-document reader whose field lengths are loaded once per field."""
@@ -71,7 +73,7 @@ class _SubWriter(SubWriterTask):  # type: ignore[misc]
     """`SubWriterTask.run` with a `OneWriter`, in a process that dies with its parent."""
 
     def run(self) -> None:
-        _die_with_parent()
+        die_with_parent()
         ix = self.storage.open_index(self.indexname)
         writer = self.writer = OneWriter(ix, _lk=False, **self.kwargs)
         while self.running:
@@ -106,14 +108,3 @@ def writer(ix: Any, **options: Any) -> OneWriter | ParallelWriter:
     if procs > 1:
         return ParallelWriter(ix, procs=procs, **options)
     return OneWriter(ix, **options)
-
-
-def _die_with_parent() -> None:
-    """On Linux, ask the kernel to kill this process with its parent."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass

@@ -31,8 +31,9 @@ from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Thread
 
 FORMATS = ("discourse-html", "discourse-json", "discourse-raw", "discourse-md")
 
-_CRAWLER = re.compile(r"""class=["'][^"']*\bcrawler-post\b"""
-                      r"""|<meta name="generator" content="Discourse""")
+# Only looked for where the literal is there: the pattern alone is tried at every offset.
+_CRAWLER = re.compile(r"""class=["'][^"']*\bcrawler-post\b""")
+_GENERATOR = '<meta name="generator" content="Discourse'
 _MD_START = re.compile(r"# \S")
 _TOPIC_URL = re.compile(r"/t/(?:[^/?#]+/)?(\d+)")
 _AVATAR_HOST = re.compile(r"/user_avatar/([a-z0-9.-]+\.[a-z]{2,})/", re.I)
@@ -50,7 +51,7 @@ def sniff(head: str, name: str) -> str | None:
         return "discourse-raw"
     if _MD_START.match(start) and (MD_COUNTS.search(head) or MD_HEADER.search(head)):
         return "discourse-md"
-    if "<" in head and _CRAWLER.search(head):
+    if _GENERATOR in head or "crawler-post" in head and "<" in head and _CRAWLER.search(head):
         return "discourse-html"
     return None
 

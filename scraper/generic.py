@@ -4,7 +4,9 @@ A thread page repeats one block per post: sibling elements of the same shape, ea
 member's name (a profile link, an element classed author/username/poster), a date and a body of
 text. That is the idea behind MDR / DEPTA ("mining data records"), done here on counts taken in
 one bottom-up pass over the lxml tree, so that a page of 200 posts costs one walk, not one per
-candidate. Inside each record `scraper.generic_post` reads author, date, number and body.
+candidate. Inside each record `scraper.generic_post` reads author, date and id,
+`generic_body` the body, quotes and signature, `generic_numbers` the post numbers; the words
+all of them look for are in `generic_words`.
 
 Registered last: every named engine parser is asked first, and this one claims only pages that
 look like HTML; a page where no records are found raises ParseError saying so.
@@ -20,8 +22,11 @@ from urllib.parse import urlparse
 from lxml import etree
 from lxml.etree import ParserError, _Element
 
+from scraper import structured
 from scraper.fields import slug
-from scraper.generic_post import Record, number_posts, read_post, text_of
+from scraper.generic_numbers import number_posts
+from scraper.generic_post import Record, read_post
+from scraper.generic_words import NAME_HINT, PROFILE_LINK, is_date, text_of
 from scraper.html import clean, decode
 from scraper.models import ParseError, Post, Thread
 
@@ -33,22 +38,6 @@ _SNIFF = re.compile(r"<html|<!doctype html|<body|<div", re.I)
 _PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
 _NOT_CONTENT = {"script", "style", "noscript", "template", "head", "svg", "select", "option",
                 "textarea", "iframe", "button"}
-# A class or id naming a member: the name element of a post's author pane.
-NAME_HINT = re.compile(r"author|user-?name|poster|member-?name|nick|\bname\b|\busername", re.I)
-PROFILE_LINK = re.compile(
-    r"(?:^|/)(?:members?|users?|profiles?|u|user|people|benutzer|mitglied|account|community/"
-    r"profile)(?:/|\.php|$)|memberlist\.php\?mode=viewprofile|profile\.php|[?&](?:u|uid|user|"
-    r"userid|showuser|action=profile)=|action=profile|/profile/|/user/|/members/", re.I)
-_MONTHS = (r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januar|februar|märz|mai|juni|juli|"
-           r"okt|dez|enero|febrero|marzo|abril|mayo|junio|julio|agosto|sept|octubre|noviembre|"
-           r"diciembre|janv|févr|mars|avr|juin|juil|août|déc|tammi|helmi|maalis|huhti|touko|"
-           r"kesä|heinä|elo|syys|loka|marras|joulu")
-DATE = re.compile(
-    rf"\b(?:19|20)\d\d[-/.]\d\d?[-/.]\d\d?\b|\b\d\d?[-/.]\d\d?[-/.](?:19|20)?\d\d\b|"
-    rf"\b(?:{_MONTHS})[a-zä]*\.?\s+\d\d?(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d|"
-    rf"\b\d\d?\.?\s+(?:{_MONTHS})[a-zäéû]*\.?,?\s+(?:19|20)\d\d|\b\d\d?:\d\d\b|"
-    rf"\b\d\d?(?:st|nd|rd|th)\s+(?:{_MONTHS})|"
-    rf"\b(?:ago|today|yesterday|heute|gestern|hier|aujourd'hui|her|vor \d)\b", re.I)
 _DATE_HINT = re.compile(r"date|time|posted|published|created", re.I)
 _ALTERNATING = re.compile(r"^(?:odd|even|alt|bg|row|first|last|new|unread|read|on|off|"
                           r"active|selected|hidden|clearfix|)$", re.I)
@@ -66,6 +55,9 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     if not records and _open_noscript(root):
         records = find_records(root)
     if not records:
+        described = structured.threads(root)
+        if described:  # no post markup, but the page describes its thread to search engines
+            return [_described(root, t) for t in described]
         raise ParseError("no repeated post records found: not a thread page kb can read")
     found = [(r, p) for r, p in ((r, read_post(r)) for r in records) if p is not None]
     found = _with_lead(root, found)
@@ -100,45 +92,73 @@ def tree(data: bytes) -> _Element:
 
 
 class _Stats:
-    """Per element, counted over its subtree: text length, names, dates; and its shape."""
+    """Per element, counted over its subtree: text length, names, dates."""
 
-    __slots__ = ("text", "names", "dates", "shape")
+    __slots__ = ("text", "names", "dates")
 
-    def __init__(self, shape: tuple[str, str]) -> None:
+    def __init__(self) -> None:
         self.text = 0
         self.names = 0
         self.dates = 0
-        self.shape = shape
 
 
 def _count(root: _Element) -> dict[_Element, _Stats]:
-    stats: dict[_Element, _Stats] = {}
-    elements = [el for el in root.iter() if isinstance(el.tag, str)]
-    for el in reversed(elements):
-        cls = el.get("class")
-        s = stats[el] = _Stats(shape(el) if cls else (el.tag, ""))
-        if el.tag in _NOT_CONTENT:
-            continue
-        own = (el.text or "").strip()
-        s.text = len(own)
-        hint = f"{cls} {el.get('itemprop')}" if cls or el.get("itemprop") else ""
-        if (hint and NAME_HINT.search(hint) or el.tag == "a" and PROFILE_LINK.search(
-                el.get("href", ""))) and 0 < len(text_of(el).strip()) < 60:
-            s.names = 1
-        # A date is a short text of its own (a post body that mentions one is not a date line).
-        if el.tag == "time" or 0 < len(own) < 80 and (DATE.search(own) or cls and
-                                                     _DATE_HINT.search(cls)):
-            s.dates = 1
-        tail = el.tail
-        if tail and len(tail) < 80 and DATE.search(tail):
-            s.dates = 1
-        for child in el:
-            c = stats.get(child)
-            if c is not None:
-                s.text += c.text + len((child.tail or "").strip())
-                s.names += c.names
-                s.dates += c.dates
+    """Each element's counts, in reversed page order (the order the groups are read in)."""
+    elements = list(root.iter(etree.Element))  # elements only, filtered in C
+    elements.reverse()
+    # A page repeats its class names and links post after post: each is asked once.
+    hints: dict[tuple[re.Pattern[str], str], bool] = {}
+    stats = {el: _Stats() for el in elements}
+    for el in elements:
+        s, tail = stats[el], el.tail
+        if el.tag not in _NOT_CONTENT:
+            _count_own(el, s, hints)
+        # Children come before their parent in this order: each adds itself to its parent.
+        parent = el.getparent()
+        if parent is not None and parent.tag not in _NOT_CONTENT:
+            p = stats[parent]
+            p.text += s.text + (len(tail.strip()) if tail else 0)
+            p.names += s.names
+            p.dates += s.dates
     return stats
+
+
+def _count_own(el: _Element, s: _Stats, hints: dict[tuple[re.Pattern[str], str], bool]) -> None:
+    """What an element holds itself: its text, a member's name, a date."""
+    tag, cls = el.tag, el.get("class")
+    own = (el.text or "").strip()
+    s.text += len(own)
+    itemprop = el.get("itemprop")
+    hint = f"{cls} {itemprop}" if cls or itemprop else ""
+    named = bool(hint) and _cached(hints, NAME_HINT, hint)
+    if not named and tag == "a":
+        named = _cached(hints, PROFILE_LINK, el.get("href", ""))
+    if named and 0 < len(text_of(el).strip()) < 60:
+        s.names += 1
+    # A date is a short text of its own (a post body that mentions one is not a date line).
+    tail = el.tail
+    if tag == "time" or 0 < len(own) < 80 and (is_date(own) or bool(cls) and _cached(
+            hints, _DATE_HINT, cls)) or tail and len(tail) < 80 and is_date(tail):
+        s.dates += 1
+
+
+def _shape_of(el: _Element, shapes: dict[tuple[str, str], tuple[str, str]]) -> tuple[str, str]:
+    cls = el.get("class")
+    if not cls:
+        return el.tag, ""
+    key = (el.tag, cls)
+    found = shapes.get(key)
+    if found is None:
+        found = shapes[key] = shape(el)
+    return found
+
+
+def _cached(seen: dict[tuple[re.Pattern[str], str], bool], pattern: re.Pattern[str],
+            text: str) -> bool:
+    found = seen.get((pattern, text))
+    if found is None:
+        found = seen[pattern, text] = pattern.search(text) is not None
+    return found
 
 
 _DIGITS = re.compile(r"\d+")
@@ -169,13 +189,16 @@ def _best_group(stats: dict[_Element, _Stats], is_record: Callable[[_Stats], boo
     """The best group of same-shape siblings that `is_record`, where at least half of the
     group are (`need` of them more are shapes alike that are not, at the most)."""
     best: tuple[float, list[_Element]] | None = None
+    shapes: dict[tuple[str, str], tuple[str, str]] = {}  # shape by tag and class, once a page
     for parent in stats:
+        if len(parent) < 2:  # most elements: no children to group (len counts them in C)
+            continue
         kids = [c for c in parent if isinstance(c.tag, str)]
         if len(kids) < 2:
             continue
         groups: dict[tuple[str, str], list[_Element]] = {}
         for kid in kids:
-            groups.setdefault(stats[kid].shape, []).append(kid)
+            groups.setdefault(_shape_of(kid, shapes), []).append(kid)
         for members in groups.values():
             good = [m for m in members if is_record(stats[m])]
             if len(good) < 2 or len(members) - len(good) > need(good):
@@ -278,6 +301,14 @@ def _title(root: _Element) -> str:
     if page:
         return _SITE_TAIL.sub("", _TITLE_PARTS.split(page)[0]) or page
     return heads[0] if heads else "untitled"
+
+
+def _described(root: _Element, described: Thread) -> Thread:
+    """A thread read from the page's schema.org data, named as the page's records would be."""
+    thread = _thread(root, described.posts)
+    thread.title = described.title or thread.title
+    thread.posts_declared = described.posts_declared
+    return thread
 
 
 def _thread(root: _Element, posts: list[Post]) -> Thread:

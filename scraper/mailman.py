@@ -9,13 +9,17 @@ message.html): `.email-author .name`, `.time span[title]`, `.email-body`, where 
 
 A message page names no thread id, so pages are grouped by the subject less "Re:" and list
 tags, and their posts stay unnumbered so that the message pages of one conversation add up
-instead of replacing one another as "post 1".
+instead of replacing one another as "post 1". A post's id is the message's Message-ID, which
+both archives put in the reply link they print (`mailto:list?In-Reply-To=<id>`: pipermail's
+article template and Hyperkitty's "Reply" button both reply to the message shown): the same
+message read from a pipermail page and from a Hyperkitty page is one post of one thread.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
+from urllib.parse import unquote
 
 import lxml.html
 from lxml.etree import ParserError, _Element
@@ -40,7 +44,9 @@ def sniff(head: str, name: str) -> str | None:
     """pipermail: the template's article comments; Hyperkitty: its email header and body."""
     if "<!--beginarticle-->" in head and _HTML.search(head):
         return "pipermail-html"
-    if _HK.search(head) and _HK_BODY.search(head) and "email-author" in head:
+    # The literals first: the patterns alone try every class attribute of the page.
+    if "email-author" in head and "email-body" in head and _HK.search(head) \
+            and _HK_BODY.search(head):
         return "hyperkitty-html"
     return None
 
@@ -79,7 +85,7 @@ def _pipermail(text: str) -> Thread:
     body, quotes, signature = split_mail(element_text(body_doc.xpath("//body")[0]))
     post = Post(body=body, author=author, author_source=AUTHOR_FROM_PAGE if author else None,
                 posted_at=_pipermail_date(when), quotes=quotes, signature=signature,
-                post_id=_message_number(head))
+                post_id=_message_id(head.xpath("//a/@href | //link/@href")) or _message_number(head))
     return Thread(thread_id=_thread_id(subject), title=thread_subject(subject) or subject,
                   posts=[post], forum=_list_address(text), format="pipermail-html")
 
@@ -115,9 +121,10 @@ def _hk_post(email: _Element) -> Post | None:
         f".//div[{_CLASS.format('email-author')}]//*[{_CLASS.format('name')}]//text()")))
     stamp = email.xpath(f".//div[{_CLASS.format('time')}]//span/@title")
     header = email.xpath(f".//div[{_CLASS.format('email-header')}]/@id")
+    post_id = _message_id(email.xpath(f".//a[{_CLASS.format('reply-mailto')}]/@href"))
     return Post(body=body, author=author, author_source=AUTHOR_FROM_PAGE if author else None,
                 posted_at=_hk_date(str(stamp[0])) if stamp else None, quotes=quotes,
-                signature=signature, post_id=str(header[0]) if header else None)
+                signature=signature, post_id=post_id or (str(header[0]) if header else None))
 
 
 def _thread_id(subject: str) -> str:
@@ -131,6 +138,22 @@ def _thread_id(subject: str) -> str:
 def _list_address(text: str) -> str | None:
     m = _LIST_ADDR.search(text)
     return f"{m.group(1)}@{m.group(2)}".lower() if m else None
+
+
+def _message_id(hrefs: list[str]) -> str | None:
+    """The Message-ID a reply link carries ("mailto:list?In-Reply-To=%3Cb2%40example.net%3E"),
+    as mbox gives it: without the angle brackets."""
+    for href in hrefs:
+        href = str(href)
+        if not href.lower().startswith("mailto:") or "?" not in href:
+            continue
+        for field in href.split("?", 1)[1].split("&"):
+            name, _, value = field.partition("=")
+            # unquote, not parse_qs: a "+" in a Message-ID ("CA+Tgm...") is no space
+            found = unquote(value).strip().strip("<>").strip() if name.lower() == "in-reply-to" else ""
+            if found:
+                return found
+    return None
 
 
 def _message_number(head: _Element) -> str | None:

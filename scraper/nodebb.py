@@ -24,7 +24,9 @@ from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Quote, Thread
 FORMAT = "nodebb-html"
 
 
-_SNIFF = re.compile(r"""component=["'](?:post|topic)["/]|<script id=["']ajaxify-data""", re.I)
+# One pattern each, each opening with a character that has no case (see vbulletin_html).
+_SNIFFS = [re.compile(r"""=(?<=component=)["'](?:post|topic)["/]""", re.I),
+           re.compile(r"""<script id=["']ajaxify-data""", re.I)]
 _TOPIC_ID = re.compile(r"/topic/(\d+)")
 _POST_LINK = re.compile(r"/post/(\d+)")
 _EMBED = re.compile(r"embeds?-container|^iframely")
@@ -33,7 +35,7 @@ _SAID_IN = re.compile(r"^@?(.+?)\s+said in\s.*:\s*$", re.S)
 
 def sniff(head: str, name: str) -> str | None:
     """'nodebb-html' when the page is a NodeBB topic (its `component` attributes), else None."""
-    return FORMAT if _SNIFF.search(head) else None
+    return FORMAT if any(p.search(head) for p in _SNIFFS) else None
 
 
 def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:

@@ -11,34 +11,40 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from bs4 import BeautifulSoup
+from lxml.etree import _Element
 
 from scraper.fields import slug
 from scraper.html import clean, decode, to_int
 from scraper.models import ParseError, Post, Thread
 from scraper.phpbb_page import Page, match, pages, post_offset, read_page
 from scraper.phpbb_posts import prosilver, subsilver, subsilver2
+from scraper.tree import ancestor, drop, find_all, get_text, has_class, page_tree
 
 FORMAT = "phpbb-html"
 
 # Every phpBB style links each post's permalink (viewtopic.php?p=N#pN, phpBB 2: #N) or shows the
 # quote/reply buttons; the class names are phpBB's own template names, not one site's theme.
-_SNIFF_LINK = re.compile(r"viewtopic\.php\?[^\"'<>\s]*?\bp=(\d+)[^\"'<>\s]*#p?\1\b"
-                         r"|posting\.php\?mode=(?:quote|reply)")
+# Two patterns, not one alternation: each opens with a literal the search can jump to.
+_SNIFF_LINKS = [re.compile(r"viewtopic\.php\?[^\"'<>\s]*?\bp=(\d+)[^\"'<>\s]*#p?\1\b"),
+                re.compile(r"posting\.php\?mode=(?:quote|reply)")]
 _SNIFF_MARK = re.compile(r"class=\"[^\"]*\b(?:postprofile|postauthor|postbody)\b")
 
 _WB_TOOLBAR = re.compile(r"<!-- BEGIN WAYBACK TOOLBAR INSERT -->.*?"
                          r"<!-- END WAYBACK TOOLBAR INSERT -->", re.S)
 _WB_ORIGINAL = re.compile(r"__wm\.wombat\(\s*\"([^\"]+)\"")
-_DECLARED = re.compile(r"\[\s*(\d[\d,]*)\s+posts?\s*\]|class=\"pagination\">\s*(?:<a[^>]*>[^<]*"
-                       r"</a>\s*&bull;\s*)?(\d[\d,]*)\s+posts?\b")
+# Two patterns, each led by a literal (one alternation is tried at every offset): the count
+# is the first either finds.
+_DECLARED = [re.compile(r"\[\s*(\d[\d,]*)\s+posts?\s*\]"),
+             re.compile(r"class=\"pagination\">\s*(?:<a[^>]*>[^<]*</a>\s*&bull;\s*)?(\d[\d,]*)\s+posts?\b")]
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S | re.I)
-_PHPBB2_BREAK = re.compile(r"\r?\n<br />\r?\n")
+# "\r?\n<br />\r?\n" with its "\r" looked at by hand: a pattern that opens with an optional
+# character is tried at every offset of the page (1-2 ms a page), one led by a literal is not.
+_PHPBB2_BREAK = re.compile(r"\n<br />\r?\n")
 
 
 def sniff(head: str, name: str) -> str | None:
     """'phpbb-html' when `head` is a phpBB topic page (any of the three styles)."""
-    if _SNIFF_LINK.search(head) and _SNIFF_MARK.search(head):
+    if any(p.search(head) for p in _SNIFF_LINKS) and _SNIFF_MARK.search(head):
         return FORMAT
     return None
 
@@ -50,10 +56,10 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     if wayback or "WAYBACK TOOLBAR" in text:
         text = _WB_TOOLBAR.sub("", text)
     # phpBB 2 prints each line break of a message as "\n<br />\n": one break, not a paragraph.
-    doc = BeautifulSoup(_PHPBB2_BREAK.sub("<br />", text), "lxml")
+    doc = page_tree(_one_break(text))
     if "wm-ipp" in text:
-        for chrome in doc.find_all(id=["wm-ipp-base", "wm-ipp", "donato"]):
-            chrome.decompose()
+        for chrome in find_all(doc, "descendant::*[@id='wm-ipp-base' or @id='wm-ipp' or @id='donato']"):
+            drop(chrome)
     page = read_page(text, wayback.group(1) if wayback else None)
     posts = prosilver(doc, page) or subsilver2(doc, page) or subsilver(doc, page)
     if not posts:
@@ -70,9 +76,33 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     return [_thread(doc, text, page, posts)]
 
 
-def _thread(doc: BeautifulSoup, text: str, page: Page, posts: list[Post]) -> Thread:
-    title_el = doc.select_one("h2.topic-title a, h2 a[href*=viewtopic], a.maintitle, a.titles")
-    title = clean(title_el.get_text()) if title_el else None
+def _one_break(text: str) -> str:
+    """phpBB 2's "\r?\n<br />\r?\n" as the one "<br />" it means."""
+    out, at = [], 0
+    for m in _PHPBB2_BREAK.finditer(text):
+        start = m.start() - 1 if m.start() > at and text[m.start() - 1] == "\r" else m.start()
+        out += [text[at:start], "<br />"]
+        at = m.end()
+    out.append(text[at:])
+    return "".join(out)
+
+
+def _title_link(doc: _Element) -> _Element | None:
+    """The first of "h2.topic-title a, h2 a[href*=viewtopic], a.maintitle, a.titles"."""
+    links = find_all(doc, "descendant::h2//a | descendant::a[contains(@class, 'maintitle') or "
+                          "contains(@class, 'titles')]")
+    for a in links:
+        h2 = ancestor(a, "h2")
+        if has_class(a, "maintitle") or has_class(a, "titles") or h2 is not None and (
+                "viewtopic" in (a.get("href") or "") or any(
+                    has_class(h, "topic-title") for h in a.iterancestors("h2"))):
+            return a
+    return None
+
+
+def _thread(doc: _Element, text: str, page: Page, posts: list[Post]) -> Thread:
+    title_el = _title_link(doc)
+    title = clean(get_text(title_el)) if title_el is not None else None
     if not title:
         raw = clean(unescape(match(_TITLE, text) or "")) or ""
         title = re.split(r"\s(?:::|•)\s(?:View topic - )?", raw)[-1].removeprefix("View topic - ")
@@ -81,9 +111,10 @@ def _thread(doc: BeautifulSoup, text: str, page: Page, posts: list[Post]) -> Thr
     title = title or f"Topic {page.topic_id}"
     thread_id = page.topic_id or slug(title)
     current, count = pages(text)
-    declared = _DECLARED.search(text)
+    found = [m for m in (p.search(text) for p in _DECLARED) if m]
+    declared = min(found, key=lambda m: m.start()) if found else None
     return Thread(
         thread_id=thread_id, title=title, posts=posts, format=FORMAT, forum=page.host,
-        posts_declared=to_int(declared.group(1) or declared.group(2)) if declared else None,
+        posts_declared=to_int(declared.group(1)) if declared else None,
         url=page.url(f"viewtopic.php?t={page.topic_id}") if page.topic_id else None,
         page=current, page_count=count)

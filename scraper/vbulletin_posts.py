@@ -12,11 +12,12 @@ from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import urljoin
 
-from bs4 import Tag
+from lxml.etree import _Element
 
 from scraper.fields import is_signature_rule, set_profile_field
-from scraper.html import clean, text_of, to_int
+from scraper.html import clean, element_text, to_int
 from scraper.models import AUTHOR_FROM_PAGE, Post, Quote
+from scraper.tree import attr, cls, find, find_all, first_text, get_text, has_class, own_strings
 
 POST_ID = re.compile(r"^post_?(\d+)$")
 _LINKED_POST = re.compile(r"[?&](?:amp;)?p(?:ostid)?=(\d+)|#post(\d+)")
@@ -28,31 +29,31 @@ _DATE_FORMATS = (
     "%b %d, %Y, %I:%M %p", "%B %d, %Y, %I:%M %p", "%d %B %Y, %H:%M", "%d %b %Y, %H:%M",
 )
 # Code blocks share the quote containers ("bbc-block code", "bbcode_container" + pre), so key on
-# what only a quote holds. vB3: a "Quote:" caption then a table ("Code:" uses <pre> or <div>).
-_QUOTE_SELECT = ("div.bbcode_container:has(> div.bbcode_quote), "
-                 "div.bbc-block:not(.code):has(> blockquote)")
-_VB3_QUOTE_SELECT = "div > div.smallfont:first-child + table"
+# what only a quote holds. vB3: a "Quote:" caption then a table ("Code:" uses <pre> or <div>):
+# the table right after a div.smallfont that is the first child of a div.
+_QUOTE_BLOCKS = (f".//div[{cls('bbcode_container')} and div[{cls('bbcode_quote')}]"
+                 f" or {cls('bbc-block')} and not({cls('code')}) and blockquote]")
+_VB3_QUOTE_TABLES = (f".//table[parent::div and preceding-sibling::*[1][self::div[{cls('smallfont')}]"
+                     " and not(preceding-sibling::*)]]")
 
 
-def attr(el: Tag | None, name: str) -> str | None:
-    """An attribute as one string (bs4 gives class-like attributes as lists), None if absent."""
-    value = el.get(name) if el is not None else None
-    return " ".join(value) if isinstance(value, list) else value
+def text_of(el: _Element | None, skip: list[_Element] | None = None) -> str:
+    return element_text(el, skip or ()) if el is not None else ""
 
 
 # --- parts every flavour shares ------------------------------------------------------------
 
-def _quotes(message: Tag) -> tuple[list[Quote], list[Tag]]:
+def _quotes(message: _Element) -> tuple[list[Quote], list[_Element]]:
     """The message's Quotes (outermost blocks only) and the blocks to leave out of its body."""
-    blocks = message.select(_QUOTE_SELECT) or [
-        t.parent for t in message.select(_VB3_QUOTE_SELECT) if t.parent is not None]
-    ids = {id(b) for b in blocks}
-    outer = [b for b in blocks if not any(id(p) in ids for p in b.parents)]
+    blocks = find_all(message, _QUOTE_BLOCKS) or [
+        p for t in find_all(message, _VB3_QUOTE_TABLES) if (p := t.getparent()) is not None]
+    found = set(blocks)
+    outer = [b for b in blocks if not any(p in found for p in b.iterancestors())]
     quotes = []
     for block in outer:
         header, words = _quote_parts(block)
-        nested = [b for b in blocks if b is not block and block in b.parents]
-        text = text_of(words, skip=[header, *nested] if header else nested)
+        nested = [b for b in blocks if b is not block and block in set(b.iterancestors())]
+        text = text_of(words, skip=[header, *nested] if header is not None else nested)
         if not text and nested:  # it only quotes another quote: keep those words, not headers
             headers = [header, *(_quote_parts(b)[0] for b in nested)]
             text = text_of(words, skip=[h for h in headers if h is not None])
@@ -61,33 +62,47 @@ def _quotes(message: Tag) -> tuple[list[Quote], list[Tag]]:
     return quotes, outer
 
 
-def _quote_parts(block: Tag) -> tuple[Tag | None, Tag]:
+def _quote_parts(block: _Element) -> tuple[_Element | None, _Element]:
     """A quote block's header (names the quoted member, if any) and the quoted words."""
-    if "bbc-block" in (block.get("class") or ()):  # SA: <h4>X posted:</h4><blockquote>
-        return block.find("h4", recursive=False), block.find("blockquote") or block
-    box = block.select_one(":scope > div.bbcode_quote > div.quote_container")
+    if has_class(block, "bbc-block"):  # SA: <h4>X posted:</h4><blockquote>
+        words = next(block.iterdescendants("blockquote"), None)
+        return block.find("h4"), block if words is None else words
+    box = find(block, f"div[{cls('bbcode_quote')}]/div[{cls('quote_container')}]")
     if box is not None:  # vB4/5: div.bbcode_postedby + div.message, or the bare words
-        return (box.find("div", class_="bbcode_postedby", recursive=False),
-                box.find("div", class_="message", recursive=False) or box)
-    cell = block.select_one("td.alt2") or block  # vB3: header div + italic div, or bare words
-    first = cell.find("div", recursive=False)
-    words = first.find_next_sibling("div") if first else None
-    if first is None or words is None or first.find("strong") is None:
+        words = find(box, f"div[{cls('message')}]")
+        return find(box, f"div[{cls('bbcode_postedby')}]"), box if words is None else words
+    cell = find(block, f".//td[{cls('alt2')}]")  # vB3: header div + italic div, or bare words
+    cell = block if cell is None else cell
+    first = cell.find("div")
+    words = next(first.itersiblings("div"), None) if first is not None else None
+    if first is None or words is None or next(first.iterdescendants("strong"), None) is None:
         return None, cell
     return first, words
 
 
-def _quoted_member(header: Tag | None) -> tuple[str | None, str | None]:
+def _quoted_member(header: _Element | None) -> tuple[str | None, str | None]:
     """(author, post id) from a quote header: vB's <strong>X</strong> + link, SA's "X posted:"."""
     if header is None:
         return None, None
-    m = _LINKED_POST.search(attr(header.find("a", href=True), "href") or "")
+    m = _LINKED_POST.search(attr(find(header, ".//a[@href]"), "href") or "")
     post_id = next((g for g in m.groups() if g), None) if m else None
-    strong = header.find("strong")
+    strong = next(header.iterdescendants("strong"), None)
     if strong is not None:
-        return clean(strong.get_text()), post_id
-    said = _SA_POSTED.match(clean(header.get_text()) or "")  # a bare "quote:" names nobody
+        return clean(get_text(strong)), post_id
+    said = _SA_POSTED.match(clean(get_text(header)) or "")  # a bare "quote:" names nobody
     return (clean(said.group(1)), post_id or said.group(2)) if said else (None, post_id)
+
+
+def _shape(fmt: str) -> re.Pattern[str]:
+    """What strptime could accept for `fmt`, loosely: a failed strptime costs ~75 µs, and a
+    page's dates would try most of the formats before the one that fits."""
+    pattern = re.escape(fmt).replace(r"\ ", r"\s+")
+    for code, what in (("%Y", r"\d{4}"), ("%b", r"\w+"), ("%B", r"\w+"), ("%p", r"\w+")):
+        pattern = pattern.replace(code, what)
+    return re.compile(re.sub(r"%[mdIHM]", r"\\s*\\d{1,2}", pattern), re.I)
+
+
+_SHAPES = [(fmt, _shape(fmt)) for fmt in _DATE_FORMATS]
 
 
 def _iso(text: str | None) -> str | None:
@@ -96,7 +111,9 @@ def _iso(text: str | None) -> str | None:
     "Today"/"Yesterday" would need the day the page was saved, which the page does not say.
     """
     text = clean(text)
-    for fmt in _DATE_FORMATS if text else ():
+    for fmt, shape in _SHAPES if text else ():
+        if not shape.fullmatch(text):  # type: ignore[arg-type]
+            continue
         try:
             return datetime.strptime(text, fmt).isoformat()  # type: ignore[arg-type]
         except ValueError:
@@ -109,13 +126,14 @@ def _profile(post: Post, fields: dict[str, str]) -> None:
         set_profile_field(post, label, clean(value))
 
 
-def _author(post: Post, name: Tag | None, title: Tag | None) -> None:
-    post.author = clean(text_of(name)) if name else None
+def _author(post: Post, name: _Element | None, title: _Element | None) -> None:
+    post.author = clean(text_of(name)) if name is not None else None
     post.author_source = AUTHOR_FROM_PAGE if post.author else None
-    post.author_title = clean(text_of(title)) if title else None
+    post.author_title = clean(text_of(title)) if title is not None else None
 
 
-def _body(post: Post, message: Tag | None, also_skip: list[Tag] | None = None) -> Post | None:
+def _body(post: Post, message: _Element | None, also_skip: list[_Element] | None = None
+          ) -> Post | None:
     if message is None:
         return None
     post.quotes, blocks = _quotes(message)
@@ -123,18 +141,21 @@ def _body(post: Post, message: Tag | None, also_skip: list[Tag] | None = None) -
     return post
 
 
-def _words(el: Tag | None) -> str | None:
+def _words(el: _Element | None) -> str | None:
     return text_of(el) or None if el is not None else None
 
 
-def _first_by_class(root: Tag, names: str) -> dict[str, Tag]:
+def _first_by_class(root: _Element, names: str) -> dict[str, _Element]:
     """The first element under `root` carrying each class in `names`, in one walk of the tree.
 
-    One walk per post instead of one CSS select per field: the selects were most of the time.
+    One walk per post instead of one query per field.
     """
     wanted, found = set(names.split()), {}
-    for el in root.find_all(True):
-        for name in el.get("class") or ():
+    for el in root.iterdescendants():
+        classes = el.get("class")
+        if not classes:
+            continue
+        for name in classes.split():
             if name in wanted and name not in found:
                 found[name] = el
         if len(found) == len(wanted):
@@ -142,90 +163,93 @@ def _first_by_class(root: Tag, names: str) -> dict[str, Tag]:
     return found
 
 
-def _link(base: str | None, el: Tag | None) -> str | None:
+def _link(base: str | None, el: _Element | None) -> str | None:
     href = attr(el, "href")
     return urljoin(base, href) if base and href else href or None
 
 
 # --- one reader per flavour ----------------------------------------------------------------
 
-def vb3_post(table: Tag, base: str | None) -> Post | None:
+def vb3_post(table: _Element, base: str | None) -> Post | None:
     """vB3: table#post123, the number in a#postcount, the words in div#post_message_123."""
     post = Post(body="", post_id=POST_ID.sub(r"\1", attr(table, "id") or ""))
-    count = table.select_one("a[id^=postcount]")
-    post.post_number = to_int(attr(count, "name") or count.get_text()) if count else None
-    post.url = _link(base, table.select_one("a[id^=postlink]"))
-    date = table.find("td", class_="thead")
-    post.posted_at = _iso(date.get_text(" ")) if date else None
-    menu = table.select_one("div[id^=postmenu_]")
-    title = menu.find_next_sibling("div", class_="smallfont") if menu else None
-    if title is not None and ":" in title.get_text():
+    count = find(table, ".//a[starts-with(@id, 'postcount')]")
+    post.post_number = to_int(attr(count, "name") or get_text(count)) if count is not None else None
+    post.url = _link(base, find(table, ".//a[starts-with(@id, 'postlink')]"))
+    date = find(table, f".//td[{cls('thead')}]")
+    post.posted_at = _iso(get_text(date, " ")) if date is not None else None
+    menu = find(table, ".//div[starts-with(@id, 'postmenu_')]")
+    title = find(menu, f"following-sibling::div[{cls('smallfont')}]")
+    if title is not None and ":" in get_text(title):
         title = None  # no user title: the next block is already the "Join Date:" list
     _author(post, menu, title)
-    user_cell = menu.find_parent("td") if menu else None
+    user_cell = find(menu, "ancestor::td[1]")
     if user_cell is not None:
-        _profile(post, dict(_PROFILE_LINE.findall(user_cell.get_text("\n"))))
+        _profile(post, dict(_PROFILE_LINE.findall(get_text(user_cell, "\n"))))
     post.signature = _vb3_signature(table)
-    return _body(post, table.select_one("div[id^=post_message_]"))
+    return _body(post, find(table, ".//div[starts-with(@id, 'post_message_')]"))
 
 
-def _vb3_signature(table: Tag) -> str | None:
+def _vb3_signature(table: _Element) -> str | None:
     """vB3 prints the signature after a line of underscores, outside the message div."""
-    cell = table.select_one("td[id^=td_post_]")
-    for div in cell.find_all("div", recursive=False) if cell else []:
-        first = div.find(string=True)
+    cell = find(table, ".//td[starts-with(@id, 'td_post_')]")
+    for div in cell.findall("div") if cell is not None else []:
+        first = first_text(div)
         if first and is_signature_rule(first):
             return text_of(div).lstrip("_").strip() or None
     return None
 
 
-def vb4_post(li: Tag, base: str | None) -> Post | None:
+def vb4_post(li: _Element, base: str | None) -> Post | None:
     """vB4: li.postcontainer#post_123, its parts found by class in one walk."""
     post = Post(body="", post_id=POST_ID.sub(r"\1", attr(li, "id") or ""))
     el = _first_by_class(li, "postcounter date username usertitle userinfo_extra postcontent "
                              "signaturecontainer")
-    post.post_number = to_int(el["postcounter"].get_text()) if "postcounter" in el else None
+    post.post_number = to_int(get_text(el["postcounter"])) if "postcounter" in el else None
     post.url = _link(base, el.get("postcounter"))
-    post.posted_at = _iso(el["date"].get_text(" ")) if "date" in el else None
+    post.posted_at = _iso(get_text(el["date"], " ")) if "date" in el else None
     _author(post, el.get("username"), el.get("usertitle"))  # a guest's is a plain span.username
     if "userinfo_extra" in el:
-        _profile(post, {dt.get_text(): dd.get_text() for dt in el["userinfo_extra"].find_all("dt")
-                        if (dd := dt.find_next_sibling("dd"))})
+        _profile(post, {get_text(dt): get_text(dd) for dt in el["userinfo_extra"].iterdescendants("dt")
+                        if (dd := next(dt.itersiblings("dd"), None)) is not None})
     post.signature = _words(el.get("signaturecontainer"))
     return _body(post, el.get("postcontent"))
 
 
-def vb5_post(li: Tag, base: str | None) -> Post | None:
+def vb5_post(li: _Element, base: str | None) -> Post | None:
     """vB5: li.b-post[data-node-id], its parts found by class in one walk."""
     post = Post(body="", post_id=attr(li, "data-node-id"))
     el = _first_by_class(li, "b-userinfo author usertitle b-post__count b-post__timestamp "
                              "js-post__content-text post-signature")
-    post.post_number = to_int(el["b-post__count"].get_text()) if "b-post__count" in el else None
+    post.post_number = to_int(get_text(el["b-post__count"])) if "b-post__count" in el else None
     post.url = _link(base, el.get("b-post__count"))
     stamp = el.get("b-post__timestamp")
-    post.posted_at = attr(stamp.find("time"), "datetime") if stamp else None  # already ISO
+    time = next(stamp.iterdescendants("time"), None) if stamp is not None else None
+    post.posted_at = attr(time, "datetime") if stamp is not None else None  # already ISO
     _author(post, el.get("author"), el.get("usertitle"))
     if "b-userinfo" in el:
-        _profile(post, {item.label.get_text(): item.get_text().replace(item.label.get_text(), "")
-                        for item in el["b-userinfo"].find_all("li") if item.label})
+        items = [(item, label) for item in el["b-userinfo"].iterdescendants("li")
+                 if (label := next(item.iterdescendants("label"), None)) is not None]
+        _profile(post, {get_text(label): get_text(item).replace(get_text(label), "")
+                        for item, label in items})
     post.signature = _words(el.get("post-signature"))
     return _body(post, el.get("js-post__content-text"))
 
 
-def sa_post(table: Tag, base: str | None) -> Post | None:
+def sa_post(table: _Element, base: str | None) -> Post | None:
     """Something Awful: table.post#post123[data-idx], numbered by data-idx for now."""
     pid = POST_ID.sub(r"\1", attr(table, "id") or "")
     post = Post(body="", post_id=pid, post_number=to_int(attr(table, "data-idx")))
     post.url = urljoin(base, f"/showthread.php?goto=post&postid={pid}") if base else None
     el = _first_by_class(table, "author registered title postdate postbody editedby signature")
     _author(post, el.get("author"), el.get("title"))
-    post.author_joined = clean(el["registered"].get_text()) if "registered" in el else None
+    post.author_joined = clean(get_text(el["registered"])) if "registered" in el else None
     if "postdate" in el:  # the date is the cell's own text, after the "#" and "?" links
-        post.posted_at = _iso(" ".join(el["postdate"].find_all(string=True, recursive=False)))
+        post.posted_at = _iso(" ".join(own_strings(el["postdate"])))
     post.signature = _words(el.get("signature"))
     return _body(post, el.get("postbody"), [el[k] for k in ("editedby", "signature") if k in el])
 
 
 # The post reader of each markup, by the name `vbulletin_html` tells them apart with.
-READERS: dict[str, Callable[[Tag, str | None], Post | None]] = {
+READERS: dict[str, Callable[[_Element, str | None], Post | None]] = {
     "sa": sa_post, "vb5": vb5_post, "vb4": vb4_post, "vb3": vb3_post}

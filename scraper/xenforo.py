@@ -22,11 +22,11 @@ from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Quote, Thread
 FORMAT = "xenforo-html"
 
 
-_SNIFF = re.compile(
-    r"""<html[^>]+id=["'](?:XenForo|XF)["']|class="message message--post|js/xenforo/xenforo\.js"""
-    r"""|<ol class="messageList\"""",
-    re.I,
-)
+# One pattern each, each opening with a character that has no case (see vbulletin_html).
+_SNIFFS = [re.compile(p, re.I) for p in (
+    r"""<html[^>]+id=["'](?:XenForo|XF)["']""",
+    r'="message message--post(?<=class="message message--post)',
+    r"/xenforo/xenforo\.js(?<=js/xenforo/xenforo\.js)", r'<ol class="messageList"')]
 _QUOTE_CLASSES = ["bbCodeQuote", "bbCodeBlock--quote"]
 # "Click to expand...", the "X said:" header and images (alt "[IMG]") are chrome, not words.
 _QUOTE_CHROME = ["quoteExpand", "bbCodeBlock-expandLink", "attribution", "bbCodeBlock-title",
@@ -38,7 +38,7 @@ _SAID = re.compile(r"^(.*?)\s+said:?\s*$", re.S)
 
 def sniff(head: str, name: str) -> str | None:
     """'xenforo-html' when the page is built by XenForo 1 or 2, else None."""
-    return FORMAT if _SNIFF.search(head) else None
+    return FORMAT if any(p.search(head) for p in _SNIFFS) else None
 
 
 def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:

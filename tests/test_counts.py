@@ -79,6 +79,35 @@ def test_counts_round_trip_through_their_file(kb: KB) -> None:
     assert rank(KB(kb.data_dir), q).posts == rank(kb, q).posts
 
 
+def test_a_cold_reader_computes_no_statistics_and_reads_the_vocabulary_in_place(
+        kb: KB, tmp_path: Path) -> None:
+    extra = tmp_path / "words.jsonl"
+    extra.write_text(json.dumps({"thread_id": "u-1", "thread_title": "Kölsch und Weißbier",
+                                 "post_number": 1, "body": "Ein Kölsch, bitte. 東京の地図"}))
+    ingest(read_sources([str(extra)]), kb.store)
+    kb.sync()
+    built = kb.counts  # computes its statistics itself
+    cold = TermCounts(built.path)
+    assert cold.load()
+    assert "stats" in cold._memo and "thread_lengths" in cold._memo  # read, not computed
+    assert not isinstance(cold._names["threads"], dict)  # names not parsed...
+    assert cold.thread_count() == len(built.threads)  # ...to count them
+    fresh, saved = built._stats(), cold.stats()
+    for field in ("df_body", "df_title", "idf"):
+        assert np.array_equal(getattr(fresh, field), getattr(saved, field))
+    assert (fresh.posts, fresh.avg_body, fresh.avg_title) == (saved.posts, saved.avg_body,
+                                                              saved.avg_title)
+    built._memo.pop("thread_lengths", None)
+    lengths, avg, full = built.thread_lengths()
+    assert np.array_equal(lengths, cold.thread_lengths()[0]) and (avg, full) == cold.thread_lengths()[1:]
+    for term in ["kolsch", "kölsch", "東京", "tubeless", "tyre", "zzz-no-such", ""]:
+        assert cold.vocab.get(term) == built.vocab.get(term), term
+        assert (term in cold.vocab) == (term in built.vocab)
+    assert len(cold.vocab) == len(built.vocab) and dict(cold.vocab.items()) == dict(built.vocab)
+    q = parse_query("Kölsch bitte")
+    assert rank(KB(kb.data_dir), q).posts == rank(kb, q).posts
+
+
 class _Planted:
     """Unpickling this would create a file: the proof that a pickle was loaded."""
 

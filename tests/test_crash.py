@@ -83,3 +83,82 @@ def test_kill_during_ingest_then_rerun(tmp_path: Path) -> None:
     assert [(h["thread_id"], h["post_number"]) for h in found["hits"]] == [(f"t{FILES - 1}", POSTS)]
     first = _kb(data, "search", "--json", "--posts", "marker0x1")
     assert json.loads(first.communicate(timeout=120)[0])["hits"][0]["thread_id"] == "t0"
+
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return out
+
+
+def _grower(pid: int) -> int | None:
+    """The ingest's counts worker (kb/growing.py), once it runs."""
+    for child in _children(pid):
+        try:
+            if b"kb.growing" in Path(f"/proc/{child}/cmdline").read_bytes():
+                return child
+        except OSError:
+            pass
+    return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except OSError:
+        return False
+
+
+def _wait_for(data: Path, proc: subprocess.Popen[bytes], files: int) -> int:
+    deadline = time.time() + 60
+    while time.time() < deadline and proc.poll() is None:
+        grower = _grower(proc.pid)
+        if grower and _sources(data / "kb.sqlite3") >= files:
+            return grower
+        time.sleep(0.02)
+    raise AssertionError("the ingest ended (or never grew counts) before the kill")
+
+
+def _all_found(data: Path) -> None:
+    for marker, tid in ((f"marker{FILES - 1}x{POSTS}", f"t{FILES - 1}"), ("marker0x1", "t0"),
+                        ("marker150x7", "t150")):
+        out = _kb(data, "search", "--json", "--posts", marker).communicate(timeout=120)[0]
+        assert [h["thread_id"] for h in json.loads(out)["hits"]] == [tid]
+
+
+def test_kill_the_counts_worker_mid_growth_and_the_ingest_catches_up(tmp_path: Path) -> None:
+    dump, data = tmp_path / "dump", tmp_path / "data"
+    _write_dump(dump)
+    proc = _kb(data, "ingest", "--json", str(dump))
+    grower = _wait_for(data, proc, 100)  # it has grown counts from earlier batches
+    os.kill(grower, signal.SIGKILL)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err.decode()
+    assert json.loads(out)["posts"]["added"] == FILES * POSTS
+    _all_found(data)
+
+
+def test_kill_the_ingest_during_count_growth_then_rerun(tmp_path: Path) -> None:
+    dump, data = tmp_path / "dump", tmp_path / "data"
+    _write_dump(dump)
+    proc = _kb(data, "ingest", "--quiet", str(dump))
+    grower = _wait_for(data, proc, 100)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.time() + 10
+    while _alive(grower) and time.time() < deadline:
+        time.sleep(0.05)
+    assert not _alive(grower), "the counts worker outlived the ingest"
+    con = sqlite3.connect(data / "kb.sqlite3")
+    files = con.execute("SELECT count(*) FROM sources").fetchone()[0]
+    assert con.execute("SELECT count(*) FROM posts").fetchone()[0] == files * POSTS
+    con.close()
+    rerun = _kb(data, "ingest", "--json", str(dump))
+    out, err = rerun.communicate(timeout=300)
+    assert rerun.returncode == 0, err.decode()
+    assert json.loads(out)["posts"]["added"] == (FILES - files) * POSTS
+    _all_found(data)

@@ -57,10 +57,10 @@ EXPECT: dict[str, dict[str, Any]] = {
         "quote": (2, "Bramble", "It comes back after about"),
         "signature": (2, "Tom, club secretary."),
     },
-    # The reply opens with Flarum's mention of the post it answers, a link in the text.
+    # The reply opens with Flarum's mention of the post it answers: its reply_to, not its words.
     "flarum-noscript.html": {
         "posts": [("crumb_and_co", "My starter is eight days old"),
-                  ("Ilse", "crumb_and_co That is hunger, not spoilage."),
+                  ("Ilse", "That is hunger, not spoilage."),
                   ("crumb_and_co", "Two days of twice-daily feeds and")],
         "quote": (2, "crumb_and_co", "this morning it smelled strongly"),
         "signature": None,
@@ -113,3 +113,16 @@ def test_signature_split_off(name: str) -> None:
     posts = _posts(name)
     assert all(first not in p.body for p in posts)
     assert _words(posts[number - 1].signature or "", first) == first
+
+
+def test_flarum_mention_is_the_reply_link() -> None:
+    posts = _posts("flarum-noscript.html")
+    assert [p.reply_to for p in posts] == [None, 1, None]
+    assert "crumb_and_co" not in posts[1].body
+
+
+def test_a_mention_inside_the_words_stays_words() -> None:
+    page = (FIXTURES / "flarum-noscript.html").read_bytes().replace(
+        b'<p><a href="https://bakers.example.com/d/418', b'<p>As <a href="https://bakers.example.com/d/418')
+    ilse = scraper.parse(page, "f.html")[0].posts[1]
+    assert ilse.reply_to is None and ilse.body.startswith("As crumb_and_co")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from scraper import ParseError, parse
@@ -94,6 +97,7 @@ def test_mailman_message_pages(file: str, fmt: str) -> None:
     assert thread.forum == "bike-list@lists.example.org"
     [post] = thread.posts
     assert post.author == "Bob Hub" and post.post_number == 1
+    assert post.post_id == "b2@example.net"  # the Message-ID, from the page's reply link
     assert post.body == "Yes. Tighten the spoke opposite the rub a quarter turn at a time."
     assert [(q.author, q.text) for q in post.quotes] == [
         ("Alice Spoke", "Can I true a rear wheel with the bike upside down?")]
@@ -104,12 +108,36 @@ def test_hyperkitty_thread_page_gives_every_email() -> None:
     page = _read("mailman", "hyperkitty-message.html").decode()
     start, end = page.index('<div class="email email-first">'), page.index("        </section>")
     reply = (page[start:end].replace("B2HASH", "C3HASH").replace("Bob Hub", "Carol Rim")
-             .replace("email email-first", "email")
+             .replace("email email-first", "email").replace("b2%40example.net", "c3%40example.com")
              .replace("Yes. Tighten the spoke", "Check the dish. Tighten the spoke"))
     [thread] = parse((page[:end] + reply + page[end:]).encode(), "thread.html")
     assert [(p.post_number, p.author, p.post_id) for p in thread.posts] == [
-        (1, "Bob Hub", "B2HASH"), (2, "Carol Rim", "C3HASH")]
+        (1, "Bob Hub", "b2@example.net"), (2, "Carol Rim", "c3@example.com")]
     assert thread.posts[1].body.startswith("Check the dish.")
+
+
+def test_one_message_from_pipermail_and_hyperkitty_is_one_post(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    pages = [str(FIXTURES / "mailman" / f) for f in ("pipermail-message.html",
+                                                     "hyperkitty-message.html")]
+    for i, order in enumerate((pages, pages[::-1])):
+        data = ["--data-dir", str(tmp_path / str(i))]
+        for page in order:  # one file at a time: the second finds the first in the store
+            assert CliRunner().invoke(main, [*data, "ingest", page]).exit_code == 0
+        out = CliRunner().invoke(main, [*data, "export"]).output
+        rows = [json.loads(x) for x in out.splitlines() if x.startswith("{")]
+        assert [(r["thread_id"], r["post_id"], r["author"]) for r in rows] == [
+            ("truing-a-wheel-without-a-stand", "b2@example.net", "Bob Hub")]
+
+
+def test_message_id_of_a_reply_link_keeps_its_plus() -> None:
+    page = _read("mailman", "pipermail-message.html").replace(b"b2%40example.net",
+                                                               b"CA+b2%40example.net")
+    [thread] = parse(page, "m.html")
+    assert thread.posts[0].post_id == "CA+b2@example.net"
 
 
 def test_mbox_html_only_message_and_encoded_headers() -> None:

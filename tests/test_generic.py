@@ -114,3 +114,31 @@ def test_real_pages_get_their_topic_titles() -> None:
     page = shared("more-engines", "fluxbb", "bbs.archlinux.org-viewtopic-249553.html")
     (thread,) = scraper.parse(page.read_bytes(), str(page))
     assert thread.title == "Thinkpad Thunderbolt 3 Dock does not work correctly after replug"
+
+
+def test_a_script_built_page_is_read_from_its_schema_org_data() -> None:
+    # No post markup at all: the page describes its thread to search engines as JSON-LD.
+    [thread] = scraper.parse((HERE / "jsonld-discussion.html").read_bytes(), "x.html", normalised=False)
+    assert thread.title == "Do 400m runners need leg strength?"
+    assert thread.url == "https://forum.example.org/topic/48213/do-400m-runners-need-leg-strength"
+    assert thread.thread_id == "48213" and thread.forum == "forum.example.org"
+    assert [(p.post_number, p.author) for p in thread.posts] == [
+        (1, "lapcounter"), (2, "Coach Ramírez"), (3, "sprint_mum")]  # the empty comment dropped
+    assert thread.posts[0].body.startswith("I run the 400m and my coach")
+    assert thread.posts[1].posted_at == "2021-03-02T19:10:00+00:00"
+    assert "speed endurance matters more" in thread.posts[2].body and "&amp;" not in thread.posts[2].body
+    assert thread.posts_declared == 4
+
+
+def test_a_qa_page_keeps_the_accepted_answer_and_votes() -> None:
+    [thread] = scraper.parse((HERE / "jsonld-qapage.html").read_bytes(), "q.html", normalised=False)
+    assert thread.title == "How do I reset the controller?"
+    assert [(p.author, p.accepted, p.score) for p in thread.posts] == [
+        ("newbie42", False, None), ("fwguru", True, 7), ("helper", False, 1)]
+    assert thread.posts[1].url == "https://board.example.com/q/77#a2"
+
+
+def test_broken_json_ld_is_not_a_thread() -> None:
+    page = b"<html><head><script type='application/ld+json'>{not json</script></head><body></body></html>"
+    with pytest.raises(ParseError):
+        scraper.parse(page, "broken.html")

@@ -103,6 +103,23 @@ def test_hostile_input_is_skipped_and_the_rest_goes_in(tmp_path: Path, kb) -> No
     assert len(export(kb)) == 10
 
 
+def test_a_file_the_store_refuses_is_undone_alone(tmp_path: Path, kb) -> None:  # type: ignore[no-untyped-def]
+    # A lone surrogate parses (JSON allows it) but SQLite cannot store it: the files before and
+    # after it in the same commit batch still go in, and that file leaves nothing behind.
+    (tmp_path / "a.jsonl").write_text(json.dumps({"thread_id": "a", "post_number": 1,
+                                                  "body": "before it"}))
+    (tmp_path / "b.jsonl").write_text('{"thread_id": "b", "post_number": 1, "body": "x \\ud800 y"}')
+    (tmp_path / "c.jsonl").write_text(json.dumps({"thread_id": "c", "post_number": 1,
+                                                  "body": "after it"}))
+    result = kb("ingest", "--json", str(tmp_path))
+    assert result.exit_code == 1
+    summary = json.loads(result.output)
+    assert [Path(s["file"]).name for s in summary["skipped"]] == ["b.jsonl"]
+    assert "cannot store it" in summary["skipped"][0]["reason"]
+    assert sorted(r["thread_id"] for r in export(kb)) == ["a", "c"]
+    assert json.loads(kb("ingest", "--json", str(tmp_path)).output)["files_unchanged"] == 2
+
+
 def test_human_summary_and_exit_codes(tmp_path: Path, kb) -> None:  # type: ignore[no-untyped-def]
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")

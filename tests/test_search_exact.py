@@ -194,7 +194,6 @@ def test_filters_alone_never_score(real: KB, monkeypatch: pytest.MonkeyPatch) ->
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("a filter-only query reached a scorer")
 
-    monkeypatch.setattr(real.index, "search", refuse)
     monkeypatch.setattr("kb.search.post_and_thread_scores", refuse)
     tid = real.store.threads(limit=1)[0].thread_id
     r = search(real, f"thread:{tid}", per_thread=False)

@@ -76,17 +76,27 @@ def test_pages_merge_in_any_order(backend: Backend, tmp_path: Path) -> None:
     two.close()
 
 
-def test_one_change_number_per_file(backend: Backend, tmp_path: Path) -> None:
+def test_one_change_number_per_commit(backend: Backend, tmp_path: Path) -> None:
+    """Each committed batch of files takes the next change number (an ingest's files commit
+    together, kb/ingest.py BATCH_FILES); what came after a number is exactly what it wrote."""
     store = backend.open()
     files = [_jsonl(tmp_path / f"{i}.jsonl", f"t{i}", range(1, 4)) for i in range(3)]
     assert store.last_seq() == 0
     _load(store, files[0])
     assert store.last_seq() == 1
     _load(store, *files[1:])
-    assert store.last_seq() == 3
+    assert store.last_seq() == 2
     rows, gone, upto = store.changes(1)
-    assert ({r.thread_id for r in rows}, gone, upto) == ({"t1", "t2"}, [], 3)
-    assert store.changes(3)[0] == []
+    assert ({r.thread_id for r in rows}, gone, upto) == ({"t1", "t2"}, [], 2)
+    assert store.changes(2)[0] == [] and len(store.changes(0, upto=1)[0]) == 3
+    with store.batch() as commit:
+        with store.transaction():
+            store.drop_thread("t0")
+        commit()
+        with store.transaction():
+            store.drop_thread("t1")
+    assert store.last_seq() == 4
+    assert (len(store.changes(2, upto=3)[1]), len(store.changes(3)[1])) == (3, 3)
     store.close()
 
 

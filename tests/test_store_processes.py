@@ -76,15 +76,14 @@ def _stop_mid_transaction(proc: subprocess.Popen[bytes], backend: Backend, store
 
 
 def consistent(node: Path, store: Any) -> None:
-    """The node's term counts and index hold exactly the store's posts, at its change number."""
+    """The node's term counts hold exactly the store's posts, at its change number."""
     from kb.knowledge import KB
 
     kb = KB(node, store=store)
-    ids = {r.id for r in store.changes(-1)[0]}
+    ids = [r.id for r in store.changes(-1)[0]]
     assert not kb.stale()
-    assert kb.counts.seq == kb.index.applied_seq() == store.last_seq()
-    assert set(kb.counts.ids[kb.counts.live].tolist()) == ids
-    assert kb.index.doc_count() == len(ids)
+    assert kb.counts.seq == store.last_seq()
+    assert sorted(kb.counts.ids[kb.counts.live].tolist()) == sorted(ids)
 
 
 def test_kill_9_mid_transaction_then_rerun(backend: Backend, tmp_path: Path) -> None:

@@ -35,6 +35,7 @@ def ingest(obj: Ctx, paths: tuple[str, ...], fmt: str | None, as_json: bool, qui
     thread page inside). The search index follows. Exit 0 when every file went in, 1 when some were skipped.
     """
     from kb.ingest import count_files, expand, read_sources
+    from kb.parsing import workers_for
 
     if fmt:
         from scraper import ParseError, detect
@@ -48,12 +49,14 @@ def ingest(obj: Ctx, paths: tuple[str, ...], fmt: str | None, as_json: bool, qui
     sources = read_sources(files, explicit=set(paths))
     total = count_files(files)
     stream = total >= STREAM_FILES
+    workers = workers_for(total) if stream else 0
     if not quiet and not as_json and sys.stderr.isatty():
         with click.progressbar(length=total, label="ingesting", file=sys.stderr,
                                show_pos=True) as bar:
-            summary = kb.ingest(sources, fmt, on_file=lambda s: bar.update(1), stream=stream)
+            summary = kb.ingest(sources, fmt, on_file=lambda s: bar.update(1), stream=stream,
+                                 workers=workers)
     else:
-        summary = kb.ingest(sources, fmt, stream=stream)
+        summary = kb.ingest(sources, fmt, stream=stream, workers=workers)
     if as_json:
         emit_json(summary.to_dict())
     else:

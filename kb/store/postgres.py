@@ -13,7 +13,7 @@ PostgreSQL store is opened, so the CLI starts as fast as ever.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -47,7 +47,7 @@ class PostgresStore(SQLStore):
     _LIKE = "ILIKE"  # SQLite's LIKE ignores case
 
     def __init__(self, url: str) -> None:
-        self.url = shown(url)
+        self.url, self.target = shown(url), url
         try:
             import psycopg
         except ImportError:
@@ -101,11 +101,42 @@ class PostgresStore(SQLStore):
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One write transaction, holding the write lock: writers, wherever they run, commit
-        one after another, so change numbers are taken and committed in the same order."""
+        one after another, so change numbers are taken and committed in the same order.
+        Inside `batch()`, a savepoint, undone alone if it fails, committed with the batch."""
+        if self._batch:
+            with self.db.transaction():  # psycopg makes it a savepoint: a transaction is open
+                yield
+            return
         with self.db.transaction():
-            self.db.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
-            self._seq = None
+            self._begin_writing()
             yield
+
+    def _begin_writing(self) -> None:
+        self.db.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+        self._seq = None
+
+    @contextmanager
+    def batch(self) -> Iterator[Callable[[], None]]:
+        """Transactions that commit together (a big ingest's files), holding the write lock
+        from one `commit` to the next: other writers wait a batch (at most ~0.5 s), not a
+        file. A kill loses the uncommitted files whole; the next run reads them again."""
+        self.db.execute("BEGIN")
+        self._begin_writing()
+        self._batch = True
+
+        def commit() -> None:
+            self.db.execute("COMMIT")
+            self.db.execute("BEGIN")
+            self._begin_writing()
+
+        try:
+            yield commit
+        except BaseException:
+            self._batch = False
+            self.db.execute("ROLLBACK")
+            raise
+        self._batch = False
+        self.db.execute("COMMIT")
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self.db.execute(_pg(sql), params).fetchall()  # type: ignore[arg-type]
@@ -128,13 +159,14 @@ class PostgresStore(SQLStore):
         return int(self._one("SELECT greatest(coalesce((SELECT max(seq) FROM posts), 0),"
                              " coalesce((SELECT max(seq) FROM removed), 0))"))
 
-    def changes(self, after: int) -> tuple[list[IndexedPost], list[int], int]:
+    def changes(self, after: int, upto: int | None = None
+                ) -> tuple[list[IndexedPost], list[int], int]:
         """As `SQLStore.changes`, read from one snapshot (a writer may commit in between)."""
         if self.db.info.transaction_status != self._psycopg.pq.TransactionStatus.IDLE:
-            return super().changes(after)
+            return super().changes(after, upto)
         with self.db.transaction():
             self.db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            return super().changes(after)
+            return super().changes(after, upto)
 
     def table_rows(self, table: str, columns: list[str]) -> Iterator[tuple[Any, ...]]:
         """Every row of a table, streamed from the server in key order."""

@@ -68,6 +68,7 @@ class SQLStore:
     _NO_LIMIT: int | None = -1
     _LIKE = "LIKE"
     _seq: int | None = None
+    _batch = False  # inside `batch()`: transactions are savepoints
 
     # What a subclass provides: plain tuples (`_rows`), rows by column name (`_records`).
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -233,9 +234,11 @@ class SQLStore:
         """The highest post id so far: posts written later get higher ones."""
         return int(self._one("SELECT coalesce(max(id), 0) FROM posts"))
 
-    def changes(self, after: int) -> tuple[list[IndexedPost], list[int], int]:
-        """Posts written and post ids removed after change `after`, and the newest change number."""
-        upto = self.last_seq()
+    def changes(self, after: int, upto: int | None = None
+                ) -> tuple[list[IndexedPost], list[int], int]:
+        """Posts written and post ids removed after change `after` (up to change `upto`, else
+        the newest), and the change number they go up to."""
+        upto = self.last_seq() if upto is None else upto
         posts = list(starmap(IndexedPost, self._rows(
             f"SELECT {_INDEXED_SELECT} FROM posts p JOIN threads t USING (thread_id)"
             " WHERE p.seq > ? AND p.seq <= ? ORDER BY p.id", (after, upto))))

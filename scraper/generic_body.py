@@ -1,0 +1,208 @@
+"""A post record's body: the element that holds the member's words, the quotes in it, the
+chrome to leave out (signatures, edit notes, code gutters), and the signature beside it.
+
+The body is found by shape where the class names fail: of the elements classed as a body, the
+deepest that holds (nearly) all of the record's words without its author pane and tool bars.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from lxml.etree import _Element
+
+from scraper.generic_words import (
+    ATTRIBUTION,
+    BODY_CLASS,
+    CHROME,
+    NOT_BODY,
+    QUOTE_AUTHOR_ATTRS,
+    QUOTE_CLASS,
+    SIGNATURE,
+    Hints,
+    hinted,
+    text_of,
+)
+from scraper.html import clean, element_text
+from scraper.models import Quote
+
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}  # subject lines over a post's words
+
+
+def body_element(parts: list[_Element], author_el: _Element | None, hints: Hints
+                 ) -> _Element | None:
+    """The element holding the post's words: of the elements classed as a body that hold its
+    words without the author pane, headers and tool bars, the deepest that holds (nearly) all."""
+    author_path = set(author_el.iterancestors()) | {author_el} if author_el is not None else set()
+    found: list[tuple[int, int, _Element]] = []
+    lengths: dict[_Element, int] = {}  # body classes nest: each subtree measured once
+    for part in parts:
+        for el in part.iterdescendants():
+            if not isinstance(el.tag, str) or el in author_path:
+                continue
+            hint = hints[el]
+            if hinted(BODY_CLASS, hint) and not hinted(NOT_BODY, hint) \
+                    and not _in_pane(el, part, hints):
+                found.append((_clean_len(el, lengths, hints), len(text_of(el)), el))
+    if not found:
+        return _largest_block(parts, author_path)
+    most = max(n for n, _, _ in found)
+    return min((f for f in found if f[0] >= 0.9 * most), key=lambda f: f[1])[2]
+
+
+def _in_pane(el: _Element, record: _Element, hints: Hints) -> bool:
+    """Is `el` inside the author pane, a header or a tool bar of the record?"""
+    for parent in el.iterancestors():
+        if parent is record:
+            return False
+        hint = hints[parent]
+        if hinted(NOT_BODY, hint) and not hinted(BODY_CLASS, hint) or hinted(CHROME, hint):
+            return True
+    return False
+
+
+def _clean_len(el: _Element, known: dict[_Element, int], hints: Hints) -> int:
+    """Text length without the headers, dates and tool bars inside."""
+    n = known.get(el)
+    if n is not None:
+        return n
+    n = len((el.text or "").strip())
+    for child in el:
+        if isinstance(child.tag, str) and child.tag not in _HEADINGS:
+            hint = hints[child]
+            if not (hinted(NOT_BODY, hint) or hinted(CHROME, hint)) or hinted(QUOTE_CLASS, hint):
+                n += _clean_len(child, known, hints)
+        n += len((child.tail or "").strip())
+    known[el] = n
+    return n
+
+
+def _largest_block(parts: list[_Element], avoid: set[_Element]) -> _Element | None:
+    best, best_len = None, 0
+    for part in parts:
+        for el in part.iter("div", "td", "p", "section", "article", "blockquote"):
+            if el in avoid:
+                continue
+            n = len(text_of(el))
+            if n > best_len:
+                best, best_len = el, n
+    return best
+
+
+def quotes_and_chrome(body: _Element, hints: Hints) -> tuple[list[Quote], list[_Element]]:
+    """The body's quotes, and the quote blocks and chrome to leave out of its own words."""
+    quotes: list[Quote] = []
+    skip: list[_Element] = []
+    for el in body.iterdescendants():
+        if not isinstance(el.tag, str) or any(s in el.iterancestors() for s in skip):
+            continue
+        hint = hints[el]
+        if el.tag == "blockquote" or "quote" in el.tag or hinted(QUOTE_CLASS, hint) \
+                and el.tag not in ("span", "a", "b", "strong", "i", "em"):
+            if not hinted(QUOTE_CLASS, hint) and el.tag == "blockquote" and _is_whole(el, body) \
+                    and not _attributed(el):
+                continue  # a body all in <blockquote> is the member's words, not a quote
+            quote = _quote(el)
+            quote.author = quote.author or _attribution_before(el)
+            quotes.append(quote)
+            skip.append(el)
+        elif hinted(CHROME, hint) or el.tag in ("script", "style"):
+            skip.append(el)
+    # A quote header in an element of its own ("X schrieb:" over the quoted box) names the
+    # author of the quote after it.
+    kept: list[Quote] = []
+    for q in quotes:
+        if kept and not kept[-1].text and kept[-1].author and not q.author:
+            q.author = kept.pop().author
+        kept.append(q)
+    return [q for q in kept if q.text], skip
+
+
+def _attribution_before(el: _Element) -> str | None:
+    """The author an "X wrote:" line just before the quote block names."""
+    prev = el.getprevious()
+    before = (prev.tail or "") if prev is not None else (el.getparent().text or "")
+    if prev is not None and not before.strip():
+        before = text_of(prev)
+    lines = [ln.strip() for ln in before.split("\n") if ln.strip()]
+    head = ATTRIBUTION.match(lines[-1]) if lines else None
+    return clean(head.group("a") or head.group("b") or head.group("c")) if head else None
+
+
+def _attributed(el: _Element) -> bool:
+    first = element_text(el).split("\n", 1)[0].strip()
+    return next(el.iter("cite"), None) is not None or bool(ATTRIBUTION.match(first))
+
+
+def _is_whole(el: _Element, body: _Element) -> bool:
+    return len(text_of(el).strip()) >= 0.9 * len(text_of(body).strip())
+
+
+def _quote(el: _Element) -> Quote:
+    author = next((el.get(a) for a in QUOTE_AUTHOR_ATTRS if el.get(a)), None)
+    cite = next(el.iter("cite"), None)
+    if cite is not None:  # phpBB's <cite>X wrote:</cite> inside the quote
+        head = ATTRIBUTION.match(" ".join(text_of(cite).split()))
+        author = author or (clean(head.group("a") or head.group("b") or head.group("c"))
+                            if head else clean(text_of(cite)))
+        return Quote(text=element_text(el, [cite]), author=author)
+    text = element_text(el)
+    lines = text.split("\n")
+    head = ATTRIBUTION.match(lines[0].strip()) if lines else None
+    if head:
+        author = author or clean(head.group("a") or head.group("b") or head.group("c"))
+        text = "\n".join(lines[1:]).strip()
+    return Quote(text=text, author=author)
+
+
+def own_text(body: _Element, skip: list[_Element]) -> str:
+    """The body's words with quotes and chrome left out, and the attribution lines that stood
+    over the quotes ("X wrote:" as plain text just before a quote block) dropped too."""
+    text = element_text(body, skip)
+    lines = [ln for ln in text.split("\n") if not ATTRIBUTION.match(ln.strip())]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def signature(parts: list[_Element], hints: Hints) -> str | None:
+    """The text of the record's signature pane, inside the body or beside it, when it has one."""
+    for part in parts:
+        for el in part.iter():
+            if isinstance(el.tag, str) and hinted(SIGNATURE, hints[el]) \
+                    and not any(hinted(QUOTE_CLASS, hints[a]) or a.tag == "blockquote"
+                                for a in el.iterancestors()):
+                text = clean(element_text(el))
+                if text:
+                    return text
+    return None
+
+
+# Flarum opens a reply with a link to the post it answers ("@name#123", shown as the name):
+# /d/{discussion}-{slug}/{post number}.
+_MENTION = "PostMention"
+_MENTIONED_NUMBER = re.compile(r"/(\d+)/?$")
+
+
+def replied_post(body: _Element) -> tuple[_Element | None, int | None]:
+    """The link a reply opens with to the post it answers, and that post's number: the link
+    is the reply's `reply_to`, not its words. (None, None) when the body opens otherwise."""
+    for item in _in_order(body):
+        if isinstance(item, str):
+            if item.strip():
+                return None, None
+        elif item.tag == "a" and _MENTION in (item.get("class") or "").split():
+            m = _MENTIONED_NUMBER.search(item.get("href") or "")
+            return (item, int(m.group(1))) if m else (None, None)
+    return None, None
+
+
+def _in_order(el: _Element) -> Iterator[_Element | str]:
+    """The elements and strings under `el` in the order they read."""
+    if el.text:
+        yield el.text
+    for child in el:
+        if isinstance(child.tag, str):
+            yield child
+            yield from _in_order(child)
+        if child.tail:
+            yield child.tail
