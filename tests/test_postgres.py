@@ -64,6 +64,10 @@ def test_migrate_copies_and_the_index_follows(pg_url: str, data_dir: Path) -> No
     assert after["hits"] == before["hits"] and before["hits"]
     assert counts.stat().st_mtime_ns == built  # same ids, same change numbers: nothing to redo
 
+    back = _kb("migrate", "--from", pg_url, "--to", f"sqlite:{data_dir / 'back.sqlite3'}", "--json")
+    assert back.returncode == 0, back.stderr
+    assert json.loads(back.stdout)["tables"] == tables  # the same rows and hashes, both ways
+
     again = _kb("migrate", "--from", f"sqlite:{data_dir / 'kb.sqlite3'}", "--to", pg_url)
     assert again.returncode == 1
     assert again.stderr.startswith("kb: ") and "already holds a store" in again.stderr
