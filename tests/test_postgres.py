@@ -180,3 +180,11 @@ def test_a_database_lost_mid_command_is_one_line(pg_url: str, data_dir: Path,
     assert r.output.strip().splitlines()[-1] == (  # after the line saying the corpus went in
         "kb: lost the database connection (server closed the connection unexpectedly); "
         "check that the server is up and run the command again")
+
+
+def test_the_cli_starts_without_importing_psycopg() -> None:
+    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "kb", "--help"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0 and "--db URL" in out.stdout
+    assert "psycopg" not in out.stderr and "kb.store" not in out.stderr
