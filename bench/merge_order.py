@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kb.ingest import ingest, read_sources  # noqa: E402
-from kb.store import Store  # noqa: E402
+from kb.store.sqlite import SQLiteStore as Store  # noqa: E402
 
 
 def export_lines(paths: list[str], where: Path) -> list[str]:

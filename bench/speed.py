@@ -88,7 +88,7 @@ def ingest_figures(files_dir: Path, work: Path, keep: Path) -> dict[str, Any]:
     """`kb ingest` into `keep`, store-only and reference ingest of the files under `files_dir`."""
     from kb.config import STORE_FILE
     from kb.ingest import expand, ingest, read_sources
-    from kb.store import Store
+    from kb.store.sqlite import SQLiteStore as Store
 
     paths = expand([str(files_dir)])
     cli_s, done = timed(lambda: run_kb(keep, "ingest", "--json", "--quiet", str(files_dir)))

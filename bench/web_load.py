@@ -38,7 +38,7 @@ FIXED = [
 def questions(data_dir: Path, n: int, seed: int = 7) -> list[str]:
     """The fixed questions plus `n` thread titles sampled from the store."""
     from kb.config import STORE_FILE
-    from kb.store import Store
+    from kb.store.sqlite import SQLiteStore as Store
 
     store = Store(data_dir / STORE_FILE)
     titles = [t.title[:500] for t in store.threads()]
@@ -54,11 +54,13 @@ def free_port() -> int:
 
 
 def start_server(data_dir: Path, port: int, threads: int, workers: int | None = None,
-                 timeout: float = 300) -> subprocess.Popen:
-    """`kb serve` in a child process (gunicorn with `workers`); returns once /healthz answers."""
+                 timeout: float = 300, db: str | None = None) -> subprocess.Popen:
+    """`kb serve` in a child process (gunicorn with `workers`; the store in PostgreSQL with
+    `db`); returns once /healthz answers."""
     more = ["--workers", str(workers)] if workers else []
+    store = ["--db", db] if db else []
     # `python -m kb` of this checkout (the venv's `kb` script may belong to another one)
-    proc = subprocess.Popen([sys.executable, "-m", "kb", "--data-dir", str(data_dir), "serve",
+    proc = subprocess.Popen([sys.executable, "-m", "kb", "--data-dir", str(data_dir), *store, "serve",
                              "--port", str(port), "--threads", str(threads), *more],
                             stderr=subprocess.DEVNULL, cwd=ROOT,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
@@ -136,10 +138,10 @@ def cpu_seconds(pid: int) -> float:
 
 
 def measure(data_dir: Path, qs: list[str], clients: int, seconds: float, warmup: float,
-            threads: int, workers: int | None = None) -> dict[str, float]:
+            threads: int, workers: int | None = None, db: str | None = None) -> dict[str, float]:
     """One server up, `warmup` seconds of load, then `seconds` measured; the server stopped."""
     port = free_port()
-    proc = start_server(data_dir, port, threads, workers)
+    proc = start_server(data_dir, port, threads, workers, db=db)
     try:
         run(port, qs, clients, warmup)
         cpu0 = cpu_seconds(proc.pid)

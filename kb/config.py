@@ -1,4 +1,5 @@
-"""Where kb keeps its data: --data-dir, else $KB_DATA_DIR, else the per-user data dir."""
+"""Where kb keeps its data: --data-dir, else $KB_DATA_DIR, else the per-user data dir; the posts
+there too unless --db / $KB_DATABASE_URL names a PostgreSQL database."""
 
 from __future__ import annotations
 
@@ -24,6 +25,11 @@ def default_data_dir() -> Path:
     if sys.platform == "win32":
         return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "kb"
     return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "kb"
+
+
+def database_url() -> str | None:
+    """$KB_DATABASE_URL: the PostgreSQL store to use instead of the data dir's SQLite file."""
+    return os.environ.get("KB_DATABASE_URL") or None
 
 
 def corpus_files() -> list[tuple[str, bytes]]:

@@ -13,7 +13,9 @@ it saves carry that number; if either process dies before they are saved, the co
 keep their older number and the next `kb` command brings them up to the store (`KB.sync`). The
 worker dies with the ingest (kill -9 included) and exits when the ingest closes the pipe.
 
-Run as `python -m kb.growing STORE COUNTS`, driven through stdin/stdout by `Grower`.
+Run as `python -m kb.growing COUNTS` with the store to read in $KB_GROWING_STORE (a path, or a
+database URL: not in argv, where `ps` would show its password), driven through stdin/stdout by
+`Grower`.
 """
 
 from __future__ import annotations
@@ -36,12 +38,12 @@ FINISH_TIMEOUT = 600.0  # seconds the ingest waits for the last batch and the sa
 class Grower:
     """The ingest's side: start the worker, tell it when more is stored, wait for the save."""
 
-    def __init__(self, store_path: Path, counts_path: Path) -> None:
+    def __init__(self, store: str, counts_path: Path) -> None:
         root = str(Path(__file__).resolve().parents[1])
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        env = {**os.environ, "KB_GROWING_STORE": store, "PYTHONPATH": os.pathsep.join(
             [root] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "kb.growing", str(store_path), str(counts_path)],
+            [sys.executable, "-m", "kb.growing", str(counts_path)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
             text=True, bufsize=1)
 
@@ -147,21 +149,21 @@ def _empty(width: int) -> sparse.csr_matrix:
     return sparse.csr_matrix((0, width), dtype="float32")
 
 
-def main(store_path: str, counts_path: str) -> int:
+def main(store: str, counts_path: str) -> int:
     """The worker: grow on each "grow" line, save and say so on "finish N", stop at EOF."""
     from kb.counts import TermCounts
-    from kb.store import Store
+    from kb.store import open_store
     die_with_parent()
     counts = TermCounts(Path(counts_path))
     counts.load()
     growth = Growth(counts)
-    store = Store(store_path)
+    reader = open_store(store)
     for line in sys.stdin:
         word, _, arg = line.strip().partition(" ")
         if word == "grow":
-            growth.take(store)
+            growth.take(reader)
         elif word == "finish":
-            growth.take(store, int(arg))
+            growth.take(reader, int(arg))
             growth.save(int(arg))
             print(f"saved {arg}", flush=True)
             return 0
@@ -180,4 +182,4 @@ def die_with_parent() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:3]))
+    sys.exit(main(os.environ["KB_GROWING_STORE"], sys.argv[1]))

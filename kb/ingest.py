@@ -139,7 +139,9 @@ def _store(source: Source, sha: str, state: str, parsed: Parsed, store: Store,
            summary: Summary) -> None:
     threads = parsed.threads
     with store.transaction():
-        stale = set(store.drop_source_parts(source.path)) if state == "changed" else set()
+        # Asked again under the write lock, whatever `state` said: another writer (a second
+        # `kb ingest`, another node) may have stored other bytes under this path since.
+        stale = set(store.drop_source_parts(source.path))
         for thread in threads:
             _identify(store, thread, source.path)
             store.put_part(thread, source.path)

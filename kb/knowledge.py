@@ -29,7 +29,7 @@ try:
     import fcntl
 except ImportError:  # not POSIX (Windows): no advisory locks, so one writer at a time
     fcntl = None  # type: ignore[assignment]
-from kb.store import IndexedPost, Store
+from kb.store import IndexedPost, Store, open_store
 
 if TYPE_CHECKING:
     from kb.counts import Filed, TermCounts
@@ -46,7 +46,7 @@ class KB:
 
     def __init__(self, data_dir: Path | str, store: Store | None = None) -> None:
         self.data_dir = Path(data_dir)
-        self.store = store or Store(self.data_dir / STORE_FILE)
+        self.store = store or open_store(self.data_dir / STORE_FILE)
         self._counts: TermCounts | None = None
         self._titles: dict[str, str] | None = None
         self._forums: dict[str, str | None] = {}
@@ -167,7 +167,7 @@ class KB:
 
         with self._lock, self._writing():
             self._reload_counts()
-            grower = Grower(self.store.path, self.counts.path)
+            grower = Grower(self.store.target, self.counts.path)
             files = 0
 
             def stored() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -71,14 +71,14 @@ def post_row(post: Post) -> dict[str, Any]:
     return row
 
 
-def post_from_row(row: sqlite3.Row) -> Post:
+def post_from_row(row: Mapping[str, Any]) -> Post:
     values = {c: row[c] for c in POST_COLUMNS}
     values["accepted"] = bool(values["accepted"])
     values["quotes"] = [Quote(**q) for q in json.loads(values["quotes"])]
     return Post(**values)
 
 
-def thread_from_row(row: sqlite3.Row) -> Thread:
+def thread_from_row(row: Mapping[str, Any]) -> Thread:
     return Thread(thread_id=row["thread_id"], title=row["title"],
                   posts_declared=row["posts_declared"], forum=row["forum"], url=row["url"],
                   format=row["format"])

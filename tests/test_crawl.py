@@ -25,7 +25,7 @@ GOOD = {1: 7, 2: 4, 3: 3, 4: 5, 5: 4, 8: 6}
 
 def _posts(data_dir: Path) -> set[tuple[str, int, str, str]]:
     from kb.config import STORE_FILE
-    from kb.store import Store
+    from kb.store.sqlite import SQLiteStore as Store
 
     store = Store(data_dir / STORE_FILE)
     try:

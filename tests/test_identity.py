@@ -151,7 +151,7 @@ def test_kb_export_read_back_keeps_the_key(kb: Any, tmp_path: Path) -> None:
 def test_thread_page_by_bare_and_full_id(tmp_path: Path) -> None:
     from kb.config import STORE_FILE
     from kb.ingest import expand, ingest, read_sources
-    from kb.store import Store
+    from kb.store.sqlite import SQLiteStore as Store
     from web import create_app
 
     data = tmp_path / "data"
@@ -193,7 +193,7 @@ def _keep_apart_v3(store: Any, thread: Any) -> None:
 
 def schema3_store(path: Path, files: list[Path]) -> None:
     """A store as schema 3's kb left it after ingesting `files` in this order."""
-    from kb.store import Store
+    from kb.store.sqlite import SQLiteStore as Store
     from scraper import parse
     from scraper.merge import merge
     from scraper.normalise import normalise
@@ -235,7 +235,8 @@ def test_schema3_store_migrates(kb: Any, data_dir: Path) -> None:
 
 def test_migrated_store_reingests_nothing_new(kb: Any, data_dir: Path) -> None:
     from kb.config import STORE_FILE
-    from kb.store import SCHEMA_VERSION, Store
+    from kb.store import SCHEMA_VERSION
+    from kb.store.sqlite import SQLiteStore as Store
 
     files = [esk8_7210(), *urho_7210()]
     schema3_store(data_dir / STORE_FILE, files)

@@ -9,7 +9,7 @@ import pytest
 
 from kb import parsing
 from kb.ingest import Source, expand, ingest, read_sources
-from kb.store import Store
+from kb.store.sqlite import SQLiteStore as Store
 from tests.conftest import FIXTURES
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kb.ingest import expand, ingest, read_sources
-from kb.store import Store
+from kb.store.sqlite import SQLiteStore as Store
 from tests.conftest import SHARED_DATA, shared
 
 NOT_THREADS = {"README.md", "README.txt", "SOURCE.txt", "LICENSE.txt", "PostLinks.xml"}

@@ -76,7 +76,7 @@ def make_data_dir(path: Path, xss: bool = False, qa: bool = False) -> Path:
     qa=True two chain threads from two forums (`qa_posts`)."""
     from kb.config import STORE_FILE
     from kb.ingest import corpus_sources, ingest, read_sources
-    from kb.store import Store
+    from kb.store.sqlite import SQLiteStore as Store
 
     path.mkdir(parents=True, exist_ok=True)
     store = Store(path / STORE_FILE)

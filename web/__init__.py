@@ -22,12 +22,13 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """A Flask app over the data dir in config KB_DATA_DIR (default: kb's usual data dir)."""
-    from kb.config import default_data_dir
+    """A Flask app over the data dir in config KB_DATA_DIR (default: kb's usual data dir) and
+    the PostgreSQL store in KB_DATABASE_URL (default: $KB_DATABASE_URL; none: SQLite)."""
+    from kb.config import database_url, default_data_dir
 
     app = Flask(__name__)
-    app.config.from_mapping(KB_DATA_DIR=str(default_data_dir()), MAX_QUERY_CHARS=MAX_QUERY_CHARS,
-                            PAGE_SIZE=PAGE_SIZE)
+    app.config.from_mapping(KB_DATA_DIR=str(default_data_dir()), KB_DATABASE_URL=database_url(),
+                            MAX_QUERY_CHARS=MAX_QUERY_CHARS, PAGE_SIZE=PAGE_SIZE)
     if test_config:
         app.config.update(test_config)
     app.json.sort_keys = False  # type: ignore[attr-defined]

@@ -2,7 +2,7 @@
 
 The knowledge base is opened once per app (`init_app`, from the factory), never at import, and
 shared by the server's threads: the rankers' arrays are read-only between syncs and `KB` locks
-syncing; SQLite gets one connection per worker thread (`kb.open.PerWorkerStore`). Per request,
+syncing; the store gets one connection per worker thread (`kb.open.PerWorkerStore`). Per request,
 `get_kb()` puts it on `flask.g` after checking, once, that the rankers have seen the whole store.
 """
 
@@ -29,10 +29,12 @@ class BadQuery(ValueError):
 
 
 def init_app(app: Flask) -> None:
-    """Open the knowledge base in config KB_DATA_DIR (an empty store gets the bundled corpus)."""
+    """Open the knowledge base in config KB_DATA_DIR, its posts in KB_DATABASE_URL when set
+    (an empty store gets the bundled corpus)."""
     from kb.open import open_kb
 
-    knowledge = open_kb(Path(app.config["KB_DATA_DIR"]), per_worker=True)
+    knowledge = open_kb(Path(app.config["KB_DATA_DIR"]), per_worker=True,
+                        db=app.config.get("KB_DATABASE_URL"))
     app.extensions["kb"] = knowledge
     app.extensions["kb_overview"] = Overview(knowledge)
 

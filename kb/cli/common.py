@@ -51,8 +51,9 @@ def emit_json(obj: Any) -> None:
 class Ctx:
     """Per-invocation state: where the data lives, the knowledge base opened on first use."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, db: str | None = None) -> None:
         self.data_dir = data_dir
+        self.db = db  # a PostgreSQL URL (--db, $KB_DATABASE_URL); None: SQLite in the data dir
         self._kb: KB | None = None
 
     def kb(self, seed: bool = True) -> KB:
@@ -63,7 +64,8 @@ class Ctx:
             from kb.store import StoreError
 
             try:
-                self._kb = open_kb(self.data_dir, seed=seed, on_seed=self._said_seeded)
+                self._kb = open_kb(self.data_dir, seed=seed, on_seed=self._said_seeded,
+                                   db=self.db)
             except StoreError as exc:
                 fail(str(exc))
         return self._kb
@@ -77,7 +79,8 @@ class Ctx:
         return kb
 
     def _said_seeded(self, summary: Summary) -> None:
-        click.echo(f"kb: the store in {self.data_dir} was empty; ingested the bundled "
+        where = self.kb().store.url if self.db else self.data_dir
+        click.echo(f"kb: the store in {where} was empty; ingested the bundled "
                    f"example corpus ({len(summary.threads)} thread(s), "
                    f"{summary.added} posts)", err=True)
 

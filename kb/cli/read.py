@@ -95,12 +95,13 @@ def _print_post(p: Post) -> None:
 @click.pass_obj
 def stats(obj: Ctx, as_json: bool) -> None:
     """What the store holds."""
-    s: dict[str, Any] = {**obj.kb().store.stats(), "data_dir": str(obj.data_dir)}
+    store = obj.kb().store
+    s: dict[str, Any] = {**store.stats(), "data_dir": str(obj.data_dir), "store": store.url}
     if as_json:
         emit_json(s)
         return
     click.echo(f"{s['threads']} threads, {s['posts']} posts by {s['authors']} authors "
-               f"from {s['sources']} files in {s['data_dir']}")
+               f"from {s['sources']} files in {store.url if obj.db else s['data_dir']}")
     for fmt, n in sorted(s["formats"].items()):
         click.echo(f"  {fmt}: {n} file(s)")
     if s["first_posted"]:

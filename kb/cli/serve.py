@@ -35,18 +35,18 @@ def serve(obj: Ctx, host: str, port: int, threads: int, workers: int | None, deb
     _check_host(host, port)  # before indexing: a typo should not cost a reindex first
     # Bound before indexing too, so a busy port is one line now, not a retry loop later.
     listener = _listen(host, port) if workers else None
-    obj.fresh_kb()  # fill an empty store and index it, with progress, before serving
+    where = _where(obj)
     obj.close()
     if listener is not None and workers:
         port = listener.getsockname()[1]
-        click.echo(f"kb: serving {obj.data_dir} on http://{host}:{port}/ "
+        click.echo(f"kb: serving {where} on http://{host}:{port}/ "
                    f"({workers} workers × {threads} threads)", err=True)
         _gunicorn(obj, listener, workers, threads)
         return
     from web import create_app
 
-    app = create_app({"KB_DATA_DIR": str(obj.data_dir)})
-    click.echo(f"kb: serving {obj.data_dir} on http://{host}:{port}/", err=True)
+    app = create_app(_config(obj))
+    click.echo(f"kb: serving {where} on http://{host}:{port}/", err=True)
     try:
         if debug:
             app.run(host=host, port=port, debug=True)
@@ -56,6 +56,17 @@ def serve(obj: Ctx, host: str, port: int, threads: int, workers: int | None, deb
         waitress_serve(app, host=host, port=port, threads=threads, ident="kb")
     except OSError as exc:  # the port is taken, or the address is not this machine's
         fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+
+
+def _where(obj: Ctx) -> str:
+    """Fill an empty store and index it, with progress, before serving; say what is served."""
+    kb = obj.fresh_kb()
+    return f"{kb.store.url} (index in {obj.data_dir})" if obj.db else str(obj.data_dir)
+
+
+def _config(obj: Ctx) -> dict[str, Any]:
+    """What the app needs to open the same knowledge base in each worker."""
+    return {"KB_DATA_DIR": str(obj.data_dir), "KB_DATABASE_URL": obj.db}
 
 
 def _check_host(host: str, port: int) -> None:
@@ -85,10 +96,10 @@ def _listen(host: str, port: int) -> socket.socket:
 
 def _gunicorn(obj: Ctx, listener: socket.socket, workers: int, threads: int) -> None:
     """gunicorn's arbiter over our bound socket: each worker process builds the app (and opens
-    the knowledge base) itself after the fork, so no SQLite connection crosses a fork."""
+    the knowledge base) itself after the fork, so no database connection crosses a fork."""
     from gunicorn.app.base import BaseApplication
 
-    data_dir = str(obj.data_dir)
+    config = _config(obj)
     options: dict[str, Any] = {
         "bind": [f"fd://{listener.detach()}"],  # gunicorn owns the descriptor from here on
         "workers": workers,
@@ -115,6 +126,6 @@ def _gunicorn(obj: Ctx, listener: socket.socket, workers: int, threads: int) -> 
         def load(self) -> Any:
             from web import create_app
 
-            return create_app({"KB_DATA_DIR": data_dir})
+            return create_app(config)
 
     KBServer().run()
