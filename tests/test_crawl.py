@@ -355,3 +355,36 @@ def test_saved_pages_of_many_engines_crawl_like_their_files_ingest(
     CliRunner().invoke(main, ["--data-dir", str(other), "ingest", *map(str, served)],
                        catch_exceptions=False)
     assert _posts(data_dir) == _posts(other)
+
+
+def test_a_crawl_into_postgresql_stores_what_sqlite_stores(kb, data_dir: Path, pg_url: str,
+                                                           tmp_path: Path) -> None:
+    # The frontier, fetch records and WARCs live in whichever store --db names; a PostgreSQL
+    # node keeps only its counts in its data dir. Then reparse, from the archive, changes nothing.
+    from click.testing import CliRunner
+
+    from kb.cli import main
+    from kb.store import open_store
+
+    with ForumServer(_well_behaved()) as srv:
+        code, out = _crawl(kb, srv.url)
+    node = tmp_path / "pg-node"
+    runner = CliRunner()
+
+    def pg(*args: str) -> dict:  # type: ignore[type-arg]
+        result = runner.invoke(main, ["--data-dir", str(node), "--db", pg_url, *args, "--json"],
+                               catch_exceptions=False)
+        return json.loads(result.output)
+
+    with ForumServer(_well_behaved()) as srv:
+        crawled = pg("crawl", srv.url, *FAST)
+    assert crawled["ingest"]["posts"] == out["ingest"]["posts"] and crawled["pages"] == out["pages"]
+    store = open_store(pg_url)
+    try:
+        in_pg = {(t.title, p.post_number or 0, p.author or "", p.body)
+                 for t in store.iter_threads() for p in t.posts}
+    finally:
+        store.close()
+    assert in_pg == _posts(data_dir) and len(in_pg) == out["ingest"]["posts"]["added"] > 20
+    again = pg("reparse")
+    assert again["posts"]["added"] == 0 and again["posts"]["removed"] == 0
