@@ -2,7 +2,7 @@
 
 `main` is the click group (the `kb` console script); each command group lives in its own module
 (`ingest`, `crawl`, `read`, `search`, `serve`) and shares `kb.cli.common`. Heavy libraries (scikit-learn,
-Whoosh, BeautifulSoup, Flask) are imported inside commands so that `kb --help` starts fast.
+scipy, BeautifulSoup, Flask, httpx, psycopg) are imported inside commands so that `kb --help` starts fast.
 """
 
 from __future__ import annotations

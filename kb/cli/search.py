@@ -127,7 +127,7 @@ def _print_answer(answer: Answer) -> None:
 @click.command()
 @click.pass_obj
 def reindex(obj: Ctx) -> None:
-    """Rebuild the search index and TF-IDF from the store."""
+    """Rebuild the term counts kb ranks from, from the store."""
     kb = obj.kb(seed=False)
     with progress(kb, "reindexing") as update:
         n = kb.reindex(update)
