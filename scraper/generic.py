@@ -3,10 +3,10 @@
 A thread page repeats one block per post: sibling elements of the same shape, each carrying a
 member's name (a profile link, an element classed author/username/poster), a date and a body of
 text. That is the idea behind MDR / DEPTA ("mining data records"), done here on counts taken in
-one bottom-up pass over the lxml tree, so that a page of 200 posts costs one walk, not one per
-candidate. Inside each record `scraper.generic_post` reads author, date and id,
-`generic_body` the body, quotes and signature, `generic_numbers` the post numbers; the words
-all of them look for are in `generic_words`.
+one bottom-up pass over the lxml tree (`generic_count`), so that a page of 200 posts costs one
+walk, not one per candidate. Inside each record `scraper.generic_post` reads author, date and
+id, `generic_body` the body, quotes and signature, `generic_numbers` the post numbers; the
+words all of them look for are in `generic_words`.
 
 Registered last: every named engine parser is asked first, and this one claims only pages that
 look like HTML; a page where no records are found raises ParseError saying so.
@@ -24,9 +24,10 @@ from lxml.etree import ParserError, _Element
 
 from scraper import structured
 from scraper.fields import slug
+from scraper.generic_count import Counts, count
 from scraper.generic_numbers import number_posts
 from scraper.generic_post import Record, read_post
-from scraper.generic_words import NAME_HINT, PROFILE_LINK, is_date, text_of
+from scraper.generic_words import NAME_HINT, PROFILE_LINK, text_of
 from scraper.html import clean, decode
 from scraper.models import ParseError, Post, Thread
 
@@ -36,9 +37,6 @@ _SNIFF = re.compile(r"<html|<!doctype html|<body|<div", re.I)
 # lxml.etree, not lxml.html: lxml.html looks up a Python class for every element it hands out,
 # a fifth of the time of a page.
 _PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
-_NOT_CONTENT = {"script", "style", "noscript", "template", "head", "svg", "select", "option",
-                "textarea", "iframe", "button"}
-_DATE_HINT = re.compile(r"date|time|posted|published|created", re.I)
 _ALTERNATING = re.compile(r"^(?:odd|even|alt|bg|row|first|last|new|unread|read|on|off|"
                           r"active|selected|hidden|clearfix|)$", re.I)
 
@@ -91,57 +89,6 @@ def tree(data: bytes) -> _Element:
     return root
 
 
-class _Stats:
-    """Per element, counted over its subtree: text length, names, dates."""
-
-    __slots__ = ("text", "names", "dates")
-
-    def __init__(self) -> None:
-        self.text = 0
-        self.names = 0
-        self.dates = 0
-
-
-def _count(root: _Element) -> dict[_Element, _Stats]:
-    """Each element's counts, in reversed page order (the order the groups are read in)."""
-    elements = list(root.iter(etree.Element))  # elements only, filtered in C
-    elements.reverse()
-    # A page repeats its class names and links post after post: each is asked once.
-    hints: dict[tuple[re.Pattern[str], str], bool] = {}
-    stats = {el: _Stats() for el in elements}
-    for el in elements:
-        s, tail = stats[el], el.tail
-        if el.tag not in _NOT_CONTENT:
-            _count_own(el, s, hints)
-        # Children come before their parent in this order: each adds itself to its parent.
-        parent = el.getparent()
-        if parent is not None and parent.tag not in _NOT_CONTENT:
-            p = stats[parent]
-            p.text += s.text + (len(tail.strip()) if tail else 0)
-            p.names += s.names
-            p.dates += s.dates
-    return stats
-
-
-def _count_own(el: _Element, s: _Stats, hints: dict[tuple[re.Pattern[str], str], bool]) -> None:
-    """What an element holds itself: its text, a member's name, a date."""
-    tag, cls = el.tag, el.get("class")
-    own = (el.text or "").strip()
-    s.text += len(own)
-    itemprop = el.get("itemprop")
-    hint = f"{cls} {itemprop}" if cls or itemprop else ""
-    named = bool(hint) and _cached(hints, NAME_HINT, hint)
-    if not named and tag == "a":
-        named = _cached(hints, PROFILE_LINK, el.get("href", ""))
-    if named and 0 < len(text_of(el).strip()) < 60:
-        s.names += 1
-    # A date is a short text of its own (a post body that mentions one is not a date line).
-    tail = el.tail
-    if tag == "time" or 0 < len(own) < 80 and (is_date(own) or bool(cls) and _cached(
-            hints, _DATE_HINT, cls)) or tail and len(tail) < 80 and is_date(tail):
-        s.dates += 1
-
-
 def _shape_of(el: _Element, shapes: dict[tuple[str, str], tuple[str, str]]) -> tuple[str, str]:
     cls = el.get("class")
     if not cls:
@@ -150,14 +97,6 @@ def _shape_of(el: _Element, shapes: dict[tuple[str, str], tuple[str, str]]) -> t
     found = shapes.get(key)
     if found is None:
         found = shapes[key] = shape(el)
-    return found
-
-
-def _cached(seen: dict[tuple[re.Pattern[str], str], bool], pattern: re.Pattern[str],
-            text: str) -> bool:
-    found = seen.get((pattern, text))
-    if found is None:
-        found = seen[pattern, text] = pattern.search(text) is not None
     return found
 
 
@@ -179,18 +118,18 @@ def find_records(root: _Element) -> list[Record]:
     a date and text; a table layout's author row and body row taken together. A page with no
     dated records nor a single post (a script-built forum's plain fallback, Flarum's posts
     with only a name over each) takes siblings that each carry one name and words besides."""
-    stats = _count(root)
-    return (_best_group(stats, _is_record, len) or _single(root, stats)
-            or _best_group(stats, _is_undated_record, lambda good: 0))
+    counts = count(root)
+    return (_best_group(counts, _is_record, len) or _single(counts)
+            or _best_group(counts, _is_undated_record, lambda good: 0))
 
 
-def _best_group(stats: dict[_Element, _Stats], is_record: Callable[[_Stats], bool],
+def _best_group(counts: Counts, is_record: Callable[[Counts, _Element], bool],
                 need: Callable[[list[_Element]], int]) -> list[Record]:
     """The best group of same-shape siblings that `is_record`, where at least half of the
     group are (`need` of them more are shapes alike that are not, at the most)."""
     best: tuple[float, list[_Element]] | None = None
     shapes: dict[tuple[str, str], tuple[str, str]] = {}  # shape by tag and class, once a page
-    for parent in stats:
+    for parent in counts.order:
         if len(parent) < 2:  # most elements: no children to group (len counts them in C)
             continue
         kids = [c for c in parent if isinstance(c.tag, str)]
@@ -200,11 +139,11 @@ def _best_group(stats: dict[_Element, _Stats], is_record: Callable[[_Stats], boo
         for kid in kids:
             groups.setdefault(_shape_of(kid, shapes), []).append(kid)
         for members in groups.values():
-            good = [m for m in members if is_record(stats[m])]
+            good = [m for m in members if is_record(counts, m)]
             if len(good) < 2 or len(members) - len(good) > need(good):
                 continue
-            named = sum(1 for m in good if stats[m].names)
-            score = len(good) + named / len(good) + sum(stats[m].text for m in good) / 1e7
+            named = sum(1 for m in good if m in counts.names)
+            score = len(good) + named / len(good) + sum(counts.text[m] for m in good) / 1e7
             if best is None or score > best[0]:
                 best = (score, good)
     if best is None:
@@ -212,12 +151,12 @@ def _best_group(stats: dict[_Element, _Stats], is_record: Callable[[_Stats], boo
     return [Record(el, _partners(el, best[1])) for el in best[1]]
 
 
-def _is_record(s: _Stats) -> bool:
-    return s.dates >= 1 and s.text >= 2
+def _is_record(counts: Counts, el: _Element) -> bool:
+    return el in counts.dates and counts.text[el] >= 2
 
 
-def _is_undated_record(s: _Stats) -> bool:
-    return s.names == 1 and s.text >= 40
+def _is_undated_record(counts: Counts, el: _Element) -> bool:
+    return counts.names.get(el) == 1 and counts.text[el] >= 40
 
 
 def _partners(el: _Element, members: list[_Element]) -> list[_Element]:
@@ -231,11 +170,11 @@ def _partners(el: _Element, members: list[_Element]) -> list[_Element]:
     return out
 
 
-def _single(root: _Element, stats: dict[_Element, _Stats]) -> list[Record]:
+def _single(counts: Counts) -> list[Record]:
     """A page of one post: the smallest element classed as a post that has a name and a date."""
-    for el in stats:
+    for el in counts.order:
         if re.search(r"\b(?:post|message|comment|entry)\b", el.get("class") or "", re.I) \
-                and _is_record(stats[el]) and stats[el].names <= 3:
+                and _is_record(counts, el) and counts.names.get(el, 0) <= 3:
             return [Record(el, [])]
     return []
 

@@ -1,0 +1,121 @@
+"""The counts record mining groups a page's blocks by: each element's text length, and how many
+member names and dates its subtree holds.
+
+One walk of the whole page is the floor (every element's text counts), so that walk does only
+what every element needs: its text and tail measured, its class looked up in a table made
+as the page is read. Names and dates are few (a handful per post): they are added to their
+ancestors one by one after the walk.
+The rule for what counts: nothing in an element that is not content (<script>, <svg>, <select>,
+<button>…) counts for it or above it, but its tail does.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+from lxml.etree import _Element
+
+from scraper.generic_words import NAME_HINT, PROFILE_LINK, is_date, text_of
+
+NOT_CONTENT = {"script", "style", "noscript", "template", "head", "svg", "select", "option",
+               "textarea", "iframe", "button"}
+_DATE_HINT = re.compile(r"date|time|posted|published|created", re.I)
+
+
+@dataclass
+class Counts:
+    """A page's counts. `order` is every element in reversed page order (the order the groups
+    are read in); `names` and `dates` hold only the elements that have any."""
+
+    order: list[_Element]
+    text: dict[_Element, int]
+    names: dict[_Element, int]
+    dates: dict[_Element, int]
+
+
+def count(root: _Element) -> Counts:
+    """Each element's text length, names and dates, counted over its subtree."""
+    order, text, dated, named = _walk(root)
+    counts = Counts(order, text, {}, {})
+    for el in dated:
+        _add_up(el, counts.dates)
+    for el in named:
+        _add_up(el, counts.names)
+    return counts
+
+
+def _walk(root: _Element) -> tuple[list[_Element], dict[_Element, int], list[_Element],
+                                   list[_Element]]:
+    """Every element (reversed page order), its subtree's text length, and the elements that
+    are a date or a name themselves. iterwalk's start and end events come from C: the end of
+    an element comes after all its children, so a stack of open elements' sums does without
+    getparent() and a lookup per element."""
+    order: list[_Element] = []
+    text: dict[_Element, int] = {}
+    dated: list[_Element] = []
+    named: list[_Element] = []
+    seen: dict[str, bool] = {}  # texts repeat page after page ("Quote", "Reply", "2")
+    # A page repeats its class names and links post after post: each is asked once.
+    kinds: dict[tuple[str | None, str | None], tuple[bool, bool]] = {}
+    links: dict[str, bool] = {}
+    stack = [0]
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        if event == "start":
+            order.append(el)
+            stack.append(0)
+            continue
+        n = stack.pop()
+        tag, tail = el.tag, el.tail
+        if tag in NOT_CONTENT:
+            n = 0  # what its children added does not count
+        else:
+            own = el.text
+            own = own.strip() if own else ""
+            n += len(own)
+            cls, itemprop = el.get("class"), el.get("itemprop")
+            kind = kinds.get((cls, itemprop))
+            if kind is None:
+                kind = kinds[cls, itemprop] = _kind(cls, itemprop)
+            if (kind[0] or tag == "a" and _cached_link(links, el.get("href", ""))) \
+                    and 0 < len(text_of(el).strip()) < 60:
+                named.append(el)
+            # A date is a short text of its own (a post body that mentions one is not a date
+            # line), or a short tail after the element.
+            if tag == "time" or 0 < len(own) < 80 and (kind[1] or _cached_date(seen, own)) \
+                    or tail and len(tail) < 80 and tail.strip() and _cached_date(seen, tail):
+                dated.append(el)
+        text[el] = n
+        stack[-1] += n + (len(tail.strip()) if tail else 0)
+    order.reverse()
+    return order, text, dated, named
+
+
+def _kind(cls: str | None, itemprop: str | None) -> tuple[bool, bool]:
+    """Does a class and itemprop name a member, does the class name a date?"""
+    hint = f"{cls} {itemprop}" if cls or itemprop else ""
+    return (bool(hint) and NAME_HINT.search(hint) is not None,
+            bool(cls) and _DATE_HINT.search(cls or "") is not None)
+
+
+def _cached_link(links: dict[str, bool], href: str) -> bool:
+    found = links.get(href)
+    if found is None:
+        found = links[href] = PROFILE_LINK.search(href) is not None
+    return found
+
+
+def _cached_date(seen: dict[str, bool], text: str) -> bool:
+    found = seen.get(text)
+    if found is None:
+        found = seen[text] = is_date(text)
+    return found
+
+
+def _add_up(el: _Element, counts: dict[_Element, int]) -> None:
+    """One more for `el` and each element around it, up to the first that is not content."""
+    node: _Element | None = el
+    while node is not None and node.tag not in NOT_CONTENT:
+        counts[node] = counts.get(node, 0) + 1
+        node = node.getparent()
