@@ -89,17 +89,6 @@ def tree(data: bytes) -> _Element:
     return root
 
 
-def _shape_of(el: _Element, shapes: dict[tuple[str, str], tuple[str, str]]) -> tuple[str, str]:
-    cls = el.get("class")
-    if not cls:
-        return el.tag, ""
-    key = (el.tag, cls)
-    found = shapes.get(key)
-    if found is None:
-        found = shapes[key] = shape(el)
-    return found
-
-
 _DIGITS = re.compile(r"\d+")
 
 
@@ -119,26 +108,36 @@ def find_records(root: _Element) -> list[Record]:
     dated records nor a single post (a script-built forum's plain fallback, Flarum's posts
     with only a name over each) takes siblings that each carry one name and words besides."""
     counts = count(root)
-    return (_best_group(counts, _is_record, len) or _single(counts)
-            or _best_group(counts, _is_undated_record, lambda good: 0))
+    return (_best_group(counts, counts.dates, _is_record, len) or _single(counts)
+            or _best_group(counts, counts.names, _is_undated_record, lambda good: 0))
 
 
-def _best_group(counts: Counts, is_record: Callable[[Counts, _Element], bool],
+def _best_group(counts: Counts, pool: dict[_Element, int],
+                is_record: Callable[[Counts, _Element], bool],
                 need: Callable[[list[_Element]], int]) -> list[Record]:
     """The best group of same-shape siblings that `is_record`, where at least half of the
-    group are (`need` of them more are shapes alike that are not, at the most)."""
+    group are (`need` of them more are shapes alike that are not, at the most). A record is
+    in `pool` (the elements holding a date, or a name): only their parents are grouped, a few
+    hundred elements of a page's thousands."""
     best: tuple[float, list[_Element]] | None = None
-    shapes: dict[tuple[str, str], tuple[str, str]] = {}  # shape by tag and class, once a page
-    for parent in counts.order:
-        if len(parent) < 2:  # most elements: no children to group (len counts them in C)
-            continue
-        kids = [c for c in parent if isinstance(c.tag, str)]
-        if len(kids) < 2:
+    parents = {el.getparent() for el in pool}
+    shapes: dict[tuple[str, str | None], tuple[str, str]] = {}  # by tag and class, once a page
+    for parent in counts.order:  # page order reversed: the first of equal scores wins
+        if parent not in parents:
             continue
         groups: dict[tuple[str, str], list[_Element]] = {}
-        for kid in kids:
-            groups.setdefault(_shape_of(kid, shapes), []).append(kid)
+        for kid in parent:
+            tag = kid.tag
+            if not isinstance(tag, str):
+                continue
+            key = (tag, kid.get("class"))
+            found = shapes.get(key)
+            if found is None:
+                found = shapes[key] = shape(kid)
+            groups.setdefault(found, []).append(kid)
         for members in groups.values():
+            if len(members) < 2:
+                continue
             good = [m for m in members if is_record(counts, m)]
             if len(good) < 2 or len(members) - len(good) > need(good):
                 continue
