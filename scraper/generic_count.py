@@ -1,7 +1,7 @@
 """The counts record mining groups a page's blocks by: each element's text length, and how many
 member names and dates its subtree holds.
 
-One walk of the whole page is the floor (every element's text counts), so that walk does only
+One pass over the whole page is the floor (every element's text counts), so it does only
 what every element needs: its text and tail measured, its class looked up in a table made
 as the page is read. Names and dates are few (a handful per post): they are added to their
 ancestors one by one after the walk.
@@ -49,31 +49,25 @@ def count(root: _Element) -> Counts:
 def _walk(root: _Element) -> tuple[list[_Element], dict[_Element, int], list[_Element],
                                    list[_Element]]:
     """Every element (reversed page order), its subtree's text length, and the elements that
-    are a date or a name themselves. iterwalk's start and end events come from C: the end of
-    an element comes after all its children, so a stack of open elements' sums does without
-    getparent() and a lookup per element."""
-    order: list[_Element] = []
-    text: dict[_Element, int] = {}
+    are a date or a name themselves. In reversed page order every child comes before its
+    parent and adds itself to it (measured faster than iterwalk's start and end events)."""
+    order = list(root.iter(etree.Element))  # elements only, listed in C
+    order.reverse()
+    text = dict.fromkeys(order, 0)
     dated: list[_Element] = []
     named: list[_Element] = []
     seen: dict[str, bool] = {}  # texts repeat page after page ("Quote", "Reply", "2")
     # A page repeats its class names and links post after post: each is asked once.
     kinds: dict[tuple[str | None, str | None], tuple[bool, bool]] = {}
     links: dict[str, bool] = {}
-    stack = [0]
-    for event, el in etree.iterwalk(root, events=("start", "end")):
-        if event == "start":
-            order.append(el)
-            stack.append(0)
-            continue
-        n = stack.pop()
+    for el in order:
         tag, tail = el.tag, el.tail
         if tag in NOT_CONTENT:
-            n = 0  # what its children added does not count
+            n = text[el] = 0  # what its children added does not count
         else:
             own = el.text
             own = own.strip() if own else ""
-            n += len(own)
+            n = text[el] = text[el] + len(own)
             cls, itemprop = el.get("class"), el.get("itemprop")
             kind = kinds.get((cls, itemprop))
             if kind is None:
@@ -86,9 +80,9 @@ def _walk(root: _Element) -> tuple[list[_Element], dict[_Element, int], list[_El
             if tag == "time" or 0 < len(own) < 80 and (kind[1] or _cached_date(seen, own)) \
                     or tail and len(tail) < 80 and tail.strip() and _cached_date(seen, tail):
                 dated.append(el)
-        text[el] = n
-        stack[-1] += n + (len(tail.strip()) if tail else 0)
-    order.reverse()
+        parent = el.getparent()
+        if parent is not None:
+            text[parent] += n + (len(tail.strip()) if tail else 0)
     return order, text, dated, named
 
 
