@@ -23,9 +23,10 @@ def _numbers(record: Record) -> dict[str, int]:
         found["id"] = int(m.group(1))
     for part in record.parts():
         for el in part.iter():
-            if not isinstance(el.tag, str) or el.tag == "blockquote":
+            own = el.text
+            # Both "Reply #N" and a "#N" label are in an element's own text: most have none.
+            if not own or "#" not in own or el.tag == "blockquote" or not isinstance(el.tag, str):
                 continue
-            own = el.text or ""
             if "reply" not in found:
                 r = _REPLY_NO.search(own)
                 if r:
