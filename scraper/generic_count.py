@@ -3,8 +3,8 @@ member names and dates its subtree holds.
 
 One pass over the whole page is the floor (every element's text counts), so it does only
 what every element needs: its text and tail measured, its class looked up in a table made
-as the page is read. Names and dates are few (a handful per post): they are added to their
-ancestors one by one after the walk.
+as the page is read, the few names and dates (a handful per post) kept only where there are
+any.
 The rule for what counts: nothing in an element that is not content (<script>, <svg>, <select>,
 <button>…) counts for it or above it, but its tail does.
 """
@@ -36,34 +36,23 @@ class Counts:
 
 
 def count(root: _Element) -> Counts:
-    """Each element's text length, names and dates, counted over its subtree."""
-    order, text, dated, named = _walk(root)
-    counts = Counts(order, text, {}, {})
-    for el in dated:
-        _add_up(el, counts.dates)
-    for el in named:
-        _add_up(el, counts.names)
-    return counts
-
-
-def _walk(root: _Element) -> tuple[list[_Element], dict[_Element, int], list[_Element],
-                                   list[_Element]]:
-    """Every element (reversed page order), its subtree's text length, and the elements that
-    are a date or a name themselves. In reversed page order every child comes before its
-    parent and adds itself to it (measured faster than iterwalk's start and end events)."""
+    """Each element's text length, names and dates, counted over its subtree. In reversed
+    page order every child comes before its parent and adds itself to it (measured faster
+    than iterwalk's start and end events, and than adding each name up its ancestors)."""
     order = list(root.iter(etree.Element))  # elements only, listed in C
     order.reverse()
-    text = dict.fromkeys(order, 0)
-    dated: list[_Element] = []
-    named: list[_Element] = []
+    counts = Counts(order, dict.fromkeys(order, 0), {}, {})
+    text, names, dates = counts.text, counts.names, counts.dates
     seen: dict[str, bool] = {}  # texts repeat page after page ("Quote", "Reply", "2")
     # A page repeats its class names and links post after post: each is asked once.
     kinds: dict[tuple[str | None, str | None], tuple[bool, bool]] = {}
     links: dict[str, bool] = {}
     for el in order:
         tag, tail = el.tag, el.tail
-        if tag in NOT_CONTENT:
-            n = text[el] = 0  # what its children added does not count
+        if tag in NOT_CONTENT:  # what its children added does not count
+            n = text[el] = named = dated = 0
+            names.pop(el, None)
+            dates.pop(el, None)
         else:
             own = el.text
             own = own.strip() if own else ""
@@ -72,18 +61,24 @@ def _walk(root: _Element) -> tuple[list[_Element], dict[_Element, int], list[_El
             kind = kinds.get((cls, itemprop))
             if kind is None:
                 kind = kinds[cls, itemprop] = _kind(cls, itemprop)
+            named = names.get(el, 0)
             if (kind[0] or tag == "a" and _cached_link(links, el.get("href", ""))) \
                     and 0 < len(text_of(el).strip()) < 60:
-                named.append(el)
+                named = names[el] = named + 1
+            dated = dates.get(el, 0)
             # A date is a short text of its own (a post body that mentions one is not a date
             # line), or a short tail after the element.
             if tag == "time" or 0 < len(own) < 80 and (kind[1] or _cached_date(seen, own)) \
                     or tail and len(tail) < 80 and tail.strip() and _cached_date(seen, tail):
-                dated.append(el)
+                dated = dates[el] = dated + 1
         parent = el.getparent()
         if parent is not None:
             text[parent] += n + (len(tail.strip()) if tail else 0)
-    return order, text, dated, named
+            if named:
+                names[parent] = names.get(parent, 0) + named
+            if dated:
+                dates[parent] = dates.get(parent, 0) + dated
+    return counts
 
 
 def _kind(cls: str | None, itemprop: str | None) -> tuple[bool, bool]:
@@ -105,11 +100,3 @@ def _cached_date(seen: dict[str, bool], text: str) -> bool:
     if found is None:
         found = seen[text] = is_date(text)
     return found
-
-
-def _add_up(el: _Element, counts: dict[_Element, int]) -> None:
-    """One more for `el` and each element around it, up to the first that is not content."""
-    node: _Element | None = el
-    while node is not None and node.tag not in NOT_CONTENT:
-        counts[node] = counts.get(node, 0) + 1
-        node = node.getparent()
