@@ -6,7 +6,6 @@ quote opens with ("X wrote:"). And the one cache of what they find.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from lxml.etree import _Element
 
@@ -81,11 +80,26 @@ ATTRIBUTION = re.compile(
     r")\s*$", re.I)
 
 
-@lru_cache(maxsize=1 << 14)
+# hinted's answers, a table per pattern, found by the pattern's id(): a re.Pattern's own hash
+# digests its whole compiled program each time (2-3 µs for NOT_BODY or CHROME), so an
+# lru_cache keyed on (pattern, hint) spent more time hashing than the searches it saved. The
+# table holds each pattern, so no other can come to have its id.
+_HINTED: dict[int, tuple[re.Pattern[str], dict[str, bool]]] = {}
+
+
 def hinted(pattern: re.Pattern[str], hint: str) -> bool:
     """Does `pattern` find `hint` (class names, an id, a link)? A page repeats its class names
     post after post, so each is searched once: those searches were a third of a post's time."""
-    return pattern.search(hint) is not None
+    entry = _HINTED.get(id(pattern))
+    if entry is None:
+        entry = _HINTED[id(pattern)] = (pattern, {})
+    seen = entry[1]
+    found = seen.get(hint)
+    if found is None:
+        if len(seen) >= 1 << 14:
+            seen.clear()  # bounded, as the lru_cache was: links and ids vary page to page
+        found = seen[hint] = pattern.search(hint) is not None
+    return found
 
 
 class Hints(dict[_Element, str]):
