@@ -27,7 +27,7 @@ from scraper.fields import slug
 from scraper.generic_count import Counts, count
 from scraper.generic_numbers import number_posts
 from scraper.generic_post import Record, read_post
-from scraper.generic_words import NAME_HINT, PROFILE_LINK, text_of
+from scraper.generic_words import NAME_HINT, PROFILE_LINK, hinted, text_of
 from scraper.html import clean, decode
 from scraper.models import ParseError, Post, Thread
 
@@ -216,8 +216,7 @@ def _block_with_author(el: _Element, inside: set[_Element]) -> _Element | None:
 
 def _is_name(el: _Element) -> bool:
     hint = f"{el.get('class', '')} {el.get('itemprop', '')}"
-    return bool(NAME_HINT.search(hint) or el.tag == "a" and PROFILE_LINK.search(
-        el.get("href", "")))
+    return hinted(NAME_HINT, hint) or el.tag == "a" and hinted(PROFILE_LINK, el.get("href", ""))
 
 
 # How a page title joins the topic to the board and the site: "Topic / Board / Site Forums".

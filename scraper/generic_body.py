@@ -14,14 +14,13 @@ from lxml.etree import _Element
 
 from scraper.generic_words import (
     ATTRIBUTION,
-    BODY_CLASS,
-    CHROME,
-    NOT_BODY,
+    IS_BODY,
+    IS_CHROME,
+    IS_NOT_BODY,
+    IS_QUOTE,
+    IS_SIGNATURE,
     QUOTE_AUTHOR_ATTRS,
-    QUOTE_CLASS,
-    SIGNATURE,
     Hints,
-    hinted,
     text_of,
 )
 from scraper.html import clean, element_text
@@ -42,7 +41,7 @@ def body_element(parts: list[_Element], author_el: _Element | None, hints: Hints
             if not isinstance(el.tag, str) or el in author_path:
                 continue
             hint = hints[el]
-            if hinted(BODY_CLASS, hint) and not hinted(NOT_BODY, hint) \
+            if hint & IS_BODY and not hint & IS_NOT_BODY \
                     and not _in_pane(el, part, hints):
                 found.append((_clean_len(el, lengths, hints), len(text_of(el)), el))
     if not found:
@@ -57,7 +56,7 @@ def _in_pane(el: _Element, record: _Element, hints: Hints) -> bool:
         if parent is record:
             return False
         hint = hints[parent]
-        if hinted(NOT_BODY, hint) and not hinted(BODY_CLASS, hint) or hinted(CHROME, hint):
+        if hint & IS_NOT_BODY and not hint & IS_BODY or hint & IS_CHROME:
             return True
     return False
 
@@ -71,7 +70,7 @@ def _clean_len(el: _Element, known: dict[_Element, int], hints: Hints) -> int:
     for child in el:
         if isinstance(child.tag, str) and child.tag not in _HEADINGS:
             hint = hints[child]
-            if not (hinted(NOT_BODY, hint) or hinted(CHROME, hint)) or hinted(QUOTE_CLASS, hint):
+            if not hint & (IS_NOT_BODY | IS_CHROME) or hint & IS_QUOTE:
                 n += _clean_len(child, known, hints)
         n += len((child.tail or "").strip())
     known[el] = n
@@ -98,16 +97,16 @@ def quotes_and_chrome(body: _Element, hints: Hints) -> tuple[list[Quote], list[_
         if not isinstance(el.tag, str) or any(s in el.iterancestors() for s in skip):
             continue
         hint = hints[el]
-        if el.tag == "blockquote" or "quote" in el.tag or hinted(QUOTE_CLASS, hint) \
+        if el.tag == "blockquote" or "quote" in el.tag or hint & IS_QUOTE \
                 and el.tag not in ("span", "a", "b", "strong", "i", "em"):
-            if not hinted(QUOTE_CLASS, hint) and el.tag == "blockquote" and _is_whole(el, body) \
+            if not hint & IS_QUOTE and el.tag == "blockquote" and _is_whole(el, body) \
                     and not _attributed(el):
                 continue  # a body all in <blockquote> is the member's words, not a quote
             quote = _quote(el)
             quote.author = quote.author or _attribution_before(el)
             quotes.append(quote)
             skip.append(el)
-        elif hinted(CHROME, hint) or el.tag in ("script", "style"):
+        elif hint & IS_CHROME or el.tag in ("script", "style"):
             skip.append(el)
     # A quote header in an element of its own ("X schrieb:" over the quoted box) names the
     # author of the quote after it.
@@ -168,8 +167,8 @@ def signature(parts: list[_Element], hints: Hints) -> str | None:
     """The text of the record's signature pane, inside the body or beside it, when it has one."""
     for part in parts:
         for el in part.iter():
-            if isinstance(el.tag, str) and hinted(SIGNATURE, hints[el]) \
-                    and not any(hinted(QUOTE_CLASS, hints[a]) or a.tag == "blockquote"
+            if isinstance(el.tag, str) and hints[el] & IS_SIGNATURE \
+                    and not any(hints[a] & IS_QUOTE or a.tag == "blockquote"
                                 for a in el.iterancestors()):
                 text = clean(element_text(el))
                 if text:

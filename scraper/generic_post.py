@@ -14,7 +14,16 @@ from dataclasses import dataclass, field
 from lxml.etree import _Element
 
 from scraper.generic_body import body_element, own_text, quotes_and_chrome, replied_post, signature
-from scraper.generic_words import AUTHOR_CLASS, BADGE, DATE, PROFILE_LINK, QUOTE_CLASS, Hints, hinted, text_of
+from scraper.generic_words import (
+    DATE,
+    IS_AUTHOR,
+    IS_BADGE,
+    IS_QUOTE,
+    PROFILE_LINK,
+    Hints,
+    hinted,
+    text_of,
+)
 from scraper.html import clean
 from scraper.models import AUTHOR_FROM_PAGE, Post
 
@@ -61,10 +70,10 @@ def _author_element(parts: list[_Element], hints: Hints) -> _Element | None:
     classed, linked = None, None
     for part in parts:
         for el in part.iter():
-            if not isinstance(el.tag, str) or hinted(QUOTE_CLASS, hints[el]) \
+            if not isinstance(el.tag, str) or hints[el] & IS_QUOTE \
                     or el.tag == "blockquote":
                 continue
-            if classed is None and hinted(AUTHOR_CLASS, hints[el]) and _short_name(el):
+            if classed is None and hints[el] & IS_AUTHOR and _short_name(el):
                 classed = _innermost(el, hints)
             if linked is None and el.tag == "a" and hinted(PROFILE_LINK, el.get("href", "")) \
                     and _short_name(el):
@@ -78,7 +87,7 @@ def _author_element(parts: list[_Element], hints: Hints) -> _Element | None:
 
 def _innermost(el: _Element, hints: Hints) -> _Element:
     for inner in el.iterdescendants():
-        if isinstance(inner.tag, str) and hinted(AUTHOR_CLASS, hints[inner]) \
+        if isinstance(inner.tag, str) and hints[inner] & IS_AUTHOR \
                 and _short_name(inner):
             return _innermost(inner, hints)
     return el
@@ -112,7 +121,7 @@ def _name_text(el: _Element, out: list[str], hints: Hints) -> None:
         out.append(el.text)
     for child in el:
         if isinstance(child.tag, str) and child.tag not in ("script", "style", "img") \
-                and not hinted(BADGE, hints[child]) \
+                and not hints[child] & IS_BADGE \
                 and not re.fullmatch(r"\s*[\d,.]+\s*", text_of(child)):
             _name_text(child, out, hints)
         if child.tail:

@@ -102,13 +102,34 @@ def hinted(pattern: re.Pattern[str], hint: str) -> bool:
     return found
 
 
-class Hints(dict[_Element, str]):
-    """The class, id and itemprop of each element of one record, read once: every part of the
-    record is looked for in the same elements."""
+# What a class, id and itemprop say an element is, as bits of one mask: every part of a
+# record is looked for in the same elements, and a page repeats its class names post after
+# post, so each hint is searched once for all the words, and asked after by a bit test.
+IS_AUTHOR, IS_BADGE, IS_BODY, IS_NOT_BODY, IS_CHROME, IS_QUOTE, IS_SIGNATURE = (
+    1 << i for i in range(7))
+_MASK_WORDS = ((IS_AUTHOR, AUTHOR_CLASS), (IS_BADGE, BADGE), (IS_BODY, BODY_CLASS),
+               (IS_NOT_BODY, NOT_BODY), (IS_CHROME, CHROME), (IS_QUOTE, QUOTE_CLASS),
+               (IS_SIGNATURE, SIGNATURE))
+_MASKS: dict[str, int] = {}
 
-    def __missing__(self, el: _Element) -> str:
-        hint = self[el] = f"{el.get('class', '')} {el.get('id', '')} {el.get('itemprop', '')}"
-        return hint
+
+def mask(hint: str) -> int:
+    """The IS_ bits of the words `hint` (class names, id, itemprop) holds."""
+    found = _MASKS.get(hint)
+    if found is None:
+        if len(_MASKS) >= 1 << 14:
+            _MASKS.clear()  # bounded: ids vary page to page
+        found = _MASKS[hint] = sum(bit for bit, words in _MASK_WORDS if words.search(hint))
+    return found
+
+
+class Hints(dict[_Element, int]):
+    """The mask of each element of one record, its class, id and itemprop read once."""
+
+    def __missing__(self, el: _Element) -> int:
+        found = self[el] = mask(f"{el.get('class', '')} {el.get('id', '')} "
+                                f"{el.get('itemprop', '')}")
+        return found
 
 
 def text_of(el: _Element) -> str:
