@@ -127,8 +127,10 @@ class Hints(dict[_Element, int]):
     """The mask of each element of one record, its class, id and itemprop read once."""
 
     def __missing__(self, el: _Element) -> int:
+        # Most of a post's elements carry no attribute at all (<br>, <b>, <p>): a blank hint,
+        # which no word is found in.
         found = self[el] = mask(f"{el.get('class', '')} {el.get('id', '')} "
-                                f"{el.get('itemprop', '')}")
+                                f"{el.get('itemprop', '')}") if el.keys() else 0
         return found
 
 
