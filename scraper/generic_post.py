@@ -67,21 +67,23 @@ def read_post(record: Record) -> Post | None:
 
 
 def _author_element(parts: list[_Element], hints: Hints) -> _Element | None:
-    classed, linked = None, None
+    """The first element classed as the author's name, else the first profile link, else a
+    bold name."""
+    linked = None
     for part in parts:
         for el in part.iter():
             if not isinstance(el.tag, str) or hints[el] & IS_QUOTE \
                     or el.tag == "blockquote":
                 continue
-            if classed is None and hints[el] & IS_AUTHOR and _short_name(el):
+            if hints[el] & IS_AUTHOR and _short_name(el):
+                # The classed pane holds avatar, rank and name; its profile link is the
+                # name itself. Found, it wins over any link: the rest is not looked at.
                 classed = _innermost(el, hints)
+                inner = [a for a in classed.iter("a") if _short_name(a)]
+                return inner[0] if len(inner) == 1 else classed
             if linked is None and el.tag == "a" and hinted(PROFILE_LINK, el.get("href", "")) \
                     and _short_name(el):
                 linked = el
-    if classed is not None:
-        # The classed pane holds avatar, rank and name; its profile link is the name itself.
-        inner = [a for a in classed.iter("a") if _short_name(a)]
-        return inner[0] if len(inner) == 1 else classed
     return linked if linked is not None else _bold_name(parts)
 
 
