@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
+from itertools import islice
 from urllib.parse import urlparse
 
 from lxml import etree
@@ -229,9 +230,11 @@ def _title(root: _Element) -> str:
     """The topic's title. The first <h1> is often the site's name ("Arch Linux"), so a heading
     the page's <title> starts with wins; else the <title>'s first part before " / " or " | ";
     else the first heading."""
-    t = root.xpath("//title")
-    page = (clean(text_of(t[0])) if t else "") or ""
-    heads = [h for h in (clean(text_of(e)) or "" for e in root.xpath("//h1|//h2|//h3")[:30]) if h]
+    # iter() with tag names, in C, stops at what is needed; "//title" listed the whole page.
+    t = next(root.iter("title"), None)
+    page = (clean(text_of(t)) if t is not None else "") or ""
+    heads = [h for h in (clean(text_of(e)) or "" for e in islice(root.iter("h1", "h2", "h3"), 30))
+             if h]
     leading = [h for h in heads if len(h) >= 4 and page.startswith(h)]
     if leading:
         return max(leading, key=len)
@@ -248,9 +251,18 @@ def _described(root: _Element, described: Thread) -> Thread:
     return thread
 
 
+def _canonical(root: _Element) -> str | None:
+    """The page's own address: the first canonical link or og:url, in page order."""
+    for el in root.iter("link", "meta"):
+        if el.tag == "link" and el.get("rel") == "canonical" and el.get("href") is not None:
+            return str(el.get("href"))
+        if el.tag == "meta" and el.get("property") == "og:url" and el.get("content") is not None:
+            return str(el.get("content"))
+    return None
+
+
 def _thread(root: _Element, posts: list[Post]) -> Thread:
-    canonical = root.xpath("//link[@rel='canonical']/@href|//meta[@property='og:url']/@content")
-    url = str(canonical[0]) if canonical else None
+    url = _canonical(root)
     title = _title(root)
     ids = re.findall(r"\d{2,}", url or "")
     thread_id = Counter(ids).most_common(1)[0][0] if ids else slug(title) or "thread"
