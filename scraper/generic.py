@@ -118,10 +118,10 @@ def _best_group(counts: Counts, pool: dict[_Element, int],
                 need: Callable[[list[_Element]], int]) -> list[Record]:
     """The best group of same-shape siblings that `is_record`, where at least half of the
     group are (`need` of them more are shapes alike that are not, at the most). A record is
-    in `pool` (the elements holding a date, or a name): only their parents are grouped, a few
-    hundred elements of a page's thousands."""
+    in `pool` (the elements holding a date, or a name): only parents of two or more of them
+    are grouped, a few dozen elements of a page's thousands."""
     best: tuple[float, list[_Element]] | None = None
-    parents = {el.getparent() for el in pool}
+    parents = {p for p, n in Counter(el.getparent() for el in pool).items() if n >= 2}
     shapes: dict[tuple[str, str | None], tuple[str, str]] = {}  # by tag and class, once a page
     for parent in counts.order:  # page order reversed: the first of equal scores wins
         if parent not in parents:

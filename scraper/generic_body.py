@@ -14,6 +14,7 @@ from lxml.etree import _Element
 
 from scraper.generic_words import (
     ATTRIBUTION,
+    ATTRIBUTION_WORDS,
     IS_BODY,
     IS_CHROME,
     IS_NOT_BODY,
@@ -159,7 +160,8 @@ def own_text(body: _Element, skip: list[_Element]) -> str:
     """The body's words with quotes and chrome left out, and the attribution lines that stood
     over the quotes ("X wrote:" as plain text just before a quote block) dropped too."""
     text = element_text(body, skip)
-    lines = [ln for ln in text.split("\n") if not ATTRIBUTION.match(ln.strip())]
+    lines = [ln for ln in text.split("\n")
+             if not (ATTRIBUTION_WORDS.search(ln) and ATTRIBUTION.match(ln.strip()))]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 

@@ -78,6 +78,11 @@ ATTRIBUTION = re.compile(
     r"|(?:Quote from|Quote|Zitat von|Zitat|Citation de|Cita de|Lainaus|Idézet|Cytat|Citaat)"
     r"\s*:?\s*(?P<b>[^\n]{0,80}?)(?:\s+(?:on|am|le|el)\s+.*)?"
     r")\s*$", re.I)
+# A word every attribution line holds, searched first: ATTRIBUTION's own backtracking over
+# each line of each post was a tenth of the time of a page.
+ATTRIBUTION_WORDS = re.compile(
+    "ago|wrote|said|schrieb|a écrit|kirjoitti|escribió|scrive|ha scritto|schreef|napisał|írta|"
+    "skrev|quote|zitat|cita|lainaus|idézet|cytat|citaat", re.I)
 
 
 # hinted's answers, a table per pattern, found by the pattern's id(): a re.Pattern's own hash
