@@ -94,8 +94,9 @@ def quotes_and_chrome(body: _Element, hints: Hints) -> tuple[list[Quote], list[_
     """The body's quotes, and the quote blocks and chrome to leave out of its own words."""
     quotes: list[Quote] = []
     skip: list[_Element] = []
+    skipped: set[_Element] = set()  # the same, to ask the ancestors up to the body once each
     for el in body.iterdescendants():
-        if not isinstance(el.tag, str) or any(s in el.iterancestors() for s in skip):
+        if not isinstance(el.tag, str) or skipped and _inside(el, skipped, body):
             continue
         hint = hints[el]
         if el.tag == "blockquote" or "quote" in el.tag or hint & IS_QUOTE \
@@ -107,8 +108,10 @@ def quotes_and_chrome(body: _Element, hints: Hints) -> tuple[list[Quote], list[_
             quote.author = quote.author or _attribution_before(el)
             quotes.append(quote)
             skip.append(el)
+            skipped.add(el)
         elif hint & IS_CHROME or el.tag in ("script", "style"):
             skip.append(el)
+            skipped.add(el)
     # A quote header in an element of its own ("X schrieb:" over the quoted box) names the
     # author of the quote after it.
     kept: list[Quote] = []
@@ -117,6 +120,16 @@ def quotes_and_chrome(body: _Element, hints: Hints) -> tuple[list[Quote], list[_
             q.author = kept.pop().author
         kept.append(q)
     return [q for q in kept if q.text], skip
+
+
+def _inside(el: _Element, among: set[_Element], top: _Element) -> bool:
+    """Is `el` inside one of `among`, all of them under `top`?"""
+    for parent in el.iterancestors():
+        if parent is top:
+            return False
+        if parent in among:
+            return True
+    return False
 
 
 def _attribution_before(el: _Element) -> str | None:
