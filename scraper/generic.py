@@ -209,11 +209,17 @@ def _with_lead(root: _Element, found: list[tuple[Record, Post]]) -> list[tuple[R
 
 
 def _block_with_author(el: _Element, inside: set[_Element]) -> _Element | None:
+    """The smallest block around `el` with a name in it, unless it reaches into a record.
+    Each ancestor's subtree holds the one before it, which was looked at already: only the
+    rest of it is."""
+    before = None
     for parent in el.iterancestors():
-        if any(x in inside for x in parent.iter()):
+        new = [parent, *(x for child in parent if child is not before for x in child.iter())]
+        if any(x in inside for x in new):
             return None
-        if any(_is_name(x) for x in parent.iter() if x is not el):
+        if any(_is_name(x) for x in new if x is not el):
             return parent
+        before = parent
     return None
 
 

@@ -14,7 +14,6 @@ from lxml.etree import _Element
 
 from scraper.generic_words import (
     ATTRIBUTION,
-    ATTRIBUTION_WORDS,
     IS_BODY,
     IS_CHROME,
     IS_NOT_BODY,
@@ -22,6 +21,7 @@ from scraper.generic_words import (
     IS_SIGNATURE,
     QUOTE_AUTHOR_ATTRS,
     Hints,
+    may_attribute,
     text_of,
 )
 from scraper.html import clean, element_text
@@ -173,9 +173,10 @@ def own_text(body: _Element, skip: list[_Element]) -> str:
     """The body's words with quotes and chrome left out, and the attribution lines that stood
     over the quotes ("X wrote:" as plain text just before a quote block) dropped too."""
     text = element_text(body, skip)
-    lines = [ln for ln in text.split("\n")
-             if not (ATTRIBUTION_WORDS.search(ln) and ATTRIBUTION.match(ln.strip()))]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    if may_attribute(text):
+        text = "\n".join(ln for ln in text.split("\n")
+                         if not (may_attribute(ln) and ATTRIBUTION.match(ln.strip())))
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def signature(parts: list[_Element], hints: Hints) -> str | None:

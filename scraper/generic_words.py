@@ -83,6 +83,17 @@ ATTRIBUTION = re.compile(
 ATTRIBUTION_WORDS = re.compile(
     "ago|wrote|said|schrieb|a écrit|kirjoitti|escribió|scrive|ha scritto|schreef|napisał|írta|"
     "skrev|quote|zitat|cita|lainaus|idézet|cytat|citaat", re.I)
+_ATTRIBUTION_ASCII = ("ago", "wrote", "said", "schrieb", "kirjoitti", "scrive", "ha scritto",
+                      "schreef", "skrev", "quote", "zitat", "cita", "lainaus", "cytat", "citaat")
+
+
+def may_attribute(text: str) -> bool:
+    """Does `text` hold a word every attribution line holds? An ASCII text is asked by plain
+    searches of its lower case (re.I folds no other letters in), faster than the pattern."""
+    if text.isascii():
+        lowered = text.lower()
+        return any(word in lowered for word in _ATTRIBUTION_ASCII)
+    return ATTRIBUTION_WORDS.search(text) is not None
 
 
 # hinted's answers, a table per pattern, found by the pattern's id(): a re.Pattern's own hash
