@@ -55,8 +55,11 @@ def count(root: _Element) -> Counts:
             dates.pop(el, None)
         else:
             own = el.text
-            own = own.strip() if own else ""
-            n = text[el] = text[el] + len(own)
+            if own:
+                own = own.strip()
+                n = text[el] = text[el] + len(own)
+            else:
+                own, n = "", text[el]
             cls, itemprop = el.get("class"), el.get("itemprop")
             kind = kinds.get((cls, itemprop))
             if kind is None:
@@ -71,13 +74,16 @@ def count(root: _Element) -> Counts:
             if tag == "time" or 0 < len(own) < 80 and (kind[1] or _cached_date(seen, own)) \
                     or tail and len(tail) < 80 and tail.strip() and _cached_date(seen, tail):
                 dated = dates[el] = dated + 1
-        parent = el.getparent()
-        if parent is not None:
-            text[parent] += n + (len(tail.strip()) if tail else 0)
-            if named:
-                names[parent] = names.get(parent, 0) + named
-            if dated:
-                dates[parent] = dates.get(parent, 0) + dated
+        if tail:
+            n += len(tail.strip())
+        if n or named or dated:  # most elements add nothing: no need to find the parent
+            parent = el.getparent()
+            if parent is not None:
+                text[parent] += n
+                if named:
+                    names[parent] = names.get(parent, 0) + named
+                if dated:
+                    dates[parent] = dates.get(parent, 0) + dated
     return counts
 
 
