@@ -3,10 +3,10 @@
 A thread page repeats one block per post: sibling elements of the same shape, each carrying a
 member's name (a profile link, an element classed author/username/poster), a date and a body of
 text. That is the idea behind MDR / DEPTA ("mining data records"), done here on counts taken in
-one bottom-up pass over the lxml tree, so that a page of 200 posts costs one walk, not one per
-candidate. Inside each record `scraper.generic_post` reads author, date and id,
-`generic_body` the body, quotes and signature, `generic_numbers` the post numbers; the words
-all of them look for are in `generic_words`.
+one bottom-up pass over the lxml tree (`generic_count`), so that a page of 200 posts costs one
+walk, not one per candidate. Inside each record `scraper.generic_post` reads author, date and
+id, `generic_body` the body, quotes and signature, `generic_numbers` the post numbers; the
+words all of them look for are in `generic_words`.
 
 Registered last: every named engine parser is asked first, and this one claims only pages that
 look like HTML; a page where no records are found raises ParseError saying so.
@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
+from itertools import islice
 from urllib.parse import urlparse
 
 from lxml import etree
@@ -24,9 +25,10 @@ from lxml.etree import ParserError, _Element
 
 from scraper import structured
 from scraper.fields import slug
+from scraper.generic_count import Counts, count
 from scraper.generic_numbers import number_posts
 from scraper.generic_post import Record, read_post
-from scraper.generic_words import NAME_HINT, PROFILE_LINK, is_date, text_of
+from scraper.generic_words import NAME_HINT, PROFILE_LINK, hinted, text_of
 from scraper.html import clean, decode
 from scraper.models import ParseError, Post, Thread
 
@@ -34,11 +36,10 @@ FORMAT = "generic-html"
 
 _SNIFF = re.compile(r"<html|<!doctype html|<body|<div", re.I)
 # lxml.etree, not lxml.html: lxml.html looks up a Python class for every element it hands out,
-# a fifth of the time of a page.
-_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
-_NOT_CONTENT = {"script", "style", "noscript", "template", "head", "svg", "select", "option",
-                "textarea", "iframe", "button"}
-_DATE_HINT = re.compile(r"date|time|posted|published|created", re.I)
+# a fifth of the time of a page. No table of ids (nothing here asks XPath's id()): a tenth of
+# the parse.
+_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
+                           collect_ids=False)
 _ALTERNATING = re.compile(r"^(?:odd|even|alt|bg|row|first|last|new|unread|read|on|off|"
                           r"active|selected|hidden|clearfix|)$", re.I)
 
@@ -91,76 +92,6 @@ def tree(data: bytes) -> _Element:
     return root
 
 
-class _Stats:
-    """Per element, counted over its subtree: text length, names, dates."""
-
-    __slots__ = ("text", "names", "dates")
-
-    def __init__(self) -> None:
-        self.text = 0
-        self.names = 0
-        self.dates = 0
-
-
-def _count(root: _Element) -> dict[_Element, _Stats]:
-    """Each element's counts, in reversed page order (the order the groups are read in)."""
-    elements = list(root.iter(etree.Element))  # elements only, filtered in C
-    elements.reverse()
-    # A page repeats its class names and links post after post: each is asked once.
-    hints: dict[tuple[re.Pattern[str], str], bool] = {}
-    stats = {el: _Stats() for el in elements}
-    for el in elements:
-        s, tail = stats[el], el.tail
-        if el.tag not in _NOT_CONTENT:
-            _count_own(el, s, hints)
-        # Children come before their parent in this order: each adds itself to its parent.
-        parent = el.getparent()
-        if parent is not None and parent.tag not in _NOT_CONTENT:
-            p = stats[parent]
-            p.text += s.text + (len(tail.strip()) if tail else 0)
-            p.names += s.names
-            p.dates += s.dates
-    return stats
-
-
-def _count_own(el: _Element, s: _Stats, hints: dict[tuple[re.Pattern[str], str], bool]) -> None:
-    """What an element holds itself: its text, a member's name, a date."""
-    tag, cls = el.tag, el.get("class")
-    own = (el.text or "").strip()
-    s.text += len(own)
-    itemprop = el.get("itemprop")
-    hint = f"{cls} {itemprop}" if cls or itemprop else ""
-    named = bool(hint) and _cached(hints, NAME_HINT, hint)
-    if not named and tag == "a":
-        named = _cached(hints, PROFILE_LINK, el.get("href", ""))
-    if named and 0 < len(text_of(el).strip()) < 60:
-        s.names += 1
-    # A date is a short text of its own (a post body that mentions one is not a date line).
-    tail = el.tail
-    if tag == "time" or 0 < len(own) < 80 and (is_date(own) or bool(cls) and _cached(
-            hints, _DATE_HINT, cls)) or tail and len(tail) < 80 and is_date(tail):
-        s.dates += 1
-
-
-def _shape_of(el: _Element, shapes: dict[tuple[str, str], tuple[str, str]]) -> tuple[str, str]:
-    cls = el.get("class")
-    if not cls:
-        return el.tag, ""
-    key = (el.tag, cls)
-    found = shapes.get(key)
-    if found is None:
-        found = shapes[key] = shape(el)
-    return found
-
-
-def _cached(seen: dict[tuple[re.Pattern[str], str], bool], pattern: re.Pattern[str],
-            text: str) -> bool:
-    found = seen.get((pattern, text))
-    if found is None:
-        found = seen[pattern, text] = pattern.search(text) is not None
-    return found
-
-
 _DIGITS = re.compile(r"\d+")
 
 
@@ -179,32 +110,42 @@ def find_records(root: _Element) -> list[Record]:
     a date and text; a table layout's author row and body row taken together. A page with no
     dated records nor a single post (a script-built forum's plain fallback, Flarum's posts
     with only a name over each) takes siblings that each carry one name and words besides."""
-    stats = _count(root)
-    return (_best_group(stats, _is_record, len) or _single(root, stats)
-            or _best_group(stats, _is_undated_record, lambda good: 0))
+    counts = count(root)
+    return (_best_group(counts, counts.dates, _is_record, len) or _single(counts)
+            or _best_group(counts, counts.names, _is_undated_record, lambda good: 0))
 
 
-def _best_group(stats: dict[_Element, _Stats], is_record: Callable[[_Stats], bool],
+def _best_group(counts: Counts, pool: dict[_Element, int],
+                is_record: Callable[[Counts, _Element], bool],
                 need: Callable[[list[_Element]], int]) -> list[Record]:
     """The best group of same-shape siblings that `is_record`, where at least half of the
-    group are (`need` of them more are shapes alike that are not, at the most)."""
+    group are (`need` of them more are shapes alike that are not, at the most). A record is
+    in `pool` (the elements holding a date, or a name): only parents of two or more of them
+    are grouped, a few dozen elements of a page's thousands."""
     best: tuple[float, list[_Element]] | None = None
-    shapes: dict[tuple[str, str], tuple[str, str]] = {}  # shape by tag and class, once a page
-    for parent in stats:
-        if len(parent) < 2:  # most elements: no children to group (len counts them in C)
-            continue
-        kids = [c for c in parent if isinstance(c.tag, str)]
-        if len(kids) < 2:
+    parents = {p for p, n in Counter(el.getparent() for el in pool).items() if n >= 2}
+    shapes: dict[tuple[str, str | None], tuple[str, str]] = {}  # by tag and class, once a page
+    for parent in counts.order:  # page order reversed: the first of equal scores wins
+        if parent not in parents:
             continue
         groups: dict[tuple[str, str], list[_Element]] = {}
-        for kid in kids:
-            groups.setdefault(_shape_of(kid, shapes), []).append(kid)
+        for kid in parent:
+            tag = kid.tag
+            if not isinstance(tag, str):
+                continue
+            key = (tag, kid.get("class"))
+            found = shapes.get(key)
+            if found is None:
+                found = shapes[key] = shape(kid)
+            groups.setdefault(found, []).append(kid)
         for members in groups.values():
-            good = [m for m in members if is_record(stats[m])]
+            if len(members) < 2:
+                continue
+            good = [m for m in members if is_record(counts, m)]
             if len(good) < 2 or len(members) - len(good) > need(good):
                 continue
-            named = sum(1 for m in good if stats[m].names)
-            score = len(good) + named / len(good) + sum(stats[m].text for m in good) / 1e7
+            named = sum(1 for m in good if m in counts.names)
+            score = len(good) + named / len(good) + sum(counts.text[m] for m in good) / 1e7
             if best is None or score > best[0]:
                 best = (score, good)
     if best is None:
@@ -212,12 +153,12 @@ def _best_group(stats: dict[_Element, _Stats], is_record: Callable[[_Stats], boo
     return [Record(el, _partners(el, best[1])) for el in best[1]]
 
 
-def _is_record(s: _Stats) -> bool:
-    return s.dates >= 1 and s.text >= 2
+def _is_record(counts: Counts, el: _Element) -> bool:
+    return el in counts.dates and counts.text[el] >= 2
 
 
-def _is_undated_record(s: _Stats) -> bool:
-    return s.names == 1 and s.text >= 40
+def _is_undated_record(counts: Counts, el: _Element) -> bool:
+    return counts.names.get(el) == 1 and counts.text[el] >= 40
 
 
 def _partners(el: _Element, members: list[_Element]) -> list[_Element]:
@@ -231,11 +172,11 @@ def _partners(el: _Element, members: list[_Element]) -> list[_Element]:
     return out
 
 
-def _single(root: _Element, stats: dict[_Element, _Stats]) -> list[Record]:
+def _single(counts: Counts) -> list[Record]:
     """A page of one post: the smallest element classed as a post that has a name and a date."""
-    for el in stats:
+    for el in counts.order:
         if re.search(r"\b(?:post|message|comment|entry)\b", el.get("class") or "", re.I) \
-                and _is_record(stats[el]) and stats[el].names <= 3:
+                and _is_record(counts, el) and counts.names.get(el, 0) <= 3:
             return [Record(el, [])]
     return []
 
@@ -268,18 +209,23 @@ def _with_lead(root: _Element, found: list[tuple[Record, Post]]) -> list[tuple[R
 
 
 def _block_with_author(el: _Element, inside: set[_Element]) -> _Element | None:
+    """The smallest block around `el` with a name in it, unless it reaches into a record.
+    Each ancestor's subtree holds the one before it, which was looked at already: only the
+    rest of it is."""
+    before = None
     for parent in el.iterancestors():
-        if any(x in inside for x in parent.iter()):
+        new = [parent, *(x for child in parent if child is not before for x in child.iter())]
+        if any(x in inside for x in new):
             return None
-        if any(_is_name(x) for x in parent.iter() if x is not el):
+        if any(_is_name(x) for x in new if x is not el):
             return parent
+        before = parent
     return None
 
 
 def _is_name(el: _Element) -> bool:
     hint = f"{el.get('class', '')} {el.get('itemprop', '')}"
-    return bool(NAME_HINT.search(hint) or el.tag == "a" and PROFILE_LINK.search(
-        el.get("href", "")))
+    return hinted(NAME_HINT, hint) or el.tag == "a" and hinted(PROFILE_LINK, el.get("href", ""))
 
 
 # How a page title joins the topic to the board and the site: "Topic / Board / Site Forums".
@@ -292,9 +238,11 @@ def _title(root: _Element) -> str:
     """The topic's title. The first <h1> is often the site's name ("Arch Linux"), so a heading
     the page's <title> starts with wins; else the <title>'s first part before " / " or " | ";
     else the first heading."""
-    t = root.xpath("//title")
-    page = (clean(text_of(t[0])) if t else "") or ""
-    heads = [h for h in (clean(text_of(e)) or "" for e in root.xpath("//h1|//h2|//h3")[:30]) if h]
+    # iter() with tag names, in C, stops at what is needed; "//title" listed the whole page.
+    t = next(root.iter("title"), None)
+    page = (clean(text_of(t)) if t is not None else "") or ""
+    heads = [h for h in (clean(text_of(e)) or "" for e in islice(root.iter("h1", "h2", "h3"), 30))
+             if h]
     leading = [h for h in heads if len(h) >= 4 and page.startswith(h)]
     if leading:
         return max(leading, key=len)
@@ -311,9 +259,18 @@ def _described(root: _Element, described: Thread) -> Thread:
     return thread
 
 
+def _canonical(root: _Element) -> str | None:
+    """The page's own address: the first canonical link or og:url, in page order."""
+    for el in root.iter("link", "meta"):
+        if el.tag == "link" and el.get("rel") == "canonical" and el.get("href") is not None:
+            return str(el.get("href"))
+        if el.tag == "meta" and el.get("property") == "og:url" and el.get("content") is not None:
+            return str(el.get("content"))
+    return None
+
+
 def _thread(root: _Element, posts: list[Post]) -> Thread:
-    canonical = root.xpath("//link[@rel='canonical']/@href|//meta[@property='og:url']/@content")
-    url = str(canonical[0]) if canonical else None
+    url = _canonical(root)
     title = _title(root)
     ids = re.findall(r"\d{2,}", url or "")
     thread_id = Counter(ids).most_common(1)[0][0] if ids else slug(title) or "thread"

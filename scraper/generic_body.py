@@ -14,14 +14,14 @@ from lxml.etree import _Element
 
 from scraper.generic_words import (
     ATTRIBUTION,
-    BODY_CLASS,
-    CHROME,
-    NOT_BODY,
+    IS_BODY,
+    IS_CHROME,
+    IS_NOT_BODY,
+    IS_QUOTE,
+    IS_SIGNATURE,
     QUOTE_AUTHOR_ATTRS,
-    QUOTE_CLASS,
-    SIGNATURE,
     Hints,
-    hinted,
+    may_attribute,
     text_of,
 )
 from scraper.html import clean, element_text
@@ -42,7 +42,7 @@ def body_element(parts: list[_Element], author_el: _Element | None, hints: Hints
             if not isinstance(el.tag, str) or el in author_path:
                 continue
             hint = hints[el]
-            if hinted(BODY_CLASS, hint) and not hinted(NOT_BODY, hint) \
+            if hint & IS_BODY and not hint & IS_NOT_BODY \
                     and not _in_pane(el, part, hints):
                 found.append((_clean_len(el, lengths, hints), len(text_of(el)), el))
     if not found:
@@ -57,7 +57,7 @@ def _in_pane(el: _Element, record: _Element, hints: Hints) -> bool:
         if parent is record:
             return False
         hint = hints[parent]
-        if hinted(NOT_BODY, hint) and not hinted(BODY_CLASS, hint) or hinted(CHROME, hint):
+        if hint & IS_NOT_BODY and not hint & IS_BODY or hint & IS_CHROME:
             return True
     return False
 
@@ -71,7 +71,7 @@ def _clean_len(el: _Element, known: dict[_Element, int], hints: Hints) -> int:
     for child in el:
         if isinstance(child.tag, str) and child.tag not in _HEADINGS:
             hint = hints[child]
-            if not (hinted(NOT_BODY, hint) or hinted(CHROME, hint)) or hinted(QUOTE_CLASS, hint):
+            if not hint & (IS_NOT_BODY | IS_CHROME) or hint & IS_QUOTE:
                 n += _clean_len(child, known, hints)
         n += len((child.tail or "").strip())
     known[el] = n
@@ -94,21 +94,24 @@ def quotes_and_chrome(body: _Element, hints: Hints) -> tuple[list[Quote], list[_
     """The body's quotes, and the quote blocks and chrome to leave out of its own words."""
     quotes: list[Quote] = []
     skip: list[_Element] = []
+    skipped: set[_Element] = set()  # the same, to ask the ancestors up to the body once each
     for el in body.iterdescendants():
-        if not isinstance(el.tag, str) or any(s in el.iterancestors() for s in skip):
+        if not isinstance(el.tag, str) or skipped and _inside(el, skipped, body):
             continue
         hint = hints[el]
-        if el.tag == "blockquote" or "quote" in el.tag or hinted(QUOTE_CLASS, hint) \
+        if el.tag == "blockquote" or "quote" in el.tag or hint & IS_QUOTE \
                 and el.tag not in ("span", "a", "b", "strong", "i", "em"):
-            if not hinted(QUOTE_CLASS, hint) and el.tag == "blockquote" and _is_whole(el, body) \
+            if not hint & IS_QUOTE and el.tag == "blockquote" and _is_whole(el, body) \
                     and not _attributed(el):
                 continue  # a body all in <blockquote> is the member's words, not a quote
             quote = _quote(el)
             quote.author = quote.author or _attribution_before(el)
             quotes.append(quote)
             skip.append(el)
-        elif hinted(CHROME, hint) or el.tag in ("script", "style"):
+            skipped.add(el)
+        elif hint & IS_CHROME or el.tag in ("script", "style"):
             skip.append(el)
+            skipped.add(el)
     # A quote header in an element of its own ("X schrieb:" over the quoted box) names the
     # author of the quote after it.
     kept: list[Quote] = []
@@ -117,6 +120,16 @@ def quotes_and_chrome(body: _Element, hints: Hints) -> tuple[list[Quote], list[_
             q.author = kept.pop().author
         kept.append(q)
     return [q for q in kept if q.text], skip
+
+
+def _inside(el: _Element, among: set[_Element], top: _Element) -> bool:
+    """Is `el` inside one of `among`, all of them under `top`?"""
+    for parent in el.iterancestors():
+        if parent is top:
+            return False
+        if parent in among:
+            return True
+    return False
 
 
 def _attribution_before(el: _Element) -> str | None:
@@ -160,16 +173,18 @@ def own_text(body: _Element, skip: list[_Element]) -> str:
     """The body's words with quotes and chrome left out, and the attribution lines that stood
     over the quotes ("X wrote:" as plain text just before a quote block) dropped too."""
     text = element_text(body, skip)
-    lines = [ln for ln in text.split("\n") if not ATTRIBUTION.match(ln.strip())]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    if may_attribute(text):
+        text = "\n".join(ln for ln in text.split("\n")
+                         if not (may_attribute(ln) and ATTRIBUTION.match(ln.strip())))
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def signature(parts: list[_Element], hints: Hints) -> str | None:
     """The text of the record's signature pane, inside the body or beside it, when it has one."""
     for part in parts:
         for el in part.iter():
-            if isinstance(el.tag, str) and hinted(SIGNATURE, hints[el]) \
-                    and not any(hinted(QUOTE_CLASS, hints[a]) or a.tag == "blockquote"
+            if isinstance(el.tag, str) and hints[el] & IS_SIGNATURE \
+                    and not any(hints[a] & IS_QUOTE or a.tag == "blockquote"
                                 for a in el.iterancestors()):
                 text = clean(element_text(el))
                 if text:

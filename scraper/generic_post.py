@@ -14,7 +14,16 @@ from dataclasses import dataclass, field
 from lxml.etree import _Element
 
 from scraper.generic_body import body_element, own_text, quotes_and_chrome, replied_post, signature
-from scraper.generic_words import AUTHOR_CLASS, BADGE, DATE, PROFILE_LINK, QUOTE_CLASS, Hints, hinted, text_of
+from scraper.generic_words import (
+    DATE,
+    IS_AUTHOR,
+    IS_BADGE,
+    IS_QUOTE,
+    PROFILE_LINK,
+    Hints,
+    hinted,
+    text_of,
+)
 from scraper.html import clean
 from scraper.models import AUTHOR_FROM_PAGE, Post
 
@@ -58,27 +67,29 @@ def read_post(record: Record) -> Post | None:
 
 
 def _author_element(parts: list[_Element], hints: Hints) -> _Element | None:
-    classed, linked = None, None
+    """The first element classed as the author's name, else the first profile link, else a
+    bold name."""
+    linked = None
     for part in parts:
         for el in part.iter():
-            if not isinstance(el.tag, str) or hinted(QUOTE_CLASS, hints[el]) \
+            if not isinstance(el.tag, str) or hints[el] & IS_QUOTE \
                     or el.tag == "blockquote":
                 continue
-            if classed is None and hinted(AUTHOR_CLASS, hints[el]) and _short_name(el):
+            if hints[el] & IS_AUTHOR and _short_name(el):
+                # The classed pane holds avatar, rank and name; its profile link is the
+                # name itself. Found, it wins over any link: the rest is not looked at.
                 classed = _innermost(el, hints)
+                inner = [a for a in classed.iter("a") if _short_name(a)]
+                return inner[0] if len(inner) == 1 else classed
             if linked is None and el.tag == "a" and hinted(PROFILE_LINK, el.get("href", "")) \
                     and _short_name(el):
                 linked = el
-    if classed is not None:
-        # The classed pane holds avatar, rank and name; its profile link is the name itself.
-        inner = [a for a in classed.iter("a") if _short_name(a)]
-        return inner[0] if len(inner) == 1 else classed
     return linked if linked is not None else _bold_name(parts)
 
 
 def _innermost(el: _Element, hints: Hints) -> _Element:
     for inner in el.iterdescendants():
-        if isinstance(inner.tag, str) and hinted(AUTHOR_CLASS, hints[inner]) \
+        if isinstance(inner.tag, str) and hints[inner] & IS_AUTHOR \
                 and _short_name(inner):
             return _innermost(inner, hints)
     return el
@@ -112,7 +123,7 @@ def _name_text(el: _Element, out: list[str], hints: Hints) -> None:
         out.append(el.text)
     for child in el:
         if isinstance(child.tag, str) and child.tag not in ("script", "style", "img") \
-                and not hinted(BADGE, hints[child]) \
+                and not hints[child] & IS_BADGE \
                 and not re.fullmatch(r"\s*[\d,.]+\s*", text_of(child)):
             _name_text(child, out, hints)
         if child.tail:

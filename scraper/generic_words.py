@@ -6,7 +6,6 @@ quote opens with ("X wrote:"). And the one cache of what they find.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from lxml.etree import _Element
 
@@ -28,20 +27,26 @@ DATE = re.compile(
     rf"\b(?:ago|today|yesterday|heute|gestern|hier|aujourd'hui|her|vor \d)\b", re.I)
 
 
-# Every part of DATE but its words holds a digit: a text with neither is no date, and most
-# texts of a page are neither (the pattern itself costs ~6 µs a text).
+# Every part of DATE but its words holds a digit, and in one of these shapes (a date's
+# separator or year, a "3rd"): a text with neither is no date, and most texts of a page are
+# neither (the pattern itself costs ~3-6 µs a text).
 _DIGIT = re.compile(r"\d")
+_DATE_DIGITS = re.compile(r"\d\d?[-/.:]\d|(?:19|20)\d\d|\d(?:st|nd|rd|th)|vor \d", re.I)
 _DATE_WORDS = re.compile("ago|today|yesterday|heute|gestern|hier|aujourd'hui|her")
+_DATE_WORDS_I = re.compile(_DATE_WORDS.pattern, re.I)  # beyond ASCII, as re.I folds in DATE
 
 
 def is_date(text: str) -> bool:
     """Does DATE find a date in `text`?"""
-    if text.isascii() and not _DIGIT.search(text):  # ASCII: re.I folds no other letters in
-        if not _DATE_WORDS.search(text.lower()):
+    if text.isascii():  # ASCII: re.I folds no other letters in
+        if not _DIGIT.search(text):
+            if not _DATE_WORDS.search(text.lower()):
+                return False
+        elif not _DATE_DIGITS.search(text) and not _DATE_WORDS.search(text.lower()):
             return False
+    elif not _DATE_DIGITS.search(text) and not _DATE_WORDS_I.search(text):
+        return False
     return DATE.search(text) is not None
-
-
 
 
 AUTHOR_CLASS = re.compile(r"(?:^|[-_ ])(?:author|username|user-name|poster|postername|"
@@ -75,22 +80,76 @@ ATTRIBUTION = re.compile(
     r"|(?:Quote from|Quote|Zitat von|Zitat|Citation de|Cita de|Lainaus|Idézet|Cytat|Citaat)"
     r"\s*:?\s*(?P<b>[^\n]{0,80}?)(?:\s+(?:on|am|le|el)\s+.*)?"
     r")\s*$", re.I)
+# A word every attribution line holds, searched first: ATTRIBUTION's own backtracking over
+# each line of each post was a tenth of the time of a page.
+ATTRIBUTION_WORDS = re.compile(
+    "ago|wrote|said|schrieb|a écrit|kirjoitti|escribió|scrive|ha scritto|schreef|napisał|írta|"
+    "skrev|quote|zitat|cita|lainaus|idézet|cytat|citaat", re.I)
+_ATTRIBUTION_ASCII = ("ago", "wrote", "said", "schrieb", "kirjoitti", "scrive", "ha scritto",
+                      "schreef", "skrev", "quote", "zitat", "cita", "lainaus", "cytat", "citaat")
 
 
-@lru_cache(maxsize=1 << 14)
+def may_attribute(text: str) -> bool:
+    """Does `text` hold a word every attribution line holds? An ASCII text is asked by plain
+    searches of its lower case (re.I folds no other letters in), faster than the pattern."""
+    if text.isascii():
+        lowered = text.lower()
+        return any(word in lowered for word in _ATTRIBUTION_ASCII)
+    return ATTRIBUTION_WORDS.search(text) is not None
+
+
+# hinted's answers, a table per pattern, found by the pattern's id(): a re.Pattern's own hash
+# digests its whole compiled program each time (2-3 µs for NOT_BODY or CHROME), so an
+# lru_cache keyed on (pattern, hint) spent more time hashing than the searches it saved. The
+# table holds each pattern, so no other can come to have its id.
+_HINTED: dict[int, tuple[re.Pattern[str], dict[str, bool]]] = {}
+
+
 def hinted(pattern: re.Pattern[str], hint: str) -> bool:
     """Does `pattern` find `hint` (class names, an id, a link)? A page repeats its class names
     post after post, so each is searched once: those searches were a third of a post's time."""
-    return pattern.search(hint) is not None
+    entry = _HINTED.get(id(pattern))
+    if entry is None:
+        entry = _HINTED[id(pattern)] = (pattern, {})
+    seen = entry[1]
+    found = seen.get(hint)
+    if found is None:
+        if len(seen) >= 1 << 14:
+            seen.clear()  # bounded, as the lru_cache was: links and ids vary page to page
+        found = seen[hint] = pattern.search(hint) is not None
+    return found
 
 
-class Hints(dict[_Element, str]):
-    """The class, id and itemprop of each element of one record, read once: every part of the
-    record is looked for in the same elements."""
+# What a class, id and itemprop say an element is, as bits of one mask: every part of a
+# record is looked for in the same elements, and a page repeats its class names post after
+# post, so each hint is searched once for all the words, and asked after by a bit test.
+IS_AUTHOR, IS_BADGE, IS_BODY, IS_NOT_BODY, IS_CHROME, IS_QUOTE, IS_SIGNATURE = (
+    1 << i for i in range(7))
+_MASK_WORDS = ((IS_AUTHOR, AUTHOR_CLASS), (IS_BADGE, BADGE), (IS_BODY, BODY_CLASS),
+               (IS_NOT_BODY, NOT_BODY), (IS_CHROME, CHROME), (IS_QUOTE, QUOTE_CLASS),
+               (IS_SIGNATURE, SIGNATURE))
+_MASKS: dict[str, int] = {}
 
-    def __missing__(self, el: _Element) -> str:
-        hint = self[el] = f"{el.get('class', '')} {el.get('id', '')} {el.get('itemprop', '')}"
-        return hint
+
+def mask(hint: str) -> int:
+    """The IS_ bits of the words `hint` (class names, id, itemprop) holds."""
+    found = _MASKS.get(hint)
+    if found is None:
+        if len(_MASKS) >= 1 << 14:
+            _MASKS.clear()  # bounded: ids vary page to page
+        found = _MASKS[hint] = sum(bit for bit, words in _MASK_WORDS if words.search(hint))
+    return found
+
+
+class Hints(dict[_Element, int]):
+    """The mask of each element of one record, its class, id and itemprop read once."""
+
+    def __missing__(self, el: _Element) -> int:
+        # Most of a post's elements carry no attribute at all (<br>, <b>, <p>): a blank hint,
+        # which no word is found in.
+        found = self[el] = mask(f"{el.get('class', '')} {el.get('id', '')} "
+                                f"{el.get('itemprop', '')}") if el.keys() else 0
+        return found
 
 
 def text_of(el: _Element) -> str:
