@@ -137,7 +137,7 @@ def _settle(source: Source, sha: str, state: str, parsed: Parsed | None, store: 
 
 def _store(source: Source, sha: str, state: str, parsed: Parsed, store: Store,
            summary: Summary) -> None:
-    threads = parsed.threads
+    threads = parsed.parsed_threads()
     with store.transaction():
         # Asked again under the write lock, whatever `state` said: another writer (a second
         # `kb ingest`, another node) may have stored other bytes under this path since.

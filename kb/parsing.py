@@ -39,6 +39,13 @@ class Parsed:
     error: str | None = None
     rejected: bool = False  # the parsers refused it (ParseError), rather than failed on it
     normalised: list[Thread] | None = None  # `threads` normalised, when a worker had time to
+    raw: bytes | None = None  # from a worker: `threads` pickled (read with `parsed_threads`)
+
+    def parsed_threads(self) -> list[Thread]:
+        """`threads`, unpickled first when a worker sent them as bytes."""
+        if self.raw is not None:
+            self.threads, self.raw = pickle.loads(self.raw), None
+        return self.threads
 
 
 def parse_file(data: bytes, path: str, format: str | None, normalised: bool = False) -> Parsed:
@@ -49,8 +56,12 @@ def parse_file(data: bytes, path: str, format: str | None, normalised: bool = Fa
         threads = parse(data, path, fmt, normalised=False)
         if not threads or not any(t.posts for t in threads):
             raise ParseError("no posts found")
-        ready = [normalise(t) for t in pickle.loads(pickle.dumps(threads))] if normalised else None
-        return Parsed(fmt, threads, normalised=ready)
+        if not normalised:
+            return Parsed(fmt, threads)
+        # The copy to normalise is made by pickling, and those bytes travel instead of the
+        # threads, which would be pickled again to reach the ingest.
+        raw = pickle.dumps(threads, protocol=pickle.HIGHEST_PROTOCOL)
+        return Parsed(fmt, [], normalised=[normalise(t) for t in pickle.loads(raw)], raw=raw)
     except ParseError as exc:
         return Parsed(None, [], str(exc), rejected=True)
     except Exception as exc:  # hostile input must never abort the batch
