@@ -15,11 +15,7 @@ import argparse
 import cProfile
 import datetime
 import json
-import os
-import platform
 import pstats
-import re
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -30,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import scraper.generic as generic  # noqa: E402
+from bench import machine as bench_machine  # noqa: E402
 from scraper.detect import detect, parser_for  # noqa: E402
 from scraper.models import ParseError, Thread  # noqa: E402
 
@@ -101,20 +98,10 @@ def measure(parse: Parse, paths: list[Path], repeat: int) -> dict[str, Any]:
 
 
 def machine() -> dict[str, Any]:
-    cpu = platform.processor() or "unknown"
-    try:
-        found = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.M)
-        cpu = found.group(1).strip() if found else cpu
-    except OSError:
-        pass
     import lxml.etree
 
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True,
-                            capture_output=True).stdout.strip()
     return {"date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            "cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
-            "lxml": ".".join(map(str, lxml.etree.LXML_VERSION[:3])),
-            "commit": commit or "unknown", "load_avg": round(os.getloadavg()[0], 2)}
+            **bench_machine.machine(), "lxml": ".".join(map(str, lxml.etree.LXML_VERSION[:3]))}
 
 
 def profile(parse: Parse, paths: list[Path], rows: int = 25) -> None:

@@ -20,7 +20,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import re
 import shutil
 import sqlite3
@@ -37,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import ingest as replicas  # noqa: E402
+from bench import machine as bench_machine  # noqa: E402
 from bench import web_load  # noqa: E402
 from bench.query import EVERYDAY  # noqa: E402
 
@@ -163,17 +163,7 @@ def web_figures(data_dir: Path, runs: list[int], seconds: float, warmup: float) 
 
 
 def machine() -> dict[str, Any]:
-    cpu = platform.processor() or "unknown"
-    try:
-        found = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.M)
-        cpu = found.group(1).strip() if found else cpu
-    except OSError:
-        pass
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True,
-                            capture_output=True).stdout.strip()
-    return {"date": datetime.date.today().isoformat(), "cpu": cpu, "cores": os.cpu_count(),
-            "python": platform.python_version(), "commit": commit or "unknown",
-            "load_avg": os.getloadavg()[0]}
+    return {"date": datetime.date.today().isoformat(), **bench_machine.machine()}
 
 
 def _span(values: list[float], fmt: str = "{:,.0f}") -> str:
