@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import json
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -32,12 +33,14 @@ import numpy as np
 
 from kb import arrays as saved
 from kb.sparse_rows import Columns, TfidfRows
-from kb.text import ANALYSIS_VERSION
+from kb.text import ANALYSIS_VERSION, TermNumbers
 from kb.vocab import MappedVocab
 from kb.vocab import saved_arrays as vocab_arrays
 
 if TYPE_CHECKING:
     from scipy import sparse
+
+    from kb.rows import IndexedPost
 
 COMPACT_SHARE = 0.25  # rebuild when this share of rows is dead
 _MATRICES = ("title", "body")
@@ -72,6 +75,7 @@ class TermCounts:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.vocab: dict[str, int] | MappedVocab = {}
+        self._numbers: TermNumbers | None = None  # word -> column, for `vocab` as it grows
         self.body = Columns.empty()  # counts, rows = posts
         self.title = Columns.empty()
         self.built = False
@@ -207,15 +211,15 @@ class TermCounts:
 
     # -- building -------------------------------------------------------------------------------
 
-    def fit(self, ids: list[int], texts: list[tuple[str, str]], filed: list[Filed]) -> None:
-        """Build anew from analysed (title, body) pairs (space-separated terms, see kb/text.py)."""
+    def fit(self, ids: list[int], rows: Sequence[IndexedPost], filed: list[Filed]) -> None:
+        """Build anew from the store's posts."""
         self.vocab = {}
-        title, body = self.count_rows(texts)
+        title, body = self.count_posts(rows)
         self.fit_rows(ids, title, body, filed)
 
     def fit_rows(self, ids: list[int], title: sparse.csr_matrix, body: sparse.csr_matrix,
                  filed: list[Filed]) -> None:
-        """Build anew from rows `count_rows` made (with this vocabulary). Words are numbered in
+        """Build anew from rows `count_posts` made (with this vocabulary). Words are numbered in
         sorted order, as scikit-learn's CountVectorizer numbers them, so counts built in one go
         or grown batch by batch are the same arrays."""
         order = sorted(self.vocab)
@@ -247,15 +251,15 @@ class TermCounts:
 
         return self.memo("thread_lengths", compute)  # type: ignore[return-value]
 
-    def update(self, ids: list[int], texts: list[tuple[str, str]], filed: list[Filed],
+    def update(self, ids: list[int], rows: Sequence[IndexedPost], filed: list[Filed],
                removed: list[int]) -> None:
         """Append changed posts (new words get new columns); mask their old rows."""
-        title, body = self.count_rows(texts)
+        title, body = self.count_posts(rows)
         self.append(ids, title, body, filed, removed)
 
     def append(self, ids: list[int], title: sparse.csr_matrix, body: sparse.csr_matrix,
                filed: list[Filed], removed: list[int]) -> None:
-        """Append rows `count_rows` made (with this vocabulary); mask the rows they replace and
+        """Append rows `count_posts` made (with this vocabulary); mask the rows they replace and
         those of `removed` posts."""
         from scipy import sparse
 
@@ -273,13 +277,23 @@ class TermCounts:
             setattr(self, name, np.concatenate([getattr(self, name), rows]))
         self._after_change()
 
-    def count_rows(self, texts: list[tuple[str, str]]
-                   ) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-        """(title, body) counts of analysed texts as CSR rows, new words numbered as they come
-        (the vocabulary grows; earlier rows stay valid, only narrower)."""
+    def count_posts(self, rows: Sequence[IndexedPost]
+                    ) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+        """(title, body) counts of posts as CSR rows, new words numbered as they come (the
+        vocabulary grows; earlier rows stay valid, only narrower). Each word goes to its column
+        in one lookup, with no analysed text between; a thread's title is counted once."""
         vocab = self._writable()
-        title_docs = [[vocab.setdefault(w, len(vocab)) for w in t.split()] for t, _ in texts]
-        body_docs = [[vocab.setdefault(w, len(vocab)) for w in b.split()] for _, b in texts]
+        if self._numbers is None or self._numbers.vocab is not vocab:
+            self._numbers = TermNumbers(vocab)
+        number = self._numbers.of
+        titles: dict[str, list[int]] = {}
+        title_docs = []
+        for r in rows:
+            title = titles.get(r.title)
+            if title is None:
+                title = titles[r.title] = number(r.title)
+            title_docs.append(title)
+        body_docs = [number(r.body) for r in rows]
         return _term_rows(title_docs, len(vocab)), _term_rows(body_docs, len(vocab))
 
     def _filed_rows(self, filed: list[Filed]) -> tuple[np.ndarray, ...]:
@@ -457,7 +471,7 @@ def _term_rows(docs: list[list[int]], width: int) -> sparse.csr_matrix:
     from scipy import sparse
 
     lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
-    cols = np.fromiter((c for d in docs for c in d), dtype=np.int32, count=int(lengths.sum()))
+    cols = np.fromiter(chain.from_iterable(docs), dtype=np.int32, count=int(lengths.sum()))
     rows = np.repeat(np.arange(len(docs), dtype=np.int32), lengths)
     m = sparse.csr_matrix((np.ones(len(cols), dtype=np.float32), (rows, cols)),
                           shape=(len(docs), width))

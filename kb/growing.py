@@ -96,13 +96,13 @@ class Growth:
 
     def take(self, store: Store, upto: int | None = None) -> None:
         """Count what the store changed since the last batch (up to `upto`, when given)."""
-        from kb.knowledge import analyse, filed
+        from kb.knowledge import filed
 
         rows, gone, last = store.changes(self.last, upto)
         if not rows and not gone:
             self.last = max(self.last, last)
             return
-        title, body = self.counts.count_rows(analyse(rows))
+        title, body = self.counts.count_posts(rows)
         # The rows a batch reads are its posts as they stand now, so a removal read with them
         # happened before them (a post removed, then stored again under the same id).
         for pid in gone:

@@ -93,11 +93,10 @@ class KB:
             return 0
         after = t.seq if t.built and not t.needs_rebuild() else -1
         rows, gone, upto = self.store.changes(after)
-        texts = analyse(rows)
         if after < 0:
-            t.fit([r.id for r in rows], texts, filed(rows))
+            t.fit([r.id for r in rows], rows, filed(rows))
         else:
-            t.update([r.id for r in rows], texts, filed(rows), gone)
+            t.update([r.id for r in rows], rows, filed(rows), gone)
         t.seq = upto
         t.save()
         if progress:

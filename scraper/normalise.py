@@ -27,8 +27,7 @@ def normalise(thread: Thread) -> Thread:
     number_posts(thread)
     seen = _Seen()
     for post in thread.posts:
-        _split_text_quotes(post, seen)
-        seen.add(post)
+        seen.add(post, _split_text_quotes(post, seen))
     _link_quotes(thread)
     _recover_authors(thread)
     _split_signatures(thread)
@@ -44,10 +43,14 @@ class _Seen:
         self.lines: list[set[str]] = []
         self.by_line: dict[str, Post] = {}
 
-    def add(self, post: Post) -> None:
-        lines = {_key(x) for x in post.body.split("\n")} - {""}
+    def add(self, post: Post, keys: list[str] | None = None) -> None:
+        """`keys`: those of the post's lines as its body stands, when already made."""
+        if keys is None:
+            keys = [_key(x) for x in post.body.split("\n")]
+        lines = set(keys)
+        lines.discard("")
         self.posts.append(post)
-        self.keys.append(_key(post.body))
+        self.keys.append(" ".join(k for k in keys if k))  # = _key(post.body), a line at a time
         self.lines.append(lines)
         for line in lines:
             self.by_line[line] = post
@@ -79,8 +82,11 @@ def _key(line: str) -> str:
     return " ".join(line.lower().split())
 
 
-def _split_text_quotes(post: Post, seen: _Seen) -> None:
+def _split_text_quotes(post: Post, seen: _Seen) -> list[str] | None:
+    """Split off quotes a plain-text copy left unmarked; the keys of the body's lines, unless
+    that changed the body. Each line is keyed once, for every lookup and for `seen`."""
     lines = post.body.split("\n")
+    keys = [_key(x) for x in lines]
     heads = "Posted by" in post.body or "wrote:" in post.body
     own: list[str] = []
     i = 0
@@ -92,14 +98,14 @@ def _split_text_quotes(post: Post, seen: _Seen) -> None:
             continue
         if head:
             author = head.group("vb") or head.group("php")
-            n, source = _quoted_span(lines[i + 1:], seen, author)
+            n, source = _quoted_span(lines[i + 1:], keys[i + 1:], seen, author)
             text = "\n".join(lines[i + 1: i + 1 + n]).strip()
             if text:
                 number = source.post_number if source else None
                 post.quotes.append(Quote(text=text, author=author, post_number=number))
             i += 1 + n
             continue
-        quoted = _verbatim_source(lines[i], seen)
+        quoted = _verbatim_source(lines[i], keys[i], seen)
         if quoted is not None:
             text = lines[i].strip().strip("()").strip()
             post.quotes.append(Quote(text=text, author=quoted.author,
@@ -107,11 +113,14 @@ def _split_text_quotes(post: Post, seen: _Seen) -> None:
         else:
             own.append(lines[i])
         i += 1
-    if len(own) != len(lines):
-        post.body = re.sub(r"\n{3,}", "\n\n", "\n".join(own)).strip()
+    if len(own) == len(lines):
+        return keys
+    post.body = re.sub(r"\n{3,}", "\n\n", "\n".join(own)).strip()
+    return None
 
 
-def _quoted_span(lines: list[str], seen: _Seen, author: str | None) -> tuple[int, Post | None]:
+def _quoted_span(lines: list[str], keys: list[str], seen: _Seen, author: str | None
+                 ) -> tuple[int, Post | None]:
     """How many of `lines` are quoted text, and from which earlier post.
 
     The quote runs as long as its lines are lines of one earlier post (the quoted author's
@@ -120,7 +129,7 @@ def _quoted_span(lines: list[str], seen: _Seen, author: str | None) -> tuple[int
     """
     best, best_post = 0, None
     for cand, own in zip(reversed(seen.posts), reversed(seen.lines)):
-        n = _run_length(lines, own)
+        n = _run_length(keys, own)
         if n > best or (n == best and n and author and cand.author == author
                         and (best_post is None or best_post.author != author)):
             best, best_post = n, cand
@@ -132,10 +141,9 @@ def _quoted_span(lines: list[str], seen: _Seen, author: str | None) -> tuple[int
     return max(len([x for x in stripped if x]) - 1, 0), None
 
 
-def _run_length(lines: list[str], own: set[str]) -> int:
+def _run_length(keys: list[str], own: set[str]) -> int:
     n = matched = 0
-    for i, line in enumerate(lines):
-        k = _key(line)
+    for i, k in enumerate(keys):
         if not k:
             continue
         if k not in own:
@@ -144,7 +152,7 @@ def _run_length(lines: list[str], own: set[str]) -> int:
     return n if matched else 0
 
 
-def _verbatim_source(line: str, seen: _Seen) -> Post | None:
+def _verbatim_source(line: str, key: str, seen: _Seen) -> Post | None:
     """A line copied from an earlier post without a quote header.
 
     A long line that is a whole line of an earlier post, or a "(…)" aside holding an earlier
@@ -158,12 +166,13 @@ def _verbatim_source(line: str, seen: _Seen) -> Post | None:
         return seen.containing(inner) if len(inner) >= 20 else None
     if len(s) < _MIN_VERBATIM:
         return None
-    return seen.by_line.get(_key(s))
+    return seen.by_line.get(key)
 
 
 def _link_quotes(thread: Thread) -> None:
     """Give every quote the number of the post it quotes: by the forum's post id, else by text."""
     by_id = {p.post_id: p for p in thread.posts if p.post_id}
+    keys: list[str] = []  # of the bodies, made when a quote first needs them
     for i, post in enumerate(thread.posts):
         for quote in post.quotes:
             if quote.post_number:
@@ -174,7 +183,8 @@ def _link_quotes(thread: Thread) -> None:
             probe = _key(quote.text)[:120]
             if len(probe) < 12:
                 continue
-            matches = [p for p in thread.posts[:i] if probe in _key(p.body)]
+            keys = keys or [_key(p.body) for p in thread.posts]
+            matches = [p for p, key in zip(thread.posts[:i], keys) if probe in key]
             preferred = [p for p in matches if quote.author and p.author == quote.author]
             if preferred or matches:
                 quote.post_number = (preferred or matches)[-1].post_number
