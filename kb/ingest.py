@@ -7,6 +7,7 @@ before change nothing; a changed file replaces only what it contributed.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tarfile
@@ -16,12 +17,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.identity import forum_of, own_id
+from kb.identity import own_id
 from kb.parsing import Parsed, parse_file, parsed_in_order
 from kb.store import Store, digest
 from scraper.merge import merge
-from scraper.models import Thread
-from scraper.normalise import normalise
 
 MAX_BYTES = 512 * 1024 * 1024  # larger inputs are almost surely not one thread dump
 BATCH_FILES, BATCH_SECONDS = 64, 0.5  # commit after this many files or this long, which first
@@ -137,38 +136,38 @@ def _settle(source: Source, sha: str, state: str, parsed: Parsed | None, store: 
 
 def _store(source: Source, sha: str, state: str, parsed: Parsed, store: Store,
            summary: Summary) -> None:
-    threads = parsed.parsed_threads()
+    threads = parsed.threads
     with store.transaction():
         # Asked again under the write lock, whatever `state` said: another writer (a second
         # `kb ingest`, another node) may have stored other bytes under this path since.
         stale = set(store.drop_source_parts(source.path))
-        for thread in threads:
-            _identify(store, thread, source.path)
-            store.put_part(thread, source.path)
-        for i, thread in enumerate(threads):
-            tid = thread.thread_id
-            stale.discard(tid)
-            if store.part_count(tid) > 1:
-                merged = merge(store.parts(tid))
-            elif parsed.normalised:  # a worker normalised a copy: it lacks only the identity
-                merged = parsed.normalised[i]
-                merged.thread_id, merged.forum = thread.thread_id, thread.forum
+        keys = [store.thread_key(t.forum, own_id(t.own_id, t.forum)) for t in threads]
+        for key, thread in zip(keys, threads):
+            store.put_part(key, source.path, _keyed(thread.part, key, thread.own_id))
+        for key, thread in zip(keys, threads):
+            stale.discard(key)
+            if store.part_count(key) > 1:  # the thread's other files have their say
+                _count(store.write_thread(merge(store.parts(key))), key, summary)
             else:
-                merged = normalise(thread)
-            _count(store.write_thread(merged), tid, summary)
+                thread.rows.head.thread_id = key
+                _count(store.write_thread(thread.rows), key, summary)
         for tid in stale:
             parts = store.parts(tid)
             if parts:
                 _count(store.write_thread(merge(parts)), tid, summary)
-        store.put_source(source.path, sha, str(parsed.fmt), len(threads), sum(len(t.posts) for t in threads))
+        store.put_source(source.path, sha, str(parsed.fmt), len(threads),
+                         sum(t.posts for t in threads))
     summary.files += 1
 
 
-def _identify(store: Store, thread: Thread, source_path: str) -> None:
-    """Name the thread by its forum and the forum's own id (kb.identity): topic 7210 of two
-    forums is two threads, and the keys are the same whichever forum came in first."""
-    thread.forum = forum_of(thread, source_path)
-    thread.thread_id = store.thread_key(thread.forum, own_id(thread.thread_id, thread.forum))
+def _keyed(data: str, key: str, own: str) -> str:
+    """The part as the store keeps it: under the store's key (the parser's id, but for a thread
+    whose id another forum's thread has too)."""
+    if key == own:
+        return data
+    thread = json.loads(data)
+    thread["thread_id"] = key
+    return json.dumps(thread)
 
 
 def _count(counts: dict[str, int], tid: str, summary: Summary) -> None:

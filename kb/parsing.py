@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import pickle
 import sys
 from collections import deque
 from collections.abc import Iterator
@@ -20,6 +19,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from kb.identity import forum_of
+from kb.rows import ThreadRows, part_json, thread_rows
 from scraper import ParseError, parse
 from scraper.detect import detect
 from scraper.models import Thread
@@ -31,47 +32,53 @@ AHEAD = 3  # tasks queued per worker: enough to keep it busy, few enough to boun
 
 
 @dataclass
+class Ready:
+    """One thread of a file, ready for the store: the parser's id and the forum it belongs to
+    (kb.identity.forum_of), the parse as the store keeps it for merges, and the thread
+    normalised, as rows. Only the store can give the key, the one thing left to do."""
+
+    own_id: str
+    forum: str
+    part: str  # part_json of the parse, its forum set, its id the parser's
+    rows: ThreadRows  # the thread normalised
+    posts: int
+
+
+@dataclass
 class Parsed:
     """What detecting and parsing one file gave: its format and threads, or why not."""
 
     fmt: str | None
-    threads: list[Thread]  # as the parser read them: the store keeps these
+    threads: list[Ready]
     error: str | None = None
     rejected: bool = False  # the parsers refused it (ParseError), rather than failed on it
-    normalised: list[Thread] | None = None  # `threads` normalised, when a worker had time to
-    raw: bytes | None = None  # from a worker: `threads` pickled (read with `parsed_threads`)
-
-    def parsed_threads(self) -> list[Thread]:
-        """`threads`, unpickled first when a worker sent them as bytes."""
-        if self.raw is not None:
-            self.threads, self.raw = pickle.loads(self.raw), None
-        return self.threads
 
 
-def parse_file(data: bytes, path: str, format: str | None, normalised: bool = False) -> Parsed:
-    """Detect and parse `data`, as the parser read it (the store normalises once what it merges)
-    and, with `normalised`, a normalised copy too; never raises for bad input."""
+def parse_file(data: bytes, path: str, format: str | None) -> Parsed:
+    """Detect and parse `data`, and make each thread ready for the store; never raises for bad
+    input."""
     try:
         fmt = format or detect(data, path)
         threads = parse(data, path, fmt, normalised=False)
         if not threads or not any(t.posts for t in threads):
             raise ParseError("no posts found")
-        if not normalised:
-            return Parsed(fmt, threads)
-        # The copy to normalise is made by pickling, and those bytes travel instead of the
-        # threads, which would be pickled again to reach the ingest.
-        raw = pickle.dumps(threads, protocol=pickle.HIGHEST_PROTOCOL)
-        return Parsed(fmt, [], normalised=[normalise(t) for t in pickle.loads(raw)], raw=raw)
+        return Parsed(fmt, [_ready(t, path) for t in threads])
     except ParseError as exc:
         return Parsed(None, [], str(exc), rejected=True)
     except Exception as exc:  # hostile input must never abort the batch
         return Parsed(None, [], f"parser failed: {type(exc).__name__}: {exc}"[:300])
 
 
+def _ready(thread: Thread, path: str) -> Ready:
+    thread.forum = forum_of(thread, path)
+    data, posts = part_json(thread), len(thread.posts)  # before normalising changes the posts
+    return Ready(thread.thread_id, thread.forum, data, thread_rows(normalise(thread)), posts)
+
+
 def parse_files(jobs: list[tuple[bytes, str]], format: str | None) -> list[Parsed]:
-    """`parse_file` of each job, with normalised copies: one worker task for several files,
-    since handing a task to a worker costs the ingest about as much as storing a small file."""
-    return [parse_file(data, path, format, True) for data, path in jobs]
+    """`parse_file` of each job: one worker task for several files, since handing a task to a
+    worker costs the ingest about as much as storing a small file."""
+    return [parse_file(data, path, format) for data, path in jobs]
 
 
 @dataclass

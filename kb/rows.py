@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from scraper.models import Post, Quote, Thread
@@ -59,16 +59,45 @@ def part(thread: Thread) -> dict[str, Any]:
 
 
 _JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(..., ensure_ascii=False), made once
+_ACCEPTED = POST_COLUMNS.index("accepted")
+POST_NUMBER = POST_COLUMNS.index("post_number")
 
 
-def post_row(post: Post) -> dict[str, Any]:
-    row = {c: getattr(post, c) for c in POST_COLUMNS if c != "quotes"}
-    row["accepted"] = int(post.accepted)
+def part_json(thread: Thread) -> str:
+    """What the store keeps of one file's parse of a thread, for later merges."""
+    return json.dumps(part(thread))
+
+
+def post_values(post: Post) -> list[Any]:
+    """The post's values in POST_COLUMNS order, then a digest of them: the row the store writes
+    (and compares with what it holds, to leave unchanged posts alone)."""
+    values = [getattr(post, c) for c in POST_COLUMNS[:-1]]
+    values[_ACCEPTED] = int(post.accepted)
     # vars(): `asdict` of these flat dataclasses without its deep copy (6.7 -> 0.8 us a post)
-    row["quotes"] = _JSON.encode([vars(q) for q in post.quotes]) if post.quotes else "[]"
-    row["digest"] = hashlib.blake2b(_JSON.encode([row[c] for c in POST_COLUMNS]).encode(),
-                                    digest_size=12).hexdigest()
-    return row
+    values.append(_JSON.encode([vars(q) for q in post.quotes]) if post.quotes else "[]")
+    # surrogatepass: text with a lone surrogate gets a digest here and is refused by the store,
+    # which says so ("cannot store it"), not taken for a parser's failure
+    text = _JSON.encode(values).encode("utf-8", "surrogatepass")
+    values.append(hashlib.blake2b(text, digest_size=12).hexdigest())
+    return values
+
+
+@dataclass(slots=True)
+class ThreadRows:
+    """A normalised thread as the store writes it: its own fields (`head`, without posts) and
+    each post's `post_values`. Made where the thread was parsed, so a parse worker, not the
+    store's one writer, pays for the rows and their digests."""
+
+    head: Thread
+    rows: list[list[Any]]
+    first_posted: str | None
+    last_posted: str | None
+
+
+def thread_rows(thread: Thread) -> ThreadRows:
+    dates = [p.posted_at for p in thread.posts if p.posted_at]
+    return ThreadRows(replace(thread, posts=[]), [post_values(p) for p in thread.posts],
+                      min(dates) if dates else None, max(dates) if dates else None)
 
 
 def post_from_row(row: Mapping[str, Any]) -> Post:

@@ -193,6 +193,7 @@ def _keep_apart_v3(store: Any, thread: Any) -> None:
 
 def schema3_store(path: Path, files: list[Path]) -> None:
     """A store as schema 3's kb left it after ingesting `files` in this order."""
+    from kb.rows import part_json
     from kb.store.sqlite import SQLiteStore as Store
     from scraper import parse
     from scraper.merge import merge
@@ -203,7 +204,7 @@ def schema3_store(path: Path, files: list[Path]) -> None:
         for i, file in enumerate(files):
             for thread in parse(file.read_bytes(), str(file), normalised=False):
                 _keep_apart_v3(store, thread)
-                store.put_part(thread, str(file))
+                store.put_part(thread.thread_id, str(file), part_json(thread))
                 tid = thread.thread_id
                 parts = store.parts(tid)
                 store.write_thread(merge(parts) if len(parts) > 1 else normalise(thread))

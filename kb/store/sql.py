@@ -17,13 +17,15 @@ from typing import TYPE_CHECKING, Any
 from kb.identity import qualified, rekey
 from kb.rows import (
     POST_COLUMNS,
+    POST_NUMBER,
     IndexedPost,
     StoredPost,
-    part,
+    ThreadRows,
+    part_json,
     post_from_row,
-    post_row,
     thread_from_dict,
     thread_from_row,
+    thread_rows,
 )
 from kb.store.schema import THREAD_COLUMNS
 from scraper.models import Thread
@@ -119,9 +121,10 @@ class SQLStore:
 
     # -- parser output (parts) ----------------------------------------------------------------
 
-    def put_part(self, thread: Thread, source_path: str) -> None:
-        """Keep what the parser produced from one file for one thread (before normalising)."""
-        self._run(self._UPSERT_PART, (thread.thread_id, source_path, json.dumps(part(thread))))
+    def put_part(self, thread_id: str, source_path: str, data: str) -> None:
+        """Keep what the parser produced from one file for one thread (`part_json`, before
+        normalising)."""
+        self._run(self._UPSERT_PART, (thread_id, source_path, data))
 
     def part_count(self, thread_id: str) -> int:
         return int(self._one("SELECT count(*) FROM parts WHERE thread_id = ?", (thread_id,)))
@@ -142,7 +145,7 @@ class SQLStore:
     def set_part(self, seq: int, thread: Thread) -> None:
         """Give part `seq` the key and forum `thread` has now."""
         self._run("UPDATE parts SET thread_id = ?, data = ? WHERE seq = ?",
-                  (thread.thread_id, json.dumps(part(thread)), seq))
+                  (thread.thread_id, part_json(thread), seq))
 
     # -- thread identity (kb.identity) --------------------------------------------------------
 
@@ -195,25 +198,24 @@ class SQLStore:
 
     # -- normalised threads and posts ---------------------------------------------------------
 
-    def write_thread(self, thread: Thread) -> dict[str, int]:
+    def write_thread(self, thread: Thread | ThreadRows) -> dict[str, int]:
         """Make the stored thread equal `thread`, touching only posts that differ."""
-        posts, tid = thread.posts, thread.thread_id
-        dates = sorted(p.posted_at for p in posts if p.posted_at)
+        t = thread if isinstance(thread, ThreadRows) else thread_rows(thread)
+        head, tid = t.head, t.head.thread_id
         self._run(self._UPSERT_THREAD, (
-            tid, thread.title, thread.posts_declared, thread.forum, thread.url, thread.format,
-            len(posts), dates[0] if dates else None, dates[-1] if dates else None))
+            tid, head.title, head.posts_declared, head.forum, head.url, head.format,
+            len(t.rows), t.first_posted, t.last_posted))
         old = dict(self._rows("SELECT post_number, digest FROM posts WHERE thread_id = ?", (tid,)))
         counts = {"added": 0, "updated": 0, "unchanged": 0, "removed": 0}
         rows = []
-        for post in posts:
-            row = post_row(post)
-            mark = row["digest"]
-            before = old.pop(post.post_number, None)
+        for values in t.rows:
+            mark = values[-1]
+            before = old.pop(values[POST_NUMBER], None)
             if before == mark:
                 counts["unchanged"] += 1
                 continue
             counts["updated" if before else "added"] += 1
-            rows.append([tid] + [row[c] for c in POST_COLUMNS] + [mark])
+            rows.append([tid, *values])
         seq = self._next_seq()
         if old:
             counts["removed"] = len(old)
