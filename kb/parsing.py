@@ -4,20 +4,27 @@ store has one writer, so on two cores a big ingest parses the next files while i
 one.
 
 Results come back in the order the files went in, so an ingest with workers does exactly what
-one without does. The workers die with the ingest (kill -9 included); a worker that crashes on a
-file costs nothing but time: that file, and every one after it, is parsed here instead.
+one without does. A worker reads each file itself (the ingest sends paths, and copies only what
+has no file of its own, an archive's members), checks it holds the bytes the ingest read, and
+sends back each thread ready for the store (`Ready`). The workers die with the ingest (kill -9
+included); a worker that crashes on a file costs nothing but time: the files it held are parsed
+here instead, and it gets no more.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import sys
+import tempfile
+import zlib
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 from kb.identity import forum_of
 from kb.rows import ThreadRows, part_json, thread_rows
@@ -83,10 +90,12 @@ def parse_files(jobs: list[tuple[bytes, str]], format: str | None) -> list[Parse
 
 @dataclass
 class _Chunk:
-    """Files handed to a worker as one task (`future` once handed)."""
+    """Files handed to a worker as one task, and once read back, what it made of them (None
+    for a file it could not read as the ingest did: the ingest parses that one itself)."""
 
-    jobs: list[tuple[bytes, str]]
-    future: Future[list[Parsed]] | None = None
+    jobs: list[tuple[str, int, int]]  # (path, size, crc32): the worker reads the file itself
+    worker: _Worker | None = None
+    results: list[Parsed | None] | None = None
 
 
 @dataclass
@@ -98,6 +107,95 @@ class _Queued(Generic[K]):
     at: int = 0  # its place in the chunk
 
 
+class _Worker:
+    """One parse process and its two pipes. Tasks are a few paths (a pipe's buffer holds many),
+    so handing one never blocks; results are read as soon as they are ready (`ready`) or
+    needed, in the order the tasks went. No threads: ProcessPoolExecutor's feeder and manager
+    threads took the ingest's GIL for a quarter of its own time."""
+
+    def __init__(self, format: str | None) -> None:
+        ctx = _context()
+        self.tasks, their_tasks = ctx.Pipe(duplex=False)[::-1]
+        self.results, their_results = ctx.Pipe(duplex=False)
+        self.proc = ctx.Process(target=_work, args=(their_tasks, their_results, format),
+                                daemon=True)
+        self.proc.start()
+        their_tasks.close()
+        their_results.close()
+        self.handed: deque[_Chunk] = deque()
+        self.alive = True
+
+    def hand(self, chunk: _Chunk) -> bool:
+        try:
+            self.tasks.send(chunk.jobs)
+        except (OSError, ValueError):
+            self._died()
+            return False
+        chunk.worker = self
+        self.handed.append(chunk)
+        return True
+
+    def ready(self) -> None:
+        """Read every result already there."""
+        while self.alive and self.handed and self.results.poll(0):
+            self._read_one()
+
+    def wait_for(self, chunk: _Chunk) -> None:
+        while chunk.results is None and self.alive and self.handed:
+            self._read_one()
+
+    def _read_one(self) -> None:
+        try:
+            results = pickle.loads(self.results.recv_bytes())
+        except (EOFError, OSError, pickle.UnpicklingError):
+            self._died()
+            return
+        self.handed.popleft().results = results
+
+    def _died(self) -> None:
+        """Its unfinished files are parsed by the ingest; it gets no more."""
+        self.alive = False
+        for chunk in self.handed:
+            chunk.results = [None] * len(chunk.jobs)
+        self.handed.clear()
+
+    def close(self) -> None:
+        for end in (self.tasks, self.results):
+            end.close()
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join(1)
+
+
+def _work(tasks: Connection, results: Connection, format: str | None) -> None:
+    from kb.growing import die_with_parent
+
+    die_with_parent()
+    while True:
+        try:
+            jobs = tasks.recv()
+        except EOFError:  # the ingest is done (or gone)
+            return
+        results.send_bytes(pickle.dumps([_parse_path(path, size, crc, format)
+                                         for path, size, crc in jobs],
+                                        protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _parse_path(path: str, size: int, crc: int, format: str | None) -> Parsed | None:
+    """The file at `path` parsed, if it still holds the bytes the ingest read (else None)."""
+    copy, _, named = path.partition("\0")
+    try:
+        data = Path(copy).read_bytes()
+        if named:
+            os.unlink(copy)
+    except OSError:
+        return None
+    path = named or copy
+    if len(data) != size or zlib.crc32(data) != crc:
+        return None
+    return parse_file(data, path, format)
+
+
 def parsed_in_order(items: Iterator[tuple[K, bytes | None, str]], format: str | None,
                     workers: int) -> Iterator[tuple[K, Parsed | None]]:
     """(key, parse) for each (key, data, path), in order; None for items without data."""
@@ -105,47 +203,84 @@ def parsed_in_order(items: Iterator[tuple[K, bytes | None, str]], format: str | 
         for key, data, path in items:
             yield key, None if data is None else parse_file(data, path, format)
         return
-    pool = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_init_worker)
+    pool = [_Worker(format) for _ in range(workers)]
     queued: deque[_Queued[K]] = deque()
     forming = _Chunk([])
+    spool = _Spool()
     try:
         for key, data, path in items:
             q = _Queued(key, data, path)
             if data is not None:
                 q.chunk, q.at = forming, len(forming.jobs)
-                forming.jobs.append((data, path))
+                forming.jobs.append(_job(data, path, spool))
                 if len(forming.jobs) >= CHUNK:
-                    _hand(pool, forming, format)
+                    _hand(pool, forming)
                     forming = _Chunk([])
             queued.append(q)
+            for worker in pool:
+                worker.ready()
             while len(queued) > AHEAD * CHUNK * workers:
                 if queued[0].chunk is forming:  # needed before it filled up
-                    _hand(pool, forming, format)
+                    _hand(pool, forming)
                     forming = _Chunk([])
                 yield _result(queued.popleft(), format)
         if forming.jobs:
-            _hand(pool, forming, format)
+            _hand(pool, forming)
         while queued:
             yield _result(queued.popleft(), format)
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in pool:
+            worker.close()
+        spool.close()
 
 
-def _hand(pool: ProcessPoolExecutor, chunk: _Chunk, format: str | None) -> None:
+class _Spool:
+    """A folder for copies of inputs that are not files of their own, made when first needed
+    (an ingest of plain files, killed, leaves nothing behind)."""
+
+    def __init__(self) -> None:
+        self.dir: tempfile.TemporaryDirectory[str] | None = None
+
+    def copy(self, data: bytes) -> str:
+        if self.dir is None:
+            self.dir = tempfile.TemporaryDirectory(prefix="kb-parse-")
+        fd, copy = tempfile.mkstemp(dir=self.dir.name)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        return copy
+
+    def close(self) -> None:
+        if self.dir is not None:
+            self.dir.cleanup()
+
+
+def _job(data: bytes, path: str, spool: _Spool) -> tuple[str, int, int]:
+    """What a worker needs to read the file: its path, or a copy's when it is not a file of
+    its own (an archive member, stdin)."""
     try:
-        chunk.future = pool.submit(parse_files, chunk.jobs, format)
-    except RuntimeError:  # a broken pool (a worker died) takes no more work
-        pass
+        on_disk = os.path.isfile(path) and os.path.getsize(path) == len(data)
+    except OSError:
+        on_disk = False
+    # A copy's name would become the posts' source: the worker is told the real one.
+    where = path if on_disk else f"{spool.copy(data)}\0{path}"
+    return where, len(data), zlib.crc32(data)
+
+
+def _hand(pool: list[_Worker], chunk: _Chunk) -> None:
+    """To the live worker with the least in hand (none alive: the ingest parses it)."""
+    for worker in sorted((w for w in pool if w.alive), key=lambda w: len(w.handed)):
+        if worker.hand(chunk):
+            return
 
 
 def _result(q: _Queued[K], format: str | None) -> tuple[K, Parsed | None]:
     if q.data is None:
         return q.key, None
-    if q.chunk is not None and q.chunk.future is not None:
-        try:
-            return q.key, q.chunk.future.result()[q.at]
-        except Exception:  # the worker died on it: parse it here
-            pass
+    chunk = q.chunk
+    if chunk is not None and chunk.worker is not None:
+        chunk.worker.wait_for(chunk)
+        if chunk.results is not None and chunk.results[q.at] is not None:
+            return q.key, chunk.results[q.at]
     return q.key, parse_file(q.data, q.path, format)
 
 
@@ -158,15 +293,9 @@ def workers_for(files: int) -> int:
     return max(0, min(cores - 1, 3)) if files >= 2 * CHUNK else 0
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> Any:  # Any: mypy types the fork and spawn contexts apart
     """fork on Linux: a worker starts in a millisecond with the parsers already imported, and
     runs no `__main__` again (spawn and forkserver re-run a calling script that lacks a main
-    guard). The SQLite connection it inherits is never used or closed there: pool workers end
+    guard). The SQLite connection it inherits is never used or closed there: a worker ends
     with os._exit. Elsewhere spawn, where fork is unsafe."""
     return multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-
-
-def _init_worker() -> None:
-    from kb.growing import die_with_parent
-
-    die_with_parent()

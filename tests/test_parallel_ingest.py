@@ -71,3 +71,34 @@ def test_unreadable_and_unchanged_sources_pass_through_in_order(tmp_path: Path) 
     assert summary.skipped == [("missing.txt", "cannot read: No such file")]
     # the second copy was checked before the first was stored, and is still seen as unchanged
     assert summary.files == 2 and summary.files_unchanged == 1
+
+
+def test_archive_members_and_files_changed_since_read(tmp_path: Path) -> None:
+    # Workers read files themselves: an archive member has no file of its own (it goes to them
+    # as a copy), and a file whose bytes changed after the ingest read them is parsed from the
+    # bytes the ingest read, as a serial ingest would.
+    import tarfile
+
+    archive = tmp_path / "dump.tar.gz"
+    with tarfile.open(archive, "w:gz") as tf:
+        for path in _paths()[:20]:
+            tf.add(path, arcname=Path(path).name)
+    moved = tmp_path / "moved.jsonl"
+    moved.write_text('{"thread_id": "m", "post_number": 1, "body": "what the ingest read"}\n')
+
+    def sources() -> list[Source]:
+        read = list(read_sources([str(archive)]))
+        assert len(read) >= 2 * parsing.CHUNK
+        return read + [Source(str(moved), moved.read_bytes(), True)]
+
+    serial, parallel = Store(tmp_path / "a.sqlite3"), Store(tmp_path / "b.sqlite3")
+    want = sources()
+    one = ingest(iter(want), serial)
+    got = sources()
+    moved.write_text('{"thread_id": "m", "post_number": 1, "body": "written after"}\n')
+    two = ingest(iter(got), parallel, workers=2)
+    assert one.to_dict() == two.to_dict()
+    assert _stored(serial) == _stored(parallel)
+    assert [p.body for t in parallel.iter_threads() if t.thread_id == "m" for p in t.posts] == [
+        "what the ingest read"]
+    assert all("kb-parse-" not in str(row[-1]) for row in _stored(parallel))  # sources as named
