@@ -86,8 +86,10 @@ def _split_text_quotes(post: Post, seen: _Seen) -> list[str] | None:
     """Split off quotes a plain-text copy left unmarked; the keys of the body's lines, unless
     that changed the body. Each line is keyed once, for every lookup and for `seen`."""
     lines = post.body.split("\n")
-    keys = [_key(x) for x in lines]
+    keys = [" ".join(x.split()) for x in post.body.lower().split("\n")]  # _key of each line
     heads = "Posted by" in post.body or "wrote:" in post.body
+    if not heads and not _maybe_verbatim(keys, post.body, seen):
+        return keys  # most posts: nothing to look at line by line
     own: list[str] = []
     i = 0
     while i < len(lines):
@@ -117,6 +119,16 @@ def _split_text_quotes(post: Post, seen: _Seen) -> list[str] | None:
         return keys
     post.body = re.sub(r"\n{3,}", "\n\n", "\n".join(own)).strip()
     return None
+
+
+def _maybe_verbatim(keys: list[str], body: str, seen: _Seen) -> bool:
+    """Could a line be copied from an earlier post (`_verbatim_source`)? Asked of the whole
+    post at once, in C, before asking each line."""
+    if not seen.posts:
+        return False
+    if not seen.by_line.keys().isdisjoint(keys):
+        return True
+    return "(" in body and any(k[:1] == "(" and k[-1:] == ")" for k in keys)
 
 
 def _quoted_span(lines: list[str], keys: list[str], seen: _Seen, author: str | None
