@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
+from operator import attrgetter
 from typing import Any
 
 from scraper.models import Post, Quote, Thread
@@ -61,6 +62,7 @@ def part(thread: Thread) -> dict[str, Any]:
 _JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(..., ensure_ascii=False), made once
 _ACCEPTED = POST_COLUMNS.index("accepted")
 POST_NUMBER = POST_COLUMNS.index("post_number")
+_PLAIN_VALUES = attrgetter(*POST_COLUMNS[:-1])  # every column but quotes, in one C call
 
 
 def part_json(thread: Thread) -> str:
@@ -71,7 +73,7 @@ def part_json(thread: Thread) -> str:
 def post_values(post: Post) -> list[Any]:
     """The post's values in POST_COLUMNS order, then a digest of them: the row the store writes
     (and compares with what it holds, to leave unchanged posts alone)."""
-    values = [getattr(post, c) for c in POST_COLUMNS[:-1]]
+    values = list(_PLAIN_VALUES(post))
     values[_ACCEPTED] = int(post.accepted)
     # vars(): `asdict` of these flat dataclasses without its deep copy (6.7 -> 0.8 us a post)
     values.append(_JSON.encode([vars(q) for q in post.quotes]) if post.quotes else "[]")
