@@ -25,7 +25,6 @@ from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Quote, Thread
 # cut at header lines, not at separators.
 RAW_HEADER = re.compile(r"^(\S[^\n|]*?) \| (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) UTC \| #(\d+)[ \t]*$",
                         re.M)
-_RAW_SEPARATOR = re.compile(r"\n*-{20,}\s*$")
 
 # "## \#2 Posted by: bayetan Posted at: 2019-09-06T23:44:47.643Z Reads: 11"
 MD_HEADER = re.compile(r"^## \\?#(\d+) Posted by: (.*?) Posted at: (\S+)(?: Reads: (\d+))?[ \t]*$",
@@ -176,9 +175,9 @@ def parse_raw(text: str, name: str = "") -> Thread:
 
 
 def _without_separator(chunk: str) -> str:
-    """`_RAW_SEPARATOR.sub("", chunk)`: the run of dashes closing a /raw post, and the newlines
-    before it, gone. By hand: the pattern is tried at every offset of the post, a fifth of the
-    time of parsing a /raw dump."""
+    r"""The run of 20 or more dashes closing a /raw post, with the newlines before it and the
+    space after it, gone: `re.sub(r"\n*-{20,}\s*$", "", chunk)` by hand, as that pattern is
+    tried at every offset of the post (a fifth of the time of parsing a /raw dump)."""
     end = chunk.rstrip()
     core = end.rstrip("-")
     return core.rstrip("\n") if len(end) - len(core) >= 20 else chunk
