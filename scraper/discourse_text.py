@@ -23,6 +23,7 @@ from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Quote, Thread
 # "najak3d | 2020-10-22 01:38:38 UTC | #1" opens each post of a /raw dump; the separator line of
 # dashes before it is Discourse's, but a member's markdown may hold the same line, so posts are
 # cut at header lines, not at separators.
+_RAW_MARK = " UTC | #"  # in every /raw post header, and nowhere else of its line
 RAW_HEADER = re.compile(r"^(\S[^\n|]*?) \| (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) UTC \| #(\d+)[ \t]*$",
                         re.M)
 
@@ -159,7 +160,7 @@ def _name_slug(name: str) -> str:
 
 def parse_raw(text: str, name: str = "") -> Thread:
     """One `/raw/{id}` dump. It has no title: the file name's slug stands in for it."""
-    heads = list(RAW_HEADER.finditer(text))
+    heads = _raw_heads(text)
     if not heads:
         raise ParseError("no posts found: not a Discourse /raw dump")
     slug = _name_slug(name) if name else ""
@@ -172,6 +173,20 @@ def parse_raw(text: str, name: str = "") -> Thread:
         posted = f"{m.group(2)}T{m.group(3)}Z"
         posts.append(_post(int(m.group(4)), m.group(1).strip(), posted, source, thread_id))
     return Thread(thread_id=thread_id, title=title, posts=posts, format="discourse-raw")
+
+
+def _raw_heads(text: str) -> list[re.Match[str]]:
+    """`RAW_HEADER.finditer(text)`, asked only of the lines holding " UTC | #": tried at every
+    line, the pattern's lazy name scan cost a tenth of a /raw dump's parse."""
+    heads = []
+    at = text.find(_RAW_MARK)
+    while at >= 0:
+        m = RAW_HEADER.match(text, text.rfind("\n", 0, at) + 1)
+        if m:
+            heads.append(m)
+        eol = text.find("\n", at)
+        at = text.find(_RAW_MARK, eol) if eol >= 0 else -1
+    return heads
 
 
 def _without_separator(chunk: str) -> str:
