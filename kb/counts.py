@@ -50,11 +50,18 @@ UNDATED = -(2**62)  # the `stamp` of a post without a date: listed after every d
 
 
 class Filed(NamedTuple):
-    """Where a post is filed: what the query filters read of it."""
+    """Where a post is filed: what the query filters read of it (`filing` makes one)."""
 
     thread_id: str
     author: str | None
-    posted_at: str | None
+    day: int  # YYYYMMDD as written, 0 when undated
+    stamp: int  # seconds since 1970, UNDATED when undated
+
+
+def filing(thread_id: str, author: str | None, posted_at: str | None) -> Filed:
+    """The post's filing, its date read once: where posts are read (a growing ingest reads them
+    batch by batch), not all at once when the counts are saved."""
+    return Filed(thread_id, author, *_posted(posted_at))
 
 
 @dataclass(frozen=True)
@@ -301,10 +308,9 @@ class TermCounts:
         threads, authors = self.threads, self.authors
         thread_of = [threads.setdefault(f.thread_id, len(threads)) for f in filed]
         author_of = [authors.setdefault((f.author or "").lower(), len(authors)) for f in filed]
-        dates = [_posted(f.posted_at) for f in filed]
         return (np.asarray(thread_of, dtype=np.int32), np.asarray(author_of, dtype=np.int32),
-                np.asarray([d for d, _ in dates], dtype=np.int32),
-                np.asarray([s for _, s in dates], dtype=np.int64))
+                np.fromiter((f.day for f in filed), dtype=np.int32, count=len(filed)),
+                np.fromiter((f.stamp for f in filed), dtype=np.int64, count=len(filed)))
 
     def _kill(self, ids: list[int]) -> None:
         rows = self.rows_of(ids)

@@ -228,9 +228,9 @@ class KB:
 
 def filed(rows: list[IndexedPost]) -> list[Filed]:
     """What the query filters read of each post (kept beside its counts)."""
-    from kb.counts import Filed
+    from kb.counts import filing
 
-    return [Filed(r.thread_id, r.author, r.posted_at) for r in rows]
+    return [filing(r.thread_id, r.author, r.posted_at) for r in rows]
 
 
 def analyse(rows: list[IndexedPost]) -> list[tuple[str, str]]:

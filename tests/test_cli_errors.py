@@ -29,7 +29,8 @@ def test_ingest_of_only_unrecognised_files_into_an_empty_dir(kb: Any, tmp_path: 
 
 
 def test_empty_counts_score_nothing(tmp_path: Path) -> None:
-    from kb.counts import Filed, TermCounts
+    from kb.counts import TermCounts, filing
+    from kb.rows import IndexedPost
 
     counts = TermCounts(tmp_path / "c.npz")
     counts.fit([], [], [])
@@ -37,7 +38,8 @@ def test_empty_counts_score_nothing(tmp_path: Path) -> None:
     counts.save()
     again = TermCounts(tmp_path / "c.npz")
     assert again.load() and again.vocab == {}
-    counts.fit([1], [("", "   ")], [Filed("t", None, None)])  # a post with no words at all
+    post = IndexedPost(1, "t", "", 1, None, None, "   ", 0)  # a post with no words at all
+    counts.fit([1], [post], [filing("t", None, None)])
     assert counts.body.shape == (1, 0) and counts.df("battery") == 0
     assert counts.vectorize(["battery"]).shape == (1, 0)
 
