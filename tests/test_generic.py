@@ -142,3 +142,27 @@ def test_broken_json_ld_is_not_a_thread() -> None:
     page = b"<html><head><script type='application/ld+json'>{not json</script></head><body></body></html>"
     with pytest.raises(ParseError):
         scraper.parse(page, "broken.html")
+
+
+def test_a_post_in_three_table_rows_with_a_date_in_its_body() -> None:
+    # Name and date, body, reply link: three rows per post, only the first dated; a body row
+    # that mentions a date is still the body of the post above it.
+    t = _parse("three-row-table.html")
+    assert [(p.author, p.body.split()[:3]) for p in t.posts] == [
+        ("Margit", ["Is", "early", "March"]), ("Tomasz", ["Not", "at", "all."]),
+        ("Margit", ["Thanks,", "egg", "boxes"])]
+
+
+def test_a_date_in_an_indented_tail_after_the_name() -> None:
+    # "<a>name</a><br />\n            Jun 04, 2020 5:28 PM\n        ": the source's indentation
+    # is no part of the date's length.
+    t = _parse("indented-date-tail.html")
+    assert [p.author for p in t.posts] == ["ferngully", "Coach_Ines"]
+    assert t.posts[1].body == "Try lacing them looser over the top of the foot first."
+
+
+def test_a_name_classed_user_and_a_time_with_am_pm() -> None:
+    t = _parse("user-class-am-pm.html")
+    assert [p.author for p in t.posts] == ["Ngozi", "Emeka77", "Ngozi"]
+    # (The like count under the body is still read as its last line: no class says it is not.)
+    assert t.posts[1].body.startswith("Wait for the second rain, the first one fools everybody.")
