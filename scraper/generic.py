@@ -26,6 +26,7 @@ from lxml.etree import ParserError, _Element
 from scraper import structured
 from scraper.fields import slug
 from scraper.generic_count import Counts, count
+from scraper.generic_layouts import ROWS, nested_records, partner_rows, same_rows
 from scraper.generic_numbers import number_posts
 from scraper.generic_post import Record, read_post
 from scraper.generic_words import NAME_HINT, PROFILE_LINK, hinted, text_of
@@ -40,7 +41,6 @@ _SNIFF = re.compile(r"<html|<!doctype html|<body|<div", re.I)
 # the parse.
 _PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
                            collect_ids=False)
-_ROWS = ("tr", "tbody", "dt")  # blocks whose record may go on in the rows after it
 _ALTERNATING = re.compile(r"^(?:odd|even|alt|bg|row|first|last|new|unread|read|on|off|"
                           r"active|selected|hidden|clearfix|)$", re.I)
 
@@ -142,8 +142,8 @@ def _best_group(counts: Counts, pool: dict[_Element, int],
         for members in groups.values():
             if len(members) < 2:
                 continue
-            good = _same_rows([m for m in members if is_record(counts, m)])
-            if len(good) < 2 or len(members) - len(good) - _partner_rows(members, good) \
+            good = same_rows([m for m in members if is_record(counts, m)], shape)
+            if len(good) < 2 or len(members) - len(good) - partner_rows(members, good) \
                     > need(good):
                 continue
             named = sum(1 for m in good if m in counts.names)
@@ -152,26 +152,8 @@ def _best_group(counts: Counts, pool: dict[_Element, int],
                 best = (score, good)
     if best is None:
         return []
-    return [Record(el, _partners(el, best[1])) for el in best[1]]
-
-
-def _partner_rows(members: list[_Element], good: list[_Element]) -> int:
-    """How many of a table's rows are the rows of a record after its first (a post in three
-    rows: name and date, body, reply link): they are part of the records, not other blocks."""
-    if members[0].tag not in _ROWS:
-        return 0
-    first = members.index(good[0])
-    return len(members) - first - len(good)
-
-
-def _same_rows(good: list[_Element]) -> list[_Element]:
-    """Of a table's dated rows, those built as most are (cells of the same shapes): a body
-    row that mentions a date is a row of the record above it, not a record of its own."""
-    if len(good) < 3 or good[0].tag not in _ROWS:
-        return good
-    cells = [tuple(shape(c) for c in row if isinstance(c.tag, str)) for row in good]
-    common, n = Counter(cells).most_common(1)[0]
-    return [row for row, c in zip(good, cells) if c == common] if n > len(good) / 2 else good
+    records = nested_records(counts, best[1], shape)
+    return [Record(el, _partners(el, records)) for el in records]
 
 
 def _is_record(counts: Counts, el: _Element) -> bool:
@@ -187,7 +169,7 @@ def _partners(el: _Element, members: list[_Element]) -> list[_Element]:
     no text of its own (a table with the author row apart from the body row)."""
     out: list[_Element] = []
     nxt = el.getnext()
-    while nxt is not None and nxt not in members and el.tag in _ROWS:
+    while nxt is not None and nxt not in members and el.tag in ROWS:
         out.append(nxt)
         nxt = nxt.getnext()
     return out

@@ -166,3 +166,11 @@ def test_a_name_classed_user_and_a_time_with_am_pm() -> None:
     assert [p.author for p in t.posts] == ["Ngozi", "Emeka77", "Ngozi"]
     # (The like count under the body is still read as its last line: no class says it is not.)
     assert t.posts[1].body.startswith("Wait for the second rain, the first one fools everybody.")
+
+
+def test_threaded_replies_are_posts_of_their_own() -> None:
+    # The siblings are the top-level threads; each comment in them is a post, its author the
+    # name beside "in reply to X", not X.
+    t = _parse("threaded-replies.html")
+    assert [p.author for p in t.posts] == ["wintertom", "lena_k", "wintertom", "grit"]
+    assert t.posts[1].body == "Which brand? Mine still let the wind through."
