@@ -53,16 +53,20 @@ def sniff(head: str, name: str) -> str | None:
 def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     """The page's thread with the posts its repeated records hold, in page order."""
     root = tree(data)
-    records = find_records(root)
-    if not records and _open_noscript(root):
-        records = find_records(root)
-    if not records:
+    groups = record_groups(root)
+    if not groups and _open_noscript(root):
+        groups = record_groups(root)
+    if not groups:
         described = structured.threads(root)
         if described:  # no post markup, but the page describes its thread to search engines
             return [_described(root, t) for t in described]
         raise ParseError("no repeated post records found: not a thread page kb can read")
-    found = [(r, p) for r, p in ((r, read_post(r)) for r in records) if p is not None]
-    found = _with_lead(root, found)
+    found: list[tuple[Record, Post]] = []
+    for records in groups:  # the best group first; the next when none of its has a post
+        found = [(r, p) for r, p in ((r, read_post(r)) for r in records) if p is not None]
+        found = _with_lead(root, found)
+        if found:
+            break
     if not found:
         raise ParseError("post records found but none has an author and text")
     number_posts([r for r, _ in found], [p for _, p in found])
@@ -111,19 +115,29 @@ def find_records(root: _Element) -> list[Record]:
     a date and text; a table layout's author row and body row taken together. A page with no
     dated records nor a single post (a script-built forum's plain fallback, Flarum's posts
     with only a name over each) takes siblings that each carry one name and words besides."""
+    groups = record_groups(root)
+    return groups[0] if groups else []
+
+
+def record_groups(root: _Element) -> list[list[Record]]:
+    """The candidates for `find_records`, the best first (the few best of them)."""
     counts = count(root)
-    return (_best_group(counts, counts.dates, _is_record, len) or _single(counts)
-            or _best_group(counts, counts.names, _is_undated_record, lambda good: 0))
+    dated = _groups(counts, counts.dates, _is_record, len)
+    if dated:
+        return dated
+    single = _single(counts)
+    return [single] if single else _groups(counts, counts.names, _is_undated_record,
+                                           lambda good: 0)
 
 
-def _best_group(counts: Counts, pool: dict[_Element, int],
-                is_record: Callable[[Counts, _Element], bool],
-                need: Callable[[list[_Element]], int]) -> list[Record]:
-    """The best group of same-shape siblings that `is_record`, where at least half of the
+def _groups(counts: Counts, pool: dict[_Element, int],
+            is_record: Callable[[Counts, _Element], bool],
+            need: Callable[[list[_Element]], int]) -> list[list[Record]]:
+    """The best groups of same-shape siblings that `is_record`, where at least half of the
     group are (`need` of them more are shapes alike that are not, at the most). A record is
     in `pool` (the elements holding a date, or a name): only parents of two or more of them
     are grouped, a few dozen elements of a page's thousands."""
-    best: tuple[float, list[_Element]] | None = None
+    ranked: list[tuple[float, int, list[_Element]]] = []
     parents = {p for p, n in Counter(el.getparent() for el in pool).items() if n >= 2}
     shapes: dict[tuple[str, str | None], tuple[str, str]] = {}  # by tag and class, once a page
     for parent in counts.order:  # page order reversed: the first of equal scores wins
@@ -147,12 +161,16 @@ def _best_group(counts: Counts, pool: dict[_Element, int],
                     > need(good):
                 continue
             named = sum(1 for m in good if m in counts.names)
-            score = len(good) + named / len(good) + sum(counts.text[m] for m in good) / 1e7
-            if best is None or score > best[0]:
-                best = (score, good)
-    if best is None:
-        return []
-    records = nested_records(counts, best[1], shape)
+            # A record without a name counts a quarter: a list of related topics under the
+            # thread (title, excerpt, date) outnumbers a short thread's posts.
+            score = named + (len(good) - named) / 4 + named / len(good) \
+                + sum(counts.text[m] for m in good) / 1e7
+            ranked.append((-score, len(ranked), good))  # of equal scores the first found
+    return [_records(counts, good) for _, _, good in sorted(ranked)[:3]]
+
+
+def _records(counts: Counts, group: list[_Element]) -> list[Record]:
+    records = nested_records(counts, group, shape)
     return [Record(el, _partners(el, records)) for el in records]
 
 

@@ -174,3 +174,16 @@ def test_threaded_replies_are_posts_of_their_own() -> None:
     t = _parse("threaded-replies.html")
     assert [p.author for p in t.posts] == ["wintertom", "lena_k", "wintertom", "grit"]
     assert t.posts[1].body == "Which brand? Mine still let the wind through."
+
+
+def test_posts_with_names_win_over_a_longer_list_of_related_topics() -> None:
+    t = _parse("related-topics.html")
+    assert [p.author for p in t.posts] == ["Hedda", "Ruud"]
+
+
+def test_the_next_group_when_the_best_has_no_post() -> None:
+    from lxml import etree
+
+    root = etree.fromstring((HERE / "related-topics.html").read_bytes(), etree.HTMLParser())
+    groups = generic.record_groups(root)
+    assert [len(g) for g in groups] == [2, 4]  # the answers, then the related topics
