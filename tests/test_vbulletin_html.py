@@ -64,6 +64,7 @@ def test_vb3_legacy_posts() -> None:
         ("Alice", "1011", "Four reps, walk back, then coffee.")]
     assert bob.body == "My session log:\n\nCode:\n\n4 x 150m @ 19s\n\nWorks for me."
     assert bob.author_title is None and bob.author_joined == "Mar 2008"
+    assert bob.author == "Bob"  # not "Bob Bob is offline": the status icon's alt is no name
 
 
 def test_vb4_posts() -> None:
