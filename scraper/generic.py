@@ -120,14 +120,12 @@ def find_records(root: _Element) -> list[Record]:
 
 
 def record_groups(root: _Element) -> list[list[Record]]:
-    """The candidates for `find_records`, the best first (the few best of them)."""
+    """The candidates for `find_records`, the few best, best first."""
     counts = count(root)
     dated = _groups(counts, counts.dates, _is_record, len)
-    if dated:
-        return dated
-    single = _single(counts)
-    return [single] if single else _groups(counts, counts.names, _is_undated_record,
-                                           lambda good: 0)
+    single = [] if dated else _single(counts)  # asked only where no group is dated
+    return dated or [single] * bool(single) or _groups(counts, counts.names, _is_undated_record,
+                                                       lambda good: 0)
 
 
 def _groups(counts: Counts, pool: dict[_Element, int],
@@ -161,8 +159,7 @@ def _groups(counts: Counts, pool: dict[_Element, int],
                     > need(good):
                 continue
             named = sum(1 for m in good if m in counts.names)
-            # A record without a name counts a quarter: a list of related topics under the
-            # thread (title, excerpt, date) outnumbers a short thread's posts.
+            # Unnamed records count a quarter: related topics outnumber a short thread's posts.
             score = named + (len(good) - named) / 4 + named / len(good) \
                 + sum(counts.text[m] for m in good) / 1e7
             ranked.append((-score, len(ranked), good))  # of equal scores the first found
@@ -205,12 +202,14 @@ def _single(counts: Counts) -> list[Record]:
 def _with_lead(root: _Element, found: list[tuple[Record, Post]]) -> list[tuple[Record, Post]]:
     """The records and, before them, the topic's opening post where the page shows it apart
     from the replies (Vanilla's discussion, Drupal's node, inSided's question): an element
-    built like the records' bodies outside every record, in a block with an author of its own."""
+    built like the records' bodies outside every record, in a block with an author of its own;
+    or an element built like the records themselves, in a section of its own."""
     bodies = Counter(shape(r.body) for r, _ in found if r.body is not None)
     if not bodies:
         return found
     body_shape = bodies.most_common(1)[0][0]
     first = found[0][0].el
+    first_shape = shape(first)
     # Elements themselves, not id()s: lxml makes a new proxy per visit, and a dead one's id
     # comes back for another element.
     inside = {el for r, _ in found for part in r.parts() for el in part.iter()}
@@ -218,9 +217,10 @@ def _with_lead(root: _Element, found: list[tuple[Record, Post]]) -> list[tuple[R
     for el in root.iter():
         if el is first:
             break
-        if el.tag != body_shape[0] or el in inside or shape(el) != body_shape or not el.get("class"):
+        if el.tag not in (body_shape[0], first_shape[0]) or el in inside or not el.get("class"):
             continue
-        block = _block_with_author(el, inside)
+        block = el if shape(el) == first_shape else \
+            _block_with_author(el, inside) if shape(el) == body_shape else None
         if block is not None:
             post = read_post(Record(block))
             if post is not None and post.author:

@@ -187,3 +187,9 @@ def test_the_next_group_when_the_best_has_no_post() -> None:
     root = etree.fromstring((HERE / "related-topics.html").read_bytes(), etree.HTMLParser())
     groups = generic.record_groups(root)
     assert [len(g) for g in groups] == [2, 4]  # the answers, then the related topics
+
+
+def test_the_opening_post_built_like_the_replies_in_a_section_of_its_own() -> None:
+    t = _parse("lead-in-own-section.html")
+    assert [(p.post_number, p.author) for p in t.posts] == [(1, "Pia"), (2, "Jonas"), (3, "Pia")]
+    assert t.posts[0].body == "My starter smells like nail polish remover. Is it dead?"
