@@ -26,7 +26,7 @@ from lxml.etree import ParserError, _Element
 from scraper import structured
 from scraper.fields import slug
 from scraper.generic_count import Counts, count
-from scraper.generic_layouts import ROWS, nested_records, partner_rows, same_rows
+from scraper.generic_layouts import ROWS, nested_records, partner_rows, same_rows, topic_list
 from scraper.generic_numbers import number_posts
 from scraper.generic_post import Record, read_post
 from scraper.generic_words import NAME_HINT, PROFILE_LINK, hinted, text_of
@@ -160,10 +160,11 @@ def _groups(counts: Counts, pool: dict[_Element, int],
                 continue
             named = sum(1 for m in good if m in counts.names)
             # Unnamed records count a quarter: related topics outnumber a short thread's posts.
-            score = named + (len(good) - named) / 4 + named / len(good) \
-                + sum(counts.text[m] for m in good) / 1e7
+            score = named + (len(good) - named) / 4 + named / len(good) + sum(
+                counts.text[m] for m in good) / 1e7
             ranked.append((-score, len(ranked), good))  # of equal scores the first found
-    return [_records(counts, good) for _, _, good in sorted(ranked)[:3]]
+    best = sorted((score * topic_list(counts, g), k, g) for score, k, g in sorted(ranked)[:5])
+    return [_records(counts, good) for _, _, good in best[:3]]
 
 
 def _records(counts: Counts, group: list[_Element]) -> list[Record]:
@@ -201,9 +202,8 @@ def _single(counts: Counts) -> list[Record]:
 
 def _with_lead(root: _Element, found: list[tuple[Record, Post]]) -> list[tuple[Record, Post]]:
     """The records and, before them, the topic's opening post where the page shows it apart
-    from the replies (Vanilla's discussion, Drupal's node, inSided's question): an element
-    built like the records' bodies outside every record, in a block with an author of its own;
-    or an element built like the records themselves, in a section of its own."""
+    from the replies (Vanilla's discussion, Drupal's node, inSided's question): built like the
+    records, or like their bodies in a block with an author of its own, outside every record."""
     bodies = Counter(shape(r.body) for r, _ in found if r.body is not None)
     if not bodies:
         return found

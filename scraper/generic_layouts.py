@@ -1,5 +1,6 @@
 """Post records that are more than one block of a generic page: a post in several table
-rows, and threaded replies (records that hold the records answering them).
+rows, and threaded replies (records that hold the records answering them). And the blocks
+that look like records and are not: a list of topics.
 
 A page that nests replies under the comment they answer (HealthUnlocked, Reddit-like and blog
 comment trees) repeats one block per comment at every depth: the siblings record mining finds
@@ -38,6 +39,14 @@ def same_rows(good: list[_Element], shape: Shape) -> list[_Element]:
     cells = [tuple(shape(c) for c in row if isinstance(c.tag, str)) for row in good]
     common, n = Counter(cells).most_common(1)[0]
     return [row for row, c in zip(good, cells) if c == common] if n > len(good) / 2 else good
+
+
+def topic_list(counts: Counts, group: list[_Element]) -> float:
+    """1, or a quarter for a group with half its text in links: a list of topics (title,
+    starter, last post, each a link) beside the thread, named and dated as posts are."""
+    total = sum(counts.text[el] for el in group)
+    linked = sum(counts.text[a] for el in group for a in el.iter("a"))
+    return 0.25 if total and linked >= total / 2 else 1.0
 
 
 def nested_records(counts: Counts, records: list[_Element], shape: Shape) -> list[_Element]:

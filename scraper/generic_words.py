@@ -62,7 +62,7 @@ BODY_CLASS = re.compile(r"body|content|message|msg|text|entry|post(?!er)|comment
 # Not after "--": a BEM modifier says which variant, not what it is (IP.Board 5's post text is
 # `ipsRichText--user`, user content, not a user pane).
 NOT_BODY = re.compile(r"(?<!--)(?:head|foot|author|signature|sig\b|meta|info|date|time|title|"
-                       r"subject|user|profile|avatar|quote|sidebar|control|action|button|toolbar|"
+                       r"subject|user(?!-?content)|profile|avatar|quote|sidebar|control|action|button|toolbar|"
                        r"share|like|vote|rating|nav|menu|breadcrumb|small|keyinfo|count|poster|"
                        r"postleft|utils|tools|controls|options|buttons)", re.I)
 # Chrome inside a post body: never the member's own words.

@@ -193,3 +193,11 @@ def test_the_opening_post_built_like_the_replies_in_a_section_of_its_own() -> No
     t = _parse("lead-in-own-section.html")
     assert [(p.post_number, p.author) for p in t.posts] == [(1, "Pia"), (2, "Jonas"), (3, "Pia")]
     assert t.posts[0].body == "My starter smells like nail polish remover. Is it dead?"
+
+
+def test_a_list_of_other_topics_is_not_the_thread_and_user_content_is_the_body() -> None:
+    # The topic list is named, dated and longer, but its text is in links; the reply's words
+    # are in div.Message.userContent, not the "#1" number beside them.
+    t = _parse("topic-list-beside.html")
+    assert [p.author for p in t.posts] == ["spokes", "derailleur_dan"]
+    assert t.posts[0].body == "Check the limit screw first, then the cable tension."
