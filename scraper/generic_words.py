@@ -13,11 +13,13 @@ from lxml.etree import _Element
 # A class that is just "user" (Nairaland's name link) names one too; "user-avatar" does not.
 NAME_HINT = re.compile(r"author|user-?name|poster|member-?name|nick|\bname\b|\busername|"
                        r"(?:^|\s)user(?:$|\s)", re.I)
+# Not a share button's link ("facebook.com/sharer/sharer.php?u=<the thread>").
 PROFILE_LINK = re.compile(
+    r"^(?!.*\bshare(?:r|\b)).*?(?:"
     r"(?:^|/)(?:members?|users?|profiles?|u|user|people|benutzer|mitglied|account|community/"
     r"profile)(?:/|\.php|$)|memberlist\.php\?mode=viewprofile|profile\.php|[?&](?:u|uid|user|"
     r"userid|showuser|action=profile)=|action=profile|/profile/|/user/|/members/|"
-    r"user_?(?:profile|info)\b|/user-?dashboard/", re.I)
+    r"user_?(?:profile|info)\b|/user-?dashboard/)", re.I)
 _MONTHS = (r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januar|februar|märz|mai|juni|juli|"
            r"okt|dez|enero|febrero|marzo|abril|mayo|junio|julio|agosto|sept|octubre|noviembre|"
            r"diciembre|janv|févr|mars|avr|juin|juil|août|déc|tammi|helmi|maalis|huhti|touko|"

@@ -201,3 +201,18 @@ def test_a_list_of_other_topics_is_not_the_thread_and_user_content_is_the_body()
     t = _parse("topic-list-beside.html")
     assert [p.author for p in t.posts] == ["spokes", "derailleur_dan"]
     assert t.posts[0].body == "Check the limit screw first, then the cable tension."
+
+
+
+@pytest.mark.parametrize("href, profile", [
+    ("https://www.facebook.com/sharer/sharer.php?u=https%3A%2F%2Fforum.example%2Fd%2F9", False),
+    ("https://twitter.com/share?url=https%3A%2F%2Fforum.example%2Fd%2F9", False),
+    ("/profile/christa", True), ("memberlist.php?mode=viewprofile&u=12", True),
+    ("index.php?action=profile;u=3", True), ("index.php?kategorie=x&user_profile=493", True),
+])
+def test_a_share_button_is_no_profile_link(href: str, profile: bool) -> None:
+    # A share button's ?u= is the thread's address: taken for a profile link, the button's
+    # label ("Share on Facebook") was the opening post's author.
+    from scraper.generic_words import PROFILE_LINK
+
+    assert bool(PROFILE_LINK.search(href)) is profile
