@@ -59,8 +59,9 @@ AUTHOR_CLASS = re.compile(r"(?:^|[-_ ])(?:author|username|user-name|poster|poste
                            r"(?:^|\s)user(?:$|\s)", re.I)
 BADGE = re.compile(r"badge|rank|reput|title|status|online|offline|icon|avatar|flair|level|"
                     r"karma|points|count|star", re.I)
-BODY_CLASS = re.compile(r"body|content|message|msg|text|entry|post(?!er)|comment|article|bbwrapper",
-                         re.I)
+# "text" but not a presentational utility class ("x_textsize_1", "text-center", "text-muted").
+BODY_CLASS = re.compile(r"body|content|message|msg|text(?!-?(?:size|align|center|left|right|muted|"
+                        r"small|large|bold|color))|entry|post(?!er)|comment|article|bbwrapper", re.I)
 # Not after "--": a BEM modifier says which variant, not what it is (IP.Board 5's post text is
 # `ipsRichText--user`, user content, not a user pane).
 NOT_BODY = re.compile(r"(?<!--)(?:head|foot|author|signature|sig\b|meta|info|date|time|title|"
