@@ -26,6 +26,7 @@ from lxml.etree import ParserError, _Element
 from scraper import structured
 from scraper.fields import slug
 from scraper.generic_count import Counts, count
+from scraper.generic_layouts import ROWS, nested_records, partner_rows, same_rows, topic_list
 from scraper.generic_numbers import number_posts
 from scraper.generic_post import Record, read_post
 from scraper.generic_words import NAME_HINT, PROFILE_LINK, hinted, text_of
@@ -52,16 +53,20 @@ def sniff(head: str, name: str) -> str | None:
 def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     """The page's thread with the posts its repeated records hold, in page order."""
     root = tree(data)
-    records = find_records(root)
-    if not records and _open_noscript(root):
-        records = find_records(root)
-    if not records:
+    groups = record_groups(root)
+    if not groups and _open_noscript(root):
+        groups = record_groups(root)
+    if not groups:
         described = structured.threads(root)
         if described:  # no post markup, but the page describes its thread to search engines
             return [_described(root, t) for t in described]
         raise ParseError("no repeated post records found: not a thread page kb can read")
-    found = [(r, p) for r, p in ((r, read_post(r)) for r in records) if p is not None]
-    found = _with_lead(root, found)
+    found: list[tuple[Record, Post]] = []
+    for records in groups:  # the best group first; the next when none of its has a post
+        found = [(r, p) for r, p in ((r, read_post(r)) for r in records) if p is not None]
+        found = _with_lead(root, found)
+        if found:
+            break
     if not found:
         raise ParseError("post records found but none has an author and text")
     number_posts([r for r, _ in found], [p for _, p in found])
@@ -110,19 +115,27 @@ def find_records(root: _Element) -> list[Record]:
     a date and text; a table layout's author row and body row taken together. A page with no
     dated records nor a single post (a script-built forum's plain fallback, Flarum's posts
     with only a name over each) takes siblings that each carry one name and words besides."""
+    groups = record_groups(root)
+    return groups[0] if groups else []
+
+
+def record_groups(root: _Element) -> list[list[Record]]:
+    """The candidates for `find_records`, the few best, best first."""
     counts = count(root)
-    return (_best_group(counts, counts.dates, _is_record, len) or _single(counts)
-            or _best_group(counts, counts.names, _is_undated_record, lambda good: 0))
+    dated = _groups(counts, counts.dates, _is_record, len)
+    single = [] if dated else _single(counts)  # asked only where no group is dated
+    return dated or [single] * bool(single) or _groups(counts, counts.names, _is_undated_record,
+                                                       lambda good: 0)
 
 
-def _best_group(counts: Counts, pool: dict[_Element, int],
-                is_record: Callable[[Counts, _Element], bool],
-                need: Callable[[list[_Element]], int]) -> list[Record]:
-    """The best group of same-shape siblings that `is_record`, where at least half of the
+def _groups(counts: Counts, pool: dict[_Element, int],
+            is_record: Callable[[Counts, _Element], bool],
+            need: Callable[[list[_Element]], int]) -> list[list[Record]]:
+    """The best groups of same-shape siblings that `is_record`, where at least half of the
     group are (`need` of them more are shapes alike that are not, at the most). A record is
     in `pool` (the elements holding a date, or a name): only parents of two or more of them
     are grouped, a few dozen elements of a page's thousands."""
-    best: tuple[float, list[_Element]] | None = None
+    ranked: list[tuple[float, int, list[_Element]]] = []
     parents = {p for p, n in Counter(el.getparent() for el in pool).items() if n >= 2}
     shapes: dict[tuple[str, str | None], tuple[str, str]] = {}  # by tag and class, once a page
     for parent in counts.order:  # page order reversed: the first of equal scores wins
@@ -141,16 +154,22 @@ def _best_group(counts: Counts, pool: dict[_Element, int],
         for members in groups.values():
             if len(members) < 2:
                 continue
-            good = [m for m in members if is_record(counts, m)]
-            if len(good) < 2 or len(members) - len(good) > need(good):
+            good = same_rows([m for m in members if is_record(counts, m)], shape)
+            if len(good) < 2 or len(members) - len(good) - partner_rows(members, good) \
+                    > need(good):
                 continue
             named = sum(1 for m in good if m in counts.names)
-            score = len(good) + named / len(good) + sum(counts.text[m] for m in good) / 1e7
-            if best is None or score > best[0]:
-                best = (score, good)
-    if best is None:
-        return []
-    return [Record(el, _partners(el, best[1])) for el in best[1]]
+            # Unnamed records count a quarter: related topics outnumber a short thread's posts.
+            score = named + (len(good) - named) / 4 + named / len(good) + sum(
+                counts.text[m] for m in good) / 1e7
+            ranked.append((-score, len(ranked), good))  # of equal scores the first found
+    best = sorted((score * topic_list(counts, g), k, g) for score, k, g in sorted(ranked)[:5])
+    return [_records(counts, good) for _, _, good in best[:3]]
+
+
+def _records(counts: Counts, group: list[_Element]) -> list[Record]:
+    records = nested_records(counts, group, shape)
+    return [Record(el, _partners(el, records)) for el in records]
 
 
 def _is_record(counts: Counts, el: _Element) -> bool:
@@ -166,7 +185,7 @@ def _partners(el: _Element, members: list[_Element]) -> list[_Element]:
     no text of its own (a table with the author row apart from the body row)."""
     out: list[_Element] = []
     nxt = el.getnext()
-    while nxt is not None and nxt not in members and el.tag in ("tr", "tbody", "dt"):
+    while nxt is not None and nxt not in members and el.tag in ROWS:
         out.append(nxt)
         nxt = nxt.getnext()
     return out
@@ -183,13 +202,14 @@ def _single(counts: Counts) -> list[Record]:
 
 def _with_lead(root: _Element, found: list[tuple[Record, Post]]) -> list[tuple[Record, Post]]:
     """The records and, before them, the topic's opening post where the page shows it apart
-    from the replies (Vanilla's discussion, Drupal's node, inSided's question): an element
-    built like the records' bodies outside every record, in a block with an author of its own."""
+    from the replies (Vanilla's discussion, Drupal's node, inSided's question): built like the
+    records, or like their bodies in a block with an author of its own, outside every record."""
     bodies = Counter(shape(r.body) for r, _ in found if r.body is not None)
     if not bodies:
         return found
     body_shape = bodies.most_common(1)[0][0]
     first = found[0][0].el
+    first_shape = shape(first)
     # Elements themselves, not id()s: lxml makes a new proxy per visit, and a dead one's id
     # comes back for another element.
     inside = {el for r, _ in found for part in r.parts() for el in part.iter()}
@@ -197,9 +217,10 @@ def _with_lead(root: _Element, found: list[tuple[Record, Post]]) -> list[tuple[R
     for el in root.iter():
         if el is first:
             break
-        if el.tag != body_shape[0] or el in inside or shape(el) != body_shape or not el.get("class"):
+        if el.tag not in (body_shape[0], first_shape[0]) or el in inside or not el.get("class"):
             continue
-        block = _block_with_author(el, inside)
+        block = el if shape(el) == first_shape else \
+            _block_with_author(el, inside) if shape(el) == body_shape else None
         if block is not None:
             post = read_post(Record(block))
             if post is not None and post.author:

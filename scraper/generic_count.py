@@ -71,8 +71,9 @@ def count(root: _Element) -> Counts:
             dated = dates.get(el, 0)
             # A date is a short text of its own (a post body that mentions one is not a date
             # line), or a short tail after the element.
+            # (The tail's length without the indentation of the page's source around it.)
             if tag == "time" or 0 < len(own) < 80 and (kind[1] or _cached_date(seen, own)) \
-                    or tail and len(tail) < 80 and tail.strip() and _cached_date(seen, tail):
+                    or tail and 0 < len(tail.strip()) < 80 and _cached_date(seen, tail):
                 dated = dates[el] = dated + 1
         if tail:
             n += len(tail.strip())

@@ -79,7 +79,8 @@ def _author_element(parts: list[_Element], hints: Hints) -> _Element | None:
                 # The classed pane holds avatar, rank and name; its profile link is the
                 # name itself. Found, it wins over any link: the rest is not looked at.
                 classed = _innermost(el, hints)
-                inner = [a for a in classed.iter("a") if _short_name(a)]
+                inner = [a for a in classed.iter("a") if _short_name(a)
+                         and not _in_reply_to(a, classed)]
                 return inner[0] if len(inner) == 1 else classed
             if linked is None and el.tag == "a" and hinted(PROFILE_LINK, el.get("href", "")) \
                     and _short_name(el):
@@ -90,9 +91,27 @@ def _author_element(parts: list[_Element], hints: Hints) -> _Element | None:
 def _innermost(el: _Element, hints: Hints) -> _Element:
     for inner in el.iterdescendants():
         if isinstance(inner.tag, str) and hints[inner] & IS_AUTHOR \
-                and _short_name(inner):
+                and _short_name(inner) and not _replied(inner):
             return _innermost(inner, hints)
     return el
+
+
+# "in reply to X" beside the author's name (HealthUnlocked's "response-header__reply-author"):
+# X is the member answered, not the author.
+_REPLY_TO = re.compile(r"in-?reply|reply-?to|reply-?author|parent-?author", re.I)
+
+
+def _in_reply_to(el: _Element, top: _Element) -> bool:
+    for parent in el.iterancestors():
+        if parent is top:
+            return False
+        if _replied(parent):
+            return True
+    return False
+
+
+def _replied(el: _Element) -> bool:
+    return el.keys() != [] and _REPLY_TO.search(el.get("class") or "") is not None
 
 
 def _bold_name(parts: list[_Element]) -> _Element | None:

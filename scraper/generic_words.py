@@ -10,11 +10,16 @@ import re
 from lxml.etree import _Element
 
 # A class or id naming a member: the name element of a post's author pane.
-NAME_HINT = re.compile(r"author|user-?name|poster|member-?name|nick|\bname\b|\busername", re.I)
+# A class that is just "user" (Nairaland's name link) names one too; "user-avatar" does not.
+NAME_HINT = re.compile(r"author|user-?name|poster|member-?name|nick|\bname\b|\busername|"
+                       r"(?:^|\s)user(?:$|\s)", re.I)
+# Not a share button's link ("facebook.com/sharer/sharer.php?u=<the thread>").
 PROFILE_LINK = re.compile(
+    r"^(?!.*\bshare(?:r|\b)).*?(?:"
     r"(?:^|/)(?:members?|users?|profiles?|u|user|people|benutzer|mitglied|account|community/"
     r"profile)(?:/|\.php|$)|memberlist\.php\?mode=viewprofile|profile\.php|[?&](?:u|uid|user|"
-    r"userid|showuser|action=profile)=|action=profile|/profile/|/user/|/members/", re.I)
+    r"userid|showuser|action=profile)=|action=profile|/profile/|/user/|/members/|"
+    r"user_?(?:profile|info)\b|/user-?dashboard/)", re.I)
 _MONTHS = (r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januar|februar|märz|mai|juni|juli|"
            r"okt|dez|enero|febrero|marzo|abril|mayo|junio|julio|agosto|sept|octubre|noviembre|"
            r"diciembre|janv|févr|mars|avr|juin|juil|août|déc|tammi|helmi|maalis|huhti|touko|"
@@ -22,7 +27,7 @@ _MONTHS = (r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januar|februar|mär
 DATE = re.compile(
     rf"\b(?:19|20)\d\d[-/.]\d\d?[-/.]\d\d?\b|\b\d\d?[-/.]\d\d?[-/.](?:19|20)?\d\d\b|"
     rf"\b(?:{_MONTHS})[a-zä]*\.?\s+\d\d?(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d|"
-    rf"\b\d\d?\.?\s+(?:{_MONTHS})[a-zäéû]*\.?,?\s+(?:19|20)\d\d|\b\d\d?:\d\d\b|"
+    rf"\b\d\d?\.?\s+(?:{_MONTHS})[a-zäéû]*\.?,?\s+(?:19|20)\d\d|\b\d\d?:\d\d(?:[ap]m)?\b|"
     rf"\b\d\d?(?:st|nd|rd|th)\s+(?:{_MONTHS})|"
     rf"\b(?:ago|today|yesterday|heute|gestern|hier|aujourd'hui|her|vor \d)\b", re.I)
 
@@ -50,15 +55,17 @@ def is_date(text: str) -> bool:
 
 
 AUTHOR_CLASS = re.compile(r"(?:^|[-_ ])(?:author|username|user-name|poster|postername|"
-                           r"member-?name|nick|name)(?:$|[-_ ])|username|author", re.I)
+                           r"member-?name|nick|name)(?:$|[-_ ])|username|author|"
+                           r"(?:^|\s)user(?:$|\s)", re.I)
 BADGE = re.compile(r"badge|rank|reput|title|status|online|offline|icon|avatar|flair|level|"
                     r"karma|points|count|star", re.I)
-BODY_CLASS = re.compile(r"body|content|message|msg|text|entry|post(?!er)|comment|article|bbwrapper",
-                         re.I)
+# "text" but not a presentational utility class ("x_textsize_1", "text-center", "text-muted").
+BODY_CLASS = re.compile(r"body|content|message|msg|text(?!-?(?:size|align|center|left|right|muted|"
+                        r"small|large|bold|color))|entry|post(?!er)|comment|article|bbwrapper", re.I)
 # Not after "--": a BEM modifier says which variant, not what it is (IP.Board 5's post text is
 # `ipsRichText--user`, user content, not a user pane).
 NOT_BODY = re.compile(r"(?<!--)(?:head|foot|author|signature|sig\b|meta|info|date|time|title|"
-                       r"subject|user|profile|avatar|quote|sidebar|control|action|button|toolbar|"
+                       r"subject|user(?!-?content)|profile|avatar|quote|sidebar|control|action|button|toolbar|"
                        r"share|like|vote|rating|nav|menu|breadcrumb|small|keyinfo|count|poster|"
                        r"postleft|utils|tools|controls|options|buttons)", re.I)
 # Chrome inside a post body: never the member's own words.

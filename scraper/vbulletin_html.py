@@ -22,7 +22,7 @@ from lxml.etree import _Element
 
 from scraper.fields import slug
 from scraper.html import clean, decode, to_int
-from scraper.models import ParseError, Thread
+from scraper.models import ParseError, Post, Thread
 from scraper.tree import attr, by_class, cls, find, find_all, get_text, has_class, head, page_tree
 from scraper.vbulletin_posts import POST_ID, READERS, text_of
 
@@ -70,7 +70,7 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     base = base or (f"https://{thread.forum}/" if thread.forum else thread.url)
     read = READERS[flavour]
     # A post without its message (a truncated page, a deleted-post stub) holds nothing to keep.
-    thread.posts = [p for p in (read(item, base) for item in items) if p is not None]
+    thread.posts = _without_ad_slots([p for p in (read(item, base) for item in items) if p is not None])
     if not thread.posts:
         raise ParseError("no posts found: not a vBulletin thread page")
     if flavour == "sa":
@@ -87,6 +87,18 @@ def _containers(doc: _Element, text: str) -> tuple[str, list[_Element]]:
     if _VB4_PAGE.search(text):
         return "vb4", _with_post_id(by_class(doc, "li", "postcontainer"))
     return "vb3", _with_post_id(find_all(doc, "descendant::table[@id]"))
+
+
+def _without_ad_slots(posts: list[Post]) -> list[Post]:
+    """The posts without the advert slots some themes build from the post template: an empty
+    "post" by "Publicité" under the id of the post before it (a post's id is its own)."""
+    seen: set[str] = set()
+    kept = []
+    for post in posts:
+        if not (post.post_id in seen and not post.body.strip() and not post.quotes):
+            kept.append(post)
+        seen.add(post.post_id or "")
+    return kept
 
 
 def _with_post_id(found: list[_Element]) -> list[_Element]:

@@ -182,7 +182,10 @@ def vb3_post(table: _Element, base: str | None) -> Post | None:
     title = find(menu, f"following-sibling::div[{cls('smallfont')}]")
     if title is not None and ":" in get_text(title):
         title = None  # no user title: the next block is already the "Join Date:" list
-    _author(post, menu, title)
+    # The name is the a.bigusername: beside it in the menu, the online-status icon's alt text
+    # ("Razor is offline") is no part of it.
+    name = find(menu, f".//a[{cls('bigusername')}]")
+    _author(post, name if name is not None else menu, title)
     user_cell = find(menu, "ancestor::td[1]")
     if user_cell is not None:
         _profile(post, dict(_PROFILE_LINE.findall(get_text(user_cell, "\n"))))

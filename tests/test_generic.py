@@ -142,3 +142,77 @@ def test_broken_json_ld_is_not_a_thread() -> None:
     page = b"<html><head><script type='application/ld+json'>{not json</script></head><body></body></html>"
     with pytest.raises(ParseError):
         scraper.parse(page, "broken.html")
+
+
+def test_a_post_in_three_table_rows_with_a_date_in_its_body() -> None:
+    # Name and date, body, reply link: three rows per post, only the first dated; a body row
+    # that mentions a date is still the body of the post above it.
+    t = _parse("three-row-table.html")
+    assert [(p.author, p.body.split()[:3]) for p in t.posts] == [
+        ("Margit", ["Is", "early", "March"]), ("Tomasz", ["Not", "at", "all."]),
+        ("Margit", ["Thanks,", "will", "do."])]  # shorter than the subject cell beside the name
+
+
+def test_a_date_in_an_indented_tail_after_the_name() -> None:
+    # "<a>name</a><br />\n            Jun 04, 2020 5:28 PM\n        ": the source's indentation
+    # is no part of the date's length.
+    t = _parse("indented-date-tail.html")
+    assert [p.author for p in t.posts] == ["ferngully", "Coach_Ines"]
+    assert t.posts[1].body == "Try lacing them looser over the top of the foot first."
+
+
+def test_a_name_classed_user_and_a_time_with_am_pm() -> None:
+    t = _parse("user-class-am-pm.html")
+    assert [p.author for p in t.posts] == ["Ngozi", "Emeka77", "Ngozi"]
+    # (The like count under the body is still read as its last line: no class says it is not.)
+    assert t.posts[1].body.startswith("Wait for the second rain, the first one fools everybody.")
+
+
+def test_threaded_replies_are_posts_of_their_own() -> None:
+    # The siblings are the top-level threads; each comment in them is a post, its author the
+    # name beside "in reply to X", not X.
+    t = _parse("threaded-replies.html")
+    assert [p.author for p in t.posts] == ["wintertom", "lena_k", "wintertom", "grit"]
+    assert t.posts[1].body == "Which brand? Mine still let the wind through."
+
+
+def test_posts_with_names_win_over_a_longer_list_of_related_topics() -> None:
+    t = _parse("related-topics.html")
+    assert [p.author for p in t.posts] == ["Hedda", "Ruud"]
+
+
+def test_the_next_group_when_the_best_has_no_post() -> None:
+    from lxml import etree
+
+    root = etree.fromstring((HERE / "related-topics.html").read_bytes(), etree.HTMLParser())
+    groups = generic.record_groups(root)
+    assert [len(g) for g in groups] == [2, 4]  # the answers, then the related topics
+
+
+def test_the_opening_post_built_like_the_replies_in_a_section_of_its_own() -> None:
+    t = _parse("lead-in-own-section.html")
+    assert [(p.post_number, p.author) for p in t.posts] == [(1, "Pia"), (2, "Jonas"), (3, "Pia")]
+    assert t.posts[0].body == "My starter smells like nail polish remover. Is it dead?"
+
+
+def test_a_list_of_other_topics_is_not_the_thread_and_user_content_is_the_body() -> None:
+    # The topic list is named, dated and longer, but its text is in links; the reply's words
+    # are in div.Message.userContent, not the "#1" number beside them.
+    t = _parse("topic-list-beside.html")
+    assert [p.author for p in t.posts] == ["spokes", "derailleur_dan"]
+    assert t.posts[0].body == "Check the limit screw first, then the cable tension."
+
+
+
+@pytest.mark.parametrize("href, profile", [
+    ("https://www.facebook.com/sharer/sharer.php?u=https%3A%2F%2Fforum.example%2Fd%2F9", False),
+    ("https://twitter.com/share?url=https%3A%2F%2Fforum.example%2Fd%2F9", False),
+    ("/profile/christa", True), ("memberlist.php?mode=viewprofile&u=12", True),
+    ("index.php?action=profile;u=3", True), ("index.php?kategorie=x&user_profile=493", True),
+])
+def test_a_share_button_is_no_profile_link(href: str, profile: bool) -> None:
+    # A share button's ?u= is the thread's address: taken for a profile link, the button's
+    # label ("Share on Facebook") was the opening post's author.
+    from scraper.generic_words import PROFILE_LINK
+
+    assert bool(PROFILE_LINK.search(href)) is profile

@@ -64,6 +64,7 @@ def test_vb3_legacy_posts() -> None:
         ("Alice", "1011", "Four reps, walk back, then coffee.")]
     assert bob.body == "My session log:\n\nCode:\n\n4 x 150m @ 19s\n\nWorks for me."
     assert bob.author_title is None and bob.author_joined == "Mar 2008"
+    assert bob.author == "Bob"  # not "Bob Bob is offline": the status icon's alt is no name
 
 
 def test_vb4_posts() -> None:
@@ -71,7 +72,7 @@ def test_vb4_posts() -> None:
     assert (thread.thread_id, thread.title) == ("812", "Best spikes for wet tracks?")
     assert (thread.page, thread.page_count, thread.posts_declared) == (1, 2, 12)
     assert thread.url == "https://boards.example.org/showthread.php/812-Best-spikes-for-wet-tracks"
-    carla, lurker, dmitri = thread.posts
+    carla, lurker, dmitri = thread.posts  # the advert slot under post_9001's id is no post
     assert [p.post_number for p in thread.posts] == [1, 2, 3]
     assert carla.body == (
         "It rains here nine months a year.\n\nWhich spikes grip best on a wet track?")
