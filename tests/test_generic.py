@@ -142,3 +142,13 @@ def test_broken_json_ld_is_not_a_thread() -> None:
     page = b"<html><head><script type='application/ld+json'>{not json</script></head><body></body></html>"
     with pytest.raises(ParseError):
         scraper.parse(page, "broken.html")
+
+
+@pytest.mark.parametrize("text", [
+    "Posted: Sat Mar 13, 2004 2:36 pm", "SEP 20, 2012", "8th MARCH", "3 DÉC. 2019",
+    "12 Août 2020", "vor 3 Tagen", "Yesterday", "HEUTE", "Joined: 2004", "Posts: 1,234",
+    "Reply #3", "on Tue, 30/06/2015 - 11:48.", "Mon Jan 01", "ſep 20, 2012", "Kesä 3, 2011"])
+def test_is_date_finds_what_the_date_pattern_finds(text: str) -> None:
+    from scraper.generic_words import DATE, is_date
+
+    assert is_date(text) == (DATE.search(text) is not None)
