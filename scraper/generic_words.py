@@ -41,15 +41,35 @@ _DATE_WORDS = re.compile("ago|today|yesterday|heute|gestern|hier|aujourd'hui|her
 _DATE_WORDS_I = re.compile(_DATE_WORDS.pattern, re.I)  # beyond ASCII, as re.I folds in DATE
 
 
+def lowered(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """`pattern` without re.I, to search an ASCII text in lower case: the patterns here spell
+    their words in lower case and re.I folds no other letters into ASCII ones, so the two find
+    the same. Case-blind matching costs 1.5-2.5 times as much (DATE on the generic pages'
+    date lines 9.8 µs a text against 3.9, NAME_HINT on their class names 4.3 against 1.7)."""
+    return re.compile(pattern.pattern, pattern.flags & ~re.I)
+
+
+def found(pattern: re.Pattern[str], twin: re.Pattern[str], text: str) -> bool:
+    """Does `pattern` find `text`? Asked of its `lowered` twin when the text is ASCII."""
+    if text.isascii():
+        return twin.search(text.lower()) is not None
+    return pattern.search(text) is not None
+
+
+_DATE_LOWER, _DATE_DIGITS_LOWER = lowered(DATE), lowered(_DATE_DIGITS)
+
+
 def is_date(text: str) -> bool:
     """Does DATE find a date in `text`?"""
     if text.isascii():  # ASCII: re.I folds no other letters in
+        lower = text.lower()
         if not _DIGIT.search(text):
-            if not _DATE_WORDS.search(text.lower()):
+            if not _DATE_WORDS.search(lower):
                 return False
-        elif not _DATE_DIGITS.search(text) and not _DATE_WORDS.search(text.lower()):
+        elif not _DATE_DIGITS_LOWER.search(lower) and not _DATE_WORDS.search(lower):
             return False
-    elif not _DATE_DIGITS.search(text) and not _DATE_WORDS_I.search(text):
+        return _DATE_LOWER.search(lower) is not None
+    if not _DATE_DIGITS.search(text) and not _DATE_WORDS_I.search(text):
         return False
     return DATE.search(text) is not None
 

@@ -46,8 +46,12 @@ _PAGE_OF = re.compile(r">\s*Page (\d+) of (\d+)\s*<")
 # every offset of the page, 1-5 ms on a 190 KB page.
 _RESULTS = re.compile(r"esults(?<=[Rr]esults) [\d,.]+ to [\d,.]+ of ([\d,.]+)")
 # SA's <body data-thread> or div#thread.thread:N, vB3/4's reply form field "t", vB5's pageData.
-_THREAD_ID = re.compile(r'data-thread="(\d+)"|class="thread:(\d+)"|name="t" value="(\d+)"'
-                        r'|"nodeid":\s*"(\d+)"')
+# Each led by its literal, found by str.find: as one alternation, whose branches open with
+# common letters, the pattern was tried at every offset (1.7 ms on a 215 KB vB3 page). The
+# leftmost match wins, as it did in the alternation.
+_THREAD_IDS = [(lead, re.compile(re.escape(lead) + rest)) for lead, rest in (
+    ('data-thread="', r'(\d+)"'), ('class="thread:', r'(\d+)"'), ('name="t" value="', r'(\d+)"'),
+    ('"nodeid":', r'\s*"(\d+)"'))]
 _SLUG_ID = re.compile(r"/(\d+)-[^/]*$|[?&]t(?:hreadid)?=(\d+)")
 _THREAD_LINK = re.compile(r"showthread\.php\?(?:[^\"'<>]*?&(?:amp;)?)?t(?:hreadid)?=(\d+)")
 _HOST_LINK = re.compile(r"""href=["']https?://([\w.-]+)/[^"']*forumdisplay\.php""")
@@ -114,7 +118,7 @@ def _thread(doc: _Element, text: str, flavour: str) -> Thread:
         m = _HOST_LINK.search(text)
         host = m.group(1) if m else (_SA_HOST if flavour == "sa" and _SA_HOST in text else None)
     title = _title(doc, flavour)
-    m = _THREAD_ID.search(text) or _SLUG_ID.search(url or "") or _THREAD_LINK.search(text)
+    m = _thread_id(text) or _SLUG_ID.search(url or "") or _THREAD_LINK.search(text)
     tid = next((g for g in m.groups() if g), None) if m else None
     tid = tid or slug(title)
     if not url and host and tid.isdigit():  # vB3 and SA print no canonical link
@@ -124,6 +128,20 @@ def _thread(doc: _Element, text: str, flavour: str) -> Thread:
     thread.posts_declared = to_int(results.group(1)) if results else None
     thread.page, thread.page_count = _pages(doc, text, flavour)
     return thread
+
+
+def _thread_id(text: str) -> re.Match[str] | None:
+    """The first of SA's, vB3/4's and vB5's thread id fields in the page."""
+    first = None
+    for lead, pattern in _THREAD_IDS:
+        at = text.find(lead)
+        while at >= 0 and (first is None or at < first.start()):
+            m = pattern.match(text, at)
+            if m:
+                first = m
+                break
+            at = text.find(lead, at + 1)
+    return first
 
 
 def _canonical(head: _Element | None) -> str | None:

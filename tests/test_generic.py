@@ -216,3 +216,12 @@ def test_a_share_button_is_no_profile_link(href: str, profile: bool) -> None:
     from scraper.generic_words import PROFILE_LINK
 
     assert bool(PROFILE_LINK.search(href)) is profile
+
+@pytest.mark.parametrize("text", [
+    "Posted: Sat Mar 13, 2004 2:36 pm", "SEP 20, 2012", "8th MARCH", "3 DÉC. 2019",
+    "12 Août 2020", "vor 3 Tagen", "Yesterday", "HEUTE", "Joined: 2004", "Posts: 1,234",
+    "Reply #3", "on Tue, 30/06/2015 - 11:48.", "Mon Jan 01", "ſep 20, 2012", "Kesä 3, 2011"])
+def test_is_date_finds_what_the_date_pattern_finds(text: str) -> None:
+    from scraper.generic_words import DATE, is_date
+
+    assert is_date(text) == (DATE.search(text) is not None)
