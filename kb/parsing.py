@@ -16,6 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import stat
 import sys
 import tempfile
 import zlib
@@ -258,8 +259,9 @@ def _job(data: bytes, path: str, spool: _Spool) -> tuple[str, int, int]:
     """What a worker needs to read the file: its path, or a copy's when it is not a file of
     its own (an archive member, stdin)."""
     try:
-        on_disk = os.path.isfile(path) and os.path.getsize(path) == len(data)
-    except OSError:
+        st = os.stat(path)
+        on_disk = stat.S_ISREG(st.st_mode) and st.st_size == len(data)
+    except (OSError, ValueError):  # no such file; a name with a NUL in it (stdin, members)
         on_disk = False
     # A copy's name would become the posts' source: the worker is told the real one.
     where = path if on_disk else f"{spool.copy(data)}\0{path}"
