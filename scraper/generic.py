@@ -29,7 +29,7 @@ from scraper.generic_count import Counts, count
 from scraper.generic_layouts import ROWS, nested_records, partner_rows, same_rows, topic_list
 from scraper.generic_numbers import number_posts
 from scraper.generic_post import Record, read_post
-from scraper.generic_words import NAME_HINT, PROFILE_LINK, hinted, text_of
+from scraper.generic_words import NAME_HINT, PROFILE_LINK, hinted, is_date, text_of
 from scraper.html import clean, decode
 from scraper.models import ParseError, Post, Thread
 
@@ -122,7 +122,7 @@ def find_records(root: _Element) -> list[Record]:
 def record_groups(root: _Element) -> list[list[Record]]:
     """The candidates for `find_records`, the few best, best first."""
     counts = count(root)
-    dated = _groups(counts, counts.dates, _is_record, len)
+    dated = _groups(counts, counts.dates, _is_record, len, anywhere=True)
     single = [] if dated else _single(counts)  # asked only where no group is dated
     return dated or [single] * bool(single) or _groups(counts, counts.names, _is_undated_record,
                                                        lambda good: 0)
@@ -130,11 +130,13 @@ def record_groups(root: _Element) -> list[list[Record]]:
 
 def _groups(counts: Counts, pool: dict[_Element, int],
             is_record: Callable[[Counts, _Element], bool],
-            need: Callable[[list[_Element]], int]) -> list[list[Record]]:
+            need: Callable[[list[_Element]], int], anywhere: bool = False
+            ) -> list[list[Record]]:
     """The best groups of same-shape siblings that `is_record`, where at least half of the
     group are (`need` of them more are shapes alike that are not, at the most). A record is
     in `pool` (the elements holding a date, or a name): only parents of two or more of them
-    are grouped, a few dozen elements of a page's thousands."""
+    are grouped, a few dozen elements of a page's thousands. With `anywhere`, also records of
+    one shape that are not siblings (`_scattered`)."""
     ranked: list[tuple[float, int, list[_Element]]] = []
     parents = {p for p, n in Counter(el.getparent() for el in pool).items() if n >= 2}
     shapes: dict[tuple[str, str | None], tuple[str, str]] = {}  # by tag and class, once a page
@@ -158,18 +160,55 @@ def _groups(counts: Counts, pool: dict[_Element, int],
             if len(good) < 2 or len(members) - len(good) - partner_rows(members, good) \
                     > need(good):
                 continue
-            named = sum(1 for m in good if m in counts.names)
+            named = sum(1 for m in good if m in counts.names or _named_after(counts, m))
             # Unnamed records count a quarter: related topics outnumber a short thread's posts.
             score = named + (len(good) - named) / 4 + named / len(good) + sum(
                 counts.text[m] for m in good) / 1e7
             ranked.append((-score, len(ranked), good))  # of equal scores the first found
+    if anywhere:
+        for good in _scattered(counts, pool, is_record, shapes):
+            named = sum(1 for m in good if m in counts.names)
+            score = named + named / len(good) + sum(counts.text[m] for m in good) / 1e7
+            ranked.append((-score, len(ranked), good))
     best = sorted((score * topic_list(counts, g), k, g) for score, k, g in sorted(ranked)[:5])
     return [_records(counts, good) for _, _, good in best[:3]]
 
 
+def _scattered(counts: Counts, pool: dict[_Element, int],
+               is_record: Callable[[Counts, _Element], bool],
+               shapes: dict[tuple[str, str | None], tuple[str, str]]) -> list[list[_Element]]:
+    """Named records of one classed shape nested at several depths, a comment tree: the
+    replies inside the container of the comment they answer, under a single top-level comment
+    (HealthUnlocked), where no two records are siblings. They compete with the sibling groups
+    on the same score, so they win only by holding more named records."""
+    by_shape: dict[tuple[str, str], list[_Element]] = {}
+    for el in counts.order:  # reversed page order, as `pool` is not kept
+        if el not in pool or el not in counts.names or not is_record(counts, el):
+            continue
+        key = (el.tag, el.get("class"))
+        found = shapes.get(key)
+        if found is None:
+            found = shapes[key] = shape(el)
+        if found[1]:
+            by_shape.setdefault(found, []).append(el)
+    out = []
+    for els in by_shape.values():
+        if len(els) < 2 or len({el.getparent() for el in els}) == 1:
+            continue
+        members = set(els)
+        outer = [el for el in els if not any(a in members for a in el.iterancestors())]
+        parents = {el.getparent() for el in outer}
+        # A tree: a record's container holds another record further down.
+        if len(outer) >= 2 and any(a in parents for el in outer for a in el.iterancestors()
+                                   if a is not el.getparent()):
+            outer.reverse()  # found in reversed page order
+            out.append(outer)
+    return out
+
+
 def _records(counts: Counts, group: list[_Element]) -> list[Record]:
     records = nested_records(counts, group, shape)
-    return [Record(el, _partners(el, records)) for el in records]
+    return [Record(el, _partners(counts, el, records)) for el in records]
 
 
 def _is_record(counts: Counts, el: _Element) -> bool:
@@ -180,15 +219,27 @@ def _is_undated_record(counts: Counts, el: _Element) -> bool:
     return counts.names.get(el) == 1 and counts.text[el] >= 40
 
 
-def _partners(el: _Element, members: list[_Element]) -> list[_Element]:
+def _partners(counts: Counts, el: _Element, members: list[_Element]) -> list[_Element]:
     """The rows after a record's own row up to the next record, when the record's row holds
-    no text of its own (a table with the author row apart from the body row)."""
+    no text of its own (a table with the author row apart from the body row); or the block
+    after a record that holds no name, when that block holds one and no date (bbPress: the
+    date and permalink in a header, the author and the text in the block after it)."""
     out: list[_Element] = []
     nxt = el.getnext()
-    while nxt is not None and nxt not in members and el.tag in ROWS:
+    if el.tag not in ROWS:
+        return [nxt] if nxt is not None and nxt not in members and _named_after(counts, el) else []
+    while nxt is not None and nxt not in members:
         out.append(nxt)
         nxt = nxt.getnext()
     return out
+
+
+def _named_after(counts: Counts, el: _Element) -> bool:
+    """Is `el` nameless, its next sibling named and undated (the rest of its post)?"""
+    if el in counts.names:
+        return False
+    nxt = el.getnext()
+    return nxt is not None and nxt in counts.names and nxt not in counts.dates
 
 
 def _single(counts: Counts) -> list[Record]:
@@ -223,10 +274,15 @@ def _with_lead(root: _Element, found: list[tuple[Record, Post]]) -> list[tuple[R
             _block_with_author(el, inside) if shape(el) == body_shape else None
         if block is not None:
             post = read_post(Record(block))
-            if post is not None and post.author:
+            # Not a list's header row ("Author | Posts"): dated, or words of its own.
+            if post is not None and post.author and (len(post.body.split()) > 3 or _dated(block)):
                 lead.append((Record(block), post))
                 inside.update(block.iter())
     return lead + found
+
+
+def _dated(el: _Element) -> bool:
+    return next(el.iter("time"), None) is not None or is_date(text_of(el))
 
 
 def _block_with_author(el: _Element, inside: set[_Element]) -> _Element | None:

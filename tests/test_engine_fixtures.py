@@ -1,12 +1,12 @@
 """Pages of engines kb has no real sample of, written from each engine's public thread-view
 template (issue 12): MyBB 1.8 (postbit), SMF 1.1 (Display.template.php), punBB 1.4
-(viewtopic.php), phpBB 3.3 (prosilver viewtopic_body.html), IP.Board 3.4 (skin_topic post
-block), Invision Community 5 (its `ipsEntry` post markup, written from the live markup's
-shape: the engine's source is not public) and Flarum's page for readers without JavaScript
-(content/discussion.blade.php in
+(viewtopic.php), bbPress 2.6 (loop-single-reply.php), phpBB 3.3 (prosilver
+viewtopic_body.html), IP.Board 3.4 (skin_topic post block), Invision Community 5 (its
+`ipsEntry` post markup, written from the live markup's shape: the engine's source is not
+public) and Flarum's page for readers without JavaScript (content/discussion.blade.php in
 <noscript id="flarum-content">). Each is a short thread with one quote in the engine's own
-quote markup and one signature (Flarum's plain view shows none); the parse must find every
-post, its author, and its own words with the quote and the signature left out."""
+quote markup and one signature (Flarum's and bbPress's views show none); the parse must find
+every post, its author, and its own words with the quote and the signature left out."""
 
 from __future__ import annotations
 
@@ -67,6 +67,17 @@ EXPECT: dict[str, dict[str, Any]] = {
                   ("Ruth on gravel", "Thanks, I will set a reminder")],
         "quote": (2, "Ruth on gravel", "Is three months normal for"),
         "signature": (2, "Workshop hours Tue-Sat,"),
+    },
+    # Each post is two sibling blocks: a header with the date and permalink, then the author
+    # and the text; the topic is the first item of the replies' loop, after a header row
+    # ("Author | Posts") that is no post.
+    "bbpress-2.html": {
+        "posts": [("Harriet Cole", "Ever since I switched to a"),
+                  ("Dev Malhotra", "Blue-black inks are notorious for this,"),
+                  ("Owen Pritchard", "Another thing worth checking is the"),
+                  ("Harriet Cole", "Thanks, that was the trick. After")],
+        "quote": (4, "Dev Malhotra", "Before blaming the pen, try"),
+        "signature": None,
     },
     # The reply opens with Flarum's mention of the post it answers: its reply_to, not its words.
     "flarum-noscript.html": {

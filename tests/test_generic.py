@@ -225,3 +225,10 @@ def test_is_date_finds_what_the_date_pattern_finds(text: str) -> None:
     from scraper.generic_words import DATE, is_date
 
     assert is_date(text) == (DATE.search(text) is not None)
+
+
+def test_a_tree_under_one_top_level_comment_wins_over_a_list_of_other_topics() -> None:
+    # No two comments are siblings: the only sibling group is the list of other topics.
+    t = _parse("single-thread-of-replies.html")
+    assert [p.author for p in t.posts] == ["marit", "oddvar", "marit"]
+    assert t.posts[1].body == "Does it leave a taste? Vinegar did for days."
