@@ -1,12 +1,14 @@
 """What engines print alike about a thread and its posts, read one way for every parser.
 
 A thread id from a title, for pages that show none of the forum's own; the profile lines beside
-a post ("Join Date: Mar 2009", "Posts: 1,529"); the line of underscores a signature opens with.
+a post ("Join Date: Mar 2009", "Posts: 1,529"); the line of underscores a signature opens with;
+a post's date as the page shows it ("Mon Jun 02, 2003 6:23 am", "4. März 2019, 18:05").
 """
 
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 from scraper.html import to_int
 from scraper.models import Post
@@ -49,3 +51,75 @@ def set_profile_field(post: Post, label: str, value: str | None) -> None:
         post.author_posts = to_int(value)
     elif field:
         setattr(post, field, value)
+
+
+# Month names and abbreviations by their first letters: English, German, French, Spanish,
+# Italian, Dutch, Portuguese (a name another language gives another month is left out).
+_MONTHS = {
+    **{m: i for i, m in enumerate("- jan feb mar apr may jun jul aug sep oct nov dec".split())},
+    "mär": 3, "mae": 3, "mai": 5, "okt": 10, "dez": 12,  # de
+    "fév": 2, "fev": 2, "avr": 4, "juin": 6, "juil": 7, "aoû": 8, "aou": 8, "déc": 12,  # fr
+    "ene": 1, "abr": 4, "ago": 8, "dic": 12,  # es, it, pt
+    "gen": 1, "mag": 5, "giu": 6, "lug": 7, "set": 9, "ott": 10, "out": 10,  # it, pt
+    "mrt": 3, "mei": 5,  # nl
+}
+_LETTERS = r"[^\W\d_]"
+_DATES = [  # (regex, order of year/month/day groups)
+    (re.compile(r"(\d{4})-(\d{2})-(\d{2})"), (1, 2, 3)),
+    (re.compile(rf"\b({_LETTERS}{{3}}){_LETTERS}*\.? (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}})"),
+     (3, 1, 2)),
+    (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\.?[ -](?:de )?({_LETTERS}{{3}}){_LETTERS}*\.?,?"
+                rf"[ -](?:de )?(\d{{4}})"), (3, 2, 1)),
+    (re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})"), (3, 2, 1)),
+    # 20/06/2015 (day first) or 06/20/2015 (month first), read only where one of the two is
+    # over 12: 05/06/2015 could be either.
+    (re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})"), (3, 2, 1)),
+    (re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})"), (3, 1, 2)),
+]
+_TIME = re.compile(r"\b(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([ap])\.?m\b\.?)?", re.I)
+
+
+def _month(name: str) -> int:
+    if name.isdigit():
+        return int(name)
+    lower = name.lower()
+    return _MONTHS.get(lower[:4]) or _MONTHS.get(lower[:3], 0)
+
+
+def _date_parts(text: str) -> tuple[int, int, int] | None:
+    for pattern, (y, mo, d) in _DATES:
+        for m in pattern.finditer(text):
+            month_no = _month(m.group(mo))
+            if "/" in m.group() and int(m.group(d)) <= 12 and month_no <= 12:
+                continue  # which is the day?
+            if 1 <= month_no <= 12 and 1 <= int(m.group(d)) <= 31:
+                return int(m.group(y)), month_no, int(m.group(d))
+    return None
+
+
+def shown_day(text: str, today: date | None = None) -> date | None:
+    """The day a shown date names; "Today"/"Yesterday" only when the page says what day it
+    is (`today`)."""
+    parts = _date_parts(text)
+    lowered = text.lower()
+    if parts is None and today and ("today" in lowered or "yesterday" in lowered):
+        return today - timedelta(days=1 if "yesterday" in lowered else 0)
+    try:
+        return date(*parts) if parts else None
+    except ValueError:  # 31 Feb
+        return None
+
+
+def shown_date(text: str, today: date | None = None, zone: str = "") -> str | None:
+    """A shown post date as ISO 8601, with the time when it shows one and `zone` ("+10:00")
+    when the page states its clock's offset; None when it names no day."""
+    day = shown_day(text, today)
+    m = _TIME.search(text)
+    if day is None or m is None:
+        return day.isoformat() if day else None
+    hour = int(m.group(1))
+    if m.group(4):  # 12-hour clock
+        hour = hour % 12 + (12 if m.group(4).lower() == "p" else 0)
+    if hour > 23 or int(m.group(2)) > 59:
+        return day.isoformat()
+    return f"{day.isoformat()}T{hour:02d}:{m.group(2)}:{m.group(3) or '00'}{zone}"

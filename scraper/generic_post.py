@@ -9,10 +9,12 @@ the words fail: the body is the element holding most of the record's text withou
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from lxml.etree import _Element
 
+from scraper.fields import shown_date
 from scraper.generic_body import body_element, own_text, quotes_and_chrome, replied_post, signature
 from scraper.generic_words import (
     DATE,
@@ -22,6 +24,7 @@ from scraper.generic_words import (
     PROFILE_LINK,
     Hints,
     hinted,
+    is_date,
     text_of,
 )
 from scraper.html import clean
@@ -60,7 +63,7 @@ def read_post(record: Record) -> Post | None:
         return None
     post = Post(body=text, author=author, quotes=quotes, reply_to=reply_to,
                 author_source=AUTHOR_FROM_PAGE if author else None)
-    post.posted_at = _date(parts)
+    post.posted_at = _date(parts, body_el)
     post.signature = signature(parts, hints)
     post.post_id = _post_id(record.el)
     return post
@@ -149,13 +152,35 @@ def _name_text(el: _Element, out: list[str], hints: Hints) -> None:
             out.append(child.tail)
 
 
-def _date(parts: list[_Element]) -> str | None:
+def _date(parts: list[_Element], body: _Element) -> str | None:
+    """A <time>'s stamp, else the first date shown outside the body ("Reply #3 on: June 02,
+    2003, 06:23:11 PM"): a short text or tail that names a day."""
     for part in parts:
         for el in part.iter("time"):
             value = el.get("datetime") or el.get("title")
             if value:
                 return value
+    for part in parts:
+        for text in _texts_outside(part, body):
+            text = text.strip()
+            if 0 < len(text) < 80 and is_date(text):
+                shown = shown_date(text)
+                if shown:
+                    return shown
     return None
+
+
+def _texts_outside(el: _Element, body: _Element) -> Iterator[str]:
+    """The texts and tails under `el`, in page order, but none inside `body` (most of a post:
+    not walked)."""
+    if el is body:
+        return
+    if el.text and isinstance(el.tag, str):
+        yield el.text
+    for child in el:
+        yield from _texts_outside(child, body)
+        if child.tail:
+            yield child.tail
 
 
 def _post_id(el: _Element) -> str | None:

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from html import unescape
 from urllib.parse import parse_qs, urljoin, urlsplit
+
+from scraper.fields import shown_date, shown_day
 
 _WB_PREFIX = re.compile(r"^(?:https?:)?(?://web\.archive\.org)?/web/\d{4,14}(?:[a-z]{2}_)?/")
 _SID = re.compile(r"[?&]sid=[0-9a-fA-F]+(?=$|[&#])")
@@ -48,16 +50,6 @@ _NOW = re.compile(r"It is currently ([^<]+)")
 _FEED = re.compile(r"<link[^>]+href=\"(https?://[^\"]+/)feed\.php[^\"]*\"")
 _SITENAME = re.compile(r"<title>\s*(?:www\.)?([\w-]+(?:\.[\w-]+)*\.[a-z]{2,})\s*(?:::|&bull;|•)",
                        re.I)
-
-_MONTHS = {m: i for i, m in enumerate("- jan feb mar apr may jun jul aug sep oct nov dec".split())}
-_DATES = [  # (regex, order of year/month/day groups)
-    (re.compile(r"(\d{4})-(\d{2})-(\d{2})"), (1, 2, 3)),
-    (re.compile(r"\b([A-Za-z]{3})[a-z]*\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})"), (3, 1, 2)),
-    (re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\.? ([A-Za-z]{3})[a-z]*\.?,? (\d{4})"), (3, 2, 1)),
-    (re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})"), (3, 2, 1)),
-]
-_TIME = re.compile(r"\b(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([ap])\.?m\b\.?)?", re.I)
-
 
 @dataclass
 class Page:
@@ -96,9 +88,8 @@ def read_page(text: str, wayback: str | None) -> Page:
     host = urlsplit(base).hostname if base else (match(_SITENAME, text) or "").lower()
     zone = _zone(_ZONE.search(text))
     now = match(_NOW, text)
-    today = _date_parts(now) if now else None
     return Page(base, host.removeprefix("www.") if host else None, zone,
-                 date(*today) if today else None, page_href, topic_id)
+                 shown_day(now) if now else None, page_href, topic_id)
 
 
 def match(patterns: re.Pattern[str] | list[re.Pattern[str]], text: str) -> str | None:
@@ -153,36 +144,6 @@ def pages(text: str) -> tuple[int | None, int | None]:
 
 
 
-def _date_parts(text: str) -> tuple[int, int, int] | None:
-    for pattern, (y, mo, d) in _DATES:
-        for m in pattern.finditer(text):
-            month = m.group(mo)
-            month_no = int(month) if month.isdigit() else _MONTHS.get(month[:3].lower(), 0)
-            if 1 <= month_no <= 12 and 1 <= int(m.group(d)) <= 31:
-                return int(m.group(y)), month_no, int(m.group(d))
-    return None
-
-
-def _day(text: str, today: date | None) -> date | None:
-    parts = _date_parts(text)
-    lowered = text.lower()
-    if parts is None and today and ("today" in lowered or "yesterday" in lowered):
-        return today - timedelta(days=1 if "yesterday" in lowered else 0)
-    try:
-        return date(*parts) if parts else None
-    except ValueError:  # 31 Feb
-        return None
-
-
 def when(text: str, page: Page) -> str | None:
     """A shown post date ("Mon Jun 02, 2003 6:23 am", "Today, 10:15") as ISO 8601."""
-    day = _day(text, page.today)
-    m = _TIME.search(text)
-    if day is None or m is None:
-        return day.isoformat() if day else None
-    hour = int(m.group(1))
-    if m.group(4):  # 12-hour clock
-        hour = hour % 12 + (12 if m.group(4).lower() == "p" else 0)
-    if hour > 23 or int(m.group(2)) > 59:
-        return day.isoformat()
-    return f"{day.isoformat()}T{hour:02d}:{m.group(2)}:{m.group(3) or '00'}{page.zone}"
+    return shown_date(text, page.today, page.zone)

@@ -6,6 +6,7 @@ import pytest
 
 import scraper
 from scraper import ParseError, detect, generic
+from scraper.fields import shown_date
 from scraper.models import Thread
 from tests.conftest import FIXTURES
 
@@ -232,3 +233,29 @@ def test_a_tree_under_one_top_level_comment_wins_over_a_list_of_other_topics() -
     t = _parse("single-thread-of-replies.html")
     assert [p.author for p in t.posts] == ["marit", "oddvar", "marit"]
     assert t.posts[1].body == "Does it leave a taste? Vinegar did for days."
+
+
+@pytest.mark.parametrize("shown, iso", [
+    ("Mon Jun 02, 2003 6:23 am", "2003-06-02T06:23:00"),
+    ("« Reply #1 on: March 02, 2009, 07:05:52 PM »", "2009-03-02T19:05:52"),
+    ("4. März 2019, 18:05", "2019-03-04T18:05:00"),
+    ("le 5 avr. 2012 à 14:03", "2012-04-05T14:03:00"),
+    ("12 de agosto de 2015 10:00", "2015-08-12T10:00:00"),
+    ("11-August-2011 16:02", "2011-08-11T16:02:00"),
+    ("on Sat, 20/06/2015 - 15:23.", "2015-06-20T15:23:00"),  # the day is the one over 12
+    ("06/20/2015", "2015-06-20"),
+    ("05/06/2015", None),  # May 6 or 5 June: not guessed
+    ("Joined: Mar 2009", None),  # no day
+    ("Feb 31, 2020", None),
+    ("3 years ago", None),  # the page does not say when it was saved
+])
+def test_dates_shown_as_text(shown: str, iso: str | None) -> None:
+    assert shown_date(shown) == iso
+
+
+def test_a_generic_post_without_a_time_element_is_dated_by_its_shown_date() -> None:
+    # SMF 1.1 prints "« Reply #1 on: March 02, 2009, 07:05:52 PM »" and no <time>; the body's
+    # own dates are not the post's.
+    t = scraper.parse((HERE.parent / "engines" / "smf-1.1.html").read_bytes(), "smf.html")[0]
+    assert [p.posted_at for p in t.posts] == [
+        "2009-03-02T18:41:17", "2009-03-02T19:05:52", "2009-03-03T08:19:03"]
