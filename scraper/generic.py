@@ -28,7 +28,7 @@ from scraper.fields import slug
 from scraper.generic_count import Counts, count
 from scraper.generic_layouts import ROWS, nested_records, partner_rows, same_rows, topic_list
 from scraper.generic_numbers import number_posts
-from scraper.generic_post import Record, read_post
+from scraper.generic_post import Record, byline, read_post
 from scraper.generic_words import NAME_HINT, PROFILE_LINK, hinted, is_date, text_of
 from scraper.html import clean, decode
 from scraper.models import ParseError, Post, Thread
@@ -270,14 +270,15 @@ def _with_lead(root: _Element, found: list[tuple[Record, Post]]) -> list[tuple[R
             break
         if el.tag not in (body_shape[0], first_shape[0]) or el in inside or not el.get("class"):
             continue
-        block = el if shape(el) == first_shape else \
+        block = Record(el) if shape(el) == first_shape else \
             _block_with_author(el, inside) if shape(el) == body_shape else None
         if block is not None:
-            post = read_post(Record(block))
+            post = read_post(block)
             # Not a list's header row ("Author | Posts"): dated, or words of its own.
-            if post is not None and post.author and (len(post.body.split()) > 3 or _dated(block)):
-                lead.append((Record(block), post))
-                inside.update(block.iter())
+            if post is not None and post.author and \
+                    (len(post.body.split()) > 3 or any(_dated(p) for p in block.parts())):
+                lead.append((block, post))
+                inside.update(x for p in block.parts() for x in p.iter())
     return lead + found
 
 
@@ -285,24 +286,40 @@ def _dated(el: _Element) -> bool:
     return next(el.iter("time"), None) is not None or is_date(text_of(el))
 
 
-def _block_with_author(el: _Element, inside: set[_Element]) -> _Element | None:
-    """The smallest block around `el` with a name in it, unless it reaches into a record.
+def _block_with_author(el: _Element, inside: set[_Element]) -> Record | None:
+    """The smallest block around `el` with a name in it, unless it reaches into a record; or
+    where it would, the blocks before the one holding the records, when they hold the name
+    (Drupal prints the comments inside the topic's <article>, after its header and text).
     Each ancestor's subtree holds the one before it, which was looked at already: only the
     rest of it is."""
     before = None
     for parent in el.iterancestors():
         new = [parent, *(x for child in parent if child is not before for x in child.iter())]
         if any(x in inside for x in new):
-            return None
+            return _blocks_before_records(parent, before, inside) if before is not None else None
         if any(_is_name(x) for x in new if x is not el):
-            return parent
+            return Record(parent)
         before = parent
     return None
 
 
+def _blocks_before_records(parent: _Element, before: _Element, inside: set[_Element]
+                           ) -> Record | None:
+    blocks: list[_Element] = []
+    for child in parent:
+        if any(x in inside for x in child.iter()):
+            break
+        if isinstance(child.tag, str):
+            blocks.append(child)
+    if before not in blocks or not any(_is_name(x) for b in blocks for x in b.iter()):
+        return None
+    return Record(blocks[0], blocks[1:])
+
+
 def _is_name(el: _Element) -> bool:
     hint = f"{el.get('class', '')} {el.get('itemprop', '')}"
-    return hinted(NAME_HINT, hint) or el.tag == "a" and hinted(PROFILE_LINK, el.get("href", ""))
+    return hinted(NAME_HINT, hint) or el.tag == "a" and hinted(PROFILE_LINK, el.get("href", "")) \
+        or byline(el) is not None
 
 
 # How a page title joins the topic to the board and the site: "Topic / Board / Site Forums".

@@ -88,7 +88,33 @@ def _author_element(parts: list[_Element], hints: Hints) -> _Element | None:
             if linked is None and el.tag == "a" and hinted(PROFILE_LINK, el.get("href", "")) \
                     and _short_name(el):
                 linked = el
-    return linked if linked is not None else _bold_name(parts)
+    if linked is not None:
+        return linked
+    by = _byline(parts)
+    return by if by is not None else _bold_name(parts)
+
+
+# "By levain_lucy, 9 May 2024": a byline's name in an element of its own right after "By".
+_BY = re.compile(r"(?:^|\s)(?:posted |written |submitted )?(?:by|von|par|por|door|da)\s*$", re.I)
+
+
+def _byline(parts: list[_Element]) -> _Element | None:
+    for part in parts:
+        for el in part.iter():
+            name = byline(el)
+            if name is not None:
+                return name
+    return None
+
+
+def byline(el: _Element) -> _Element | None:
+    """The name `el` opens with after "By", in an element of its own."""
+    if not el.text or not len(el) or not isinstance(el.tag, str) or not _BY.search(el.text):
+        return None
+    first = el[0]
+    if isinstance(first.tag, str) and _short_name(first) and len(text_of(first).split()) <= 4:
+        return first
+    return None
 
 
 def _innermost(el: _Element, hints: Hints) -> _Element:

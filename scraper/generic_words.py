@@ -11,11 +11,14 @@ from lxml.etree import _Element
 
 # A class or id naming a member: the name element of a post's author pane.
 # A class that is just "user" (Nairaland's name link) names one too; "user-avatar" does not.
-NAME_HINT = re.compile(r"author|user-?name|poster|member-?name|nick|\bname\b|\busername|"
+# Not a BEM modifier: Drupal classes every field "field--name-<field>" ("field--name-body").
+NAME_HINT = re.compile(r"author|user-?name|poster|member-?name|nick|(?<!--)\bname\b|\busername|"
                        r"(?:^|\s)user(?:$|\s)", re.I)
-# Not a share button's link ("facebook.com/sharer/sharer.php?u=<the thread>").
+# Not a share button's link ("facebook.com/sharer/sharer.php?u=<the thread>"), nor the
+# visitor's own "Log in" and "Register" (Drupal's /user/login).
 PROFILE_LINK = re.compile(
-    r"^(?!.*\bshare(?:r|\b)).*?(?:"
+    r"^(?!.*\bshare(?:r|\b))(?!.*(?:log-?in|log-?out|register|sign-?up|sign-?in|password)\b)"
+    r".*?(?:"
     r"(?:^|/)(?:members?|users?|profiles?|u|user|people|benutzer|mitglied|account|community/"
     r"profile)(?:/|\.php|$)|memberlist\.php\?mode=viewprofile|profile\.php|[?&](?:u|uid|user|"
     r"userid|showuser|action=profile)=|action=profile|/profile/|/user/|/members/|"
@@ -74,7 +77,8 @@ def is_date(text: str) -> bool:
     return DATE.search(text) is not None
 
 
-AUTHOR_CLASS = re.compile(r"(?:^|[-_ ])(?:author|username|user-name|poster|postername|"
+# (?<!-): not a BEM modifier, Drupal's "field--name-taxonomy-forums" on every field.
+AUTHOR_CLASS = re.compile(r"(?<!-)(?:^|[-_ ])(?:author|username|user-name|poster|postername|"
                            r"member-?name|nick|name)(?:$|[-_ ])|username|author|"
                            r"(?:^|\s)user(?:$|\s)", re.I)
 BADGE = re.compile(r"badge|rank|reput|title|status|online|offline|icon|avatar|flair|level|"

@@ -1,11 +1,12 @@
 """Pages of engines kb has no real sample of, written from each engine's public thread-view
 template (issue 12): MyBB 1.8 (postbit), SMF 1.1 (Display.template.php), punBB 1.4
-(viewtopic.php), bbPress 2.6 (loop-single-reply.php), phpBB 3.3 (prosilver
+(viewtopic.php), bbPress 2.6 (loop-single-reply.php), Drupal 10's forum in Olivero (its
+comment and node twig templates), Kunena 6 (the Aurelia layouts), phpBB 3.3 (prosilver
 viewtopic_body.html), IP.Board 3.4 (skin_topic post block), Invision Community 5 (its
 `ipsEntry` post markup, written from the live markup's shape: the engine's source is not
 public) and Flarum's page for readers without JavaScript (content/discussion.blade.php in
 <noscript id="flarum-content">). Each is a short thread with one quote in the engine's own
-quote markup and one signature (Flarum's and bbPress's views show none); the parse must find
+quote markup and one signature (Flarum, bbPress and Drupal 10 show none); the parse must find
 every post, its author, and its own words with the quote and the signature left out."""
 
 from __future__ import annotations
@@ -78,6 +79,24 @@ EXPECT: dict[str, dict[str, Any]] = {
                   ("Harriet Cole", "Thanks, that was the trick. After")],
         "quote": (4, "Dev Malhotra", "Before blaming the pen, try"),
         "signature": None,
+    },
+    # The topic's author is in a byline ("By <span>levain_lucy</span>, 9 May, 2024") and its
+    # comments are inside its <article>; every field is classed "field--name-<field>".
+    "drupal-10-forum.html": {
+        "posts": [("levain_lucy", "I moved flats about three weeks"),
+                  ("oven_spring_otto", "Temperature is almost certainly the main"),
+                  ("hydration_hank", "Don't overlook the water part. Lots"),
+                  ("levain_lucy", "Thank you both, this was really")],
+        "quote": (3, "levain_lucy", "The only things that changed"),
+        "signature": None,  # core dropped user signatures in Drupal 8
+    },
+    "kunena-6.html": {
+        "posts": [("Hannah_K", "Hi all, I started my first"),
+                  ("tomasz.w", "Nothing is dead, it's just"),
+                  ("Hannah_K", "Thank you, that's reassuring! I"),
+                  ("GretaBakes", "Discard before every feeding, otherwise")],
+        "quote": (3, "tomasz.w", "Pour off the grey liquid"),
+        "signature": (4, "Flour on every surface,"),
     },
     # The reply opens with Flarum's mention of the post it answers: its reply_to, not its words.
     "flarum-noscript.html": {
