@@ -187,26 +187,27 @@ def _date(parts: list[_Element], body: _Element) -> str | None:
             if value:
                 return value
     for part in parts:
-        for text in _texts_outside(part, body):
+        for text, title in _texts_outside(part, body):
             text = text.strip()
             if 0 < len(text) < 80 and is_date(text):
-                shown = shown_date(text)
+                # "2 weeks ago", the date itself in the element's title (Kunena's tooltip)
+                shown = shown_date(text) or (shown_date(title) if title else None)
                 if shown:
                     return shown
     return None
 
 
-def _texts_outside(el: _Element, body: _Element) -> Iterator[str]:
-    """The texts and tails under `el`, in page order, but none inside `body` (most of a post:
-    not walked)."""
-    if el is body:
+def _texts_outside(el: _Element, body: _Element) -> Iterator[tuple[str, str | None]]:
+    """The texts (with their element's title) and tails under `el`, in page order, but none
+    inside `body` (most of a post: not walked)."""
+    if el is body or not isinstance(el.tag, str):
         return
-    if el.text and isinstance(el.tag, str):
-        yield el.text
+    if el.text:
+        yield el.text, el.get("title")
     for child in el:
         yield from _texts_outside(child, body)
         if child.tail:
-            yield child.tail
+            yield child.tail, None
 
 
 def _post_id(el: _Element) -> str | None:

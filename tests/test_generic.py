@@ -259,3 +259,10 @@ def test_a_generic_post_without_a_time_element_is_dated_by_its_shown_date() -> N
     t = scraper.parse((HERE.parent / "engines" / "smf-1.1.html").read_bytes(), "smf.html")[0]
     assert [p.posted_at for p in t.posts] == [
         "2009-03-02T18:41:17", "2009-03-02T19:05:52", "2009-03-03T08:19:03"]
+
+
+def test_a_relative_date_is_read_from_its_title() -> None:
+    # Kunena shows "2 weeks 4 days ago" and keeps the date in the tooltip's title.
+    t = scraper.parse((HERE.parent / "engines" / "kunena-6.html").read_bytes(), "k.html")[0]
+    assert [p.posted_at for p in t.posts] == [
+        "2024-11-02T08:41:00", "2024-11-02T10:17:00", "2024-11-03T19:05:00", "2024-11-05T07:52:00"]
