@@ -25,6 +25,7 @@ from scraper.generic_words import (
     text_of,
 )
 from scraper.html import clean, element_text
+from scraper.mailtext import split_mail
 from scraper.models import Quote
 
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}  # subject lines over a post's words
@@ -109,7 +110,7 @@ def quotes_and_chrome(body: _Element, hints: Hints) -> tuple[list[Quote], list[_
             quotes.append(quote)
             skip.append(el)
             skipped.add(el)
-        elif hint & IS_CHROME or el.tag in ("script", "style"):
+        elif hint & IS_CHROME or el.tag in ("script", "style") or _button_bar(el):
             skip.append(el)
             skipped.add(el)
     # A quote header in an element of its own ("X schrieb:" over the quoted box) names the
@@ -120,6 +121,19 @@ def quotes_and_chrome(body: _Element, hints: Hints) -> tuple[list[Quote], list[_
             q.author = kept.pop().author
         kept.append(q)
     return [q for q in kept if q.text], skip
+
+
+_BAR = re.compile(r"option|action|button|control|tool", re.I)
+
+
+def _button_bar(el: _Element) -> bool:
+    """A block of the post's buttons inside its body ("Reply Quote"): classed as options or
+    actions, and every word of it a link's or a button's."""
+    if not _BAR.search(el.get("class") or "") or el.tag in ("a", "button"):
+        return False
+    words = text_of(el).split()
+    linked = sum(len(text_of(a).split()) for a in el.iter("a", "button"))
+    return 0 < len(words) <= 8 and linked == len(words)
 
 
 def _inside(el: _Element, among: set[_Element], top: _Element) -> bool:
@@ -169,14 +183,41 @@ def _quote(el: _Element) -> Quote:
     return Quote(text=text, author=author)
 
 
-def own_text(body: _Element, skip: list[_Element]) -> str:
+def own_text(body: _Element, skip: list[_Element]) -> tuple[str, list[Quote]]:
     """The body's words with quotes and chrome left out, and the attribution lines that stood
-    over the quotes ("X wrote:" as plain text just before a quote block) dropped too."""
-    text = element_text(body, skip)
+    over the quotes ("X wrote:" as plain text just before a quote block) dropped too; and the
+    quotes marked only by "> " lines, as mail marks them (Phorum's own quote button)."""
+    text, quotes = plain_quotes(element_text(body, skip))
     if may_attribute(text):
         text = "\n".join(ln for ln in text.split("\n")
                          if not (may_attribute(ln) and ATTRIBUTION.match(ln.strip())))
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    return re.sub(r"\n{3,}", "\n\n", text).strip(), quotes
+
+
+_RULE = re.compile(r"^\s*[-_=]{5,}\s*$")
+
+
+def plain_quotes(text: str) -> tuple[str, list[Quote]]:
+    """`text` without its "> " quoted lines, and those as quotes named by the "X wrote:" line
+    over them. Only "> " lines under an attribution, or two or more of them, are a quote: a
+    line that opens with ">" alone may be the member's ("> 50 mph")."""
+    if "\n>" not in "\n" + text:
+        return text, []
+    lines = text.split("\n")
+    keep: list[str] = []
+    quoted = False
+    for i, line in enumerate(lines):
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if _RULE.match(line) and nxt.startswith(">") and keep and ATTRIBUTION.match(keep[-1].strip()):
+            continue  # Phorum's rule between "X Wrote:" and the quote
+        if line.startswith(">") and (nxt.startswith(">") or keep and keep[-1].startswith(">")
+                                     or keep and ATTRIBUTION.match(keep[-1].strip())):
+            quoted = True
+        keep.append(line)
+    if not quoted:
+        return text, []
+    own, quotes, _ = split_mail("\n".join(keep), signatures=False)
+    return own, quotes
 
 
 def signature(parts: list[_Element], hints: Hints) -> str | None:

@@ -58,7 +58,8 @@ def read_post(record: Record) -> Post | None:
         img.set("alt", "")  # images and smileys are no words of the member's
     quotes, skip = quotes_and_chrome(body_el, hints)
     mention, reply_to = replied_post(body_el)
-    text = own_text(body_el, skip if mention is None else [*skip, mention])
+    text, plain = own_text(body_el, skip if mention is None else [*skip, mention])
+    quotes += plain
     if author is None and not text:
         return None
     post = Post(body=text, author=author, quotes=quotes, reply_to=reply_to,

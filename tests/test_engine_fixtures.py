@@ -1,13 +1,18 @@
 """Pages of engines kb has no real sample of, written from each engine's public thread-view
-template (issue 12): MyBB 1.8 (postbit), SMF 1.1 (Display.template.php), punBB 1.4
-(viewtopic.php), bbPress 2.6 (loop-single-reply.php), Drupal 10's forum in Olivero (its
-comment and node twig templates), Kunena 6 (the Aurelia layouts), phpBB 3.3 (prosilver
-viewtopic_body.html), IP.Board 3.4 (skin_topic post block), Invision Community 5 (its
-`ipsEntry` post markup, written from the live markup's shape: the engine's source is not
-public) and Flarum's page for readers without JavaScript (content/discussion.blade.php in
-<noscript id="flarum-content">). Each is a short thread with one quote in the engine's own
-quote markup and one signature (Flarum, bbPress and Drupal 10 show none); the parse must find
-every post, its author, and its own words with the quote and the signature left out."""
+template (issue 12):
+
+- MyBB 1.8 (postbit), SMF 1.1 (Display.template.php), punBB 1.4 (viewtopic.php);
+- phpBB 3.3 (prosilver viewtopic_body.html), IP.Board 3.4 (skin_topic post block);
+- Invision Community 5 (its `ipsEntry` post markup, written from the live markup's shape: the
+  engine's source is not public);
+- Flarum's page for readers without JavaScript (content/discussion.blade.php in
+  <noscript id="flarum-content">);
+- bbPress 2.6 (loop-single-reply.php), Drupal 10's forum in Olivero (its comment and node
+  twig templates), Kunena 6 (the Aurelia layouts), Phorum 5.2 (emerald read.tpl).
+
+Each is a short thread with one quote in the engine's own quote markup and, where the engine
+has them, one signature; the parse must find every post, its author, and its own words with
+the quote and the signature left out."""
 
 from __future__ import annotations
 
@@ -97,6 +102,18 @@ EXPECT: dict[str, dict[str, Any]] = {
                   ("GretaBakes", "Discard before every feeding, otherwise")],
         "quote": (3, "tomasz.w", "Pour off the grey liquid"),
         "signature": (4, "Flour on every surface,"),
+    },
+    # Phorum's own Quote button quotes as mail does: "X Wrote:", a rule, "> " lines. Its
+    # Reply/Quote links sit inside the message body.
+    "phorum-5-emerald.html": {
+        "posts": [("Corinne Ashby", "Hello everyone, I knitted a swatch"),
+                  ("Agnieszka Wróbel", "Superwash wool is famous for this."),
+                  ("Tobias Lindgren", "I learned this the hard way"),
+                  ("Corinne Ashby", "Thanks to you both. I knitted")],
+        "quote": (3, "Agnieszka Wróbel", "Superwash wool is famous for"),
+        # Phorum appends a signature to the text with no markup at all: it stays in the
+        # words (a known gap), and no other text is taken for one.
+        "signature": None,
     },
     # The reply opens with Flarum's mention of the post it answers: its reply_to, not its words.
     "flarum-noscript.html": {

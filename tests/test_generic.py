@@ -266,3 +266,15 @@ def test_a_relative_date_is_read_from_its_title() -> None:
     t = scraper.parse((HERE.parent / "engines" / "kunena-6.html").read_bytes(), "k.html")[0]
     assert [p.posted_at for p in t.posts] == [
         "2024-11-02T08:41:00", "2024-11-02T10:17:00", "2024-11-03T19:05:00", "2024-11-05T07:52:00"]
+
+
+def test_quotes_marked_only_by_mail_style_lines() -> None:
+    from scraper.generic_body import plain_quotes
+
+    own, quotes = plain_quotes("Ann Wrote:\n-----------\n> Wash the swatch first.\n> Then measure."
+                               "\n\nGood advice.")
+    assert own.strip() == "Good advice." and [(q.author, q.text) for q in quotes] == [
+        ("Ann", "Wash the swatch first.\nThen measure.")]
+    # One line that opens with ">" under no attribution is the member's own.
+    assert plain_quotes("Speeds:\n> 50 mph is too fast here.\nAgreed?") == (
+        "Speeds:\n> 50 mph is too fast here.\nAgreed?", [])
