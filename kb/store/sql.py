@@ -40,6 +40,8 @@ def _select(record: type[IndexedPost]) -> str:
 
 
 _INDEXED_SELECT, _STORED_SELECT = _select(IndexedPost), _select(StoredPost)
+# "digest" is written empty: posts are compared by value (write_thread); stores written before
+# hold a digest there that nothing reads.
 _POST_INSERT_COLS = ["thread_id"] + POST_COLUMNS + ["digest", "seq"]
 # Run after the SQL of the same version, in its transaction (either dialect).
 AFTER: dict[int, Callable[[Any], None]] = {4: rekey}
@@ -66,6 +68,7 @@ class SQLStore:
     _UPSERT_THREAD = (f"INSERT OR REPLACE INTO threads({', '.join(THREAD_COLUMNS)})"
                       f" VALUES ({', '.join('?' * len(THREAD_COLUMNS))})")
     _UPSERT_POSTS = upsert("posts", _POST_INSERT_COLS, "thread_id, post_number")
+    _STORED_POSTS = f"SELECT {', '.join(POST_COLUMNS)} FROM posts WHERE thread_id = ?"
     _THREADS_PAGE = "SELECT * FROM threads ORDER BY last_posted DESC, thread_id LIMIT ? OFFSET ?"
     _NO_LIMIT: int | None = -1
     _LIKE = "LIKE"
@@ -205,17 +208,16 @@ class SQLStore:
         self._run(self._UPSERT_THREAD, (
             tid, head.title, head.posts_declared, head.forum, head.url, head.format,
             len(t.rows), t.first_posted, t.last_posted))
-        old = dict(self._rows("SELECT post_number, digest FROM posts WHERE thread_id = ?", (tid,)))
+        old = {r[POST_NUMBER]: r for r in self._rows(self._STORED_POSTS, (tid,))}
         counts = {"added": 0, "updated": 0, "unchanged": 0, "removed": 0}
         rows = []
         for values in t.rows:
-            mark = values[-1]
             before = old.pop(values[POST_NUMBER], None)
-            if before == mark:
+            if before is not None and tuple(values) == tuple(before):
                 counts["unchanged"] += 1
                 continue
-            counts["updated" if before else "added"] += 1
-            rows.append([tid, *values])
+            counts["added" if before is None else "updated"] += 1
+            rows.append([tid, *values, ""])  # digest: unused, posts are compared by value
         seq = self._next_seq()
         if old:
             counts["removed"] = len(old)
