@@ -66,7 +66,7 @@ def read_post(record: Record) -> Post | None:
                 author_source=AUTHOR_FROM_PAGE if author else None)
     post.posted_at = _date(parts, body_el)
     post.signature = signature(parts, hints)
-    post.post_id = _post_id(record.el)
+    post.post_id = _post_id(record)
     return post
 
 
@@ -211,6 +211,24 @@ def _texts_outside(el: _Element, body: _Element) -> Iterator[tuple[str, str | No
             yield child.tail, None
 
 
-def _post_id(el: _Element) -> str | None:
-    m = re.search(r"(\d+)$", el.get("id") or "")
-    return m.group(1) if m else None
+# The anchors engines give a post: SMF's "msg_2506099", Drupal's "comment-123", Phorum's
+# name="msg-4826", phpBB's "p123", Kunena's bare "2071".
+_POST_ANCHOR = re.compile(r"(?:msg|post|p|comment|reply|message|entry|m|)[-_]?(\d+)", re.I)
+
+
+def _post_id(record: Record) -> str | None:
+    """The digits of the record's own id; else of the anchor just before it, or the first
+    post-like anchor inside it."""
+    m = re.search(r"(\d+)$", record.el.get("id") or "")
+    if m:
+        return m.group(1)
+    before = record.el.getprevious()
+    candidates = [before] if before is not None and before.tag == "a" else []
+    candidates += [el for part in record.parts() for el in part.iter("a", "div", "article", "li")
+                   if el.get("id") or el.get("name")]
+    for el in candidates:
+        for value in (el.get("id"), el.get("name")):
+            m = _POST_ANCHOR.fullmatch(value or "")
+            if m:
+                return m.group(1)
+    return None

@@ -184,3 +184,12 @@ def test_a_mention_inside_the_words_stays_words() -> None:
         b'<p><a href="https://bakers.example.com/d/418', b'<p>As <a href="https://bakers.example.com/d/418')
     ilse = scraper.parse(page, "f.html")[0].posts[1]
     assert ilse.reply_to is None and ilse.body.startswith("As crumb_and_co")
+
+
+@pytest.mark.parametrize("name, ids", [
+    ("kunena-6.html", ["2071", "2074", "2079", "2083"]),  # <a id="2071"> inside the post
+    ("smf-1.1.html", [None, "20421", "20433"]),  # <a name="msg20421"> just before the reply
+    ("phorum-5-emerald.html", [None, "4823", "4826", "4831"]),  # the first one's anchor tops
+])                                                             # the page, before the thread
+def test_post_ids_from_the_anchors_beside_posts(name: str, ids: list[str | None]) -> None:
+    assert [p.post_id for p in _posts(name)] == ids
