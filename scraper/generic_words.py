@@ -110,7 +110,8 @@ ATTRIBUTION = re.compile(
     r"escribió|scrive|ha scritto|schreef|napisał|írta|skrev)\s*:?"
     r"|(?:Quote from|Quote|Zitat von|Zitat|Citation de|Cita de|Lainaus|Idézet|Cytat|Citaat)"
     r"\s*:?\s*(?P<b>[^\n]{0,80}?)(?:\s+(?:on|am|le|el)\s+.*)?"
-    r")\s*$", re.I)
+    # and the arrow some link to the quoted post with (Vanilla's "X wrote: »")
+    r")\s*[»›→↑⇧^]?\s*$", re.I)
 # A word every attribution line holds, searched first: ATTRIBUTION's own backtracking over
 # each line of each post was a tenth of the time of a page.
 ATTRIBUTION_WORDS = re.compile(

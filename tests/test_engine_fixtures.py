@@ -8,7 +8,8 @@ template (issue 12):
 - Flarum's page for readers without JavaScript (content/discussion.blade.php in
   <noscript id="flarum-content">);
 - bbPress 2.6 (loop-single-reply.php), Drupal 10's forum in Olivero (its comment and node
-  twig templates), Kunena 6 (the Aurelia layouts), Phorum 5.2 (emerald read.tpl).
+  twig templates), Kunena 6 (the Aurelia layouts), Phorum 5.2 (emerald read.tpl), Vanilla's 2021 open-source
+  release (discussion views, Quotes and Signatures plugins, Keystone theme).
 
 Each is a short thread with one quote in the engine's own quote markup and, where the engine
 has them, one signature; the parse must find every post, its author, and its own words with
@@ -114,6 +115,15 @@ EXPECT: dict[str, dict[str, Any]] = {
         # Phorum appends a signature to the text with no markup at all: it stays in the
         # words (a known gap), and no other text is taken for one.
         "signature": None,
+    },
+    # The quote's header links to the quoted post with an arrow: "MarenH wrote: »".
+    "vanilla-3.html": {
+        "posts": [("MarenH", "I've been pulling decent shots on"),
+                  ("desmond_okafor", "Light roasts are denser and extract"),
+                  ("TheoBrandt", "That bitter and sour combination usually"),
+                  ("MarenH", "Thanks both, this was really helpful.")],
+        "quote": (3, "MarenH", "I've tried grinding a couple"),
+        "signature": (2, "Lever machine, hand grinder,"),
     },
     # The reply opens with Flarum's mention of the post it answers: its reply_to, not its words.
     "flarum-noscript.html": {
