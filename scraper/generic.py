@@ -339,10 +339,19 @@ def _title(root: _Element) -> str:
              if h]
     leading = [h for h in heads if len(h) >= 4 and page.startswith(h)]
     if leading:
-        return max(leading, key=len)
+        return _unpaged(max(leading, key=len))
     if page:
-        return _SITE_TAIL.sub("", _TITLE_PARTS.split(page)[0]) or page
-    return heads[0] if heads else "untitled"
+        return _unpaged(_SITE_TAIL.sub("", _TITLE_PARTS.split(page)[0]) or page)
+    return _unpaged(heads[0]) if heads else "untitled"
+
+
+# "Topic (Page 2)", "Topic - Page 3 of 9", "Topic - Seite 2": the page, not the topic.
+_PAGE_SUFFIX = re.compile(r"\s*(?:[-–|:,]\s*|\(\s*)(?:page|seite|página|pagina|pagina|sivu|strona)"
+                          r"\s+\d+(?:\s*(?:of|von|de|di|/)\s*\d+)?\s*\)?\s*$", re.I)
+
+
+def _unpaged(title: str) -> str:
+    return _PAGE_SUFFIX.sub("", title) or title
 
 
 def _described(root: _Element, described: Thread) -> Thread:

@@ -187,15 +187,28 @@ def _date(parts: list[_Element], body: _Element) -> str | None:
             value = el.get("datetime") or el.get("title")
             if value:
                 return value
+    label = False  # the text before was a profile label ("Joined:"): this is no post date
     for part in parts:
         for text, title in _texts_outside(part, body):
             text = text.strip()
-            if 0 < len(text) < 80 and is_date(text):
+            if not text:
+                continue
+            after_label = label
+            label = bool(_PROFILE_DATE.match(text)) and not is_date(text)  # "Joined:" alone
+            if after_label:
+                continue
+            if 0 < len(text) < 80 and is_date(text) and not _PROFILE_DATE.match(text):
                 # "2 weeks ago", the date itself in the element's title (Kunena's tooltip)
                 shown = shown_date(text) or (shown_date(title) if title else None)
                 if shown:
                     return shown
     return None
+
+
+# The dates of a member's profile beside the post, not the post's.
+_PROFILE_DATE = re.compile(r"^\W*(?:registered|joined|join date|member since|registriert|"
+                           r"mitglied seit|dabei seit|inscrit|inscription|registrado|miembro desde|"
+                           r"iscritto|lid sinds|rekisteröitynyt)\b", re.I)
 
 
 def _texts_outside(el: _Element, body: _Element) -> Iterator[tuple[str, str | None]]:

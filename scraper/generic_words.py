@@ -93,7 +93,7 @@ NOT_BODY = re.compile(r"(?<!--)(?:head|foot|author|signature|sig\b|meta|info|dat
                        r"share|like|vote|rating|nav|menu|breadcrumb|small|keyinfo|count|poster|"
                        r"postleft|utils|tools|controls|options|buttons)", re.I)
 # Chrome inside a post body: never the member's own words.
-CHROME = re.compile(r"signature|\bsig\b|moderatorbar|modnote|moderator-?note|edit(?:ed)?-?(?:by|"
+CHROME = re.compile(r"signature|\bsig\b|moderatorbar|modnote|moderator-?note|post-?edit\b|edit(?:ed)?-?(?:by|"
                      r"note|reason)|last-?edit|topic-navigation|forum-topic-navigation|"
                      r"gutter|line-?numbers|linenums|lineno|spoiler-?(?:title|label|head)|"
                      r"toggle|expand|collapse|reactions|likes|post-?footer|attachments?\b|"

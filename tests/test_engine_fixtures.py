@@ -9,7 +9,8 @@ template (issue 12):
   <noscript id="flarum-content">);
 - bbPress 2.6 (loop-single-reply.php), Drupal 10's forum in Olivero (its comment and node
   twig templates), Kunena 6 (the Aurelia layouts), Phorum 5.2 (emerald read.tpl), Vanilla's 2021 open-source
-  release (discussion views, Quotes and Signatures plugins, Keystone theme).
+  release (discussion views, Quotes and Signatures plugins, Keystone theme), FluxBB 1.5
+  (viewtopic.php; a page 2).
 
 Each is a short thread with one quote in the engine's own quote markup and, where the engine
 has them, one signature; the parse must find every post, its author, and its own words with
@@ -125,6 +126,18 @@ EXPECT: dict[str, dict[str, Any]] = {
         "quote": (3, "MarenH", "I've tried grinding a couple"),
         "signature": (2, "Lever machine, hand grinder,"),
     },
+    # Page 2 of a topic, posts 26-29 ("#26" in each post's header). Two posts are dated
+    # "Yesterday" and "Today": no day the page states, so no date, not the "Registered:" date
+    # in the member's pane; post 29's "Last edited by" note is no words of its.
+    "fluxbb-1.5-page2.html": {
+        "first": 26,
+        "posts": [("Marit_K", "Reading back through page one, I"),
+                  ("loafwright", "This was exactly it. I put"),
+                  ("crumbshot_dave", "Top of the fridge is the"),
+                  ("Marit_K", "Seconding the notebook. Mine started as")],
+        "quote": (2, "Marit_K", "At 18°C a starter with"),
+        "signature": (3, "Feeding 1:5:5 at breakfast,"),
+    },
     # The reply opens with Flarum's mention of the post it answers: its reply_to, not its words.
     "flarum-noscript.html": {
         "posts": [("crumb_and_co", "My starter is eight days old"),
@@ -156,15 +169,16 @@ def test_posts_authors_and_own_words(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(EXPECT))
-def test_numbers_run_from_one(name: str) -> None:
-    assert [p.post_number for p in _posts(name)] == list(range(1, len(EXPECT[name]["posts"]) + 1))
+def test_numbers_run_from_the_page_start(name: str) -> None:
+    first = EXPECT[name].get("first", 1)
+    assert [p.post_number for p in _posts(name)] == list(range(first, first + len(EXPECT[name]["posts"])))
 
 
 @pytest.mark.parametrize("name", sorted(EXPECT))
 def test_quote_split_off_with_its_author(name: str) -> None:
     number, author, first = EXPECT[name]["quote"]
     posts = _posts(name)
-    quoting = posts[number - 1]
+    quoting = posts[number - 1]  # (its place on the page)
     assert len(quoting.quotes) == 1
     assert quoting.quotes[0].author == author
     assert _words(quoting.quotes[0].text, first) == first
@@ -203,3 +217,11 @@ def test_a_mention_inside_the_words_stays_words() -> None:
 ])                                                             # the page, before the thread
 def test_post_ids_from_the_anchors_beside_posts(name: str, ids: list[str | None]) -> None:
     assert [p.post_id for p in _posts(name)] == ids
+
+
+def test_fluxbb_page_2_dates_and_title() -> None:
+    thread = scraper.parse((FIXTURES / "fluxbb-1.5-page2.html").read_bytes(), "f.html")[0]
+    assert thread.title == "Starter doubles, then collapses before I can use it"  # no "(Page 2)"
+    assert [p.posted_at for p in thread.posts] == [
+        "2024-03-05T14:12:09", "2024-03-05T19:47:31", None, None]
+    assert "Last edited" not in thread.posts[3].body
