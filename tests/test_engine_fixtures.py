@@ -10,7 +10,8 @@ template (issue 12):
 - bbPress 2.6 (loop-single-reply.php), Drupal 10's forum in Olivero (its comment and node
   twig templates), Kunena 6 (the Aurelia layouts), Phorum 5.2 (emerald read.tpl), Vanilla's 2021 open-source
   release (discussion views, Quotes and Signatures plugins, Keystone theme), FluxBB 1.5
-  (viewtopic.php; a page 2).
+  (viewtopic.php; a page 2), WoltLab Suite Forum 5.5 (WCF's templates and its conversation
+  message list).
 
 Each is a short thread with one quote in the engine's own quote markup and, where the engine
 has them, one signature; the parse must find every post, its author, and its own words with
@@ -137,6 +138,17 @@ EXPECT: dict[str, dict[str, Any]] = {
                   ("Marit_K", "Seconding the notebook. Mine started as")],
         "quote": (2, "Marit_K", "At 18°C a starter with"),
         "signature": (3, "Feeding 1:5:5 at breakfast,"),
+    },
+    # German, "Zitat von Miri.Wels" over WoltLab's quote box. The forum's own templates are not
+    # public: the post list is rebuilt from WoltLab's open-source conversation message list,
+    # which it mirrors, and the page around it rendered from WCF 5.5's templates.
+    "woltlab-5.html": {
+        "posts": [("Fischkopp_Jens", "Hallo zusammen, seit drei Tagen ist"),
+                  ("Miri.Wels", "Das klingt ganz nach einer Bakterienblüte."),
+                  ("Kuddel73", "Kann ich so unterschreiben. Ich hatte"),
+                  ("Fischkopp_Jens", "Danke euch beiden für die schnellen")],
+        "quote": (3, "Miri.Wels", "Bitte nicht alles auf einmal"),
+        "signature": (2, "Viele Grüße aus dem"),
     },
     # The reply opens with Flarum's mention of the post it answers: its reply_to, not its words.
     "flarum-noscript.html": {
