@@ -15,11 +15,18 @@ from scraper.models import Post
 
 _WORD = re.compile(r"[a-z0-9]+")
 
-# Profile labels as vBulletin, phpBB and XenForo print them, and the author field each fills.
+# Profile labels as vBulletin, phpBB, XenForo and the engines the generic extractor reads print
+# them (in English, German, French and Spanish), and the author field each fills.
 _PROFILE_FIELDS = {
     "join date": "author_joined", "joined": "author_joined", "registered": "author_joined",
-    "location": "author_location",
-    "posts": "author_posts", "messages": "author_posts",
+    "member since": "author_joined", "registriert": "author_joined",
+    "registriert seit": "author_joined", "mitglied seit": "author_joined",
+    "dabei seit": "author_joined", "inscrit le": "author_joined", "inscription": "author_joined",
+    "registrado": "author_joined",
+    "location": "author_location", "from": "author_location", "wohnort": "author_location",
+    "ort": "author_location", "localisation": "author_location", "ubicación": "author_location",
+    "posts": "author_posts", "messages": "author_posts", "beiträge": "author_posts",
+    "mensajes": "author_posts",
 }
 
 # vBulletin prints 18 underscores before a signature, phpBB 2 and subsilver2 17; members who

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from lxml.etree import _Element
 
-from scraper.fields import shown_date
+from scraper.fields import profile_field, set_profile_field, shown_date
 from scraper.generic_body import body_element, own_text, quotes_and_chrome, replied_post, signature
 from scraper.generic_words import (
     DATE,
@@ -67,7 +67,32 @@ def read_post(record: Record) -> Post | None:
     post.posted_at = _date(parts, body_el)
     post.signature = signature(parts, hints)
     post.post_id = _post_id(record)
+    _profile(post, parts, body_el)
     return post
+
+
+_LABELLED = re.compile(r"^([^\W\d][^\W\d ]*(?: [^\W\d]+){0,2})\s*:\s*(.*)$")
+
+
+def _profile(post: Post, parts: list[_Element], body: _Element) -> None:
+    """The member's profile lines beside the post ("Posts: 1,529", "Registriert: 4. März
+    2019"), a label and its value in one text or in two texts one after the other."""
+    pending = None
+    for part in parts:
+        for text, _ in _texts_outside(part, body):
+            text = " ".join(text.split())
+            if not text:
+                continue
+            if pending:
+                set_profile_field(post, pending, text)
+                pending = None
+                continue
+            m = _LABELLED.match(text) if len(text) < 60 else None
+            if m and profile_field(m.group(1)) and not getattr(post, profile_field(m.group(1)) or ""):
+                if m.group(2):
+                    set_profile_field(post, m.group(1), m.group(2))
+                else:
+                    pending = m.group(1)
 
 
 def _author_element(parts: list[_Element], hints: Hints) -> _Element | None:

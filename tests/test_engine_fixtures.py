@@ -237,3 +237,13 @@ def test_fluxbb_page_2_dates_and_title() -> None:
     assert [p.posted_at for p in thread.posts] == [
         "2024-03-05T14:12:09", "2024-03-05T19:47:31", None, None]
     assert "Last edited" not in thread.posts[3].body
+
+
+def test_profile_lines_beside_a_generic_post() -> None:
+    # FluxBB's pane: "Registered: 2021-10-02", "Posts: 1,187" and "From: Trondheim", each a
+    # label and its value in one text; MyBB's puts them in two cells, label then value.
+    marit = _posts("fluxbb-1.5-page2.html")[0]
+    assert (marit.author_joined, marit.author_posts, marit.author_location) == (
+        "2021-10-02", 1187, "Trondheim")
+    pete = _posts("mybb.html")[0]
+    assert (pete.author_joined, pete.author_posts) == ("Feb 2021", 38)
