@@ -104,9 +104,13 @@ def _author_element(parts: list[_Element], hints: Hints) -> _Element | None:
             if not isinstance(el.tag, str) or hints[el] & IS_QUOTE \
                     or el.tag == "blockquote":
                 continue
-            if hints[el] & IS_AUTHOR and _short_name(el):
+            if hints[el] & IS_AUTHOR:
                 # The classed pane holds avatar, rank and name; its profile link is the
                 # name itself. Found, it wins over any link: the rest is not looked at.
+                linked_name = _profile_link(el)
+                if linked_name is not None:
+                    return linked_name
+            if hints[el] & IS_AUTHOR and _short_name(el):
                 classed = _innermost(el, hints)
                 inner = [a for a in classed.iter("a") if _short_name(a)
                          and not _in_reply_to(a, classed)]
@@ -141,6 +145,15 @@ def byline(el: _Element) -> _Element | None:
     if isinstance(first.tag, str) and _short_name(first) and len(text_of(first).split()) <= 4:
         return first
     return None
+
+
+def _profile_link(pane: _Element) -> _Element | None:
+    """The author pane's one profile link with a name to it (SMF's pane also classes its
+    "Logged" IP link "poster_ip"; the avatar's link has no text; "@name" is a mention of the
+    member answered)."""
+    links = [a for a in pane.iter("a") if _short_name(a) and hinted(PROFILE_LINK, a.get("href", ""))
+             and not _in_reply_to(a, pane) and not text_of(a).strip().startswith("@")]
+    return links[0] if links and len({" ".join(text_of(a).split()) for a in links}) == 1 else None
 
 
 def _innermost(el: _Element, hints: Hints) -> _Element:

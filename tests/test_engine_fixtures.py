@@ -1,7 +1,7 @@
 """Pages of engines kb has no real sample of, written from each engine's public thread-view
 template (issue 12):
 
-- MyBB 1.8 (postbit), SMF 1.1 (Display.template.php), punBB 1.4 (viewtopic.php);
+- MyBB 1.8 (postbit), SMF 1.1 and 2.1 (Display.template.php), punBB 1.4 (viewtopic.php);
 - phpBB 3.3 (prosilver viewtopic_body.html), IP.Board 3.4 (skin_topic post block);
 - Invision Community 5 (its `ipsEntry` post markup, written from the live markup's shape: the
   engine's source is not public);
@@ -149,6 +149,16 @@ EXPECT: dict[str, dict[str, Any]] = {
                   ("Fischkopp_Jens", "Danke euch beiden für die schnellen")],
         "quote": (3, "Miri.Wels", "Bitte nicht alles auf einmal"),
         "signature": (2, "Viele Grüße aus dem"),
+    },
+    # The member pane is classed "poster", and so is its "Logged" IP link ("poster_ip"): the
+    # name is the pane's one profile link.
+    "smf-2.1.html": {
+        "posts": [("Marisol Vega", "I set up my first planted"),
+                  ("Oskar Lindqvist", "Leave it alone. What you are"),
+                  ("Dee Kowalczyk", "Agreed, and I would add that"),
+                  ("Marisol Vega", "Quick update for anyone who finds")],
+        "quote": (3, "Oskar Lindqvist", "Big water changes tend to"),
+        "signature": (2, "Patience is the cheapest"),
     },
     # The reply opens with Flarum's mention of the post it answers: its reply_to, not its words.
     "flarum-noscript.html": {
