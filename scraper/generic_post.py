@@ -9,7 +9,6 @@ the words fail: the body is the element holding most of the record's text withou
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from lxml.etree import _Element
@@ -64,35 +63,32 @@ def read_post(record: Record) -> Post | None:
         return None
     post = Post(body=text, author=author, quotes=quotes, reply_to=reply_to,
                 author_source=AUTHOR_FROM_PAGE if author else None)
-    post.posted_at = _date(parts, body_el)
+    beside = _texts_outside(parts, body_el)
+    post.posted_at = _date(parts, beside)
     post.signature = signature(parts, hints)
     post.post_id = _post_id(record)
-    _profile(post, parts, body_el)
+    _profile(post, beside)
     return post
 
 
 _LABELLED = re.compile(r"^([^\W\d][^\W\d ]*(?: [^\W\d]+){0,2})\s*:\s*(.*)$")
 
 
-def _profile(post: Post, parts: list[_Element], body: _Element) -> None:
+def _profile(post: Post, beside: list[tuple[str, str | None]]) -> None:
     """The member's profile lines beside the post ("Posts: 1,529", "Registriert: 4. März
     2019"), a label and its value in one text or in two texts one after the other."""
     pending = None
-    for part in parts:
-        for text, _ in _texts_outside(part, body):
-            text = " ".join(text.split())
-            if not text:
-                continue
-            if pending:
-                set_profile_field(post, pending, text)
-                pending = None
-                continue
-            m = _LABELLED.match(text) if len(text) < 60 else None
-            if m and profile_field(m.group(1)) and not getattr(post, profile_field(m.group(1)) or ""):
-                if m.group(2):
-                    set_profile_field(post, m.group(1), m.group(2))
-                else:
-                    pending = m.group(1)
+    for text, _ in beside:
+        if pending:
+            set_profile_field(post, pending, " ".join(text.split()))
+            pending = None
+            continue
+        m = _LABELLED.match(text) if len(text) < 60 and ":" in text else None
+        if m and profile_field(m.group(1)) and not getattr(post, profile_field(m.group(1)) or ""):
+            if m.group(2):
+                set_profile_field(post, m.group(1), " ".join(m.group(2).split()))
+            else:
+                pending = m.group(1)
 
 
 def _author_element(parts: list[_Element], hints: Hints) -> _Element | None:
@@ -217,7 +213,7 @@ def _name_text(el: _Element, out: list[str], hints: Hints) -> None:
             out.append(child.tail)
 
 
-def _date(parts: list[_Element], body: _Element) -> str | None:
+def _date(parts: list[_Element], beside: list[tuple[str, str | None]]) -> str | None:
     """A <time>'s stamp, else the first date shown outside the body ("Reply #3 on: June 02,
     2003, 06:23:11 PM"): a short text or tail that names a day."""
     for part in parts:
@@ -226,20 +222,16 @@ def _date(parts: list[_Element], body: _Element) -> str | None:
             if value:
                 return value
     label = False  # the text before was a profile label ("Joined:"): this is no post date
-    for part in parts:
-        for text, title in _texts_outside(part, body):
-            text = text.strip()
-            if not text:
-                continue
-            after_label = label
-            label = bool(_PROFILE_DATE.match(text)) and not is_date(text)  # "Joined:" alone
-            if after_label:
-                continue
-            if 0 < len(text) < 80 and is_date(text) and not _PROFILE_DATE.match(text):
-                # "2 weeks ago", the date itself in the element's title (Kunena's tooltip)
-                shown = shown_date(text) or (shown_date(title) if title else None)
-                if shown:
-                    return shown
+    for text, title in beside:
+        after_label = label
+        dated = len(text) < 80 and is_date(text)
+        label = not dated and bool(_PROFILE_DATE.match(text))  # "Joined:" alone
+        if after_label or not dated or _PROFILE_DATE.match(text):
+            continue
+        # "2 weeks ago", the date itself in the element's title (Kunena's tooltip)
+        shown = shown_date(text) or (shown_date(title) if title else None)
+        if shown:
+            return shown
     return None
 
 
@@ -249,17 +241,28 @@ _PROFILE_DATE = re.compile(r"^\W*(?:registered|joined|join date|member since|reg
                            r"iscritto|lid sinds|rekisteröitynyt)\b", re.I)
 
 
-def _texts_outside(el: _Element, body: _Element) -> Iterator[tuple[str, str | None]]:
-    """The texts (with their element's title) and tails under `el`, in page order, but none
-    inside `body` (most of a post: not walked)."""
-    if el is body or not isinstance(el.tag, str):
-        return
-    if el.text:
-        yield el.text, el.get("title")
-    for child in el:
-        yield from _texts_outside(child, body)
-        if child.tail:
-            yield child.tail, None
+def _texts_outside(parts: list[_Element], body: _Element) -> list[tuple[str, str | None]]:
+    """The texts (stripped, with their element's title) and tails of `parts`, in page order,
+    but none inside `body` (most of a post: not walked)."""
+    out: list[tuple[str, str | None]] = []
+    stack: list[_Element | str] = list(reversed(parts))
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):  # a tail, due after its element's subtree
+            out.append((item, None))
+            continue
+        if item is body or not isinstance(item.tag, str):
+            if item.tail and item.tail.strip() and item not in parts:
+                out.append((item.tail.strip(), None))
+            continue
+        text = item.text.strip() if item.text else ""
+        if text:
+            out.append((text, item.get("title")))
+        tail = item.tail.strip() if item.tail and item not in parts else ""
+        if tail:
+            stack.append(tail)
+        stack.extend(reversed(item))
+    return out
 
 
 # The anchors engines give a post: SMF's "msg_2506099", Drupal's "comment-123", Phorum's
