@@ -296,7 +296,7 @@ def _block_with_author(el: _Element, inside: set[_Element]) -> Record | None:
     for parent in el.iterancestors():
         new = [parent, *(x for child in parent if child is not before for x in child.iter())]
         if any(x in inside for x in new):
-            return _blocks_before_records(parent, before, inside) if before is not None else None
+            return _blocks_before_records(parent, el if before is None else before, inside)
         if any(_is_name(x) for x in new if x is not el):
             return Record(parent)
         before = parent

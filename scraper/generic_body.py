@@ -39,7 +39,8 @@ def body_element(parts: list[_Element], author_el: _Element | None, hints: Hints
     found: list[tuple[int, int, _Element]] = []
     lengths: dict[_Element, int] = {}  # body classes nest: each subtree measured once
     for part in parts:
-        for el in part.iterdescendants():
+        # A record's own element holds its author; the blocks after it may be the body itself.
+        for el in part.iterdescendants() if part is parts[0] else part.iter():
             if not isinstance(el.tag, str) or el in author_path:
                 continue
             hint = hints[el]

@@ -278,3 +278,24 @@ def test_quotes_marked_only_by_mail_style_lines() -> None:
     # One line that opens with ">" under no attribution is the member's own.
     assert plain_quotes("Speeds:\n> 50 mph is too fast here.\nAgreed?") == (
         "Speeds:\n> 50 mph is too fast here.\nAgreed?", [])
+
+
+def test_an_opening_post_whose_text_sits_beside_the_replies() -> None:
+    # The topic's header and text are children of the very element that holds the replies
+    # (a Drupal theme without Olivero's node__content wrapper).
+    page = b"""<html><head><title>Descaling - Club</title></head><body>
+    <article class="node">
+      <header><span>By <span>ines</span>, 9 May 2024</span></header>
+      <div class="text-content">My kettle is furred up after a month. Citric acid or vinegar?</div>
+      <section class="comments">
+        <article class="comment"><a class="comment__author" href="/user/12">ole</a>
+          <span>10 May 2024</span>
+          <div class="text-content">Citric acid, it leaves no smell behind.</div></article>
+        <article class="comment"><a class="comment__author" href="/user/13">ines</a>
+          <span>11 May 2024</span>
+          <div class="text-content">Done, and it worked in ten minutes.</div></article>
+      </section>
+    </article></body></html>"""
+    posts = scraper.parse(page, "d.html")[0].posts
+    assert [(p.author, p.body[:20]) for p in posts] == [
+        ("ines", "My kettle is furred "), ("ole", "Citric acid, it leav"), ("ines", "Done, and it worked ")]
