@@ -165,7 +165,6 @@ class KB:
         from kb.growing import Grower
 
         with self._lock, self._writing():
-            self._reload_counts()
             grower = Grower(self.store.target, self.counts.path)
             files = 0
 

@@ -30,7 +30,6 @@ from typing import Any, Generic, TypeVar
 from kb.identity import forum_of
 from kb.rows import ThreadRows, part_json, thread_rows
 from scraper import ParseError, parse
-from scraper.detect import detect
 from scraper.models import Thread
 from scraper.normalise import normalise
 
@@ -65,6 +64,10 @@ class Parsed:
 def parse_file(data: bytes, path: str, format: str | None) -> Parsed:
     """Detect and parse `data`, and make each thread ready for the store; never raises for bad
     input."""
+    # Imported here: the parsers bring in bs4 and lxml (~0.2 s), which a worker imports on the
+    # other core while the ingest opens the store, instead of the ingest importing them first.
+    from scraper.detect import detect
+
     try:
         fmt = format or detect(data, path)
         threads = parse(data, path, fmt, normalised=False)

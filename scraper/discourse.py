@@ -25,8 +25,8 @@ from scraper.discourse_text import (
     parse_md,
     parse_raw,
 )
-from scraper.fields import slug
-from scraper.html import clean, decode, to_int
+from scraper.fields import slug, to_int
+from scraper.html import clean, decode
 from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Thread
 
 FORMATS = ("discourse-html", "discourse-json", "discourse-raw", "discourse-md")

@@ -10,8 +10,16 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from scraper.html import to_int
 from scraper.models import Post
+
+
+def to_int(text: str | None) -> int | None:
+    """'1,529' -> 1529; None when there is no number."""
+    if not text:
+        return None
+    digits = re.sub(r"[^\d]", "", text)
+    return int(digits) if digits else None
+
 
 _WORD = re.compile(r"[a-z0-9]+")
 

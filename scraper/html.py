@@ -245,9 +245,3 @@ def clean(text: str | None) -> str | None:
     return text or None
 
 
-def to_int(text: str | None) -> int | None:
-    """'1,529' -> 1529; None when there is no number."""
-    if not text:
-        return None
-    digits = re.sub(r"[^\d]", "", text)
-    return int(digits) if digits else None

@@ -17,8 +17,8 @@ from urllib.parse import urljoin, urlparse
 
 from bs4 import BeautifulSoup, Tag
 
-from scraper.fields import slug
-from scraper.html import Index, clean, get_text, index_by, outermost, page_url, soup, text_of, to_int
+from scraper.fields import slug, to_int
+from scraper.html import Index, clean, get_text, index_by, outermost, page_url, soup, text_of
 from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Quote, Thread
 
 FORMAT = "nodebb-html"

@@ -13,8 +13,8 @@ from html import unescape
 
 from lxml.etree import _Element
 
-from scraper.fields import slug
-from scraper.html import clean, decode, to_int
+from scraper.fields import slug, to_int
+from scraper.html import clean, decode
 from scraper.models import ParseError, Post, Thread
 from scraper.phpbb_page import Page, match, pages, post_offset, read_page
 from scraper.phpbb_posts import prosilver, subsilver, subsilver2

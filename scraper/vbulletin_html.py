@@ -20,8 +20,8 @@ from urllib.parse import urljoin, urlparse
 
 from lxml.etree import _Element
 
-from scraper.fields import slug
-from scraper.html import clean, decode, to_int
+from scraper.fields import slug, to_int
+from scraper.html import clean, decode
 from scraper.models import ParseError, Post, Thread
 from scraper.tree import attr, by_class, cls, find, find_all, get_text, has_class, head, page_tree
 from scraper.vbulletin_posts import POST_ID, READERS, text_of

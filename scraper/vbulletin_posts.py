@@ -14,8 +14,8 @@ from urllib.parse import urljoin
 
 from lxml.etree import _Element
 
-from scraper.fields import is_signature_rule, set_profile_field
-from scraper.html import clean, element_text, to_int
+from scraper.fields import is_signature_rule, set_profile_field, to_int
+from scraper.html import clean, element_text
 from scraper.models import AUTHOR_FROM_PAGE, Post, Quote
 from scraper.tree import attr, cls, find, find_all, first_text, get_text, has_class, own_strings
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from scraper.fields import profile_field, set_profile_field, slug
-from scraper.html import decode, to_int
+from scraper.fields import profile_field, set_profile_field, slug, to_int
+from scraper.html import decode
 from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Thread
 
 FORMAT = "vbulletin-text"

@@ -15,8 +15,8 @@ from urllib.parse import urljoin, urlparse
 
 from bs4 import BeautifulSoup, Tag
 
-from scraper.fields import set_profile_field, slug
-from scraper.html import Index, clean, get_text, index_by, outermost, page_url, soup, text_of, to_int
+from scraper.fields import set_profile_field, slug, to_int
+from scraper.html import Index, clean, get_text, index_by, outermost, page_url, soup, text_of
 from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Quote, Thread
 
 FORMAT = "xenforo-html"
