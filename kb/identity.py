@@ -17,6 +17,7 @@ thread with the same id.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -47,8 +48,13 @@ def forum_host(host: str) -> str:
 
 def input_dir(source_path: str) -> Path | None:
     """The folder an input file lies in (an archive member: the archive's folder)."""
-    path = Path(source_path.split("!", 1)[0])
-    return path.parent if path.is_file() else None  # stdin, the bundled corpus
+    path = source_path.split("!", 1)[0]
+    return _folder(os.path.dirname(path)) if os.path.isfile(path) else None  # stdin, corpus
+
+
+@lru_cache(maxsize=1024)
+def _folder(name: str) -> Path:  # one Path per folder, not one per file
+    return Path(name)
 
 
 @lru_cache(maxsize=1024)

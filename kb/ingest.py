@@ -15,7 +15,6 @@ import time
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from kb.identity import own_id
 from kb.parsing import Parsed, parse_file, parsed_in_order
@@ -214,10 +213,11 @@ def read_sources(paths: list[str], explicit: set[str] | None = None) -> Iterator
 
 def _read(path: str, named: bool) -> Source:
     try:
-        size = os.path.getsize(path)
-        if size > MAX_BYTES:
-            return Source(path, None, named, f"file too large ({size >> 20} MB); split it first")
-        return Source(path, Path(path).read_bytes(), named)
+        with open(path, "rb") as fh:  # not pathlib: Path objects were 4% of a profiled ingest
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_BYTES:
+                return Source(path, None, named, f"file too large ({size >> 20} MB); split it first")
+            return Source(path, fh.read(), named)
     except OSError as exc:
         return Source(path, None, named, f"cannot read: {exc.strerror or exc}")
 
