@@ -64,3 +64,19 @@ def test_markdown_names_the_machine_and_every_ratio() -> None:
     text = markdown(figures)
     assert text.startswith("Measured 2026-12-02 on x (2 cores)")
     assert text.count("| yes |") == len(figures["ratios"])
+
+
+def test_the_size_ratio_is_taken_from_the_alternated_runs_when_there_are_some() -> None:
+    figures = _figures(10, 18)
+    large = {**figures["ask"]["main"], "posts": 500, "ask": {"p50_ms": 60.0, "p99_ms": 99.0}}
+    figures["ask"]["large"] = large
+    what = "`ask` warm p50 at 500 / at 100 posts"
+    single = [x for x in ratios(figures) if x["what"].startswith(what)][0]
+    assert (single["measured"], single["met"]) == (2.0, False)  # 60 ms against 30, run apart
+    figures["ask_alternated"] = {"small": [30.0, 40.0, 35.0], "large": [50.0, 49.0, 70.0]}
+    turns = [x for x in ratios(figures) if x["what"].startswith(what)][0]
+    assert (turns["measured"], turns["met"]) == (1.43, True)  # medians 50 / 35
+    assert "alternated" in turns["what"]
+    figures["ratios"] = ratios(figures)
+    assert "| `ask` warm p50, the two sizes in turns (3 runs each), smaller / larger | " \
+           "30.0–40.0 / 49.0–70.0 ms |" in markdown(figures)
