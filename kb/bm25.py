@@ -55,6 +55,17 @@ def _field_idf(counts: TermCounts) -> tuple[np.ndarray, np.ndarray]:
     return counts.memo("field_idf", compute)  # type: ignore[return-value]
 
 
+def _field_norms(counts: TermCounts) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's `length_norm` in body and title, once per change of the counts: per query
+    term it was three passes over the term's postings (the same values, element by element)."""
+    def compute() -> tuple[np.ndarray, np.ndarray]:
+        st = counts.stats()
+        return (length_norm(counts.body_len, st.avg_body),
+                length_norm(counts.title_len, st.avg_title))
+
+    return counts.memo("field_norms", compute)  # type: ignore[return-value]
+
+
 def bm25f_scores(counts: TermCounts, terms: list[str], weights: Weights | None = None
                  ) -> tuple[np.ndarray, np.ndarray]:
     """(BM25F score, distinct query terms held) per row of the counts; dead rows score 0."""
@@ -64,7 +75,7 @@ def bm25f_scores(counts: TermCounts, terms: list[str], weights: Weights | None =
     if not counts.built or not terms:
         return scores, hits
     idf_body, idf_title = _field_idf(counts)
-    st = counts.stats()
+    norm_body, norm_title = _field_norms(counts)
     weights = weights or {}
     in_body = np.zeros(rows, dtype=bool)  # scratch: set and cleared term by term
     for term, qtf in counted(terms).items():
@@ -74,9 +85,8 @@ def bm25f_scores(counts: TermCounts, terms: list[str], weights: Weights | None =
         w = qtf * weights.get(term, 1.0)
         rb, tb = counts.postings(counts.body, col)
         rt, tt = counts.postings(counts.title, col)
-        scores[rb] += saturated(w * idf_body[col], tb, length_norm(counts.body_len[rb], st.avg_body))
-        scores[rt] += saturated(w * idf_title[col], tt * TITLE_BOOST,
-                                length_norm(counts.title_len[rt], st.avg_title))
+        scores[rb] += saturated(w * idf_body[col], tb, norm_body[rb])
+        scores[rt] += saturated(w * idf_title[col], tt * TITLE_BOOST, norm_title[rt])
         # Rows holding the term in body or title, touching only its postings (np.isin sorted
         # both: a tenth of a whole `ask` at 147k posts).
         hits[rb] += 1
