@@ -60,7 +60,9 @@ class KB:
         rebuilt from the store by the next sync."""
         if self._counts is None:
             from kb.counts import TermCounts
+            from kb.malloc import keep_freed_memory
 
+            keep_freed_memory()  # a process that ranks: its per-query arrays reuse memory
             t = TermCounts(self.data_dir / INDEX_DIR / COUNTS_FILE)
             t.load()
             self._counts = t

@@ -47,6 +47,16 @@ def admitted(counts: TermCounts, q: Query, terms: list[str],
     return mask
 
 
+def admitted_rows(counts: TermCounts, q: Query, terms: list[str], hits: np.ndarray,
+                  touched: np.ndarray) -> np.ndarray:
+    """The rows `admitted` lets through (unordered), given each row's distinct terms held and
+    the rows holding any (kb/bm25.py's): a query of words alone matches the live ones of
+    those, found without a pass over every row."""
+    if terms and counts.built and not (q.filters or q.phrases or q.excluded):
+        return touched[counts.live[touched]]
+    return np.flatnonzero(admitted(counts, q, terms, hits > 0))
+
+
 def holding(counts: TermCounts, terms: list[str], title_only: bool = False) -> np.ndarray:
     """Per row: does the post hold any of `terms` in its thread's title (or its body)?"""
     mask = np.zeros(len(counts.ids), dtype=bool)

@@ -18,7 +18,14 @@ import numpy as np
 
 from kb.bm25 import post_and_thread_scores
 from kb.counts import UNDATED
-from kb.matching import admitted, distinct_threads, holding_all, in_order, newest_first
+from kb.matching import (
+    admitted,
+    admitted_rows,
+    distinct_threads,
+    holding_all,
+    in_order,
+    newest_first,
+)
 from kb.query import Query, QueryError, parse_query
 from kb.store import StoredPost
 from kb.text import fold, spelt, stem, tokens, word_spans, words
@@ -200,13 +207,16 @@ def match(kb: KB, q: Query, spelling: Spelling, title_first: bool = False) -> Ma
     title lists that thread first (search does; the answer ranks by score alone)."""
     counts = kb.counts
     if spelling.terms:
-        scores, held = post_and_thread_scores(counts, spelling.terms, spelling.weights)
-        mask = admitted(counts, q, spelling.terms, held > 0)
-        key = np.negative(scores, dtype=np.float64)
+        scores, held, touched = post_and_thread_scores(counts, spelling.terms,
+                                                       spelling.weights)
+        rows = admitted_rows(counts, q, spelling.terms, held, touched)
+        # Keys of the rows holding a word alone: no other row is read (they stay 0, as -0.0).
+        key = np.zeros(len(scores), dtype=np.float64)
+        key[touched] = -scores[touched]
         if title_first and len(key):
             for index in _title_threads(kb, q):
                 key[counts.thread_of == index] -= float(np.abs(key).max()) + 1.0
-        return Matches(np.flatnonzero(mask), key, counts.ids, scores)
+        return Matches(rows, key, counts.ids, scores)
     zeros = np.zeros(len(counts.ids), dtype=np.float32)
     if not q.has_filters:
         return Matches(np.zeros(0, dtype=np.int64), None, None, zeros)
