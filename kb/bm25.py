@@ -70,26 +70,29 @@ def bm25f_scores(counts: TermCounts, terms: list[str], weights: Weights | None =
                  ) -> tuple[np.ndarray, np.ndarray]:
     """(BM25F score, distinct query terms held) per row of the counts; dead rows score 0."""
     scores, hits, _ = _bm25f(counts, terms, weights)
+    assert hits is not None  # counted unless asked not to
     return scores, hits
 
 
-def _bm25f(counts: TermCounts, terms: list[str], weights: Weights | None
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """`bm25f_scores`, and the rows holding any of the terms (unordered, each once), found from
-    the terms' postings: np.flatnonzero over every row's score was a fifth of ranking at 515k
+def _bm25f(counts: TermCounts, terms: list[str], weights: Weights | None,
+           count_hits: bool = True) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """`bm25f_scores` (no hit counts unless `count_hits`: half the passes over a long query's
+    postings), and the rows holding any of the terms (unordered, each once), found from the
+    terms' postings: np.flatnonzero over every row's score was a fifth of ranking at 515k
     posts (a tenth of them matched: a branch per row, mispredicted)."""
     rows = len(counts.ids)
     scores = np.zeros(rows, dtype=np.float32)
-    hits = np.zeros(rows, dtype=np.int16)
+    hits = np.zeros(rows, dtype=np.int16) if count_hits else None
     if not counts.built or not terms:
         return scores, hits, np.zeros(0, dtype=np.int64)
     idf_body, idf_title = _field_idf(counts)
     norm_body, norm_title = _field_norms(counts)
     weights = weights or {}
-    in_body = np.zeros(rows, dtype=bool)  # scratch: set and cleared term by term
-    seen = np.zeros(rows, dtype=bool)  # rows holding an earlier term
+    # Per row, the number of the last term that held it (0: none yet): rows new to the query
+    # and a term's title rows not in its body, each in one pass over the term's postings.
+    last = np.zeros(rows, dtype=np.int16)
     touched = []
-    for term, qtf in counted(terms).items():
+    for k, (term, qtf) in enumerate(counted(terms).items(), 1):
         col = counts.vocab.get(term)
         if col is None:
             continue
@@ -98,16 +101,15 @@ def _bm25f(counts: TermCounts, terms: list[str], weights: Weights | None
         rt, tt = counts.postings(counts.title, col)
         scores[rb] += saturated(w * idf_body[col], tb, norm_body[rb])
         scores[rt] += saturated(w * idf_title[col], tt * TITLE_BOOST, norm_title[rt])
-        # Rows holding the term in body or title, touching only its postings (np.isin sorted
-        # both: a tenth of a whole `ask` at 147k posts).
-        hits[rb] += 1
-        in_body[rb] = True
-        title_only = rt[~in_body[rt]]
-        hits[title_only] += 1
-        in_body[rb] = False
-        for held in (rb, title_only):
-            touched.append(held[~seen[held]])
-            seen[held] = True
+        touched.append(rb[last[rb] == 0])
+        last[rb] = k
+        before = last[rt]
+        touched.append(rt[before == 0])
+        rt = rt[before != k]  # in the title only
+        last[rt] = k
+        if hits is not None:  # touching only the term's postings (np.isin sorted both)
+            hits[rb] += 1
+            hits[rt] += 1
     scores[_dead(counts)] = 0.0
     return scores, hits, np.concatenate(touched) if touched else np.zeros(0, dtype=np.int64)
 
@@ -139,10 +141,12 @@ def thread_bm25(counts: TermCounts, terms: list[str], weights: Weights | None = 
     return out
 
 
-def post_and_thread_scores(counts: TermCounts, terms: list[str], weights: Weights | None = None
-                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def post_and_thread_scores(counts: TermCounts, terms: list[str], weights: Weights | None = None,
+                           hits_wanted: bool = True
+                           ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
     """The product's score per row: the post's BM25F plus its whole thread's BM25; the distinct
-    query terms each row holds; and the rows holding any (unordered).
+    query terms each row holds (None when not `hits_wanted` and the score needs none); and the
+    rows holding any (unordered).
 
     A reply is read in its thread: posts of a thread that as a whole is about the question
     rise (SemEval dev, thread nDCG@10 0.554 -> 0.576, comments 0.289 -> 0.311; StackFAQ
@@ -150,14 +154,15 @@ def post_and_thread_scores(counts: TermCounts, terms: list[str], weights: Weight
     of their words it holds (Discourse-like: one word repeated must not outrank all the
     words once); long questions carry words no answer repeats, so that fades out past four.
     """
-    scores, hits, touched = _bm25f(counts, terms, weights)
+    n = len(set(terms))
+    coordinated = 1 < n <= COORD_MAX_TERMS
+    scores, hits, touched = _bm25f(counts, terms, weights, hits_wanted or coordinated)
     # Only rows holding a query word score (dead rows are zeroed already): the rest is done on
     # those alone, element by element as on every row, so the scores are the same to the bit
     # at a fraction of the cost (whole-collection passes were half of `ask` at 515k posts).
     rows = touched[scores[touched] != 0]
     held = scores[rows]
-    n = len(set(terms))
-    if 1 < n <= COORD_MAX_TERMS:
+    if coordinated and hits is not None:
         held = held * (0.5 + 0.5 * hits[rows] / n)
     whole = thread_bm25(counts, terms, weights)
     if whole.any() and len(rows):

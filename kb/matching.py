@@ -47,14 +47,19 @@ def admitted(counts: TermCounts, q: Query, terms: list[str],
     return mask
 
 
-def admitted_rows(counts: TermCounts, q: Query, terms: list[str], hits: np.ndarray,
+def words_only(q: Query) -> bool:
+    """Does `q` match by its words alone (no filter, phrase or excluded word)?"""
+    return not (q.filters or q.phrases or q.excluded)
+
+
+def admitted_rows(counts: TermCounts, q: Query, terms: list[str], hits: np.ndarray | None,
                   touched: np.ndarray) -> np.ndarray:
-    """The rows `admitted` lets through (unordered), given each row's distinct terms held and
-    the rows holding any (kb/bm25.py's): a query of words alone matches the live ones of
-    those, found without a pass over every row."""
-    if terms and counts.built and not (q.filters or q.phrases or q.excluded):
+    """The rows `admitted` lets through (unordered), given each row's distinct terms held (if
+    counted) and the rows holding any (kb/bm25.py's): a query of words alone matches the live
+    ones of those, found without a pass over every row."""
+    if terms and counts.built and words_only(q):
         return touched[counts.live[touched]]
-    return np.flatnonzero(admitted(counts, q, terms, hits > 0))
+    return np.flatnonzero(admitted(counts, q, terms, None if hits is None else hits > 0))
 
 
 def holding(counts: TermCounts, terms: list[str], title_only: bool = False) -> np.ndarray:

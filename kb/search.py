@@ -25,6 +25,7 @@ from kb.matching import (
     holding_all,
     in_order,
     newest_first,
+    words_only,
 )
 from kb.query import Query, QueryError, parse_query
 from kb.store import StoredPost
@@ -207,8 +208,8 @@ def match(kb: KB, q: Query, spelling: Spelling, title_first: bool = False) -> Ma
     title lists that thread first (search does; the answer ranks by score alone)."""
     counts = kb.counts
     if spelling.terms:
-        scores, held, touched = post_and_thread_scores(counts, spelling.terms,
-                                                       spelling.weights)
+        scores, held, touched = post_and_thread_scores(counts, spelling.terms, spelling.weights,
+                                                       hits_wanted=not words_only(q))
         rows = admitted_rows(counts, q, spelling.terms, held, touched)
         # Keys of the rows holding a word alone: no other row is read (they stay 0, as -0.0).
         key = np.zeros(len(scores), dtype=np.float64)
