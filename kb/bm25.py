@@ -127,14 +127,18 @@ def thread_bm25(counts: TermCounts, terms: list[str], weights: Weights | None = 
     if not counts.built:
         return out
     weights = weights or {}
-    norm = length_norm(lengths, avg)
+    norm: np.ndarray = counts.memo(  # type: ignore[assignment]
+        "thread_norm", lambda: length_norm(lengths, avg))
+    all_live = len(_dead(counts)) == 0  # the usual case: no posts to leave out
     for term, qtf in counted(terms).items():
         col = counts.vocab.get(term)
         if col is None:
             continue
         rows, tf_rows = counts.postings(counts.body, col)
-        keep = counts.live[rows]
-        tf = np.bincount(counts.thread_of[rows[keep]], weights=tf_rows[keep],
+        if not all_live:
+            keep = counts.live[rows]
+            rows, tf_rows = rows[keep], tf_rows[keep]
+        tf = np.bincount(counts.thread_of[rows], weights=tf_rows,
                          minlength=len(lengths)).astype(np.float32)
         idf = lucene_idf(n, int(np.count_nonzero(tf)))
         out += saturated(qtf * weights.get(term, 1.0) * idf, tf, norm)
