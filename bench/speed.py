@@ -116,22 +116,31 @@ def pcts(ms: list[float]) -> dict[str, float]:
     return {"p50_ms": statistics.median(ms), "p99_ms": web_load.pct(ms, 0.99)}
 
 
+def warmed(data_dir: Path, questions: int) -> tuple[Any, list[str]]:
+    """The knowledge base in `data_dir`, brought up to its store, and the benchmark's questions,
+    the first five asked once to warm the page cache and the rankers' arrays."""
+    from kb.answer import ask
+    from kb.knowledge import KB
+
+    kb = KB(data_dir)
+    kb.ensure_fresh()
+    qs = web_load.questions(data_dir, questions - len(EVERYDAY))[len(web_load.FIXED):]
+    qs = (EVERYDAY + qs)[:questions]
+    for q in qs[:5]:
+        ask(kb, q)
+    return kb, qs
+
+
 def ask_figures(data_dir: Path, questions: int, cold_runs: int) -> dict[str, Any]:
     """Warm `ask`, kb's ranking against bm25s (top 10), cold `kb ask` against cold `kb --help`."""
     import bm25s
 
     from bench.rankers import rank_by
     from kb.answer import ask
-    from kb.knowledge import KB
     from kb.query import parse_query
     from kb.text import tokens
 
-    kb = KB(data_dir)
-    kb.ensure_fresh()
-    qs = web_load.questions(data_dir, questions - len(EVERYDAY))[len(web_load.FIXED):]
-    qs = (EVERYDAY + qs)[:questions]
-    for q in qs[:5]:  # warm the page cache and the rankers' arrays
-        ask(kb, q)
+    kb, qs = warmed(data_dir, questions)
     out: dict[str, Any] = {"posts": kb.store.stats()["posts"], "questions": len(qs)}
     out["ask"] = pcts([timed(lambda q=q: ask(kb, q))[0] * 1000 for q in qs])
     parsed = [parse_query(q) for q in qs]
@@ -170,14 +179,8 @@ def warm_asks(data_dirs: list[Path], questions: int, rounds: int) -> list[list[f
 def warm_ask_p50(data_dir: Path, questions: int) -> float:
     """Warm `ask` p50 (ms) over the usual questions, after five to warm up."""
     from kb.answer import ask
-    from kb.knowledge import KB
 
-    kb = KB(data_dir)
-    kb.ensure_fresh()
-    qs = web_load.questions(data_dir, questions - len(EVERYDAY))[len(web_load.FIXED):]
-    qs = (EVERYDAY + qs)[:questions]
-    for q in qs[:5]:
-        ask(kb, q)
+    kb, qs = warmed(data_dir, questions)
     p50 = pcts([timed(lambda q=q: ask(kb, q))[0] * 1000 for q in qs])["p50_ms"]
     kb.close()
     return p50
