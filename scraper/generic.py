@@ -29,7 +29,7 @@ from scraper.generic_count import Counts, count
 from scraper.generic_layouts import ROWS, nested_records, partner_rows, same_rows, topic_list
 from scraper.generic_numbers import number_posts
 from scraper.generic_post import Record, byline, read_post
-from scraper.generic_words import NAME_HINT, PROFILE_LINK, hinted, is_date, text_of
+from scraper.generic_words import NAME_HINT, hinted, is_date, is_profile_link, text_of
 from scraper.html import clean, decode
 from scraper.models import ParseError, Post, Thread
 
@@ -318,7 +318,7 @@ def _blocks_before_records(parent: _Element, before: _Element, inside: set[_Elem
 
 def _is_name(el: _Element) -> bool:
     hint = f"{el.get('class', '')} {el.get('itemprop', '')}"
-    return hinted(NAME_HINT, hint) or el.tag == "a" and hinted(PROFILE_LINK, el.get("href", "")) \
+    return hinted(NAME_HINT, hint) or el.tag == "a" and is_profile_link(el.get("href", "")) \
         or byline(el) is not None
 
 

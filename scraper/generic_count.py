@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from lxml import etree
 from lxml.etree import _Element
 
-from scraper.generic_words import NAME_HINT, PROFILE_LINK, found, is_date, lowered, text_of
+from scraper.generic_words import NAME_HINT, found, is_date, is_profile_link, lowered, text_of
 
 NOT_CONTENT = {"script", "style", "noscript", "template", "head", "svg", "select", "option",
                "textarea", "iframe", "button"}
 _DATE_HINT = re.compile(r"date|time|posted|published|created", re.I)
-_NAME_LOWER, _DATE_LOWER, _LINK_LOWER = lowered(NAME_HINT), lowered(_DATE_HINT), lowered(PROFILE_LINK)
+_NAME_LOWER, _DATE_LOWER = lowered(NAME_HINT), lowered(_DATE_HINT)
 # Each class attribute with its element: a scan of the attributes in C costs a third of
 # reading every element's class from Python (17 M instructions against 35 M on the
 # Avalanches pages).
@@ -109,13 +109,8 @@ def _classed(root: _Element, skipped: set[_Element]) -> tuple[set[_Element], set
         names.discard(el)
         if _kind(kinds, el.get("class"), str(prop))[0]:
             names.add(el)
-    links: dict[str, bool] = {}
     for a in root.iter("a"):
-        href = a.get("href", "")
-        linked = links.get(href)
-        if linked is None:
-            linked = links[href] = found(PROFILE_LINK, _LINK_LOWER, href)
-        if linked:
+        if is_profile_link(a.get("href", "")):
             names.add(a)
     return {el for el in names if el not in skipped and 0 < len(text_of(el).strip()) < 60}, dates
 

@@ -20,10 +20,9 @@ from scraper.generic_words import (
     IS_AUTHOR,
     IS_BADGE,
     IS_QUOTE,
-    PROFILE_LINK,
     Hints,
-    hinted,
     is_date,
+    is_profile_link,
     text_of,
 )
 from scraper.html import clean
@@ -111,7 +110,7 @@ def _author_element(parts: list[_Element], hints: Hints) -> _Element | None:
                 inner = [a for a in classed.iter("a") if _short_name(a)
                          and not _in_reply_to(a, classed)]
                 return inner[0] if len(inner) == 1 else classed
-            if linked is None and el.tag == "a" and hinted(PROFILE_LINK, el.get("href", "")) \
+            if linked is None and el.tag == "a" and is_profile_link(el.get("href", "")) \
                     and _short_name(el):
                 linked = el
     if linked is not None:
@@ -147,7 +146,7 @@ def _profile_link(pane: _Element) -> _Element | None:
     """The author pane's one profile link with a name to it (SMF's pane also classes its
     "Logged" IP link "poster_ip"; the avatar's link has no text; "@name" is a mention of the
     member answered)."""
-    links = [a for a in pane.iter("a") if _short_name(a) and hinted(PROFILE_LINK, a.get("href", ""))
+    links = [a for a in pane.iter("a") if _short_name(a) and is_profile_link(a.get("href", ""))
              and not _in_reply_to(a, pane) and not text_of(a).strip().startswith("@")]
     return links[0] if links and len({" ".join(text_of(a).split()) for a in links}) == 1 else None
 
