@@ -15,6 +15,7 @@ from lxml.etree import _Element
 
 from scraper.fields import profile_field, set_profile_field, shown_date
 from scraper.generic_body import body_element, own_text, quotes_and_chrome, replied_post, signature
+from scraper.generic_loose import around_author
 from scraper.generic_words import (
     DATE,
     IS_AUTHOR,
@@ -51,18 +52,26 @@ def read_post(record: Record) -> Post | None:
     body_el = body_element(parts, author_el, hints)
     if body_el is None:
         return None
+    header: list[_Element] = []
+    label = ""
+    loose = around_author(parts, author_el, body_el, hints)
+    if loose is not None:
+        body_el, header, label = loose
     record.body, record.author = body_el, author_el
     for img in body_el.iter("img"):
         img.set("alt", "")  # images and smileys are no words of the member's
     quotes, skip = quotes_and_chrome(body_el, hints)
     mention, reply_to = replied_post(body_el)
-    text, plain = own_text(body_el, skip if mention is None else [*skip, mention])
+    text, plain = own_text(body_el, [*skip, *header] if mention is None else [*skip, *header, mention])
+    if label and text.startswith(label):
+        text = text[len(label):].lstrip()
     quotes += plain
     if author is None and not text:
         return None
     post = Post(body=text, author=author, quotes=quotes, reply_to=reply_to,
                 author_source=AUTHOR_FROM_PAGE if author else None)
-    beside = _texts_outside(parts, body_el)
+    # The header beside the name (its date) first: it opens the post.
+    beside = _texts_outside(header, None) + _texts_outside(parts, body_el)
     post.posted_at = _date(parts, beside)
     post.signature = signature(parts, hints)
     post.post_id = _post_id(record)
@@ -240,7 +249,7 @@ _PROFILE_DATE = re.compile(r"^\W*(?:registered|joined|join date|member since|reg
                            r"iscritto|lid sinds|rekisteröitynyt)\b", re.I)
 
 
-def _texts_outside(parts: list[_Element], body: _Element) -> list[tuple[str, str | None]]:
+def _texts_outside(parts: list[_Element], body: _Element | None) -> list[tuple[str, str | None]]:
     """The texts (stripped, with their element's title) and tails of `parts`, in page order,
     but none inside `body` (most of a post: not walked)."""
     out: list[tuple[str, str | None]] = []

@@ -299,3 +299,17 @@ def test_an_opening_post_whose_text_sits_beside_the_replies() -> None:
     posts = scraper.parse(page, "d.html")[0].posts
     assert [(p.author, p.body[:20]) for p in posts] == [
         ("ines", "My kettle is furred "), ("ole", "Citric acid, it leav"), ("ines", "Done, and it worked ")]
+
+
+def test_words_loose_beside_the_name_and_the_date_are_the_body() -> None:
+    # "<strong>name</strong> Says:", the date, then the words, all in one element that holds
+    # the name: the post's number box ("1") and its button bar ("REPLY REPORT") are no body.
+    t = _parse("words-beside-the-name.html")
+    assert [(p.post_number, p.author) for p in t.posts] == [
+        (1, "marta"), (2, "Coach Ines"), (3, "Tomasz"), (4, "marta")]
+    assert [p.body for p in t.posts] == [
+        "My shins hurt after every hill session. Should I stop the hills?",
+        "Cut the hill volume in half for two weeks and add calf raises.",
+        "Same here. New shoes fixed it for me after a month of pain.",  # in a highlight <span>
+        "Thanks both, halving it now."]
+    assert t.posts[2].posted_at == "2021-04-03T18:45:00Z"
