@@ -26,10 +26,11 @@ from lxml.etree import ParserError, _Element
 from scraper import structured
 from scraper.fields import slug
 from scraper.generic_count import Counts, count
-from scraper.generic_layouts import ROWS, nested_records, partner_rows, same_rows, topic_list
+from scraper.generic_layouts import ROWS, nested_records, partner_rows, same_rows, shape, topic_list
+from scraper.generic_lead import with_lead
 from scraper.generic_numbers import number_posts
-from scraper.generic_post import Record, byline, read_post
-from scraper.generic_words import NAME_HINT, hinted, is_date, is_profile_link, text_of
+from scraper.generic_post import Record, read_post
+from scraper.generic_words import text_of
 from scraper.html import clean, decode
 from scraper.models import ParseError, Post, Thread
 
@@ -41,8 +42,7 @@ _SNIFF = re.compile(r"<html|<!doctype html|<body|<div", re.I)
 # the parse.
 _PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
                            collect_ids=False)
-_ALTERNATING = re.compile(r"^(?:odd|even|alt|bg|row|first|last|new|unread|read|on|off|"
-                          r"active|selected|hidden|clearfix|)$", re.I)
+
 
 
 def sniff(head: str, name: str) -> str | None:
@@ -64,7 +64,7 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     found: list[tuple[Record, Post]] = []
     for records in groups:  # the best group first; the next when none of its has a post
         found = [(r, p) for r, p in ((r, read_post(r)) for r in records) if p is not None]
-        found = _with_lead(root, found)
+        found = with_lead(root, found)
         if found:
             break
     if not found:
@@ -95,19 +95,6 @@ def tree(data: bytes) -> _Element:
     if root is None:
         raise ParseError("not an HTML page: nothing to parse")
     return root
-
-
-_DIGITS = re.compile(r"\d+")
-
-
-def shape(el: _Element) -> tuple[str, str]:
-    """What makes siblings the same kind of block: the tag and the first class that is not an
-    odd/even or state marker (phpBB "post bg1"/"post bg2", SMF "windowbg"/"windowbg2")."""
-    for token in (el.get("class") or "").split():
-        token = _DIGITS.sub("", token)
-        if not _ALTERNATING.match(token):
-            return str(el.tag), token
-    return str(el.tag), ""
 
 
 def find_records(root: _Element) -> list[Record]:
@@ -249,77 +236,6 @@ def _single(counts: Counts) -> list[Record]:
                 and _is_record(counts, el) and counts.names.get(el, 0) <= 3:
             return [Record(el, [])]
     return []
-
-
-def _with_lead(root: _Element, found: list[tuple[Record, Post]]) -> list[tuple[Record, Post]]:
-    """The records and, before them, the topic's opening post where the page shows it apart
-    from the replies (Vanilla's discussion, Drupal's node, inSided's question): built like the
-    records, or like their bodies in a block with an author of its own, outside every record."""
-    bodies = Counter(shape(r.body) for r, _ in found if r.body is not None)
-    if not bodies:
-        return found
-    body_shape = bodies.most_common(1)[0][0]
-    first = found[0][0].el
-    first_shape = shape(first)
-    # Elements themselves, not id()s: lxml makes a new proxy per visit, and a dead one's id
-    # comes back for another element.
-    inside = {el for r, _ in found for part in r.parts() for el in part.iter()}
-    lead: list[tuple[Record, Post]] = []
-    for el in root.iter():
-        if el is first:
-            break
-        if el.tag not in (body_shape[0], first_shape[0]) or el in inside or not el.get("class"):
-            continue
-        block = Record(el) if shape(el) == first_shape else \
-            _block_with_author(el, inside) if shape(el) == body_shape else None
-        if block is not None:
-            post = read_post(block)
-            # Not a list's header row ("Author | Posts"): dated, or words of its own.
-            if post is not None and post.author and \
-                    (len(post.body.split()) > 3 or any(_dated(p) for p in block.parts())):
-                lead.append((block, post))
-                inside.update(x for p in block.parts() for x in p.iter())
-    return lead + found
-
-
-def _dated(el: _Element) -> bool:
-    return next(el.iter("time"), None) is not None or is_date(text_of(el))
-
-
-def _block_with_author(el: _Element, inside: set[_Element]) -> Record | None:
-    """The smallest block around `el` with a name in it, unless it reaches into a record; or
-    where it would, the blocks before the one holding the records, when they hold the name
-    (Drupal prints the comments inside the topic's <article>, after its header and text).
-    Each ancestor's subtree holds the one before it, which was looked at already: only the
-    rest of it is."""
-    before = None
-    for parent in el.iterancestors():
-        new = [parent, *(x for child in parent if child is not before for x in child.iter())]
-        if any(x in inside for x in new):
-            return _blocks_before_records(parent, el if before is None else before, inside)
-        if any(_is_name(x) for x in new if x is not el):
-            return Record(parent)
-        before = parent
-    return None
-
-
-def _blocks_before_records(parent: _Element, before: _Element, inside: set[_Element]
-                           ) -> Record | None:
-    blocks: list[_Element] = []
-    for child in parent:
-        if any(x in inside for x in child.iter()):
-            break
-        if isinstance(child.tag, str):
-            blocks.append(child)
-    if before not in blocks or not any(_is_name(x) for b in blocks for x in b.iter()):
-        return None
-    return Record(blocks[0], blocks[1:])
-
-
-def _is_name(el: _Element) -> bool:
-    hint = f"{el.get('class', '')} {el.get('itemprop', '')}"
-    return hinted(NAME_HINT, hint) or el.tag == "a" and is_profile_link(el.get("href", "")) \
-        or byline(el) is not None
 
 
 # How a page title joins the topic to the board and the site: "Topic / Board / Site Forums".

@@ -10,6 +10,7 @@ of one shape that recurs inside them, each with a name and a date of its own.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 
@@ -18,8 +19,21 @@ from lxml.etree import _Element
 from scraper.generic_count import Counts
 from scraper.generic_words import QUOTE_CLASS
 
+_ALTERNATING = re.compile(r"^(?:odd|even|alt|bg|row|first|last|new|unread|read|on|off|"
+                          r"active|selected|hidden|clearfix|)$", re.I)
+_DIGITS = re.compile(r"\d+")
 ROWS = ("tr", "tbody", "dt")  # blocks whose record may go on in the rows after it
 Shape = Callable[[_Element], tuple[str, str]]
+
+
+def shape(el: _Element) -> tuple[str, str]:
+    """What makes siblings the same kind of block: the tag and the first class that is not an
+    odd/even or state marker (phpBB "post bg1"/"post bg2", SMF "windowbg"/"windowbg2")."""
+    for token in (el.get("class") or "").split():
+        token = _DIGITS.sub("", token)
+        if not _ALTERNATING.match(token):
+            return str(el.tag), token
+    return str(el.tag), ""
 
 
 def partner_rows(members: list[_Element], good: list[_Element]) -> int:
