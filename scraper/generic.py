@@ -53,9 +53,11 @@ def sniff(head: str, name: str) -> str | None:
 def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     """The page's thread with the posts its repeated records hold, in page order."""
     root = tree(data)
-    groups = record_groups(root)
+    counts = count(root)
+    groups = record_groups(root, counts)
     if not groups and _open_noscript(root):
-        groups = record_groups(root)
+        counts = count(root)
+        groups = record_groups(root, counts)
     if not groups:
         described = structured.threads(root)
         if described:  # no post markup, but the page describes its thread to search engines
@@ -64,7 +66,7 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     found: list[tuple[Record, Post]] = []
     for records in groups:  # the best group first; the next when none of its has a post
         found = [(r, p) for r, p in ((r, read_post(r)) for r in records) if p is not None]
-        found = with_lead(root, found)
+        found = with_lead(root, counts, found)
         if found:
             break
     if not found:
@@ -106,9 +108,9 @@ def find_records(root: _Element) -> list[Record]:
     return groups[0] if groups else []
 
 
-def record_groups(root: _Element) -> list[list[Record]]:
+def record_groups(root: _Element, counts: Counts | None = None) -> list[list[Record]]:
     """The candidates for `find_records`, the few best, best first."""
-    counts = count(root)
+    counts = counts or count(root)
     dated = _groups(counts, counts.dates, _is_record, len, anywhere=True)
     single = [] if dated else _single(counts)  # asked only where no group is dated
     return dated or [single] * bool(single) or _groups(counts, counts.names, _is_undated_record,

@@ -34,12 +34,14 @@ _ITEMPROPS = etree.XPath("descendant-or-self::*/@itemprop")
 @dataclass
 class Counts:
     """A page's counts. `order` is every element in reversed page order (the order the groups
-    are read in); `names` and `dates` hold only the elements that have any."""
+    are read in); `names` and `dates` hold only the elements that have any; `named` the
+    elements that are a name themselves."""
 
     order: list[_Element]
     text: dict[_Element, int]
     names: dict[_Element, int]
     dates: dict[_Element, int]
+    named: set[_Element]
 
 
 def count(root: _Element) -> Counts:
@@ -48,10 +50,10 @@ def count(root: _Element) -> Counts:
     than iterwalk's start and end events, and than adding each name up its ancestors)."""
     order = list(root.iter(etree.Element))  # elements only, listed in C
     order.reverse()
-    counts = Counts(order, dict.fromkeys(order, 0), {}, {})
-    text, names, dates = counts.text, counts.names, counts.dates
     skipped = set(root.iter(*NOT_CONTENT))
     named_at, date_classed = _classed(root, skipped)
+    counts = Counts(order, dict.fromkeys(order, 0), {}, {}, named_at)
+    text, names, dates = counts.text, counts.names, counts.dates
     timed = set(root.iter("time"))
     seen: dict[str, bool] = {}  # texts repeat page after page ("Quote", "Reply", "2")
     for el in order:

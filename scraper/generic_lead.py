@@ -9,16 +9,19 @@ from collections import Counter
 
 from lxml.etree import _Element
 
+from scraper.generic_count import Counts
 from scraper.generic_layouts import shape
 from scraper.generic_post import Record, byline, read_post
-from scraper.generic_words import NAME_HINT, hinted, is_date, is_profile_link, text_of
+from scraper.generic_words import IS_BODY, NAME_HINT, Hints, hinted, is_date, is_profile_link, text_of
 from scraper.models import Post
 
 
-def with_lead(root: _Element, found: list[tuple[Record, Post]]) -> list[tuple[Record, Post]]:
+def with_lead(root: _Element, counts: Counts, found: list[tuple[Record, Post]]
+              ) -> list[tuple[Record, Post]]:
     """The records and, before them, the topic's opening post where the page shows it apart
     from the replies (Vanilla's discussion, Drupal's node, inSided's question): built like the
-    records, or like their bodies in a block with an author of its own, outside every record."""
+    records, or like their bodies in a block with an author of its own, outside every record;
+    else the block around the last name before the records (`_around_last_name`)."""
     bodies = Counter(shape(r.body) for r, _ in found if r.body is not None)
     if not bodies:
         return found
@@ -29,9 +32,12 @@ def with_lead(root: _Element, found: list[tuple[Record, Post]]) -> list[tuple[Re
     # comes back for another element.
     inside = {el for r, _ in found for part in r.parts() for el in part.iter()}
     lead: list[tuple[Record, Post]] = []
+    last_name = None
     for el in root.iter():
         if el is first:
             break
+        if el in counts.named and el not in inside:
+            last_name = el
         if el.tag not in (body_shape[0], first_shape[0]) or el in inside or not el.get("class"):
             continue
         block = Record(el) if shape(el) == first_shape else \
@@ -43,7 +49,54 @@ def with_lead(root: _Element, found: list[tuple[Record, Post]]) -> list[tuple[Re
                     (len(post.body.split()) > 3 or any(_dated(p) for p in block.parts())):
                 lead.append((block, post))
                 inside.update(x for p in block.parts() for x in p.iter())
+    if not lead and last_name is not None and not any(x in inside for x in last_name.iter()):
+        found_lead = _around_last_name(last_name, first, inside)
+        lead = [found_lead] if found_lead is not None else []
     return lead + found
+
+
+def _around_last_name(name: _Element, first: _Element, inside: set[_Element]
+                      ) -> tuple[Record, Post] | None:
+    """The smallest block around the last name before the records that reads as a post: dated,
+    its words beside the name (medhelp's question card, HealthUnlocked's post: a header with
+    the name and the date, and a body, built unlike the replies). Not a block that holds the
+    records, nor one whose words are a date line ("11 days ago • 68 Replies") or chrome."""
+    holding_records = set(first.iterancestors())
+    before = name
+    for block in name.iterancestors():
+        if block in holding_records:
+            # The post's header (the name and the date) and its body are the blocks before the
+            # replies (HealthUnlocked)
+            record = _header_and_after(before, inside) if _dated(before) else None
+            return _read_lead(record) if record is not None else None
+        before = block
+        if _dated(block):
+            found = _read_lead(Record(block))
+            if found is not None:
+                return found
+    return None
+
+
+def _header_and_after(header: _Element, inside: set[_Element]) -> Record:
+    """`header` and the blocks after it up to the one that holds the records."""
+    after = []
+    for block in header.itersiblings():
+        if any(x in inside for x in block.iter()):
+            break
+        if isinstance(block.tag, str):
+            after.append(block)
+    return Record(header, after)
+
+
+def _read_lead(record: Record) -> tuple[Record, Post] | None:
+    """The post `record` holds if it is dated beside its words, with a body classed as one:
+    not the page's header ("Logged in as X. Last visit: today", "FAQ • Search. It is
+    currently Sat Jul 20, 2019")."""
+    post = read_post(record)
+    if post is not None and post.author and post.posted_at and record.body is not None \
+            and Hints()[record.body] & IS_BODY and len(post.body.split()) >= 8:
+        return record, post
+    return None
 
 
 def _dated(el: _Element) -> bool:

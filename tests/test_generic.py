@@ -313,3 +313,21 @@ def test_words_loose_beside_the_name_and_the_date_are_the_body() -> None:
         "Same here. New shoes fixed it for me after a month of pain.",  # in a highlight <span>
         "Thanks both, halving it now."]
     assert t.posts[2].posted_at == "2021-04-03T18:45:00Z"
+
+
+@pytest.mark.parametrize("name, opening", [
+    # the question in a card of its own (header with the name and date, then its body)
+    ("question-card-before-replies.html",
+     ("rosalind", "2022-05-10T21:00:00Z", "Every night after long runs my calves cramp")),
+    # the post's header and body are the blocks before the replies, in the same container
+    ("post-header-then-replies.html",
+     ("HelenaB", "2020-09-01T07:15:00Z", "My father's tremor is much worse")),
+])
+def test_the_opening_post_built_unlike_the_replies_is_found_by_its_name(
+        name: str, opening: tuple[str, str, str]) -> None:
+    t = _parse(name)
+    assert len(t.posts) == 3  # the page's header ("Last visit: Today", "It is currently") is none
+    first = t.posts[0]
+    assert (first.post_number, first.author, first.posted_at) == (1, *opening[:2])
+    assert first.body.startswith(opening[2])
+    assert [p.post_number for p in t.posts] == [1, 2, 3]
