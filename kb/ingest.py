@@ -19,9 +19,12 @@ from dataclasses import dataclass, field
 from kb.identity import own_id
 from kb.parsing import Parsed, parse_file, parsed_in_order
 from kb.store import Store, digest
+from scraper.compressed import MAX_BYTES as MAX_UNPACKED
 from scraper.merge import merge
 
-MAX_BYTES = 512 * 1024 * 1024  # larger inputs are almost surely not one thread dump
+# Larger inputs are almost surely not one thread dump; what a compressed file holds is held to
+# the same limit where it is unpacked (scraper.compressed).
+MAX_BYTES = MAX_UNPACKED
 BATCH_FILES, BATCH_SECONDS = 64, 0.5  # commit after this many files or this long, which first
 
 

@@ -29,7 +29,7 @@ from typing import Any, Generic, TypeVar
 
 from kb.identity import forum_of
 from kb.rows import ThreadRows, part_json, thread_rows
-from scraper import ParseError, parse
+from scraper import ParseError, parse_with_format
 from scraper.models import Thread
 from scraper.normalise import normalise
 
@@ -64,13 +64,10 @@ class Parsed:
 def parse_file(data: bytes, path: str, format: str | None) -> Parsed:
     """Detect and parse `data`, and make each thread ready for the store; never raises for bad
     input."""
-    # Imported here: the parsers bring in bs4 and lxml (~0.2 s), which a worker imports on the
-    # other core while the ingest opens the store, instead of the ingest importing them first.
-    from scraper.detect import detect
-
     try:
-        fmt = format or detect(data, path)
-        threads = parse(data, path, fmt, normalised=False)
+        # Detected and parsed in one call, so that a compressed file is unpacked once, here in
+        # the worker that read it (scraper.compressed), and detected as what it holds.
+        fmt, threads = parse_with_format(data, path, format, normalised=False)
         if not threads or not any(t.posts for t in threads):
             raise ParseError("no posts found")
         return Parsed(fmt, [_ready(t, path) for t in threads])

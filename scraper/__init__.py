@@ -12,7 +12,8 @@ listed in the registry of `scraper.detect`:
         The threads (usually one: the page's thread) with their posts in page order.
         Raises `ParseError` with a one-line reason a user can act on when the input is not usable.
 
-`parse` below detects the format, runs its parser, tags every post with the file it came from and
+`parse` below unpacks a gzip, bzip2 or xz file (`scraper.compressed`), detects the format, runs
+its parser, tags every post with the file it came from and
 then runs the shared clean-up of `normalise` once, for every format: parsers never repeat it.
 Merging the pages of a thread that came in separate files (`scraper.merge`) happens where those
 files are kept, in `kb.ingest`.
@@ -22,28 +23,40 @@ from __future__ import annotations
 
 from scraper.models import ParseError, Thread
 
-__all__ = ["ParseError", "parse"]
+__all__ = ["ParseError", "parse", "parse_with_format"]
 
 
 def parse(data: bytes, path: str = "", fmt: str | None = None, *,
           normalised: bool = True) -> list[Thread]:
-    """The threads in one file: its format detected (unless `fmt` names it), parsed, normalised.
+    """The threads in one file: unpacked if compressed, its format detected (unless `fmt` names
+    it), parsed, normalised.
 
     With `normalised=False` the threads come as the parser read them, which is what the store
     keeps of each file: when another page of a thread arrives, the parts are merged and the
     merge is normalised once (normalising twice is not the same as once).
     """
+    return parse_with_format(data, path, fmt, normalised=normalised)[1]
+
+
+def parse_with_format(data: bytes, path: str = "", fmt: str | None = None, *,
+                      normalised: bool = True) -> tuple[str, list[Thread]]:
+    """`parse`, and the format it read the file as (what it holds, for a compressed file)."""
     # Imported here, not above: the parsers bring in bs4 and lxml (~150 ms), and every `kb`
     # command imports `scraper.models` (through the store) whether it parses anything or not.
+    from scraper.compressed import inner_name, unpacked
     from scraper.detect import detect as detect_format
     from scraper.detect import parser_for
     from scraper.normalise import normalise
 
-    fmt = fmt or detect_format(data, path)
-    threads = parser_for(fmt)(data, path, fmt)
+    held = unpacked(data)
+    # The parsers are told the name of what the file holds ("Posts.xml", not "Posts.xml.gz"),
+    # so a compressed copy reads as the plain file does; the posts keep the real path.
+    name = path if held is data else inner_name(path)
+    fmt = fmt or detect_format(held, name)
+    threads = parser_for(fmt)(held, name, fmt)
     for thread in threads:
         for post in thread.posts:
             post.source_path, post.source_format = path, fmt
             post.source_page = post.source_page or thread.page
         thread.format = thread.format or fmt
-    return [normalise(t) for t in threads] if normalised else threads
+    return fmt, [normalise(t) for t in threads] if normalised else threads

@@ -7,8 +7,9 @@ message.html): `.email-author .name`, `.time span[title]`, `.email-body`, where 
 `snip_quoted` filter has moved each run of "> " lines into a `div.quoted-text` behind a
 `quoted-switch` link. Either body is mail text, split by `scraper.mailtext`.
 
-A message page names no thread id, so pages are grouped by the subject less "Re:" and list
-tags, and their posts stay unnumbered so that the message pages of one conversation add up
+A message page names no thread id, so pages are grouped by the list's address and the subject
+less "Re:" and list tags, as an mbox of the list names its conversations (scraper.maillist), and
+their posts stay unnumbered so that the message pages of one conversation add up
 instead of replacing one another as "post 1". A post's id is the message's Message-ID, which
 both archives put in the reply link they print (`mailto:list?In-Reply-To=<id>`: pipermail's
 article template and Hyperkitty's "Reply" button both reply to the message shown): the same
@@ -25,8 +26,8 @@ import lxml.html
 from lxml.etree import ParserError, _Element
 
 from scraper.html import clean, decode, element_text
+from scraper.maillist import thread_name, thread_subject
 from scraper.mailtext import split_mail
-from scraper.mbox import thread_subject
 from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Thread
 
 FORMATS = ("pipermail-html", "hyperkitty-html")
@@ -128,8 +129,7 @@ def _hk_post(email: _Element) -> Post | None:
 
 
 def _thread_id(subject: str) -> str:
-    # Not `slug`: that keeps only [a-z0-9], and a Chinese subject would name no thread.
-    tid = "-".join(thread_subject(subject).lower().split())
+    tid = thread_name(subject)  # as an mbox names the conversation (scraper.maillist)
     if not tid:
         raise ParseError("Mailman message page without a subject to name its thread")
     return tid

@@ -4,6 +4,11 @@ Messages are threaded by Message-ID, In-Reply-To and References; conversations w
 message is missing from the archive (or whose ids an archiver rewrote, as Mailman's address
 scrubbing does) are joined to the one with the same subject less "Re:" and "[list]" tags, the
 fallback of JWZ's threading algorithm. Posts keep archive order.
+
+A conversation is named as Mailman's web archives name it (`scraper.maillist`): the list's
+address and its first message's subject, so that its messages read from pipermail or Hyperkitty
+pages join the same thread. Two conversations of one archive that would get one name (a new
+question with an old subject) are kept apart by the later one's first Message-ID.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 
 from scraper.html import decode, element_text
+from scraper.maillist import list_address, tagged_address, thread_name, thread_subject
 from scraper.mailtext import split_mail
 from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Thread
 
@@ -26,8 +32,6 @@ _FROM_LINE = re.compile(rb"^From \S+.*$", re.M)
 _HEADER = re.compile(r"^(?:From|Date|Subject|Message-ID|Return-Path|Received):", re.I | re.M)
 _IDS = re.compile(r"<([^<>\s]+)>")
 _REPLY = re.compile(r"^\s*(?:\[[^\]]*\]\s*)?(?:re|aw|sv|antw)\s*(?:\[\d+\])?\s*:", re.I)
-_SUBJECT_NOISE = re.compile(r"^\s*(?:(?:re|fwd?|aw|sv|vs|antw)\s*(?:\[\d+\])?\s*:\s*|\[[^\]]+\]\s*)",
-                            re.I)
 
 
 def sniff(head: str, name: str) -> str | None:
@@ -43,7 +47,19 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     messages = [m for m in (_message(chunk) for chunk in _chunks(data)) if m is not None]
     if not messages:
         raise ParseError("no messages found: not an mbox file (no 'From ' separator lines)")
-    return [_thread(group) for group in conversations(messages)]
+    groups = conversations(messages)
+    # A message without list headers is still the archive's list's, when the archive names one.
+    lists = {found for found in map(posted_to, messages) if found}
+    archive_list = lists.pop() if len(lists) == 1 else None
+    threads: list[Thread] = []
+    taken: set[tuple[str | None, str]] = set()
+    for group in groups:
+        thread = _thread(group, archive_list)
+        if (thread.forum, thread.thread_id) in taken:
+            thread.thread_id = f"{thread.thread_id}~{_first_id(group)}"
+        taken.add((thread.forum, thread.thread_id))
+        threads.append(thread)
+    return threads
 
 
 def _chunks(data: bytes) -> list[bytes]:
@@ -108,26 +124,26 @@ def message_id(msg: EmailMessage) -> str | None:
     return found[0] if found else None
 
 
-def thread_subject(subject: str) -> str:
-    """A subject without reply prefixes and list tags: "Re: [list] Docker" -> "Docker"."""
-    subject = " ".join(subject.split())
-    while True:
-        stripped = _SUBJECT_NOISE.sub("", subject, count=1)
-        if stripped == subject:
-            return subject
-        subject = stripped
+def posted_to(msg: EmailMessage) -> str | None:
+    """The address of the list `msg` went through, from the headers it kept (scraper.maillist)."""
+    return list_address(header(msg, "List-Post"), header(msg, "List-Id")) or tagged_address(
+        header(msg, "Subject"), f"{header(msg, 'To')}, {header(msg, 'Cc')}")
 
 
-def _thread(messages: list[EmailMessage]) -> Thread:
+def _thread(messages: list[EmailMessage], archive_list: str | None) -> Thread:
     first = messages[0]
     numbers = {message_id(m): i for i, m in enumerate(messages, 1) if message_id(m)}
     posts = [_post(m, i, numbers) for i, m in enumerate(messages, 1)]
     subject = " ".join(header(first, "Subject").split())
-    title = re.sub(r"^(?:re|fwd?)\s*:\s*", "", subject, flags=re.I) or "(no subject)"
-    tid = message_id(first) or next((r for r in _refs(first)), "") or f"mbox:{title}"
-    list_id = _IDS.findall(header(first, "List-Id"))
-    return Thread(thread_id=tid, title=title, posts=posts, forum=list_id[0] if list_id else None,
-                  format=FORMAT)
+    title = thread_subject(subject) or subject or "(no subject)"
+    tid = thread_name(subject) or _first_id(messages) or f"mbox:{title}"
+    forum = next((found for found in map(posted_to, messages) if found), archive_list)
+    return Thread(thread_id=tid, title=title, posts=posts, forum=forum, format=FORMAT)
+
+
+def _first_id(messages: list[EmailMessage]) -> str:
+    first = messages[0]
+    return message_id(first) or next((r for r in _refs(first)), "")
 
 
 def _post(msg: EmailMessage, number: int, numbers: dict[str | None, int]) -> Post:

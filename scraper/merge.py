@@ -19,6 +19,12 @@ Precedence (measured on the 670 Urho3D topics held both as JSON and as `/raw` te
   Wayback time in its path), then the path. The best part's numbering holds; a post of a worse
   part whose number the best part gives to another post (deleted before the newer capture) is
   left out.
+- mailing lists: an mbox holds each message as it was sent (the date with its zone, the sender's
+  name, In-Reply-To, the text before pipermail obscured its addresses), so it ranks with the
+  structured data, and its words as the author's source. Its post numbers are places in one
+  file (next month's archive numbers a conversation's later replies from 1 again), so its posts
+  are matched by Message-ID alone and numbered in the merge, their reply links and quotes
+  renumbered to match.
 """
 
 from __future__ import annotations
@@ -32,9 +38,10 @@ from scraper.normalise import normalise
 
 STRUCTURED, PAGE, TEXT = 0, 1, 2
 # Formats whose name does not say what they are; the rest go by suffix (_kind).
-_META = {"kb-jsonl": STRUCTURED, "discourse-raw": TEXT, "discourse-md": TEXT,
+_META = {"kb-jsonl": STRUCTURED, "mbox": STRUCTURED, "discourse-raw": TEXT, "discourse-md": TEXT,
          "vbulletin-text": TEXT}
-_BODY = {"discourse-raw": 0, "discourse-md": 0, "vbulletin-text": 2}
+_BODY = {"discourse-raw": 0, "discourse-md": 0, "mbox": 0, "vbulletin-text": 2}
+_LOCAL_NUMBERS = {"mbox"}  # formats whose post numbers are places in the file, not the thread
 _META_FIELDS = ("post_id", "posted_at", "url", "reply_to", "score", "author_title",
                 "author_joined", "author_location", "author_posts")
 _CAPTURE = re.compile(r"(?<!\d)((?:19|20)\d{12})(?!\d)")  # Wayback's yyyymmddhhmmss
@@ -84,12 +91,14 @@ def merge(parts: list[Thread]) -> Thread:
     merged.forum = next((p.forum for p in ranked if p.forum), None)
     merged.url = next((p.url for p in ranked if p.url and (p.page or 1) == 1), None) or next(
         (p.url for p in ranked if p.url), None)
-    groups = _group(ranked)
+    groups, local = _group(ranked)
     nxt = max((g.number for g in groups if g.number), default=0) + 1
-    for g in groups:
-        if not g.number:
-            g.number, nxt = nxt, nxt + 1
-    merged.posts = [_merge_post(g) for g in sorted(groups, key=lambda g: g.number or 0)]
+    # Posts no part numbers (a mailing list's: its pages', and its mboxes' file-local numbers)
+    # in the order they were posted: a conversation spans monthly archives, and the files'
+    # names ("2019-April", "2019-March") do not sort as the months do. Undated ones last.
+    for g in sorted((g for g in groups if not g.number), key=_posted):
+        g.number, nxt = nxt, nxt + 1
+    merged.posts = [_merge_post(g, local) for g in sorted(groups, key=lambda g: g.number or 0)]
     return normalise(merged)
 
 
@@ -99,20 +108,27 @@ class _Group:
 
     number: int | None
     posts: list[Post] = field(default_factory=list)
+    parts: list[int] = field(default_factory=list)  # the ranked part each copy comes from
 
     def ids(self) -> set[str]:
         return {p.post_id for p in self.posts if p.post_id}
 
 
-def _group(ranked: list[Thread]) -> list[_Group]:
+# (ranked part, its own number of a post) -> the post's group, for parts of _LOCAL_NUMBERS
+_Local = dict[tuple[int, int], _Group]
+
+
+def _group(ranked: list[Thread]) -> tuple[list[_Group], _Local]:
     groups: list[_Group] = []
     numbered: dict[int, _Group] = {}
     by_id: dict[str, _Group] = {}
     loose: dict[str, _Group] = {}
-    for part in ranked:
+    local: _Local = {}
+    for at, part in enumerate(ranked):
+        own = (part.format or _format(part)) in _LOCAL_NUMBERS
         for post in part.posts:
             group = by_id.get(post.post_id) if post.post_id else None
-            n = post.post_number
+            n = None if own else post.post_number
             if group is None and n and n in numbered:
                 group = numbered[n]
                 if post.post_id and group.ids():
@@ -128,12 +144,22 @@ def _group(ranked: list[Thread]) -> list[_Group]:
             if n and not group.number and n not in numbered:
                 group.number, numbered[n] = n, group
             group.posts.append(post)
+            group.parts.append(at)
             if post.post_id:
                 by_id.setdefault(post.post_id, group)
-    return groups
+            if own and post.post_number:
+                local[(at, post.post_number)] = group
+    return groups, local
 
 
-def _merge_post(group: _Group) -> Post:
+def _posted(group: _Group) -> tuple[bool, str]:
+    # The wall clock's ISO text: pipermail gives no zone, and a few hours' error between
+    # archives matters less than an order that does not depend on which copy has a zone.
+    when = next((p.posted_at for p in group.posts if p.posted_at), None)
+    return when is None, (when or "")[:19]
+
+
+def _merge_post(group: _Group, local: _Local) -> Post:
     """The body, quotes and signature of the copy that keeps them best; every other field from
     the best-ranked copy that has it."""
     copies = group.posts
@@ -148,7 +174,18 @@ def _merge_post(group: _Group) -> Post:
     post.author_source = named.author_source if named else None
     post.accepted = any(c.accepted for c in copies)  # only the formats that record it say True
     post.post_number = group.number
+    # A number a copy gives is in its own part's numbering: the merge's, but for _LOCAL_NUMBERS.
+    replying = next((i for i, c in enumerate(copies) if c.reply_to is not None), None)
+    if replying is not None:
+        post.reply_to = _renumbered(local, group.parts[replying], copies[replying].reply_to)
+    for quote in post.quotes:
+        quote.post_number = _renumbered(local, group.parts[text], quote.post_number)
     return post
+
+
+def _renumbered(local: _Local, part: int, number: int | None) -> int | None:
+    found = local.get((part, number)) if number else None
+    return found.number if found is not None else number
 
 
 def _title(ranked: list[Thread]) -> str:

@@ -23,8 +23,10 @@ def test_mbox_threads_by_references_and_splits_quotes_and_signatures() -> None:
     data = _read("mbox", "wheel-truing.mbox")
     assert detect(data, "x.mbox") == "mbox"
     truing, chain = parse(data, "wheel-truing.mbox")
-    assert truing.thread_id == "a1@example.org"
-    assert truing.title == "[bike-list] Truing a wheel without a stand"
+    # named as a pipermail page of any of its messages names it (scraper.maillist)
+    assert truing.thread_id == "truing-a-wheel-without-a-stand"
+    assert truing.title == "Truing a wheel without a stand"
+    assert truing.forum is None  # a pipermail .txt archive: no List-Post, List-Id, To or Cc
     assert [p.author for p in truing.posts] == ["Alice Spoke", "Bob Hub", "Carol Rim"]
     alice, bob, carol = truing.posts
     assert alice.signature == "Alice, riding since 1998"
@@ -48,6 +50,9 @@ def test_mbox_joins_a_reply_whose_parent_id_was_rewritten_by_subject() -> None:
             b"Message-ID: <3@x.org>\n\nA new question with an old subject.\n")
     threads = parse(data, "l.mbox")
     assert [[p.author for p in t.posts] for t in threads] == [["A", "B"], ["C"]]
+    # one name for both would make them one thread: the later is told apart by its Message-ID
+    assert [t.thread_id for t in threads] == ["spokes", "spokes~3@x.org"]
+    assert [t.title for t in threads] == ["Spokes", "Spokes"]
 
 
 @pytest.mark.parametrize(("line", "name"), [

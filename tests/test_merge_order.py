@@ -63,6 +63,10 @@ def test_the_pairs_include_captures_urls_pages_and_representations() -> None:
     names = {_name(p) for p in PAIRS}
     assert any("sprint-drills-p1" in n and "sprint-drills-p2" in n for n in names)  # pages 1, 2
     assert any(JSON.name in n and RAW.name in n for n in names)  # JSON and /raw text
+    # one mailing list as an mbox and as its web archive's message and thread pages
+    for page in ("pipermail-message.html", "pipermail-c3.html", "hyperkitty-message.html",
+                 "hyperkitty-thread.html"):
+        assert any("bike-list-2025-03.mbox" in n and f"mailman/{page}" in n for n in names)
     if (SHARED_DATA / "theavalanches-phpbb-wayback").exists():
         assert any("20100812" in n and "20200914" in n for n in names)  # two captures
         assert any("p7553" in n and "p7650" in n for n in names)  # one topic, two URLs

@@ -37,7 +37,7 @@ def test_workers_store_what_a_serial_ingest_stores(tmp_path: Path, workers: int)
 
 
 def test_a_worker_that_dies_costs_only_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    parent, real = os.getpid(), parsing.parse
+    parent, real = os.getpid(), parsing.parse_with_format
     here: list[str] = []  # files parsed in this process
 
     def dies_in_a_worker(data: bytes, path: str, *args: object, **kwargs: object) -> object:
@@ -47,7 +47,7 @@ def test_a_worker_that_dies_costs_only_time(tmp_path: Path, monkeypatch: pytest.
             here.append(path)
         return real(data, path, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(parsing, "parse", dies_in_a_worker)  # the forked workers inherit it
+    monkeypatch.setattr(parsing, "parse_with_format", dies_in_a_worker)  # the forked workers inherit it
     serial, parallel = Store(tmp_path / "a.sqlite3"), Store(tmp_path / "b.sqlite3")
     paths = _paths()
     assert any(p.endswith("sprint-drills-p2.txt") for p in paths)
