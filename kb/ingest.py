@@ -157,6 +157,11 @@ def _store(source: Source, sha: str, state: str, parsed: Parsed, store: Store,
             parts = store.parts(tid)
             if parts:
                 _count(store.write_thread(merge(parts)), tid, summary)
+            else:  # no file holds the thread any more (the file now names another one)
+                removed = store.post_counts([tid]).get(tid, 0)
+                store.drop_thread(tid)
+                _count({"added": 0, "updated": 0, "unchanged": 0, "removed": removed}, tid,
+                       summary)
         store.put_source(source.path, sha, str(parsed.fmt), len(threads),
                          sum(t.posts for t in threads))
     summary.files += 1

@@ -81,6 +81,20 @@ def test_changed_file_updates_only_what_changed(tmp_path: Path, kb) -> None:  # 
     assert "very low" in export(kb)[1]["body"]
 
 
+def test_a_file_whose_thread_changed_leaves_no_posts_of_the_old_one(tmp_path: Path, kb) -> None:  # type: ignore[no-untyped-def]
+    # The file now holds another thread (a retitled topic, a parser that names threads anew):
+    # the old thread, which no file holds any more, goes with its posts, in the index too.
+    page = tmp_path / "page.jsonl"
+    page.write_text(json.dumps({"thread_id": "old", "post_number": 1, "body": "hurdle drills"}))
+    kb("ingest", page)
+    page.write_text(json.dumps({"thread_id": "new", "post_number": 1, "body": "hurdle drills"}))
+    summary = json.loads(kb("ingest", "--json", page).output)
+    assert [r["thread_id"] for r in export(kb)] == ["new"]
+    assert summary["posts"]["removed"] == 1
+    found = json.loads(kb("search", "--json", "hurdle").output)
+    assert [hit["thread_id"] for hit in found["hits"]] == ["new"] and found["total"] == 1
+
+
 def test_hostile_input_is_skipped_and_the_rest_goes_in(tmp_path: Path, kb) -> None:  # type: ignore[no-untyped-def]
     bad = {
         "binary.html": bytes(range(256)) * 40,
