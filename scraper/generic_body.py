@@ -192,7 +192,13 @@ def own_text(body: _Element, skip: list[_Element]) -> tuple[str, list[Quote]]:
     if may_attribute(text):
         text = "\n".join(ln for ln in text.split("\n")
                          if not (may_attribute(ln) and ATTRIBUTION.match(ln.strip())))
-    return re.sub(r"\n{3,}", "\n\n", text).strip(), quotes
+    return _TALLY.sub("", re.sub(r"\n{3,}", "\n\n", text).strip()).rstrip(), quotes
+
+
+# The post's tallies in a line of their own after its words ("3 Likes 2 Shares", Nairaland's
+# counters in the body's cell): counts, not words of the member's.
+_TALLY = re.compile(r"\n\s*(?:\d[\d,.]*\s*(?:likes?|shares?|reactions?|thanks|upvotes?|"
+                    r"downvotes?|votes?|points?|kudos)\b\s*)+$", re.I)
 
 
 _RULE = re.compile(r"^\s*[-_=]{5,}\s*$")

@@ -165,8 +165,9 @@ def test_a_date_in_an_indented_tail_after_the_name() -> None:
 def test_a_name_classed_user_and_a_time_with_am_pm() -> None:
     t = _parse("user-class-am-pm.html")
     assert [p.author for p in t.posts] == ["Ngozi", "Emeka77", "Ngozi"]
-    # (The like count under the body is still read as its last line: no class says it is not.)
-    assert t.posts[1].body.startswith("Wait for the second rain, the first one fools everybody.")
+    # The like count under the words ("2 Likes"), in a line of its own, is no word of theirs.
+    assert t.posts[1].body == "Wait for the second rain, the first one fools everybody."
+    assert t.posts[0].body.endswith("The rains came early this year.")
 
 
 def test_threaded_replies_are_posts_of_their_own() -> None:
