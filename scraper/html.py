@@ -13,7 +13,9 @@ from typing import Any
 from bs4 import BeautifulSoup, NavigableString, Tag
 from lxml.etree import _Element
 
-_FILE_ALT = re.compile(r"\.(png|gif|jpe?g|webp)$|^image$", re.I)
+# An image's alt that is no words: a file name, "image", or an emoji's short code (":smile:",
+# ":+1:", ":mrgreen:"), which Discourse and the smiley sets of phpBB and XenForo print as alt.
+_FILE_ALT = re.compile(r"\.(png|gif|jpe?g|webp)$|^image$|^:[\w+-]+:$", re.I)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]+)""", re.I)
 
 # Elements whose content is never part of what a member wrote.
@@ -102,7 +104,8 @@ def text_of(el: Tag | None, skip: Iterable[Tag] = ()) -> str:
     """A post's markup as plain text: paragraphs separated by a blank line, <br> as newline.
 
     Elements in `skip` (quote blocks, signatures already taken out) are left out. Images become
-    their alt text only when it is words (smilies' alt like ":)" are kept, file names dropped).
+    their alt text only when it is words (smilies' alt like ":)" are kept; file names and emoji
+    short codes like ":smile:" are dropped).
     """
     if el is None:
         return ""

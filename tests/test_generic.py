@@ -332,3 +332,16 @@ def test_the_opening_post_built_unlike_the_replies_is_found_by_its_name(
     assert (first.post_number, first.author, first.posted_at) == (1, *opening[:2])
     assert first.body.startswith(opening[2])
     assert [p.post_number for p in t.posts] == [1, 2, 3]
+
+
+@pytest.mark.parametrize("alt, kept", [
+    (":mrgreen:", False), (":+1:", False), (":slight_smile:", False), ("smile.gif", False),
+    (":)", True), ("[IMG]", True), ("Mount Fuji at dawn", True)])
+def test_an_emoji_short_code_is_no_word_of_the_post(alt: str, kept: bool) -> None:
+    # Discourse and the smiley sets of phpBB and XenForo print an emoji's code as its alt.
+    from lxml import etree
+
+    from scraper.html import element_text
+
+    el = etree.fromstring(f'<div>Way to go! <img class="emoji" alt="{alt}"/></div>')
+    assert element_text(el) == (f"Way to go! {alt}" if kept else "Way to go!")
