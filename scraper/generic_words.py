@@ -204,8 +204,14 @@ class Hints(dict[_Element, int]):
     def __missing__(self, el: _Element) -> int:
         # Most of a post's elements carry no attribute at all (<br>, <b>, <p>): a blank hint,
         # which no word is found in.
+        if not el.keys():
+            self[el] = 0
+            return 0
+        # schema.org's "name" is the name of whatever item holds it: the topic's title in a
+        # Question or a DiscussionForumPosting. The author's is in its itemprop="author".
+        prop = el.get("itemprop", "")
         found = self[el] = mask(f"{el.get('class', '')} {el.get('id', '')} "
-                                f"{el.get('itemprop', '')}") if el.keys() else 0
+                                f"{'' if prop == 'name' else prop}")
         return found
 
 
