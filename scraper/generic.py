@@ -25,11 +25,12 @@ from lxml.etree import ParserError, _Element
 
 from scraper import structured
 from scraper.fields import slug
-from scraper.generic_count import Counts, count
+from scraper.generic_count import Counts, count, is_record
 from scraper.generic_layouts import ROWS, nested_records, partner_rows, same_rows, shape, topic_list
 from scraper.generic_lead import with_lead
 from scraper.generic_numbers import number_posts
 from scraper.generic_post import Record, read_post
+from scraper.generic_single import single
 from scraper.generic_words import text_of
 from scraper.html import clean, decode
 from scraper.models import ParseError, Post, Thread
@@ -111,10 +112,11 @@ def find_records(root: _Element) -> list[Record]:
 def record_groups(root: _Element, counts: Counts | None = None) -> list[list[Record]]:
     """The candidates for `find_records`, the few best, best first."""
     counts = counts or count(root)
-    dated = _groups(counts, counts.dates, _is_record, len, anywhere=True)
-    single = [] if dated else _single(counts)  # asked only where no group is dated
-    return dated or [single] * bool(single) or _groups(counts, counts.names, _is_undated_record,
-                                                       lambda good: 0)
+    dated = _groups(counts, counts.dates, is_record, len, anywhere=True)
+    one = single(root, counts, dated[0] if dated else [])
+    if one:
+        return [one, *dated]
+    return dated or _groups(counts, counts.names, _is_undated_record, lambda good: 0)
 
 
 def _groups(counts: Counts, pool: dict[_Element, int],
@@ -200,8 +202,6 @@ def _records(counts: Counts, group: list[_Element]) -> list[Record]:
     return [Record(el, _partners(counts, el, records)) for el in records]
 
 
-def _is_record(counts: Counts, el: _Element) -> bool:
-    return el in counts.dates and counts.text[el] >= 2
 
 
 def _is_undated_record(counts: Counts, el: _Element) -> bool:
@@ -229,15 +229,6 @@ def _named_after(counts: Counts, el: _Element) -> bool:
         return False
     nxt = el.getnext()
     return nxt is not None and nxt in counts.names and nxt not in counts.dates
-
-
-def _single(counts: Counts) -> list[Record]:
-    """A page of one post: the smallest element classed as a post that has a name and a date."""
-    for el in counts.order:
-        if re.search(r"\b(?:post|message|comment|entry)\b", el.get("class") or "", re.I) \
-                and _is_record(counts, el) and counts.names.get(el, 0) <= 3:
-            return [Record(el, [])]
-    return []
 
 
 # How a page title joins the topic to the board and the site: "Topic / Board / Site Forums".

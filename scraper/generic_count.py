@@ -92,6 +92,11 @@ def count(root: _Element) -> Counts:
     return counts
 
 
+def is_record(counts: Counts, el: _Element) -> bool:
+    """Could `el` be a post's record: dated, with text."""
+    return el in counts.dates and counts.text[el] >= 2
+
+
 def _classed(root: _Element, skipped: set[_Element]) -> tuple[set[_Element], set[_Element]]:
     """The elements that are a member's name (classed or itemprop'd as one, or a profile link,
     with a short text), and those classed as a date. A page repeats its class names and links

@@ -1,0 +1,88 @@
+"""A page of one post: a topic nobody has answered yet, the most common thread page there is.
+Record mining needs two records of a shape, so a page with one post either finds none or
+takes a pair of blocks of its chrome (a menu, the footer) for the thread.
+
+Most engines give a post's element the post's number as its id ("post_1041", "msg48190",
+"p16402", "Comment_9931", "post-4873"): one such element that is a record with a name is the
+post, unless a group of records found holds a name in each of two or more, or another post so
+numbered. Else, where no group is dated, the smallest element classed as a post.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+from lxml.etree import _Element
+
+from scraper.generic_count import Counts, is_record
+from scraper.generic_post import Record
+
+# A post's number as its element's id; an engine's prefix before it ("elComment_", "post_id_").
+_POST_ID = re.compile(r"(?:[a-z]+[-_]|el|js-)?(?:post|msg|message|p|comment|reply|entry)[-_]?"
+                      r"(?:id[-_])?\d+", re.I)
+_WITH_ID = etree.XPath("//*[@id]")
+_NAMED_ANCHORS = etree.XPath("//a[@name]")
+_POST_CLASS = re.compile(r"\b(?:post|message|comment|entry)\b", re.I)
+
+
+def single(root: _Element, counts: Counts, best: list[Record]) -> list[Record]:
+    """The page's one post, as a group of one record, when it has one; else []."""
+    numbered = [el for el in _WITH_ID(root) if _POST_ID.fullmatch(el.get("id") or "")]
+    numbered += [_anchored(a) for a in _NAMED_ANCHORS(root) if _POST_ID.fullmatch(a.get("name"))]
+    records = [el for el in numbered if is_record(counts, el)]
+    # Named ones: a guest's view of some engines links no profile (FluxBB prints "<dt><strong>")
+    outer = _outermost([el for el in records if el in counts.names]) or _outermost(records)
+    if len(outer) == 1 and _weak(best, counts, numbered, outer[0]):
+        others = {a for el in numbered if el is not outer[0] for a in el.iterancestors()}
+        return [Record(_whole(outer[0], counts, others), [])]
+    return [] if best else _classed_post(counts)
+
+
+def _anchored(a: _Element) -> _Element:
+    """The post an empty numbered anchor stands before (SMF's <a name="msg20417"></a>)."""
+    if a.tag != "a" or a.text or len(a):
+        return a
+    nxt = a.getnext()
+    return nxt if nxt is not None else a
+
+
+def _whole(el: _Element, counts: Counts, others: set[_Element]) -> _Element:
+    """The post around a numbered element that is only a part of it, up to the blocks that
+    hold other numbered ones: its body (SMF 2 numbers the "inner" div of the words) up to the
+    block with the name, its header (punBB numbers the "posthead", beside the body) up to the
+    block it holds under a third of the text of."""
+    if el not in counts.names:
+        named = next((a for a in el.iterancestors() if a in counts.names), None)
+        if named is not None and named.tag not in ("body", "html") and named not in others:
+            el = named
+    parent = el.getparent()
+    while parent is not None and parent.tag not in ("body", "html") and parent not in others \
+            and counts.text[el] * 3 < counts.text[parent]:
+        el, parent = parent, parent.getparent()
+    return el
+
+
+def _weak(best: list[Record], counts: Counts, numbered: list[_Element], post: _Element) -> bool:
+    """Is the best group no thread of posts: fewer than two of its records named, none of the
+    others numbered as a post?"""
+    if sum(1 for r in best if r.el in counts.names) >= 2:
+        return False
+    holders = {a for el in numbered for a in el.iterancestors()} | set(numbered)
+    around = set(post.iterancestors()) | {post}
+    return not any(r.el in holders and r.el not in around and post not in r.el.iterdescendants()
+                   for r in best)
+
+
+def _outermost(els: list[_Element]) -> list[_Element]:
+    found = set(els)
+    return [el for el in els if not any(a in found for a in el.iterancestors())]
+
+
+def _classed_post(counts: Counts) -> list[Record]:
+    """The smallest element classed as a post that has a name and a date."""
+    for el in counts.order:
+        if _POST_CLASS.search(el.get("class") or "") and is_record(counts, el) \
+                and counts.names.get(el, 0) <= 3:
+            return [Record(el, [])]
+    return []
