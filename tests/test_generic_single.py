@@ -22,7 +22,9 @@ PAGES = [FIXTURES / "engines" / f"{name}.html" for name in (
     "woltlab-5")] + [
     SHARED_DATA / "more-engines" / path for path in (
         "custom/pistonheads.com-topic-1858583.html", "fluxbb/bbs.archlinux.org-viewtopic-249553.html",
-        "invision/neowin.net-topic-1393830.html", "smf/geekhack.org-topic-92066.html")]
+        "invision/neowin.net-topic-1393830.html", "smf/geekhack.org-topic-92066.html",
+        "woltlab/med1.de-thread-969551.html", "phorum/blog.angelman-asa.org-read-2-132.html",
+        "phpbb3-custom/airliners.net-t1428699.html")]
 
 
 def _first_post_only(data: bytes) -> bytes:
