@@ -28,6 +28,8 @@ _POST_CLASS = re.compile(r"\b(?:post|message|comment|entry)\b", re.I)
 
 def single(root: _Element, counts: Counts, best: list[Record]) -> list[Record]:
     """The page's one post, as a group of one record, when it has one; else []."""
+    if sum(1 for r in best if r.el in counts.names) >= 2:
+        return []  # a thread of posts (most pages): not looked for
     numbered = [el for el in _WITH_ID(root) if _POST_ID.fullmatch(el.get("id") or "")]
     numbered += [_anchored(a) for a in _NAMED_ANCHORS(root) if _POST_ID.fullmatch(a.get("name"))]
     records = [el for el in numbered if is_record(counts, el)]
@@ -64,10 +66,8 @@ def _whole(el: _Element, counts: Counts, others: set[_Element]) -> _Element:
 
 
 def _weak(best: list[Record], counts: Counts, numbered: list[_Element], post: _Element) -> bool:
-    """Is the best group no thread of posts: fewer than two of its records named, none of the
-    others numbered as a post?"""
-    if sum(1 for r in best if r.el in counts.names) >= 2:
-        return False
+    """Is the best group (fewer than two of its records named) no thread of posts: none of
+    its records but the one holding `post` numbered as a post?"""
     holders = {a for el in numbered for a in el.iterancestors()} | set(numbered)
     around = set(post.iterancestors()) | {post}
     return not any(r.el in holders and r.el not in around and post not in r.el.iterdescendants()
