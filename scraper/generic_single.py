@@ -23,7 +23,7 @@ _POST_ID = re.compile(r"(?:[a-z]+[-_]|el|js-)?(?:post|msg|message|p|comment|repl
                       r"(?:id[-_])?\d+", re.I)
 _WITH_ID = etree.XPath("//*[@id]")
 _NAMED_ANCHORS = etree.XPath("//a[@name]")
-_POST_CLASS = re.compile(r"\b(?:post|message|comment|entry)\b", re.I)
+_POST_CLASS = re.compile(r"(?:[a-z]+[-_])?(?:post|message|comment|entry|reply)", re.I)
 
 
 def single(root: _Element, counts: Counts, best: list[Record]) -> list[Record]:
@@ -80,9 +80,10 @@ def _outermost(els: list[_Element]) -> list[_Element]:
 
 
 def _classed_post(counts: Counts) -> list[Record]:
-    """The smallest element classed as a post that has a name and a date."""
+    """The smallest element classed as a post ("message", "forum-post", not "message-user-info")
+    that has a name and a date."""
     for el in counts.order:
-        if _POST_CLASS.search(el.get("class") or "") and is_record(counts, el) \
-                and counts.names.get(el, 0) <= 3:
+        if 1 <= counts.names.get(el, 0) <= 10 and is_record(counts, el) \
+                and any(_POST_CLASS.fullmatch(c) for c in (el.get("class") or "").split()):
             return [Record(el, [])]
     return []

@@ -14,12 +14,12 @@ import scraper.generic as generic
 from tests.conftest import FIXTURES, SHARED_DATA
 
 # Engine pages whose one-post cut reads right (Drupal's and Vanilla's show the topic apart from
-# the replies: cut, they still hold two posts). Not yet: Kunena 6 and Phorum 5 (a post in two
-# blocks whose name is in the second), SMF 1.1 (its first post's anchor is at the page's top),
-# Flarum's noscript view (no dates), proxer.me (no id to a post) and inSided (answers apart).
+# the replies: cut, they still hold two posts). Not yet: SMF 1.1 (its first post's anchor is at
+# the page's top), Flarum's noscript view (no dates), proxer.me (neither an id nor a class says
+# post) and inSided (the question and its best answer apart from the replies).
 PAGES = [FIXTURES / "engines" / f"{name}.html" for name in (
-    "bbpress-2", "fluxbb-1.5-page2", "invision-3", "invision-5", "mybb", "punbb-1.4", "smf-2.1",
-    "woltlab-5")] + [
+    "bbpress-2", "fluxbb-1.5-page2", "invision-3", "invision-5", "kunena-6", "mybb",
+    "phorum-5-emerald", "punbb-1.4", "smf-2.1", "woltlab-5")] + [
     SHARED_DATA / "more-engines" / path for path in (
         "custom/pistonheads.com-topic-1858583.html", "fluxbb/bbs.archlinux.org-viewtopic-249553.html",
         "invision/neowin.net-topic-1393830.html", "smf/geekhack.org-topic-92066.html",
