@@ -27,18 +27,33 @@ _POST_CLASS = re.compile(r"(?:[a-z]+[-_])?(?:post|message|comment|entry|reply)",
 
 
 def single(root: _Element, counts: Counts, best: list[Record]) -> list[Record]:
-    """The page's one post, as a group of one record, when it has one; else []."""
-    if sum(1 for r in best if r.el in counts.names) >= 2:
+    """The page's one post, as a group of one record, when it has one; or the numbered posts
+    inside a short group of blocks some of which hold none (inSided's question box beside the
+    box of its one reply); else []."""
+    named = sum(1 for r in best if r.el in counts.names)
+    if named >= 2 and len(best) > 3:
         return []  # a thread of posts (most pages): not looked for
     numbered = [el for el in _WITH_ID(root) if _POST_ID.fullmatch(el.get("id") or "")]
     numbered += [_anchored(a) for a in _NAMED_ANCHORS(root) if _POST_ID.fullmatch(a.get("name"))]
     records = [el for el in numbered if is_record(counts, el)]
     # Named ones: a guest's view of some engines links no profile (FluxBB prints "<dt><strong>")
-    outer = _outermost([el for el in records if el in counts.names]) or _outermost(records)
+    named_posts = _outermost([el for el in records if el in counts.names])
+    if named >= 2:
+        return _posts_inside(best, named_posts)
+    outer = named_posts or _outermost(records)
     if len(outer) == 1 and _weak(best, counts, numbered, outer[0]):
         others = {a for el in numbered if el is not outer[0] for a in el.iterancestors()}
         return [Record(_whole(outer[0], counts, others), [])]
     return [] if best else _classed_post(counts)
+
+
+def _posts_inside(best: list[Record], posts: list[_Element]) -> list[Record]:
+    """The numbered posts inside the group's blocks, when some block holds one and another
+    none: the blocks are a topic's parts, not its posts."""
+    inside = [[p for p in posts if p is not r.el and r.el in p.iterancestors()] for r in best]
+    if any(inside) and not all(inside):
+        return [Record(p, []) for found in inside for p in found]
+    return []
 
 
 def _anchored(a: _Element) -> _Element:
