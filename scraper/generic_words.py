@@ -137,23 +137,16 @@ def may_attribute(text: str) -> bool:
 _PROFILE_WORDS = ("member", "user", "profile", "people", "benutzer", "mitglied", "account",
                   "u/", "u.php", "u=", "uid=")
 _PROFILE_LOWER = lowered(PROFILE_LINK)
-_PROFILE_SEEN: dict[str, bool] = {}
 
 
 def is_profile_link(href: str) -> bool:
     """Does `href` link to a member's profile (PROFILE_LINK)? Each link is asked once a page."""
-    linked = _PROFILE_SEEN.get(href)
-    if linked is None:
-        if len(_PROFILE_SEEN) >= 1 << 14:
-            _PROFILE_SEEN.clear()  # bounded: links vary page to page
-        if href.isascii():  # re.I folds no other letters into ASCII ones
-            lower = href.lower()
-            linked = (any(w in lower for w in _PROFILE_WORDS) or lower == "u"
-                      or lower.endswith("/u")) and _PROFILE_LOWER.search(lower) is not None
-        else:
-            linked = PROFILE_LINK.search(href) is not None
-        _PROFILE_SEEN[href] = linked
-    return linked
+    if href.isascii():  # re.I folds no other letters into ASCII ones
+        lower = href.lower()
+        return (any(w in lower for w in _PROFILE_WORDS) or lower == "u" or lower.endswith("/u")) \
+            and hinted(_PROFILE_LOWER, lower)
+    return hinted(PROFILE_LINK, href)
+
 
 # hinted's answers, a table per pattern, found by the pattern's id(): a re.Pattern's own hash
 # digests its whole compiled program each time (2-3 µs for NOT_BODY or CHROME), so an
