@@ -77,10 +77,11 @@ def is_date(text: str) -> bool:
     return DATE.search(text) is not None
 
 
-# (?<!-): not a BEM modifier, Drupal's "field--name-taxonomy-forums" on every field.
+# (?<!-): not a BEM modifier, Drupal's "field--name-taxonomy-forums" on every field. A class
+# of camel-cased words that ends in "User" (Kentico's "PostUser") is one too.
 AUTHOR_CLASS = re.compile(r"(?<!-)(?:^|[-_ ])(?:author|username|user-name|poster|postername|"
                            r"member-?name|nick|name)(?:$|[-_ ])|username|author|"
-                           r"(?:^|\s)user(?:$|\s)", re.I)
+                           r"(?:^|\s)user(?:$|\s)|(?-i:(?<=[a-z])User)(?:$|\s)", re.I)
 BADGE = re.compile(r"badge|rank|reput|title|status|online|offline|icon|avatar|flair|level|"
                     r"karma|points|count|star", re.I)
 # "text" but not a presentational utility class ("x_textsize_1", "text-center", "text-muted").

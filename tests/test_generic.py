@@ -345,3 +345,10 @@ def test_an_emoji_short_code_is_no_word_of_the_post(alt: str, kept: bool) -> Non
 
     el = etree.fromstring(f'<div>Way to go! <img class="emoji" alt="{alt}"/></div>')
     assert element_text(el) == (f"Way to go! {alt}" if kept else "Way to go!")
+
+
+def test_a_camel_cased_user_class_names_the_author_whose_profile_is_hidden() -> None:
+    # The opening poster's profile is hidden: no profile link, only the class "PostUser".
+    t = _parse("camel-case-user-class.html")
+    assert [p.author for p in t.posts] == ["kmoss", "trailrat", "kmoss"]
+    assert t.posts[0].body.startswith("My knee aches after every run")
