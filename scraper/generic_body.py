@@ -160,7 +160,25 @@ def _attribution_before(el: _Element) -> str | None:
 
 def _attributed(el: _Element) -> bool:
     first = element_text(el).split("\n", 1)[0].strip()
-    return next(el.iter("cite"), None) is not None or bool(ATTRIBUTION.match(first))
+    return next(el.iter("cite"), None) is not None or bool(ATTRIBUTION.match(first)) \
+        or _linked_head(el) is not None
+
+
+# The quoted post's id in the link a quote opens with ("/post/88792842", "#p123", "?pid=9").
+_QUOTED_POST = re.compile(r"(?:/posts?/|[?&](?:p|pid|post|postid)=|#(?:p|post-?|msg))(\d+)\b")
+
+
+def _linked_head(el: _Element) -> tuple[_Element, str] | None:
+    """The link a quote opens with and the name it shows, when the quote reads "name:" and
+    then the words (Nairaland's `<a href=/post/123><b>name</b></a>:`): no attribution word,
+    but a linked name and a colon before anything else."""
+    if (el.text or "").strip():
+        return None
+    first = next((c for c in el if isinstance(c.tag, str)), None)
+    if first is None or first.tag != "a" or not (first.tail or "").lstrip().startswith(":"):
+        return None
+    name = " ".join(text_of(first).split())
+    return (first, name) if 0 < len(name) <= 40 else None
 
 
 def _is_whole(el: _Element, body: _Element) -> bool:
@@ -175,6 +193,12 @@ def _quote(el: _Element) -> Quote:
         author = author or (clean(head.group("a") or head.group("b") or head.group("c"))
                             if head else clean(text_of(cite)))
         return Quote(text=element_text(el, [cite]), author=author)
+    linked = _linked_head(el)
+    if linked is not None:
+        link, name = linked
+        m = _QUOTED_POST.search(link.get("href") or "")
+        text = element_text(el, [link]).lstrip()[1:].strip()  # the colon after the name
+        return Quote(text=text, author=author or name, post_id=m.group(1) if m else None)
     text = element_text(el)
     lines = text.split("\n")
     head = ATTRIBUTION.match(lines[0].strip()) if lines else None
@@ -196,8 +220,8 @@ def own_text(body: _Element, skip: list[_Element]) -> tuple[str, list[Quote]]:
 
 
 # The post's tallies in a line of their own after its words ("3 Likes 2 Shares", Nairaland's
-# counters in the body's cell): counts, not words of the member's.
-_TALLY = re.compile(r"\n\s*(?:\d[\d,.]*\s*(?:likes?|shares?|reactions?|thanks|upvotes?|"
+# counters in the body's cell), or alone where a post is all quote: counts, not words.
+_TALLY = re.compile(r"(?:\A|\n)\s*(?:\d[\d,.]*\s*(?:likes?|shares?|reactions?|thanks|upvotes?|"
                     r"downvotes?|votes?|points?|kudos)\b\s*)+$", re.I)
 
 

@@ -21,6 +21,7 @@ from scraper.generic_words import (
     IS_AUTHOR,
     IS_BADGE,
     IS_QUOTE,
+    MONTH_DAY,
     Hints,
     is_date,
     is_profile_link,
@@ -49,7 +50,11 @@ def read_post(record: Record) -> Post | None:
     parts, hints = record.parts(), Hints()
     author_el = _author_element(parts, hints)
     author = _name(author_el, hints) if author_el is not None else None
-    body_el = body_element(parts, author_el, hints)
+    guest = _guest(parts) if author_el is None else None
+    if guest is not None:
+        author = guest[1]
+    # A guest's header is no more the body than a member's pane is.
+    body_el = body_element(parts, author_el if guest is None else guest[0], hints)
     if body_el is None:
         return None
     header: list[_Element] = []
@@ -125,7 +130,28 @@ def _author_element(parts: list[_Element], hints: Hints) -> _Element | None:
     if linked is not None:
         return linked
     by = _byline(parts)
-    return by if by is not None else _bold_name(parts)
+    if by is not None:
+        return by
+    return _bold_name(parts) if _guest(parts) is None else None
+
+
+# "… by Nobody: 12:19pm On Apr 24": a guest's name in the header's plain text, no element of
+# its own (Nairaland, phpBB 2's guests).
+_BY_GUEST = re.compile(r"(?:^|\s)(?:posted |written )?(?:by|von|par|por)\s+"
+                       r"([^\W\d][\w.-]{0,30}(?: [\w.-]{1,30})?)\s*:\s*$", re.I)
+
+
+def _guest(parts: list[_Element]) -> tuple[_Element, str] | None:
+    """The name a record's header gives in plain text after "by", before a colon, and the
+    element whose text holds it."""
+    for part in parts:
+        for el in part.iter():
+            for text, holder in ((el.text, el), (el.tail if el is not part else None, el.getparent())):
+                if text and holder is not None and len(text) < 120 and "by" in text.lower():
+                    m = _BY_GUEST.search(text.strip())
+                    if m:
+                        return holder, m.group(1)
+    return None
 
 
 # "By levain_lucy, 9 May 2024": a byline's name in an element of its own right after "By".
@@ -192,7 +218,7 @@ def _bold_name(parts: list[_Element]) -> _Element | None:
         for el in part.iter("dt", "strong", "b", "h4", "h5", "cite"):
             text = text_of(el).strip()
             if _short_name(el) and len(text.split()) <= 4 and not DATE.search(text) \
-                    and not re.fullmatch(r"[#\d\W]+", text):
+                    and not MONTH_DAY.match(text) and not re.fullmatch(r"[#\d\W]+", text):
                 return el
     return None
 

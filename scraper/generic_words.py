@@ -34,6 +34,10 @@ DATE = re.compile(
     rf"\b\d\d?(?:st|nd|rd|th)\s+(?:{_MONTHS})|"
     rf"\b(?:ago|today|yesterday|heute|gestern|hier|aujourd'hui|her|vor \d)\b", re.I)
 
+# A day of a month with no year ("Apr 24", "24. März"): no date DATE takes, but no name either.
+_MONTH = rf"(?:{_MONTHS})(?:uary|ruary|ch|il|e|y|ust|tember|ober|ember|o|io|ier|rier)?\.?"
+MONTH_DAY = re.compile(rf"^(?:{_MONTH}\s+\d\d?(?:st|nd|rd|th)?|\d\d?(?:st|nd|rd|th)?\.?\s+{_MONTH})$",
+                       re.I)
 
 # Every part of DATE but its words holds a digit, and in one of these shapes (a date's
 # separator or year, a "3rd"): a text with neither is no date, and most texts of a page are
