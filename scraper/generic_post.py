@@ -55,8 +55,11 @@ def read_post(record: Record) -> Post | None:
         author = guest[1]
     # A guest's header is no more the body than a member's pane is.
     body_el = body_element(parts, author_el if guest is None else guest[0], hints)
-    if body_el is None:
-        return None
+    if body_el is None:  # no words at all: an author's is a post of images (a smiley)
+        if author is None:
+            return None
+        post = Post(body="", author=author, author_source=AUTHOR_FROM_PAGE)
+        return _details(post, record, _texts_outside(parts, None), hints)
     header: list[_Element] = []
     label = ""
     loose = around_author(parts, author_el, body_el, hints)
@@ -76,9 +79,15 @@ def read_post(record: Record) -> Post | None:
     post = Post(body=text, author=author, quotes=quotes, reply_to=reply_to,
                 author_source=AUTHOR_FROM_PAGE if author else None)
     # The header beside the name (its date) first: it opens the post.
-    beside = _texts_outside(header, None) + _texts_outside(parts, body_el)
-    post.posted_at = _date(parts, beside)
-    post.signature = signature(parts, hints)
+    return _details(post, record, _texts_outside(header, None) + _texts_outside(parts, body_el),
+                    hints)
+
+
+def _details(post: Post, record: Record, beside: list[tuple[str, str | None]], hints: Hints
+             ) -> Post:
+    """`post` with what the record shows beside its words: date, signature, id, profile."""
+    post.posted_at = _date(record.parts(), beside)
+    post.signature = signature(record.parts(), hints)
     post.post_id = _post_id(record)
     _profile(post, beside)
     return post

@@ -357,7 +357,7 @@ def test_a_camel_cased_user_class_names_the_author_whose_profile_is_hidden() -> 
 def test_a_guest_named_in_plain_text_and_quotes_opening_with_a_linked_name() -> None:
     t = _parse("guest-byline-linked-quote.html")
     # "by Nobody:" is a guest's name, no element of its own; a bold date ("Mar 03") is no name.
-    assert [p.author for p in t.posts] == ["Adaeze", "Nobody", "Obinna", "Chidi", None]
+    assert [p.author for p in t.posts] == ["Adaeze", "Nobody", "Obinna", "Chidi", None, "Emeka"]
     assert t.posts[1].body == "Wait until the ground is soft after the first rains."
     # "<a href=/post/7001><b>Adaeze</b></a>:" opens a quote of post 7001 by Adaeze. A post
     # all quote has no words of its own, its tallies ("1 Like 1 Share") none either.
@@ -368,3 +368,5 @@ def test_a_guest_named_in_plain_text_and_quotes_opening_with_a_linked_name() -> 
     answer = t.posts[3]
     assert answer.body == "Agreed, and mulch them well against the sun."
     assert [(q.author, q.post_number) for q in answer.quotes] == [("Nobody", 2)]
+    # A reply of one smiley is a post of no words, not lost.
+    assert (t.posts[5].post_number, t.posts[5].body, t.posts[5].post_id) == (6, "", "7006")
