@@ -134,6 +134,8 @@ def _blocks_before_records(parent: _Element, before: _Element, inside: set[_Elem
 
 
 def _is_name(el: _Element) -> bool:
+    """Does `el` name a member? Not a mention in the words ("@larriglue loves NYU"), which
+    links to the profile of the member talked about."""
     hint = f"{el.get('class', '')} {el.get('itemprop', '')}"
     return hinted(NAME_HINT, hint) or el.tag == "a" and is_profile_link(el.get("href", "")) \
-        or byline(el) is not None
+        and not text_of(el).lstrip().startswith("@") or byline(el) is not None

@@ -370,3 +370,12 @@ def test_a_guest_named_in_plain_text_and_quotes_opening_with_a_linked_name() -> 
     assert [(q.author, q.post_number) for q in answer.quotes] == [("Nobody", 2)]
     # A reply of one smiley is a post of no words, not lost.
     assert (t.posts[5].post_number, t.posts[5].body, t.posts[5].post_id) == (6, "", "7006")
+
+
+def test_a_mention_in_the_opening_post_is_not_its_author() -> None:
+    # "@quickfeet" links to a profile inside the discussion's words: the opening post is the
+    # whole discussion block, by the name in its header.
+    t = _parse("mention-in-the-opening-post.html")
+    assert [p.author for p in t.posts] == ["host_mira", "lena", "quickfeet"]
+    assert t.posts[0].body.startswith("Our guest this week ran the Boston marathon twice.")
+    assert t.posts[0].posted_at == "2021-03-01T10:00:00+00:00"
