@@ -80,7 +80,8 @@ _MONTHS = {
 }
 _LETTERS = r"[^\W\d_]"
 _DATES = [  # (regex, order of year/month/day groups)
-    (re.compile(r"(\d{4})-(\d{2})-(\d{2})"), (1, 2, 3)),
+    # 2019-08-03, and the dots or slashes some engines print it with (2019.08.03, 2019/8/3)
+    (re.compile(r"(?<!\d)(\d{4})([-./])(\d{1,2})\2(\d{1,2})(?!\d)"), (1, 3, 4)),
     (re.compile(rf"\b({_LETTERS}{{3}}){_LETTERS}*\.? (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}})"),
      (3, 1, 2)),
     (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\.?[ -](?:de )?({_LETTERS}{{3}}){_LETTERS}*\.?,?"
@@ -91,7 +92,7 @@ _DATES = [  # (regex, order of year/month/day groups)
     (re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})"), (3, 2, 1)),
     (re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})"), (3, 1, 2)),
 ]
-_TIME = re.compile(r"\b(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([ap])\.?m\b\.?)?", re.I)
+_TIME = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([ap])\.?m\b\.?)?", re.I)
 
 
 def _month(name: str) -> int:
@@ -105,7 +106,8 @@ def _date_parts(text: str) -> tuple[int, int, int] | None:
     for pattern, (y, mo, d) in _DATES:
         for m in pattern.finditer(text):
             month_no = _month(m.group(mo))
-            if "/" in m.group() and int(m.group(d)) <= 12 and month_no <= 12:
+            if "/" in m.group() and m.end(y) == m.end() and int(m.group(d)) <= 12 \
+                    and month_no <= 12:
                 continue  # which is the day?
             if 1 <= month_no <= 12 and 1 <= int(m.group(d)) <= 31:
                 return int(m.group(y)), month_no, int(m.group(d))

@@ -246,6 +246,9 @@ def test_a_tree_under_one_top_level_comment_wins_over_a_list_of_other_topics() -
     ("on Sat, 20/06/2015 - 15:23.", "2015-06-20T15:23:00"),  # the day is the one over 12
     ("06/20/2015", "2015-06-20"),
     ("05/06/2015", None),  # May 6 or 5 June: not guessed
+    ("On 2019.08.03 15:35", "2019-08-03T15:35:00"),  # the year first, with dots
+    ("2019/8/3", "2019-08-03"),  # the year first: no doubt which is the day
+    ("2019-08-03T12:00:00", "2019-08-03T12:00:00"),  # the hour after the "T"
     ("Joined: Mar 2009", None),  # no day
     ("Feb 31, 2020", None),
     ("3 years ago", None),  # the page does not say when it was saved
