@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 
 from lxml.etree import _Element
 
-from scraper.fields import is_signature_rule, set_profile_field, to_int
+from scraper.fields import is_signature_rule, set_profile_field, shown_date, to_int
 from scraper.html import clean, element_text
 from scraper.models import AUTHOR_FROM_PAGE, Post, Quote
 from scraper.tree import attr, cls, find, find_all, first_text, get_text, has_class, own_strings
@@ -118,7 +118,16 @@ def _iso(text: str | None) -> str | None:
             return datetime.strptime(text, fmt).isoformat()  # type: ignore[arg-type]
         except ValueError:
             continue
-    return None
+    # A theme's own words around the date ("#5 Posted Apr 5, 2020, 7:39 PM"): vB's formats
+    # inside the text, else the date as any page shows one ("16.03.2020 23:59").
+    for fmt, shape in _SHAPES if text else ():
+        found = shape.search(text)  # type: ignore[arg-type]
+        if found:
+            try:
+                return datetime.strptime(found.group().strip(), fmt).isoformat()
+            except ValueError:
+                continue
+    return shown_date(text) if text else None
 
 
 def _profile(post: Post, fields: dict[str, str]) -> None:

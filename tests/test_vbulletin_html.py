@@ -280,3 +280,18 @@ def test_real_thread_fields() -> None:
     assert (last.page, last.page_count) == (77, 77)
     one = parse(real("awful-somethingawful-vb3/showpost.html"))
     assert (one.thread_id, one.title) == ("3510131", "Awful iPhone/iPad app - error code -1002")
+
+
+@pytest.mark.parametrize("header, iso", [
+    ("Posted <b>Apr 5, 2020, 7:39 PM</b>", "2020-04-05T19:39:00"),  # a theme's own words
+    ("16.03.2020 23:59", "2020-03-16T23:59:00"),  # a German board's day first
+    ("06-15-2016, 03:03 PM", "2016-06-15T15:03:00"),  # vB's own format
+    ("Today, 09:12 AM", None),  # the page does not say which day it was saved
+])
+def test_a_vb3_date_in_a_theme_s_words(header: str, iso: str | None) -> None:
+    page = (b'<html><head><meta name="generator" content="vBulletin 3.8.1"></head><body>'
+            b'<table id="post77"><tr><td class="thead">#<a id="postcount77" name="1">1</a> '
+            + header.encode() + b'</td></tr><tr><td><div id="post_message_77">Just words.</div>'
+            b"</td></tr></table></body></html>")
+    (post,) = vb.parse(page, "themed.html")[0].posts
+    assert post.posted_at == iso
