@@ -25,6 +25,10 @@ its text.
   open this one: a reply whose quote of the post above was kept as its own words is wrong. An
   empty own text is right when the gold text is empty or lies within our quotes.
 
+- Dates, apart from the fields (the figures above stay comparable): a paired post is dated
+  right when its `posted_at` names the day its gold date shows, read by `shown_date`; a gold
+  date that names no day ("2 days ago") is not scored.
+
 Pages: those whose file is in ../shared/data/more-engines (expect.json "source") are reported
 apart. The others are split before any tuning, by site and file name: the first page of each
 site is for tuning, the second is held out (a site with a page in more-engines has its other
@@ -90,6 +94,8 @@ class PageScore:
     right: int = 0
     total: int = 0
     unscored: int = 0
+    dates_right: int = 0  # apart from the fields: the day of each paired post whose gold date
+    dates: int = 0  # reads as a day (not "2 days ago")
     error: str = ""
     wrong: list[str] = field(default_factory=list)
 
@@ -219,8 +225,26 @@ def align(gold_n: int, ours_n: int, score: Any) -> list[tuple[int, int]]:
     return pairs
 
 
-def score_page(doc: dict[str, Any], posts: list[Any]) -> tuple[int, int, int, list[str]]:
-    """(fields right, fields scored, author fields not scored, what was wrong)."""
+def score_dates(doc: dict[str, Any], posts: list[Any], pairs: dict[int, int]) -> tuple[int, int]:
+    """(posts dated on the right day, gold dates that name a day). A gold post without a
+    partner has its date wrong."""
+    from scraper.fields import shown_date
+
+    right = scored = 0
+    for i, gold in enumerate(doc["gold_standard_annotation"]):
+        shown = (gold.get("datetime") or {}).get("surface_form")
+        day = shown_date(" ".join(shown.split())) if shown else None
+        if not day:
+            continue
+        scored += 1
+        j = pairs.get(i)
+        right += j is not None and (posts[j].posted_at or "")[:10] == day[:10]
+    return right, scored
+
+
+def score_page(doc: dict[str, Any], posts: list[Any]
+               ) -> tuple[int, int, int, list[str], dict[int, int]]:
+    """(fields right, fields scored, author fields not scored, what was wrong, the pairing)."""
     gold = doc["gold_standard_annotation"]
     authors = gold_authors(doc)
     texts = [tokens(a["post_text"]["surface_form"]) for a in gold]
@@ -247,7 +271,7 @@ def score_page(doc: dict[str, Any], posts: list[Any]) -> tuple[int, int, int, li
             ours = " ".join(posts[j].body.split()[:WORDS]) if j is not None else None
             wrong.append(f"#{i + 1} text {ours!r} !~ {' '.join(texts[i][:WORDS])!r}")
     unscored = sum(a is None for a in authors)
-    return right, 1 + 2 * len(gold) - unscored, unscored, wrong
+    return right, 1 + 2 * len(gold) - unscored, unscored, wrong, pairs
 
 
 def run_page(file: str, doc: dict[str, Any], half: str) -> PageScore:
@@ -264,7 +288,8 @@ def run_page(file: str, doc: dict[str, Any], half: str) -> PageScore:
     except Exception as e:  # noqa: BLE001 - a ParseError or a crash: the page yields nothing
         posts, s.error = [], f"{type(e).__name__}: {e}"
     s.posts = len(posts)
-    s.right, s.total, s.unscored, s.wrong = score_page(doc, posts)
+    s.right, s.total, s.unscored, s.wrong, pairs = score_page(doc, posts)
+    s.dates_right, s.dates = score_dates(doc, posts, pairs)
     return s
 
 
@@ -280,6 +305,8 @@ def summary(scores: list[PageScore]) -> dict[str, Any]:
                      "mean_page": round(sum(s.accuracy for s in group) / len(group), 4)
                      if group else None,
                      "pages_below_80": sum(s.accuracy < 0.8 for s in group),
+                     "dates": sum(s.dates for s in group),
+                     "dates_right": sum(s.dates_right for s in group),
                      "nothing": [s.file for s in group if not s.posts]}
     return out
 
@@ -306,11 +333,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{s.accuracy:7.1%} {s.half:12} {s.parser or '-':16} {s.posts:3}/{s.gold_posts:<3} "
               f"{s.file[:70]}{'  ' + s.error[:60] if s.error else ''}")
         if args.verbose:
-            print("        " + "; ".join(s.wrong[:8]))
+            print("        " + "; ".join(s.wrong[:8]) + f" (dates {s.dates_right}/{s.dates})")
     for half, t in totals.items():
         print(f"{half:12} {t['accuracy']:.1%} of {t['fields']} fields on {t['pages']} pages "
               f"(mean page {t['mean_page']:.1%}, {t['pages_below_80']} below 80%), "
-              f"nothing from {len(t['nothing'])}: {', '.join(t['nothing'])}")
+              f"nothing from {len(t['nothing'])}: {', '.join(t['nothing'])}; "
+              f"dated on the right day {t['dates_right']} of {t['dates']} posts")
     return 0
 
 
