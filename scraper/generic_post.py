@@ -267,7 +267,8 @@ def _date(parts: list[_Element], beside: list[tuple[str, str | None]]) -> str | 
     label = False  # the text before was a profile label ("Joined:"): this is no post date
     for text, title in beside:
         after_label = label
-        dated = len(text) < 80 and is_date(text)
+        # (short once the source's indentation inside it is collapsed)
+        dated = (len(text) < 80 or len(" ".join(text.split())) < 80) and is_date(text)
         label = not dated and bool(_PROFILE_DATE.match(text))  # "Joined:" alone
         if after_label or not dated or _PROFILE_DATE.match(text):
             continue
@@ -280,8 +281,9 @@ def _date(parts: list[_Element], beside: list[tuple[str, str | None]]) -> str | 
 
 # The dates of a member's profile beside the post, not the post's.
 _PROFILE_DATE = re.compile(r"^\W*(?:registered|joined|join date|member since|registriert|"
-                           r"mitglied seit|dabei seit|inscrit|inscription|registrado|miembro desde|"
-                           r"iscritto|lid sinds|rekisteröitynyt)\b", re.I)
+                           r"mitglied seit|dabei seit|anmeldu?ngsdatum|anmeldedatum|inscrit|"
+                           r"inscription|registrado|miembro desde|fecha de registro|membro desde|"
+                           r"data (?:di )?iscrizione|iscritto|lid sinds|rekisteröitynyt)\b", re.I)
 
 
 def _texts_outside(parts: list[_Element], body: _Element | None) -> list[tuple[str, str | None]]:

@@ -382,3 +382,11 @@ def test_a_mention_in_the_opening_post_is_not_its_author() -> None:
     assert [p.author for p in t.posts] == ["host_mira", "lena", "quickfeet"]
     assert t.posts[0].body.startswith("Our guest this week ran the Boston marathon twice.")
     assert t.posts[0].posted_at == "2021-03-01T10:00:00+00:00"
+
+
+def test_a_registration_date_is_no_post_date_and_an_indented_date_line_is_one() -> None:
+    t = _parse("registered-label-and-indented-date.html")
+    assert [(p.author, p.author_joined) for p in t.posts] == [
+        ("klara", "21. Januar 2013"), ("jonas", "18. Oktober 2016")]
+    # The first date line runs long only by the source's indentation around its edit note.
+    assert [p.posted_at for p in t.posts] == ["2020-04-20T11:17:00", "2020-04-20T11:20:00"]
