@@ -26,8 +26,9 @@ its text.
   empty own text is right when the gold text is empty or lies within our quotes.
 
 - Dates, apart from the fields (the figures above stay comparable): a paired post is dated
-  right when its `posted_at` names the day its gold date shows, read by `shown_date`; a gold
-  date that names no day ("2 days ago") is not scored.
+  right when its `posted_at` names the day its gold date shows, read by `shown_date` (a day
+  either side when ours carries its zone: the page shows local time); a gold date that names
+  no day ("2 days ago") is not scored.
 
 Pages: those whose file is in ../shared/data/more-engines (expect.json "source") are reported
 apart. The others are split before any tuning, by site and file name: the first page of each
@@ -238,8 +239,22 @@ def score_dates(doc: dict[str, Any], posts: list[Any], pairs: dict[int, int]) ->
             continue
         scored += 1
         j = pairs.get(i)
-        right += j is not None and (posts[j].posted_at or "")[:10] == day[:10]
+        right += j is not None and _same_day(posts[j].posted_at or "", day)
     return right, scored
+
+
+def _same_day(ours: str, shown: str) -> bool:
+    """Does our stamp name the day the page shows? A stamp with its zone (UTC from the
+    markup) may be a day off the page's local clock."""
+    from datetime import date
+
+    if ours[:10] == shown[:10]:
+        return True
+    zoned = ours.endswith("Z") or re.search(r"[+-]\d\d:?\d\d$", ours) is not None
+    try:
+        return zoned and abs((date.fromisoformat(ours[:10]) - date.fromisoformat(shown[:10])).days) == 1
+    except ValueError:
+        return False
 
 
 def score_page(doc: dict[str, Any], posts: list[Any]
