@@ -94,7 +94,8 @@ _DATES = [  # (regex, order of year/month/day groups)
     (re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})"), (3, 2, 1)),
     (re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})"), (3, 1, 2)),
 ]
-_TIME = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([ap])\.?m\b\.?)?", re.I)
+_DAY_FIRST = 4  # the index of 20/06/2015 above
+_TIME = re.compile(r"(?<![\d:])(\d{1,2})[:h](\d{2})(?::(\d{2}))?(?:\s*([ap])\.?m\b\.?)?", re.I)
 
 
 def _month(name: str) -> int:
@@ -104,22 +105,32 @@ def _month(name: str) -> int:
     return _MONTHS.get(lower[:4]) or _MONTHS.get(lower[:3], 0)
 
 
-def _date_parts(text: str) -> tuple[int, int, int] | None:
-    for pattern, (y, mo, d) in _DATES:
+def day_first(lang: str | None) -> bool | None:
+    """Does a page in `lang` (its <html lang>) write 05/06/2015 for 5 June? Every language
+    but American English does; plain "en" could be either."""
+    tag = (lang or "").strip().lower().replace("_", "-")
+    if not tag or tag == "en":
+        return None
+    return tag != "en-us"
+
+
+def _date_parts(text: str, first_day: bool | None = None) -> tuple[int, int, int] | None:
+    for k, (pattern, (y, mo, d)) in enumerate(_DATES):
         for m in pattern.finditer(text):
             month_no = _month(m.group(mo))
             if "/" in m.group() and m.end(y) == m.end() and int(m.group(d)) <= 12 \
-                    and month_no <= 12:
-                continue  # which is the day?
+                    and month_no <= 12 and (first_day is None or first_day != (k == _DAY_FIRST)):
+                continue  # which is the day? The page's language may say
             if 1 <= month_no <= 12 and 1 <= int(m.group(d)) <= 31:
                 return int(m.group(y)), month_no, int(m.group(d))
     return None
 
 
-def shown_day(text: str, today: date | None = None) -> date | None:
+def shown_day(text: str, today: date | None = None, first_day: bool | None = None
+              ) -> date | None:
     """The day a shown date names; "Today"/"Yesterday" only when the page says what day it
-    is (`today`)."""
-    parts = _date_parts(text)
+    is (`today`); 05/06/2015 only when `first_day` says which comes first (`day_first`)."""
+    parts = _date_parts(text, first_day)
     lowered = text.lower()
     if parts is None and today and ("today" in lowered or "yesterday" in lowered):
         return today - timedelta(days=1 if "yesterday" in lowered else 0)
@@ -129,10 +140,11 @@ def shown_day(text: str, today: date | None = None) -> date | None:
         return None
 
 
-def shown_date(text: str, today: date | None = None, zone: str = "") -> str | None:
+def shown_date(text: str, today: date | None = None, zone: str = "",
+               first_day: bool | None = None) -> str | None:
     """A shown post date as ISO 8601, with the time when it shows one and `zone` ("+10:00")
     when the page states its clock's offset; None when it names no day."""
-    day = shown_day(text, today)
+    day = shown_day(text, today, first_day)
     m = _TIME.search(text)
     if day is None or m is None:
         return day.isoformat() if day else None

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from lxml.etree import _Element
 
-from scraper.fields import profile_field, set_profile_field, shown_date
+from scraper.fields import day_first, profile_field, set_profile_field, shown_date
 from scraper.generic_body import body_element, own_text, quotes_and_chrome, replied_post, signature
 from scraper.generic_loose import around_author
 from scraper.generic_words import (
@@ -274,6 +274,8 @@ def _date(parts: list[_Element], beside: list[tuple[str, str | None]]) -> str | 
             continue
         # "2 weeks ago", the date itself in the element's title (Kunena's tooltip)
         shown = shown_date(text) or (shown_date(title) if title else None)
+        if shown is None and "/" in text:  # 05/06/2015: the page's language says which is the day
+            shown = shown_date(text, first_day=day_first(parts[0].getroottree().getroot().get("lang")))
         if shown:
             return shown
     return None

@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 
 from lxml.etree import _Element
 
-from scraper.fields import is_signature_rule, set_profile_field, shown_date, to_int
+from scraper.fields import day_first, is_signature_rule, set_profile_field, shown_date, to_int
 from scraper.html import clean, element_text
 from scraper.models import AUTHOR_FROM_PAGE, Post, Quote
 from scraper.tree import attr, cls, find, find_all, first_text, get_text, has_class, own_strings
@@ -105,7 +105,7 @@ def _shape(fmt: str) -> re.Pattern[str]:
 _SHAPES = [(fmt, _shape(fmt)) for fmt in _DATE_FORMATS]
 
 
-def _iso(text: str | None) -> str | None:
+def _iso(text: str | None, page: _Element | None = None) -> str | None:
     """A page date ("06-15-2016, 03:03 PM", "Sep 20, 2012 11:16") as ISO 8601, else None.
 
     "Today"/"Yesterday" would need the day the page was saved, which the page does not say.
@@ -127,7 +127,11 @@ def _iso(text: str | None) -> str | None:
                 return datetime.strptime(found.group().strip(), fmt).isoformat()
             except ValueError:
                 continue
-    return shown_date(text) if text else None
+    if not text:
+        return None
+    # 05/06/2015: the page's language says which is the day ("fr": 5 June)
+    lang = page.getroottree().getroot().get("lang") if page is not None else None
+    return shown_date(text, first_day=day_first(lang))
 
 
 def _profile(post: Post, fields: dict[str, str]) -> None:
@@ -186,7 +190,7 @@ def vb3_post(table: _Element, base: str | None) -> Post | None:
     post.post_number = to_int(attr(count, "name") or get_text(count)) if count is not None else None
     post.url = _link(base, find(table, ".//a[starts-with(@id, 'postlink')]"))
     date = find(table, f".//td[{cls('thead')}]")
-    post.posted_at = _iso(get_text(date, " ")) if date is not None else None
+    post.posted_at = _iso(get_text(date, " "), table) if date is not None else None
     menu = find(table, ".//div[starts-with(@id, 'postmenu_')]")
     title = find(menu, f"following-sibling::div[{cls('smallfont')}]")
     if title is not None and ":" in get_text(title):
@@ -219,7 +223,7 @@ def vb4_post(li: _Element, base: str | None) -> Post | None:
                              "signaturecontainer")
     post.post_number = to_int(get_text(el["postcounter"])) if "postcounter" in el else None
     post.url = _link(base, el.get("postcounter"))
-    post.posted_at = _iso(get_text(el["date"], " ")) if "date" in el else None
+    post.posted_at = _iso(get_text(el["date"], " "), li) if "date" in el else None
     _author(post, el.get("username"), el.get("usertitle"))  # a guest's is a plain span.username
     if "userinfo_extra" in el:
         _profile(post, {get_text(dt): get_text(dd) for dt in el["userinfo_extra"].iterdescendants("dt")

@@ -6,7 +6,7 @@ import pytest
 
 import scraper
 from scraper import ParseError, detect, generic
-from scraper.fields import shown_date
+from scraper.fields import day_first, shown_date
 from scraper.models import Thread
 from tests.conftest import FIXTURES
 
@@ -255,6 +255,15 @@ def test_a_tree_under_one_top_level_comment_wins_over_a_list_of_other_topics() -
 ])
 def test_dates_shown_as_text(shown: str, iso: str | None) -> None:
     assert shown_date(shown) == iso
+
+
+@pytest.mark.parametrize("lang, iso", [
+    ("fr", "2015-12-08T08:08:00"), ("de-DE", "2015-12-08T08:08:00"),
+    ("en-GB", "2015-12-08T08:08:00"), ("en-US", "2015-08-12T08:08:00"),
+    ("en", None), (None, None),  # plain English could be either
+])
+def test_the_page_language_says_which_comes_first(lang: str | None, iso: str | None) -> None:
+    assert shown_date("08/12/2015, 08h08", first_day=day_first(lang)) == iso
 
 
 def test_a_generic_post_without_a_time_element_is_dated_by_its_shown_date() -> None:

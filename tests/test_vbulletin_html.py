@@ -295,3 +295,13 @@ def test_a_vb3_date_in_a_theme_s_words(header: str, iso: str | None) -> None:
             b"</td></tr></table></body></html>")
     (post,) = vb.parse(page, "themed.html")[0].posts
     assert post.posted_at == iso
+
+
+def test_a_day_first_date_on_a_french_page() -> None:
+    page = (b'<html lang="fr"><head><meta name="generator" content="vBulletin 4.2"></head><body>'
+            b'<ol id="posts"><li class="postbitlegacy postcontainer" id="post_616780">'
+            b'<span class="date">10/05/2006,&nbsp;<span class="time">13h16</span></span>'
+            b'<div class="postcontent">Bienvenue aux nouveaux moderateurs.</div></li></ol>'
+            b"</body></html>")
+    (post,) = vb.parse(page, "fr.html")[0].posts
+    assert post.posted_at == "2006-05-10T13:16:00"
