@@ -249,7 +249,7 @@ def _name_text(el: _Element, out: list[str], hints: Hints) -> None:
         out.append(el.text)
     for child in el:
         if isinstance(child.tag, str) and child.tag not in ("script", "style", "img") \
-                and not hints[child] & IS_BADGE \
+                and not hints[child] & IS_BADGE and not _replied(child) \
                 and not re.fullmatch(r"\s*[\d,.]+\s*", text_of(child)):
             _name_text(child, out, hints)
         if child.tail:

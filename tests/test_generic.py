@@ -172,9 +172,9 @@ def test_a_name_classed_user_and_a_time_with_am_pm() -> None:
 
 def test_threaded_replies_are_posts_of_their_own() -> None:
     # The siblings are the top-level threads; each comment in them is a post, its author the
-    # name beside "in reply to X", not X.
+    # name beside "in reply to X", not X (nor "Hidden in reply to X" where the name is no link).
     t = _parse("threaded-replies.html")
-    assert [p.author for p in t.posts] == ["wintertom", "lena_k", "wintertom", "grit"]
+    assert [p.author for p in t.posts] == ["wintertom", "lena_k", "wintertom", "grit", "Hidden"]
     assert t.posts[1].body == "Which brand? Mine still let the wind through."
 
 
