@@ -58,7 +58,7 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     groups = record_groups(root, counts)
     if not groups and _open_noscript(root):
         counts = count(root)
-        groups = record_groups(root, counts)
+        groups = record_groups(root, counts) or _lone_article(root, counts)
     if not groups:
         described = structured.threads(root)
         if described:  # no post markup, but the page describes its thread to search engines
@@ -86,6 +86,16 @@ def _open_noscript(root: _Element) -> bool:
             el.tag = "div"
             opened = True
     return opened
+
+
+def _lone_article(root: _Element, counts: Counts) -> list[list[Record]]:
+    """A script-built forum's topic of one post, in the content it serves readers without
+    JavaScript (Flarum's noscript view): the page's one <article>, with a name and words
+    besides, undated as every post there is."""
+    articles = list(root.iter("article"))
+    if len(articles) == 1 and _is_undated_record(counts, articles[0]):
+        return [[Record(articles[0])]]
+    return []
 
 
 def tree(data: bytes) -> _Element:

@@ -13,7 +13,7 @@ import scraper
 import scraper.generic as generic
 from tests.conftest import FIXTURES, SHARED_DATA
 
-# Engine pages whose one-post cut reads right. Not yet: Flarum's noscript view (no dates) and
+# Engine pages whose one-post cut reads right (Flarum's noscript view below). Not yet:
 # proxer.me (neither an id nor a class says post).
 PAGES = [FIXTURES / "engines" / f"{name}.html" for name in (
     "bbpress-2", "fluxbb-1.5-page2", "invision-3", "invision-5", "kunena-6", "mybb",
@@ -50,3 +50,17 @@ def test_a_page_of_one_post_gives_that_post(page: Path) -> None:
     leading = whole.posts[:len(cut.posts)]
     assert [(p.author, p.body, p.posted_at) for p in cut.posts] == [
         (p.author, p.body, p.posted_at) for p in leading]
+
+
+def test_a_flarum_topic_of_one_post_in_its_noscript_view() -> None:
+    # Flarum serves readers without JavaScript its posts in <noscript>: an <article> each with
+    # a name and no date. Cut to its first, the page still gives that post.
+    page = FIXTURES / "engines" / "flarum-noscript.html"
+    data = page.read_bytes()
+    [whole] = scraper.parse(data, page.name)
+    root = generic.tree(data)
+    for article in list(root.iter("article"))[1:]:
+        article.getparent().remove(article)
+    [cut] = scraper.parse(etree.tostring(root, encoding="utf-8", method="html"), page.name)
+    assert [(p.author, p.body) for p in cut.posts] == [(whole.posts[0].author, whole.posts[0].body)]
+    assert cut.posts[0].author == "crumb_and_co"
