@@ -5,6 +5,9 @@ carries data-index (0 = the topic's first post), data-pid, data-username and dat
 the words are in `[component="post/content"]`. A quote is a <blockquote> preceded by a paragraph
 "@user said in <a href="/post/123">Topic</a>:". The page also embeds its data as JSON in
 `<script id="ajaxify-data">`, used here only for what the HTML does not show.
+
+Read from an lxml tree (`scraper.tree`), as it was read from BeautifulSoup's: classes match by
+token (bs4's class_=), attribute values exactly, and each find is of descendants only.
 """
 
 from __future__ import annotations
@@ -15,14 +18,17 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlparse
 
-from bs4 import BeautifulSoup, Tag
+from lxml import etree
+from lxml.etree import _Element
 
 from scraper.fields import slug, to_int
-from scraper.html import Index, clean, get_text, index_by, outermost, page_url, soup, text_of
+from scraper.html import clean, decode, element_text
 from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Quote, Thread
+from scraper.tree import find, has_class, page_tree, xpath
 
 FORMAT = "nodebb-html"
 
+Index = dict[str, list[_Element]]
 
 # One pattern each, each opening with a character that has no case (see vbulletin_html).
 _SNIFFS = [re.compile(r"""=(?<=component=)["'](?:post|topic)["/]""", re.I),
@@ -40,16 +46,16 @@ def sniff(head: str, name: str) -> str | None:
 
 def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     """The page's topic with its posts, in page order."""
-    doc = soup(data)
-    idx = index_by(doc, "component")
+    doc = page_tree(decode(data))
+    idx = _components(doc)
     ajaxify = _ajaxify(doc)
-    url = page_url(doc)
+    url = _page_url(doc)
     users = {str(p.get("pid")): p.get("user") or {} for p in ajaxify.get("posts") or []
              if isinstance(p, dict)}
     posts: list[Post] = []
     parents: list[str | None] = []
     # Persona renders posts as <li>; other themes put data-pid on whatever element they use.
-    for li in (el for el in idx.get("post", []) if el.name == "li" or el.get("data-pid")):
+    for li in (el for el in idx.get("post", []) if el.tag == "li" or el.get("data-pid")):
         post, parent = _post(li, url, users)
         if post is not None:
             posts.append(post)
@@ -64,36 +70,71 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     return [thread]
 
 
-def _first(idx: Index, component: str) -> Tag | None:
+def _components(root: _Element) -> Index:
+    """The elements under `root` by their `component`, in page order: one query for the page
+    and one per post, instead of one per field."""
+    idx: Index = {}
+    for el in xpath("descendant::*[@component]")(root):
+        idx.setdefault(el.get("component"), []).append(el)
+    return idx
+
+
+def _first(idx: Index, component: str) -> _Element | None:
     found = idx.get(component)
     return found[0] if found else None
 
 
-def _ajaxify(doc: BeautifulSoup) -> dict[str, Any]:
-    script = doc.find("script", id="ajaxify-data")
+# bs4's get_text left out the strings of <script>, <style>, <template> and ruby annotations
+# (<rt>, <rp>), wherever the element sits; so do these words, so that a title reads as it did.
+_WORDS = ("descendant::text()[not(ancestor::script or ancestor::style or ancestor::template"
+          " or ancestor::rt or ancestor::rp)]")
+
+
+def _words(el: _Element | None) -> str | None:
+    """All the text under `el` as bs4's get_text gave it (None when there is no element)."""
+    return "".join(xpath(_WORDS)(el)) if el is not None else None
+
+
+def _text(el: _Element, skip: list[_Element] | None = None) -> str:
+    """`element_text`, ruby annotations left out: bs4's text_of passed over their strings."""
+    return element_text(el, [*(skip or ()), *el.iterdescendants("rt", "rp")])
+
+
+def _ajaxify(doc: _Element) -> dict[str, Any]:
+    script = find(doc, "descendant::script[@id='ajaxify-data']")
     try:
-        data = json.loads(script.string or "") if isinstance(script, Tag) else {}
+        data = json.loads(script.text or "") if script is not None else {}
     except ValueError:  # a truncated page cuts the JSON short; the HTML still has the posts
         return {}
     return data if isinstance(data, dict) else {}
 
 
+def _page_url(doc: _Element) -> str | None:
+    """The page's own address: the first canonical link's, else og:url (bs4's page_url).
+    rel is split in Python: bs4 split it at any Unicode space, XPath's normalize-space at four."""
+    link = next((el for el in doc.iter("link") if "canonical" in (el.get("rel") or "").split()),
+                None)
+    if link is not None and link.get("href"):
+        return link.get("href")
+    og = find(doc, "descendant::meta[@property='og:url']")
+    return (og.get("content") or None) if og is not None else None
 
-def _thread(doc: BeautifulSoup, idx: Index, ajaxify: dict[str, Any], url: str | None) -> Thread:
-    title = clean(get_text(_first(idx, "topic/title"))) or clean(str(ajaxify.get("titleRaw") or ""))
+
+def _thread(doc: _Element, idx: Index, ajaxify: dict[str, Any], url: str | None) -> Thread:
+    title = clean(_words(_first(idx, "topic/title"))) or clean(str(ajaxify.get("titleRaw") or ""))
     if not title:
-        og = doc.find("meta", property="og:title")
-        raw = str(og.get("content", "")) if isinstance(og, Tag) else ""
-        raw = raw or (doc.title.get_text() if doc.title else "")
+        og = find(doc, "descendant::meta[@property='og:title']")
+        raw = og.get("content", "") if og is not None else ""
+        raw = raw or (_words(next(doc.iter("title"), None)) or "")
         title = clean(raw.split(" | ")[0]) or "untitled"
     topic = _first(idx, "topic")
-    tid = str(topic.get("data-tid", "")) if topic is not None else ""
+    tid = topic.get("data-tid", "") if topic is not None else ""
     if not tid.isdigit():
         m = _TOPIC_ID.search(url or "")
         tid = m.group(1) if m else str(ajaxify.get("tid") or "")
     tid = tid or slug(title) or "nodebb"
     count = _first(idx, "topic/post-count")
-    declared = to_int(str(count.get("title") or count.get_text())) if count is not None else None
+    declared = to_int(count.get("title") or _words(count)) if count is not None else None
     if declared is None:
         declared = to_int(str(ajaxify.get("postcount", "")))
     page, page_count = _pages(idx, ajaxify)
@@ -110,90 +151,109 @@ def _pages(idx: Index, ajaxify: dict[str, Any]) -> tuple[int | None, int | None]
     nav = _first(idx, "pagination")
     if nav is None:
         return None, None
-    numbers = [n for n in (to_int(str(a.get("data-page"))) for a in nav.find_all("a")) if n]
-    active = nav.find("li", class_="active")
-    return (to_int(active.get_text()) if active else None, max(numbers, default=None))
+    numbers = [n for n in (to_int(str(a.get("data-page"))) for a in nav.iterdescendants("a")) if n]
+    active = next((li for li in nav.iterdescendants("li") if has_class(li, "active")), None)
+    return (to_int(_words(active)) if active is not None else None, max(numbers, default=None))
 
 
-def _post(li: Tag, base: str | None, users: dict[str, Any]) -> tuple[Post | None, str | None]:
+def _post(li: _Element, base: str | None, users: dict[str, Any]) -> tuple[Post | None, str | None]:
     """One post, and the pid of the post it replies to (NodeBB's toPid), when it names one."""
-    idx = index_by(li, "component")
+    idx = _components(li)
     content = _first(idx, "post/content")
     if content is None:
         return None, None
     quotes, skip = _quotes(content)
     # Link-preview plugins (github-embed, iframely) add cards about the linked page: not words.
-    skip += content.find_all("div", class_=_EMBED)
-    pid = str(li.get("data-pid", "")) or None
-    index = to_int(str(li.get("data-index", "")))
-    link = li.find("a", class_="permalink", href=True)
+    # The pattern meets one class token at a time, as bs4's class_=pattern did.
+    skip += [div for div in content.iterdescendants("div")
+             if any(_EMBED.search(c) for c in (div.get("class") or "").split())]
+    pid = li.get("data-pid", "") or None
+    index = to_int(li.get("data-index", ""))
+    link = next((a for a in li.iterdescendants("a")
+                 if a.get("href") is not None and has_class(a, "permalink")), None)
     votes = _first(idx, "post/vote-count")
     sig = _first(idx, "post/signature")
     user = users.get(pid or "") or {}
-    post = Post(body=text_of(content, skip=skip), quotes=quotes, post_id=pid,
+    post = Post(body=_text(content, skip), quotes=quotes, post_id=pid,
                 post_number=index + 1 if index is not None else None,
                 posted_at=_posted_at(li),
-                url=urljoin(base or "", str(link["href"])) if isinstance(link, Tag) else None,
-                signature=(text_of(sig) or None) if sig is not None else None,
-                score=to_int(str(votes.get("data-votes") or votes.get_text())) if votes else None,
+                url=urljoin(base or "", link.get("href", "")) if link is not None else None,
+                signature=(_text(sig) or None) if sig is not None else None,
+                score=to_int(votes.get("data-votes") or _words(votes)) if votes is not None
+                else None,
                 # NodeBB's topic view does not print the post count; its page data has it.
                 author_posts=to_int(str(user.get("postcount", ""))) if isinstance(user, dict)
                 else None)
-    shown = li.find(itemprop="author")
-    name = clean(get_text(shown)) or clean(str(li.get("data-username", "")))
+    shown = find(li, "descendant::*[@itemprop='author']")
+    name = clean(_words(shown)) or clean(li.get("data-username", ""))
     post.author, post.author_source = name, AUTHOR_FROM_PAGE if name else None
     parent = _first(idx, "post/parent")
-    return post, (str(parent.get("data-topid", "")) or None) if parent is not None else None
+    return post, (parent.get("data-topid", "") or None) if parent is not None else None
 
 
-def _posted_at(li: Tag) -> str | None:
-    stamp = to_int(str(li.get("data-timestamp", "")))  # milliseconds since 1970, UTC
+def _posted_at(li: _Element) -> str | None:
+    stamp = to_int(li.get("data-timestamp", ""))  # milliseconds since 1970, UTC
     if stamp:
         return datetime.fromtimestamp(stamp / 1000, UTC).isoformat(timespec="seconds")
-    meta = li.find("meta", itemprop="datePublished")
-    text = str(meta.get("content", "")) if isinstance(meta, Tag) else ""
+    meta = find(li, "descendant::meta[@itemprop='datePublished']")
+    text = meta.get("content", "") if meta is not None else ""
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat(timespec="seconds")
     except ValueError:
         return None
 
 
-def _quotes(content: Tag) -> tuple[list[Quote], list[Tag]]:
+def _quotes(content: _Element) -> tuple[list[Quote], list[_Element]]:
     """The outermost blockquotes as Quotes; the blockquotes and their headers to leave out."""
-    found = content.find_all("blockquote")
-    ids = {id(q) for q in found}
     quotes: list[Quote] = []
-    skip: list[Tag] = []
-    for bq in found:
-        if not outermost(bq, ids, content):
+    skip: list[_Element] = []
+    for bq in content.iterdescendants("blockquote"):
+        if not _outermost(bq, content):
             continue
         header = _header(bq)
-        nested = bq.find_all("blockquote")
+        nested = list(bq.iterdescendants("blockquote"))
         inner_skip = nested + [h for h in map(_header, nested) if h is not None]
         author, pid = _attribution(header)
-        quotes.append(Quote(text=text_of(bq, skip=inner_skip), author=author, post_id=pid))
+        quotes.append(Quote(text=_text(bq, inner_skip), author=author, post_id=pid))
         skip += [bq] + ([header] if header is not None else [])
     return quotes, skip
 
 
+def _outermost(bq: _Element, content: _Element) -> bool:
+    """A quote nested in a quote is part of the outer one's text, not a quote of the post."""
+    for parent in bq.iterancestors():
+        if parent is content:
+            return True
+        if parent.tag == "blockquote":
+            return False
+    return False
 
-def _header(bq: Tag) -> Tag | None:
+
+def _header(bq: _Element) -> _Element | None:
     """The "@user said in <topic>:" paragraph just before a quote, if it is one."""
-    prev = bq.find_previous_sibling()
-    if not isinstance(prev, Tag) or prev.name != "p":
+    # The previous element, not node: a comment between is passed over, as bs4 passed it.
+    prev = next(bq.itersiblings(etree.Element, preceding=True), None)
+    if prev is None or prev.tag != "p":
         return None
-    text = clean(prev.get_text()) or ""
-    has_link = prev.find("a", href=_POST_LINK) is not None
-    return prev if text.endswith(":") and (has_link or _SAID_IN.match(text)) else None
+    text = clean(_words(prev)) or ""
+    return prev if text.endswith(":") and (_post_link(prev) is not None or _SAID_IN.match(text)) \
+        else None
 
 
-def _attribution(header: Tag | None) -> tuple[str | None, str | None]:
+def _post_link(el: _Element) -> _Element | None:
+    """The first link under `el` to a post ("/post/123")."""
+    return next((a for a in el.iterdescendants("a") if _POST_LINK.search(a.get("href") or "")),
+                None)
+
+
+def _attribution(header: _Element | None) -> tuple[str | None, str | None]:
     """(quoted member, quoted pid) from a "@user said in <a href="/post/123">" header."""
     if header is None:
         return None, None
-    mention = header.find("a", class_="plugin-mentions-user")
-    m = _SAID_IN.match(clean(header.get_text()) or "")
-    author = clean(get_text(mention)) if mention is not None else (m.group(1) if m else None)
-    link = header.find("a", href=_POST_LINK)
-    pid = _POST_LINK.search(str(link["href"])) if isinstance(link, Tag) else None
+    mention = next((a for a in header.iterdescendants("a")
+                    if has_class(a, "plugin-mentions-user")), None)
+    m = _SAID_IN.match(clean(_words(header)) or "")
+    author = clean(_words(mention)) if mention is not None else (m.group(1) if m else None)
+    link = _post_link(header)
+    pid = _POST_LINK.search(link.get("href") or "") if link is not None else None
     return (author or "").lstrip("@") or None, pid.group(1) if pid else None
