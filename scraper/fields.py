@@ -89,10 +89,11 @@ _DATES = [  # (regex, order of year/month/day groups)
     (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\.?[ -](?:de )?({_LETTERS}{{3}}){_LETTERS}*\.?,?"
                 rf"[ -](?:de )?(\d{{4}})"), (3, 2, 1)),
     (re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})"), (3, 2, 1)),
-    # 20/06/2015 (day first) or 06/20/2015 (month first), read only where one of the two is
-    # over 12: 05/06/2015 could be either.
-    (re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})"), (3, 2, 1)),
-    (re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})"), (3, 1, 2)),
+    # 20/06/2015 (day first) or 06/20/2015 (month first), read where one of the two is over
+    # 12 or the page's language says: 05/06/2015 could be either. With dashes, 06-20-2015 as
+    # vBulletin and MyBB print it by default.
+    (re.compile(r"\b(\d{1,2})([/-])(\d{1,2})\2(\d{4})\b"), (4, 3, 1)),
+    (re.compile(r"\b(\d{1,2})([/-])(\d{1,2})\2(\d{4})\b"), (4, 1, 3)),
 ]
 _DAY_FIRST = 4  # the index of 20/06/2015 above
 _TIME = re.compile(r"(?<![\d:])(\d{1,2})[:h](\d{2})(?::(\d{2}))?(?:\s*([ap])\.?m\b\.?)?", re.I)
@@ -118,9 +119,12 @@ def _date_parts(text: str, first_day: bool | None = None) -> tuple[int, int, int
     for k, (pattern, (y, mo, d)) in enumerate(_DATES):
         for m in pattern.finditer(text):
             month_no = _month(m.group(mo))
-            if "/" in m.group() and m.end(y) == m.end() and int(m.group(d)) <= 12 \
-                    and month_no <= 12 and (first_day is None or first_day != (k == _DAY_FIRST)):
-                continue  # which is the day? The page's language may say
+            if k >= _DAY_FIRST and int(m.group(d)) <= 12 and month_no <= 12:
+                # Which is the day? The page's language may say; dashes are the engines' US
+                # default where it does not.
+                first = first_day if first_day is not None or m.group(2) == "/" else False
+                if first is None or first != (k == _DAY_FIRST):
+                    continue
             if 1 <= month_no <= 12 and 1 <= int(m.group(d)) <= 31:
                 return int(m.group(y)), month_no, int(m.group(d))
     return None
@@ -130,6 +134,7 @@ def shown_day(text: str, today: date | None = None, first_day: bool | None = Non
               ) -> date | None:
     """The day a shown date names; "Today"/"Yesterday" only when the page says what day it
     is (`today`); 05/06/2015 only when `first_day` says which comes first (`day_first`)."""
+    text = " ".join(text.split())  # "9  May,  2024" as the page's source spaced it
     parts = _date_parts(text, first_day)
     lowered = text.lower()
     if parts is None and today and ("today" in lowered or "yesterday" in lowered):

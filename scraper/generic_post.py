@@ -30,6 +30,10 @@ from scraper.generic_words import (
 from scraper.html import clean
 from scraper.models import AUTHOR_FROM_PAGE, Post
 
+# What a record shows outside its body, in page order: each text, its element's title and
+# class ("" for a tail).
+Beside = list[tuple[str, str | None, str]]
+
 
 @dataclass
 class Record:
@@ -83,7 +87,7 @@ def read_post(record: Record) -> Post | None:
                     hints)
 
 
-def _details(post: Post, record: Record, beside: list[tuple[str, str | None]], hints: Hints
+def _details(post: Post, record: Record, beside: Beside, hints: Hints
              ) -> Post:
     """`post` with what the record shows beside its words: date, signature, id, profile."""
     post.posted_at = _date(record.parts(), beside)
@@ -96,11 +100,11 @@ def _details(post: Post, record: Record, beside: list[tuple[str, str | None]], h
 _LABELLED = re.compile(r"^([^\W\d][^\W\d ]*(?: [^\W\d]+){0,2})\s*:\s*(.*)$")
 
 
-def _profile(post: Post, beside: list[tuple[str, str | None]]) -> None:
+def _profile(post: Post, beside: Beside) -> None:
     """The member's profile lines beside the post ("Posts: 1,529", "Registriert: 4. März
     2019"), a label and its value in one text or in two texts one after the other."""
     pending = None
-    for text, _ in beside:
+    for text, _, _ in beside:
         if pending:
             set_profile_field(post, pending, " ".join(text.split()))
             pending = None
@@ -256,7 +260,7 @@ def _name_text(el: _Element, out: list[str], hints: Hints) -> None:
             out.append(child.tail)
 
 
-def _date(parts: list[_Element], beside: list[tuple[str, str | None]]) -> str | None:
+def _date(parts: list[_Element], beside: Beside) -> str | None:
     """A <time>'s stamp, else the first date shown outside the body ("Reply #3 on: June 02,
     2003, 06:23:11 PM"): a short text or tail that names a day."""
     for part in parts:
@@ -265,46 +269,49 @@ def _date(parts: list[_Element], beside: list[tuple[str, str | None]]) -> str | 
             if value:
                 return value
     label = False  # the text before was a profile label ("Joined:"): this is no post date
-    for text, title in beside:
+    for text, title, classes in beside:
         after_label = label
         # (short once the source's indentation inside it is collapsed)
         dated = (len(text) < 80 or len(" ".join(text.split())) < 80) and is_date(text)
         label = not dated and bool(_PROFILE_DATE.match(text))  # "Joined:" alone
-        if after_label or not dated or _PROFILE_DATE.match(text):
+        if after_label or not dated or _PROFILE_DATE.match(text) or _JOINED.search(classes):
             continue
         # "2 weeks ago", the date itself in the element's title (Kunena's tooltip)
-        shown = shown_date(text) or (shown_date(title) if title else None)
-        if shown is None and "/" in text:  # 05/06/2015: the page's language says which is the day
-            shown = shown_date(text, first_day=day_first(parts[0].getroottree().getroot().get("lang")))
+        # 05/06/2015: the page's language says which is the day
+        first = day_first(parts[0].getroottree().getroot().get("lang"))
+        shown = shown_date(text, first_day=first) or (
+            shown_date(title, first_day=first) if title else None)
         if shown:
             return shown
     return None
 
 
-# The dates of a member's profile beside the post, not the post's.
+# The dates of a member's profile beside the post, not the post's: labelled, or classed so
+# (Something Awful's <dd class="registered">).
+_JOINED = re.compile(r"regist|joined|join-?date|member-?since|regdate", re.I)
 _PROFILE_DATE = re.compile(r"^\W*(?:registered|joined|join date|member since|registriert|"
                            r"mitglied seit|dabei seit|anmeldu?ngsdatum|anmeldedatum|inscrit|"
                            r"inscription|registrado|miembro desde|fecha de registro|membro desde|"
                            r"data (?:di )?iscrizione|iscritto|lid sinds|rekisteröitynyt)\b", re.I)
 
 
-def _texts_outside(parts: list[_Element], body: _Element | None) -> list[tuple[str, str | None]]:
-    """The texts (stripped, with their element's title) and tails of `parts`, in page order,
-    but none inside `body` (most of a post: not walked)."""
-    out: list[tuple[str, str | None]] = []
+def _texts_outside(parts: list[_Element], body: _Element | None) -> Beside:
+    """The texts (stripped, with their element's title and class) and tails of `parts`, in
+    page order, but none inside `body` (most of a post: not walked)."""
+    out: Beside = []
     stack: list[_Element | str] = list(reversed(parts))
     while stack:
         item = stack.pop()
         if isinstance(item, str):  # a tail, due after its element's subtree
-            out.append((item, None))
+            out.append((item, None, ""))
             continue
         if item is body or not isinstance(item.tag, str):
             if item.tail and item.tail.strip() and item not in parts:
-                out.append((item.tail.strip(), None))
+                out.append((item.tail.strip(), None, ""))
             continue
         text = item.text.strip() if item.text else ""
         if text:
-            out.append((text, item.get("title")))
+            out.append((text, item.get("title"), item.get("class") or ""))
         tail = item.tail.strip() if item.tail and item not in parts else ""
         if tail:
             stack.append(tail)

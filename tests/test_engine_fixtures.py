@@ -257,3 +257,11 @@ def test_profile_lines_beside_a_generic_post() -> None:
         "2021-10-02", 1187, "Trondheim")
     pete = _posts("mybb.html")[0]
     assert (pete.author_joined, pete.author_posts) == ("Feb 2021", 38)
+
+
+def test_mybb_and_drupal_dates_as_their_templates_print_them() -> None:
+    # MyBB's default "03-05-2024, 09:12 AM" is month first, as vBulletin's; Drupal's byline
+    # spaces "9  May,  2024" as its template's source does.
+    assert [p.posted_at for p in _posts("mybb.html")] == [
+        "2024-03-05T09:12:00", "2024-03-05T10:40:00", "2024-03-06T19:55:00"]
+    assert _posts("drupal-10-forum.html")[0].posted_at == "2024-05-09"

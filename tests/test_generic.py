@@ -249,6 +249,9 @@ def test_a_tree_under_one_top_level_comment_wins_over_a_list_of_other_topics() -
     ("On 2019.08.03 15:35", "2019-08-03T15:35:00"),  # the year first, with dots
     ("2019/8/3", "2019-08-03"),  # the year first: no doubt which is the day
     ("2019-08-03T12:00:00", "2019-08-03T12:00:00"),  # the hour after the "T"
+    ("20-06-2015", "2015-06-20"),  # dashes, the day over 12
+    ("03-05-2024, 09:12 AM", "2024-03-05T09:12:00"),  # dashes: the engines' US default
+    ("Jun  8, 2009", "2009-06-08"),  # spaced as strftime pads a day
     ("Joined: Mar 2009", None),  # no day
     ("Feb 31, 2020", None),
     ("3 years ago", None),  # the page does not say when it was saved
@@ -399,3 +402,9 @@ def test_a_registration_date_is_no_post_date_and_an_indented_date_line_is_one() 
         ("klara", "21. Januar 2013"), ("jonas", "18. Oktober 2016")]
     # The first date line runs long only by the source's indentation around its edit note.
     assert [p.posted_at for p in t.posts] == ["2020-04-20T11:17:00", "2020-04-20T11:20:00"]
+
+
+def test_a_date_classed_as_the_member_s_registration_is_no_post_date() -> None:
+    t = _parse("registered-class-before-date.html")
+    assert [(p.author, p.posted_at) for p in t.posts] == [
+        ("gravelgus", "2012-09-20T11:16:00"), ("Rin", "2012-09-20T14:43:00")]
