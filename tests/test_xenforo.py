@@ -157,6 +157,17 @@ def test_page_without_posts_is_a_parse_error() -> None:
         xenforo.parse(cut)
 
 
+def test_class_named_twice_is_read_once() -> None:
+    # BeautifulSoup's class index listed such an element twice, and the post or quote with it.
+    data = (HERE / "xf1-page.html").read_bytes()
+    data = data.replace(b'<li id="post-1002" class="message "', b'<li id="post-1002" class="message message"')
+    data = data.replace(b'class="bbCodeBlock bbCodeQuote" data-author="Alice"',
+                        b'class="bbCodeBlock bbCodeQuote bbCodeQuote" data-author="Alice"')
+    [thread] = xenforo.parse(data)
+    assert [p.post_id for p in thread.posts] == ["1001", "1002", "1003"]
+    assert [q.author for q in thread.posts[1].quotes] == ["Alice"]
+
+
 def test_truncated_page_keeps_whole_posts() -> None:
     data = (HERE / "xf1-page.html").read_bytes()
     cut = data[: data.index(b'<li id="post-1003"') + 200]
