@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlparse
 
 from lxml.etree import _Element
 
-from scraper.fields import set_profile_field, slug, to_int
+from scraper.fields import day_first, set_profile_field, shown_date, slug, to_int
 from scraper.html import clean, decode, element_text
 from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Quote, Thread
 from scraper.tree import by_class, find, first_class, get_text, page_tree, xpath
@@ -257,7 +257,7 @@ def _post_xf1(li: _Element, idx: Index, base: str | None) -> Post | None:
                 post_number=_hash_number(_first(idx, "postNumber")),
                 signature=_signature(_first(idx, "signature")),
                 url=urljoin(base or "", href) if href else None,
-                posted_at=_xf1_date(first_class(meta, "*", "DateTime")),
+                posted_at=_xf1_posted(li, body, meta),
                 author_title=clean(_text(_first(idx, "userTitle"))),
                 score=_likes(idx))
     return _member(post, li, idx, "username", "extraUserInfo")
@@ -364,18 +364,39 @@ def _hash_number(a: _Element | None) -> int | None:
     return to_int(text) if text.startswith("#") else None
 
 
-def _xf1_date(el: _Element | None) -> str | None:
-    if el is None:
-        return None
+def _xf1_posted(li: _Element, body: _Element, meta: _Element | None) -> str | None:
+    """The post's date: its DateTime in the message's meta line, else wherever the theme moved
+    it (GTPlanet's bar above the words), else a date shown as plain text beside the name
+    (juraforum's "03.04.2020, 12:31" under it). Not the words', nor the profile's."""
+    outside = [body, *by_class(li, "*", "extraUserInfo"), *by_class(li, "*", "signature")]
+    stamp = first_class(meta, "*", "DateTime") if meta is not None else None
+    if stamp is None:
+        stamp = next((el for el in by_class(li, "*", "DateTime")
+                      if not any(el is o or o in el.iterancestors() for o in outside)), None)
+    if stamp is not None:
+        return _xf1_date(stamp)
+    first = day_first(li.getroottree().getroot().get("lang"))
+    for el in li.iter():
+        if el is not li and any(el is o or o in el.iterancestors() for o in outside):
+            continue
+        text = el.text.strip() if isinstance(el.tag, str) and el.text else ""
+        shown = shown_date(text, first_day=first) if 0 < len(text) < 40 else None
+        if shown:
+            return shown
+    return None
+
+
+def _xf1_date(el: _Element) -> str | None:
     if el.get("data-time"):  # <abbr class="DateTime" data-time="1414709280">: Unix seconds
         stamp = to_int(el.get("data-time"))
         return datetime.fromtimestamp(stamp, UTC).isoformat() if stamp else None
-    # Older posts: <span class="DateTime" title="Oct 30, 2014 at 10:48 PM">, forum-local time.
+    # Older posts: <span class="DateTime" title="Oct 30, 2014 at 10:48 PM">, forum-local time;
+    # a German board's "17. April 2020 um 20:56 Uhr" as any page shows a date.
     text = clean(el.get("title") or get_text(el)) or ""
     try:
         return datetime.strptime(text, "%b %d, %Y at %I:%M %p").isoformat()
     except ValueError:
-        return None
+        return shown_date(text, first_day=day_first(el.getroottree().getroot().get("lang")))
 
 
 def _iso(text: str) -> str | None:

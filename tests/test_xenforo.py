@@ -91,7 +91,8 @@ def test_xf1_guest_anonymous_quote_and_image(xf1: Thread) -> None:
     assert "Here is my float bowl:" in gary.body and "Looks clean to me." in gary.body
     assert "IMG" not in gary.body and "pasted from the manual" not in gary.body
     assert "Last edited" not in gary.body
-    assert gary.posted_at is None  # a date we cannot read is None, not a crash
+    # "Janvier 5, 2015" read as any page's date; the "Last edited" date above it is not it.
+    assert gary.posted_at == "2015-01-05"
 
 
 # --- XenForo 2 fixture ------------------------------------------------------------------------
@@ -277,3 +278,29 @@ def test_real_page_through_the_whole_pipeline(name: str) -> None:
     [thread] = scraper.parse(data, name)
     assert thread.format == "xenforo-html"
     assert len(thread.posts) == REAL[name][0]
+
+
+_XF1_THEMED = """<html lang="{lang}" id="XenForo"><body><ol class="messageList" id="messageList">
+<li id="post-7" class="message"><div class="messageUserInfo"><h3 class="userText">
+<a href="members/kataster.5/" class="username">Kataster</a>{beside}</h3>
+<div class="extraUserInfo"><dl><dt>Registriert seit:</dt><dd>01.02.2009</dd></dl></div></div>
+<div class="messageInfo primaryContent">{above}<div class="messageContent"><article>
+<blockquote class="messageText ugc baseHtml">Die Kasse muss das erstatten.</blockquote></article></div>
+<div class="messageMeta">{meta}</div></div></li></ol></body></html>"""
+
+
+@pytest.mark.parametrize("lang, beside, above, meta, iso", [
+    # the DateTime moved out of the meta line into a bar above the words (GTPlanet)
+    ("en", "", '<div class="gtp_abovePost"><span class="DateTime" title="May 15, 2018 at 1:20 PM">'
+     "May 15, 2018</span></div>", "", "2018-05-15T13:20:00"),
+    # a German board's own wording in the DateTime's title
+    ("de-DE", "", "", '<span class="DateTime" title="17. April 2020 um 20:56 Uhr">17. April 2020'
+     "</span>", "2020-04-17T20:56:00"),
+    # no DateTime at all: the date as plain text under the name, not the registration date
+    ("de-DE", "<small><span>03.04.2020, 12:31</span></small>", "", "", "2020-04-03T12:31:00"),
+])
+def test_xf1_post_dates_where_themes_put_them(lang: str, beside: str, above: str, meta: str,
+                                              iso: str) -> None:
+    page = _XF1_THEMED.format(lang=lang, beside=beside, above=above, meta=meta).encode()
+    [post] = xenforo.parse(page, "themed.html")[0].posts
+    assert post.posted_at == iso
