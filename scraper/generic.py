@@ -72,8 +72,33 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
             break
     if not found:
         raise ParseError("post records found but none has an author and text")
-    number_posts([r for r, _ in found], [p for _, p in found])
-    return [_thread(root, [p for _, p in found])]
+    posts = [p for _, p in found]
+    number_posts([r for r, _ in found], posts)
+    if any(p.posted_at is None for p in posts):
+        _dated_as_described(root, posts)
+    return [_thread(root, posts)]
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _dated_as_described(root: _Element, posts: list[Post]) -> None:
+    """Date the posts that show no date from the schema.org copy of the thread the page
+    carries for search engines (inSided's question: "dateCreated" there, "3 days ago" shown
+    nowhere), matched by author and the first words."""
+    def start(text: str) -> list[str]:
+        return _WORD.findall(text.lower())[:6]
+
+    described = [d for t in structured.threads(root) for d in t.posts if d.posted_at]
+    for post in posts:
+        if post.posted_at is not None or not post.body:
+            continue
+        words = start(post.body)
+        match = next((d for d in described if d.author == post.author
+                      and start(d.body) == words), None)
+        if match is not None and match.posted_at:
+            # "2020-04-18 04:08:49" as ISO 8601 writes it
+            post.posted_at = re.sub(r"^(\d{4}-\d\d-\d\d) (\d\d:\d\d)", r"\1T\2", match.posted_at)
 
 
 def _open_noscript(root: _Element) -> bool:

@@ -408,3 +408,11 @@ def test_a_date_classed_as_the_member_s_registration_is_no_post_date() -> None:
     t = _parse("registered-class-before-date.html")
     assert [(p.author, p.posted_at) for p in t.posts] == [
         ("gravelgus", "2012-09-20T11:16:00"), ("Rin", "2012-09-20T14:43:00")]
+
+
+def test_an_undated_post_is_dated_from_the_page_s_schema_org_copy() -> None:
+    # The question shows only "3 days ago"; the JSON-LD the page carries for search engines
+    # says when, for the post of the same author and words.
+    t = _parse("undated-question-described-in-json-ld.html")
+    assert [(p.author, p.posted_at) for p in t.posts] == [
+        ("David27", "2020-04-18T04:08:49"), ("FLOOD", "2020-04-18"), ("David27", "2020-04-19")]
