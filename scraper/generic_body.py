@@ -14,6 +14,7 @@ from lxml.etree import _Element
 
 from scraper.generic_words import (
     ATTRIBUTION,
+    IS_AUTHOR,
     IS_BODY,
     IS_CHROME,
     IS_NOT_BODY,
@@ -38,6 +39,7 @@ def body_element(parts: list[_Element], author_el: _Element | None, hints: Hints
     author_path = set(author_el.iterancestors()) | {author_el} if author_el is not None else set()
     found: list[tuple[int, int, _Element]] = []
     lengths: dict[_Element, int] = {}  # body classes nest: each subtree measured once
+    others: list[_Element] = []  # the name panes of other members inside the record
     for part in parts:
         # A record's own element holds its author; the blocks after it may be the body itself.
         for el in part.iterdescendants() if part is parts[0] else part.iter():
@@ -47,10 +49,31 @@ def body_element(parts: list[_Element], author_el: _Element | None, hints: Hints
             if hint & IS_BODY and not hint & IS_NOT_BODY \
                     and not _in_pane(el, part, hints):
                 found.append((_clean_len(el, lengths, hints), len(text_of(el)), el))
+            elif hint & IS_AUTHOR and author_el is not None and not hint & IS_QUOTE:
+                others.append(el)
+    if others and len(found) > 1:
+        found = _own(found, others, author_el, author_path, parts) or found
     if not found:
         return _largest_block(parts, author_path)
     most = max(n for n, _, _ in found)
     return min((f for f in found if f[0] >= 0.9 * most), key=lambda f: f[1])[2]
+
+
+def _own(found: list[tuple[int, int, _Element]], others: list[_Element],
+         author_el: _Element | None, author_path: set[_Element], parts: list[_Element]
+         ) -> list[tuple[int, int, _Element]]:
+    """The bodies neither in nor around a block of another member's post inside the record: a
+    comment on an answer, with its own name over its own words (medhelp's comment under each
+    answer)."""
+    name = " ".join(text_of(author_el).split()) if author_el is not None else ""
+    blocks = {o.getparent() for o in others
+              if " ".join(text_of(o).split()) not in ("", name)}
+    blocks -= author_path | set(parts) | {None}
+    if not blocks:
+        return found
+    around = {a for b in blocks for a in b.iterancestors()}
+    return [f for f in found if f[2] not in blocks and f[2] not in around
+            and not any(a in blocks for a in f[2].iterancestors())]
 
 
 def _in_pane(el: _Element, record: _Element, hints: Hints) -> bool:

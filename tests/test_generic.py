@@ -416,3 +416,11 @@ def test_an_undated_post_is_dated_from_the_page_s_schema_org_copy() -> None:
     t = _parse("undated-question-described-in-json-ld.html")
     assert [(p.author, p.posted_at) for p in t.posts] == [
         ("David27", "2020-04-18T04:08:49"), ("FLOOD", "2020-04-18"), ("David27", "2020-04-19")]
+
+
+def test_a_comment_inside_an_answer_is_not_the_answer_s_words() -> None:
+    # A longer comment by another member under the answer: its words are not the answer's.
+    t = _parse("comment-inside-an-answer.html")
+    assert [(p.author, p.body) for p in t.posts][:2] == [
+        ("heart2222", "Thanks for your comment. My doctor said to try ablation if the drug fails."),
+        ("Jerry_NJ", "Ablation is a long procedure, but most people are home the next day.")]
