@@ -20,6 +20,7 @@ from scraper.generic_words import (
     IS_NOT_BODY,
     IS_QUOTE,
     IS_SIGNATURE,
+    NUMBERED_POST,
     QUOTE_AUTHOR_ATTRS,
     Hints,
     may_attribute,
@@ -62,13 +63,22 @@ def body_element(parts: list[_Element], author_el: _Element | None, hints: Hints
 def _own(found: list[tuple[int, int, _Element]], others: list[_Element],
          author_el: _Element | None, author_path: set[_Element], parts: list[_Element]
          ) -> list[tuple[int, int, _Element]]:
-    """The bodies neither in nor around a block of another member's post inside the record: a
-    comment on an answer, with its own name over its own words (medhelp's comment under each
-    answer)."""
+    """The bodies neither in nor around another member's post inside the record: a comment on
+    an answer, numbered as a post and named by its own member, with longer words than the
+    answer's (medhelp's comments under each answer)."""
     name = " ".join(text_of(author_el).split()) if author_el is not None else ""
-    blocks = {o.getparent() for o in others
-              if " ".join(text_of(o).split()) not in ("", name)}
-    blocks -= author_path | set(parts) | {None}
+    stop = author_path | set(parts)
+    blocks = set()
+    for other in others:
+        shown = " ".join(text_of(other).split())
+        if not shown or len(shown) > 40 or shown.startswith(name):
+            continue  # no name, a whole pane, or the author's own name again
+        for a in other.iterancestors():
+            if a in stop:
+                break
+            if NUMBERED_POST.fullmatch(a.get("id") or ""):
+                blocks.add(a)
+                break
     if not blocks:
         return found
     around = {a for b in blocks for a in b.iterancestors()}

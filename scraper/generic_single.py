@@ -17,10 +17,8 @@ from lxml.etree import _Element
 
 from scraper.generic_count import Counts, is_record
 from scraper.generic_post import Record
+from scraper.generic_words import NUMBERED_POST
 
-# A post's number as its element's id; an engine's prefix before it ("elComment_", "post_id_").
-_POST_ID = re.compile(r"(?:[a-z]+[-_]|el|js-)?(?:post|msg|message|p|comment|reply|entry)[-_]?"
-                      r"(?:id[-_])?\d+", re.I)
 _WITH_ID = etree.XPath("//*[@id]")
 _NAMED_ANCHORS = etree.XPath("//a[@name]")
 _POST_CLASS = re.compile(r"(?:[a-z]+[-_])?(?:post|message|comment|entry|reply)", re.I)
@@ -33,8 +31,8 @@ def single(root: _Element, counts: Counts, best: list[Record]) -> list[Record]:
     named = sum(1 for r in best if r.el in counts.names)
     if named >= 2 and len(best) > 3:
         return []  # a thread of posts (most pages): not looked for
-    numbered = [el for el in _WITH_ID(root) if _POST_ID.fullmatch(el.get("id") or "")]
-    numbered += [_anchored(a) for a in _NAMED_ANCHORS(root) if _POST_ID.fullmatch(a.get("name"))]
+    numbered = [el for el in _WITH_ID(root) if NUMBERED_POST.fullmatch(el.get("id") or "")]
+    numbered += [_anchored(a) for a in _NAMED_ANCHORS(root) if NUMBERED_POST.fullmatch(a.get("name"))]
     records = [el for el in numbered if is_record(counts, el)]
     # Named ones: a guest's view of some engines links no profile (FluxBB prints "<dt><strong>")
     named_posts = _outermost([el for el in records if el in counts.names])

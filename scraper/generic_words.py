@@ -103,6 +103,9 @@ CHROME = re.compile(r"signature|\bsig\b|moderatorbar|modnote|moderator-?note|pos
                      r"gutter|line-?numbers|linenums|lineno|spoiler-?(?:title|label|head)|"
                      r"toggle|expand|collapse|reactions|likes|post-?footer|attachments?\b|"
                      r"printfooter|hidden|sr-only|visually-?hidden", re.I)
+# A post's number as its element's id; an engine's prefix before it ("elComment_", "post_id_").
+NUMBERED_POST = re.compile(r"(?:[a-z]+[-_]|el|js-)?(?:post|msg|message|p|comment|reply|entry)[-_]?"
+                           r"(?:id[-_])?\d+", re.I)
 QUOTE_CLASS = re.compile(r"quote|citation|\bcite\b", re.I)
 SIGNATURE = re.compile(r"signature|\bsig\b", re.I)
 QUOTE_AUTHOR_ATTRS = ("data-author", "data-username", "data-user", "data-name", "data-ipsquote-"
