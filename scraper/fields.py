@@ -116,18 +116,28 @@ def day_first(lang: str | None) -> bool | None:
 
 
 def _date_parts(text: str, first_day: bool | None = None) -> tuple[int, int, int] | None:
+    """The first date `text` shows, in its own order ("05/06/2015 10:00 (edited 21. April
+    2020)" is the 5 June or 6 May, not the edit), whichever shape it takes."""
+    best: tuple[int, tuple[int, int, int]] | None = None
+    unsure = len(text)  # where a date shows that could be either day or month first
     for k, (pattern, (y, mo, d)) in enumerate(_DATES):
         for m in pattern.finditer(text):
+            if best is not None and m.start() >= best[0]:
+                break
             month_no = _month(m.group(mo))
             if k >= _DAY_FIRST and int(m.group(d)) <= 12 and month_no <= 12:
                 # Which is the day? The page's language may say; dashes are the engines' US
                 # default where it does not.
                 first = first_day if first_day is not None or m.group(2) == "/" else False
+                if first is None:
+                    unsure = min(unsure, m.start())
                 if first is None or first != (k == _DAY_FIRST):
                     continue
             if 1 <= month_no <= 12 and 1 <= int(m.group(d)) <= 31:
-                return int(m.group(y)), month_no, int(m.group(d))
-    return None
+                best = (m.start(), (int(m.group(y)), month_no, int(m.group(d))))
+                break
+    # A later date is not this one (an edit's): where the first could be either, none.
+    return best[1] if best and best[0] < unsure else None
 
 
 def shown_day(text: str, today: date | None = None, first_day: bool | None = None

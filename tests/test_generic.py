@@ -424,3 +424,12 @@ def test_a_comment_inside_an_answer_is_not_the_answer_s_words() -> None:
     assert [(p.author, p.body) for p in t.posts][:2] == [
         ("heart2222", "Thanks for your comment. My doctor said to try ablation if the drug fails."),
         ("Jerry_NJ", "Ablation is a long procedure, but most people are home the next day.")]
+
+
+@pytest.mark.parametrize("lang, iso", [("fr", "2015-06-05T10:00:00"), ("en-US", "2015-05-06T10:00:00"),
+                                       ("en", None)])
+def test_a_generic_page_s_language_says_which_comes_first(lang: str, iso: str | None) -> None:
+    page = (HERE / "registered-label-and-indented-date.html").read_text(encoding="utf-8")
+    page = page.replace('lang="de"', f'lang="{lang}"').replace("20. April 2020 11:17", "05/06/2015 10:00")
+    [thread] = scraper.parse(page.encode(), "lang.html")
+    assert thread.posts[0].posted_at == iso
