@@ -5,7 +5,8 @@ takes a pair of blocks of its chrome (a menu, the footer) for the thread.
 Most engines give a post's element the post's number as its id ("post_1041", "msg48190",
 "p16402", "Comment_9931", "post-4873"): one such element that is a record with a name is the
 post, unless a group of records found holds a name in each of two or more, or another post so
-numbered. Else, where no group is dated, the smallest element classed as a post.
+numbered. Else, where no group is dated, the smallest element classed as a post, or the one
+block a bare number links to itself in (Kunena's `<a href="#832769" id="832769">`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from scraper.generic_words import NUMBERED_POST
 
 _WITH_ID = etree.XPath("//*[@id]")
 _NAMED_ANCHORS = etree.XPath("//a[@name]")
+_SELF_LINKS = etree.XPath("//a[@id and starts-with(@href, '#')]")
 _POST_CLASS = re.compile(r"(?:[a-z]+[-_])?(?:post|message|comment|entry|reply)", re.I)
 
 
@@ -42,7 +44,11 @@ def single(root: _Element, counts: Counts, best: list[Record]) -> list[Record]:
     if len(outer) == 1 and _weak(best, counts, numbered, outer[0]):
         others = {a for el in numbered if el is not outer[0] for a in el.iterancestors()}
         return [Record(_whole(outer[0], counts, others), [])]
-    return [] if best else _classed_post(counts)
+    if best:
+        return []
+    linked = _self_linked(root, counts)
+    return _classed_post(counts) or ([Record(_whole(linked[0], counts, set()), [])]
+                                     if len(linked) == 1 else [])
 
 
 def _posts_inside(best: list[Record], posts: list[_Element]) -> list[Record]:
@@ -60,6 +66,20 @@ def _anchored(a: _Element) -> _Element:
         return a
     nxt = a.getnext()
     return nxt if nxt is not None else a
+
+
+def _self_linked(root: _Element, counts: Counts) -> list[_Element]:
+    """The posts a bare number links to itself in (Kunena's `<a href="#832769" id="832769">`
+    in the post's header): the smallest block around it with a name, a date and words besides
+    (not the header line that holds the name and the date alone)."""
+    out = []
+    for a in _SELF_LINKS(root):
+        if a.get("href") == f"#{a.get('id')}" and (a.get("id") or "").isdigit():
+            post = next((p for p in a.iterancestors() if p in counts.names and is_record(counts, p)
+                         and counts.text[p] >= 100), None)
+            if post is not None and post.tag not in ("body", "html"):
+                out.append(post)
+    return out
 
 
 def _whole(el: _Element, counts: Counts, others: set[_Element]) -> _Element:

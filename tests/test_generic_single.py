@@ -13,8 +13,7 @@ import scraper
 import scraper.generic as generic
 from tests.conftest import FIXTURES, SHARED_DATA
 
-# Engine pages whose one-post cut reads right (Flarum's noscript view below). Not yet:
-# proxer.me (neither an id nor a class says post).
+# Engine pages whose one-post cut reads right (Flarum's noscript view below): all 24.
 PAGES = [FIXTURES / "engines" / f"{name}.html" for name in (
     "bbpress-2", "fluxbb-1.5-page2", "invision-3", "invision-5", "kunena-6", "mybb",
     "phorum-5-emerald", "punbb-1.4", "smf-1.1", "smf-2.1", "woltlab-5")] + [
@@ -22,7 +21,8 @@ PAGES = [FIXTURES / "engines" / f"{name}.html" for name in (
         "custom/pistonheads.com-topic-1858583.html", "fluxbb/bbs.archlinux.org-viewtopic-249553.html",
         "invision/neowin.net-topic-1393830.html", "smf/geekhack.org-topic-92066.html",
         "woltlab/med1.de-thread-969551.html", "phorum/blog.angelman-asa.org-read-2-132.html",
-        "phpbb3-custom/airliners.net-t1428699.html", "insided/community.kaspersky.com-8313.html")]
+        "phpbb3-custom/airliners.net-t1428699.html", "insided/community.kaspersky.com-8313.html",
+        "kunena/proxer.me-386665.html")]
 
 
 def _first_post_only(data: bytes) -> bytes:
