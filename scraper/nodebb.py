@@ -24,7 +24,7 @@ from lxml.etree import _Element
 from scraper.fields import slug, to_int
 from scraper.html import clean, decode, element_text
 from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Quote, Thread
-from scraper.tree import find, has_class, page_tree, xpath
+from scraper.tree import find, has_class, page_tree, page_url, xpath
 
 FORMAT = "nodebb-html"
 
@@ -49,7 +49,7 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     doc = page_tree(decode(data))
     idx = _components(doc)
     ajaxify = _ajaxify(doc)
-    url = _page_url(doc)
+    url = page_url(doc)
     users = {str(p.get("pid")): p.get("user") or {} for p in ajaxify.get("posts") or []
              if isinstance(p, dict)}
     posts: list[Post] = []
@@ -107,17 +107,6 @@ def _ajaxify(doc: _Element) -> dict[str, Any]:
     except ValueError:  # a truncated page cuts the JSON short; the HTML still has the posts
         return {}
     return data if isinstance(data, dict) else {}
-
-
-def _page_url(doc: _Element) -> str | None:
-    """The page's own address: the first canonical link's, else og:url (bs4's page_url).
-    rel is split in Python: bs4 split it at any Unicode space, XPath's normalize-space at four."""
-    link = next((el for el in doc.iter("link") if "canonical" in (el.get("rel") or "").split()),
-                None)
-    if link is not None and link.get("href"):
-        return link.get("href")
-    og = find(doc, "descendant::meta[@property='og:url']")
-    return (og.get("content") or None) if og is not None else None
 
 
 def _thread(doc: _Element, idx: Index, ajaxify: dict[str, Any], url: str | None) -> Thread:

@@ -120,3 +120,14 @@ def attr(el: _Element | None, name: str) -> str | None:
 
 def head(root: _Element) -> _Element | None:
     return next(root.iter("head"), None)
+
+
+def page_url(root: _Element) -> str | None:
+    """The page's own address: its first canonical link if that has an address, else og:url
+    (bs4's page_url). rel is split in Python, as bs4 split it (at any Unicode space)."""
+    link = next((el for el in root.iter("link") if "canonical" in (el.get("rel") or "").split()),
+                None)
+    if link is not None and link.get("href"):
+        return link.get("href")
+    og = next((m for m in root.iter("meta") if m.get("property") == "og:url"), None)
+    return (og.get("content") or None) if og is not None else None

@@ -22,7 +22,7 @@ from lxml.etree import _Element
 from scraper.fields import day_first, set_profile_field, shown_date, slug, to_int
 from scraper.html import clean, decode, element_text
 from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Quote, Thread
-from scraper.tree import by_class, find, first_class, get_text, page_tree, xpath
+from scraper.tree import by_class, find, first_class, get_text, page_tree, page_url, xpath
 
 FORMAT = "xenforo-html"
 
@@ -150,7 +150,7 @@ def _text(el: _Element | None) -> str | None:
 
 def _thread(doc: _Element, idx: Index, base: str | None) -> Thread:
     title = _title(doc, idx)
-    canonical = _page_url(doc)
+    canonical = page_url(doc)
     tid = None
     for url in (canonical, base or "", _content_key(doc)):
         m = _THREAD_ID.search(url or "")
@@ -189,19 +189,9 @@ def _meta(doc: _Element, prop: str) -> _Element | None:
     return next((m for m in doc.iter("meta") if m.get("property") == prop), None)
 
 
-def _page_url(doc: _Element) -> str | None:
-    """The page's own address: its first canonical link if that has an address, else og:url."""
-    link = next((el for el in doc.iter("link") if "canonical" in (el.get("rel") or "").split()),
-                None)
-    if link is not None and link.get("href"):
-        return link.get("href")
-    og = _meta(doc, "og:url")
-    return (og.get("content") or None) if og is not None else None
-
-
 def _base_url(doc: _Element) -> str | None:
     el = find(doc, "descendant::base[@href]")
-    return el.get("href") if el is not None else _page_url(doc)
+    return el.get("href") if el is not None else page_url(doc)
 
 
 def _content_key(doc: _Element) -> str:
