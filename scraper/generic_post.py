@@ -53,10 +53,11 @@ def read_post(record: Record) -> Post | None:
     a placeholder row)."""
     parts, hints = record.parts(), Hints()
     author_el = _author_element(parts, hints)
-    author = _name(author_el, hints) if author_el is not None else None
     guest = _guest(parts) if author_el is None else None
-    if guest is not None:
-        author = guest[1]
+    if author_el is None and guest is None:
+        author_el = _bold_name(parts)  # a guest's view: the first short bold text of the pane
+    author = guest[1] if guest is not None else _name(author_el, hints) if author_el is not None \
+        else None
     # A guest's header is no more the body than a member's pane is.
     body_el = body_element(parts, author_el if guest is None else guest[0], hints)
     if body_el is None:  # no words at all: an author's is a post of images (a smiley)
@@ -119,7 +120,7 @@ def _profile(post: Post, beside: Beside) -> None:
 
 def _author_element(parts: list[_Element], hints: Hints) -> _Element | None:
     """The first element classed as the author's name, else the first profile link, else a
-    bold name."""
+    name after "By" (read_post falls back to a guest's name, then a bold one)."""
     linked = None
     for part in parts:
         for el in part.iter():
@@ -142,10 +143,7 @@ def _author_element(parts: list[_Element], hints: Hints) -> _Element | None:
                 linked = el
     if linked is not None:
         return linked
-    by = _byline(parts)
-    if by is not None:
-        return by
-    return _bold_name(parts) if _guest(parts) is None else None
+    return _byline(parts)
 
 
 # "… by Nobody: 12:19pm On Apr 24": a guest's name in the header's plain text, no element of
@@ -269,6 +267,9 @@ def _date(parts: list[_Element], beside: Beside) -> str | None:
             if value:
                 return value
     label = False  # the text before was a profile label ("Joined:"): this is no post date
+    # 05/06/2015: the page's language says which is the day (asked once, at the first date)
+    first: bool | None = None
+    asked = False
     for text, title, classes in beside:
         after_label = label
         # (short once the source's indentation inside it is collapsed)
@@ -277,8 +278,8 @@ def _date(parts: list[_Element], beside: Beside) -> str | None:
         if after_label or not dated or _PROFILE_DATE.match(text) or _JOINED.search(classes):
             continue
         # "2 weeks ago", the date itself in the element's title (Kunena's tooltip)
-        # 05/06/2015: the page's language says which is the day
-        first = day_first(parts[0].getroottree().getroot().get("lang"))
+        if not asked:
+            first, asked = day_first(parts[0].getroottree().getroot().get("lang")), True
         shown = shown_date(text, first_day=first) or (
             shown_date(title, first_day=first) if title else None)
         if shown:
