@@ -115,6 +115,22 @@ def day_first(lang: str | None) -> bool | None:
     return tag != "en-us"
 
 
+_NUMERIC = _DATES[_DAY_FIRST][0]
+
+
+def day_first_shown(texts: list[str]) -> bool | None:
+    """Is the day first in a page's dates, as those whose day is over 12 show (13/01/2015,
+    01/13/2015)? A page prints every date alike; None where none shows it, or they differ."""
+    seen = set()
+    for text in texts:
+        m = _NUMERIC.search(text)
+        if m:
+            first, second = int(m.group(1)), int(m.group(3))
+            if (first > 12) != (second > 12):
+                seen.add(first > 12)
+    return seen.pop() if len(seen) == 1 else None
+
+
 def _date_parts(text: str, first_day: bool | None = None) -> tuple[int, int, int] | None:
     """The first date `text` shows, in its own order ("05/06/2015 10:00 (edited 21. April
     2020)" is the 5 June or 6 May, not the edit), whichever shape it takes."""

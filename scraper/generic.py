@@ -24,7 +24,7 @@ from lxml import etree
 from lxml.etree import ParserError, _Element
 
 from scraper import structured
-from scraper.fields import slug
+from scraper.fields import day_first_shown, shown_date, slug
 from scraper.generic_count import Counts, count, is_record
 from scraper.generic_layouts import ROWS, nested_records, partner_rows, same_rows, shape, topic_list
 from scraper.generic_lead import with_lead
@@ -75,11 +75,24 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     posts = [p for _, p in found]
     number_posts([r for r, _ in found], posts)
     if any(p.posted_at is None for p in posts):
+        _dated_in_page_order(found)
+    if any(p.posted_at is None for p in posts):
         _dated_as_described(root, posts)
     return [_thread(root, posts)]
 
 
 _WORD = re.compile(r"\w+")
+
+
+def _dated_in_page_order(found: list[tuple[Record, Post]]) -> None:
+    """Date the posts whose date could be day or month first (05/06/2015, where the page's
+    language does not say) as the page's other dates show theirs (13/06/2015)."""
+    first = day_first_shown([r.shown for r, _ in found if r.shown])
+    if first is None:
+        return
+    for record, post in found:
+        if post.posted_at is None and record.shown:
+            post.posted_at = shown_date(record.shown, first_day=first)
 
 
 def _dated_as_described(root: _Element, posts: list[Post]) -> None:

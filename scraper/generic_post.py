@@ -43,6 +43,7 @@ class Record:
     partners: list[_Element] = field(default_factory=list)
     body: _Element | None = None  # found by read_post
     author: _Element | None = None
+    shown: str | None = None  # the date text its date was read from, or could not be
 
     def parts(self) -> list[_Element]:
         return [self.el, *self.partners]
@@ -91,7 +92,7 @@ def read_post(record: Record) -> Post | None:
 def _details(post: Post, record: Record, beside: Beside, hints: Hints
              ) -> Post:
     """`post` with what the record shows beside its words: date, signature, id, profile."""
-    post.posted_at = _date(record.parts(), beside)
+    post.posted_at, record.shown = _date(record.parts(), beside)
     post.signature = signature(record.parts(), hints)
     post.post_id = _post_id(record)
     _profile(post, beside)
@@ -146,21 +147,25 @@ def _author_element(parts: list[_Element], hints: Hints) -> _Element | None:
     return _byline(parts)
 
 
-# "… by Nobody: 12:19pm On Apr 24": a guest's name in the header's plain text, no element of
-# its own (Nairaland, phpBB 2's guests).
-_BY_GUEST = re.compile(r"(?:^|\s)(?:posted |written )?(?:by|von|par|por)\s+"
-                       r"([^\W\d][\w.-]{0,30}(?: [\w.-]{1,30})?)\s*:\s*$", re.I)
+# "… by Nobody: 12:19pm On Apr 24", "Submitted by jensk (not verified) on Mon, 11/02/2013 -
+# 13:15.": a guest's name in the header's plain text, no element of its own (Nairaland,
+# phpBB 2's and Drupal's guests), before a colon or before the date.
+_BY_GUEST = re.compile(r"(?:^|\s)(?:posted |written |submitted )?(?:by|von|par|por)\s+"
+                       r"([^\W\d][\w.-]{0,30}(?: [\w.-]{1,30})?)"
+                       r"(?:\s*\((?:not verified|guest|unregistered|unverified)\))?"
+                       r"(?:\s*:\s*$|\s+(?:on|am|le|el|at)\s+(.{4,40})$|\s*[»,]\s*(.{4,40})$)", re.I)
 
 
 def _guest(parts: list[_Element]) -> tuple[_Element, str] | None:
-    """The name a record's header gives in plain text after "by", before a colon, and the
-    element whose text holds it."""
+    """The name a record's header gives in plain text after "by", before a colon or a date,
+    and the element whose text holds it."""
     for part in parts:
         for el in part.iter():
             for text, holder in ((el.text, el), (el.tail if el is not part else None, el.getparent())):
                 if text and holder is not None and len(text) < 120 and "by" in text.lower():
                     m = _BY_GUEST.search(text.strip())
-                    if m:
+                    when = (m.group(2) or m.group(3)) if m else None
+                    if m and (when is None or is_date(when)):
                         return holder, m.group(1)
     return None
 
@@ -258,18 +263,21 @@ def _name_text(el: _Element, out: list[str], hints: Hints) -> None:
             out.append(child.tail)
 
 
-def _date(parts: list[_Element], beside: Beside) -> str | None:
+def _date(parts: list[_Element], beside: Beside) -> tuple[str | None, str | None]:
     """A <time>'s stamp, else the first date shown outside the body ("Reply #3 on: June 02,
-    2003, 06:23:11 PM"): a short text or tail that names a day."""
+    2003, 06:23:11 PM"): a short text or tail that names a day. And the text it was read
+    from, or the first that could not be (05/06/2015 on a page whose language does not say
+    which is the day): the page's other dates may say (`fields.day_first_shown`)."""
     for part in parts:
         for el in part.iter("time"):
             value = el.get("datetime") or el.get("title")
             if value:
-                return value
+                return value, None
     label = False  # the text before was a profile label ("Joined:"): this is no post date
     # 05/06/2015: the page's language says which is the day (asked once, at the first date)
     first: bool | None = None
     asked = False
+    unsure = None
     for text, title, classes in beside:
         after_label = label
         # (short once the source's indentation inside it is collapsed)
@@ -283,8 +291,9 @@ def _date(parts: list[_Element], beside: Beside) -> str | None:
         shown = shown_date(text, first_day=first) or (
             shown_date(title, first_day=first) if title else None)
         if shown:
-            return shown
-    return None
+            return shown, text
+        unsure = unsure or text
+    return None, unsure
 
 
 # The dates of a member's profile beside the post, not the post's: labelled, or classed so

@@ -104,7 +104,10 @@ CHROME = re.compile(r"signature|\bsig\b|moderatorbar|modnote|moderator-?note|pos
                      r"toggle|expand|collapse|reactions|likes|post-?footer|attachments?\b|"
                      r"printfooter|hidden|sr-only|visually-?hidden", re.I)
 # A post's number as its element's id; an engine's prefix before it ("elComment_", "post_id_").
-NUMBERED_POST = re.compile(r"(?:[a-z]+[-_]|el|js-)?(?:post|msg|message|p|comment|reply|entry)[-_]?"
+# Vanilla numbers its opening post as the discussion ("Discussion_35143", the replies
+# "Comment_46622").
+NUMBERED_POST = re.compile(r"(?:[a-z]+[-_]|el|js-)?(?:post|msg|message|p|comment|reply|entry|"
+                           r"discussion)[-_]?"
                            r"(?:id[-_])?\d+", re.I)
 QUOTE_CLASS = re.compile(r"quote|citation|\bcite\b", re.I)
 SIGNATURE = re.compile(r"signature|\bsig\b", re.I)

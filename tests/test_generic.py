@@ -6,7 +6,7 @@ import pytest
 
 import scraper
 from scraper import ParseError, detect, generic
-from scraper.fields import day_first, shown_date
+from scraper.fields import day_first, day_first_shown, shown_date
 from scraper.models import Thread
 from tests.conftest import FIXTURES
 
@@ -267,6 +267,36 @@ def test_dates_shown_as_text(shown: str, iso: str | None) -> None:
 ])
 def test_the_page_language_says_which_comes_first(lang: str | None, iso: str | None) -> None:
     assert shown_date("08/12/2015, 08h08", first_day=day_first(lang)) == iso
+
+
+@pytest.mark.parametrize("texts, first", [
+    (["Mon, 12/01/2015 - 17:38", "Tue, 13/01/2015 - 10:25"], True),
+    (["01/12/2015 5:38 PM", "01/13/2015 10:25 AM"], False),
+    (["12/01/2015", "11/02/2015"], None),  # nothing says
+    (["13/01/2015", "01/13/2015"], None),  # the page contradicts itself
+])
+def test_a_page_s_unambiguous_dates_say_which_comes_first(texts: list[str], first: bool | None
+                                                          ) -> None:
+    assert day_first_shown(texts) is first
+
+
+def test_guests_named_before_the_date_and_dates_read_in_the_page_s_order() -> None:
+    # Drupal's "Submitted by camilosti (not verified) on Wed, 11/09/2013 - 03:42.": a guest's
+    # name in plain text. 12/02/2013 could be either; the page's 13/09/2013 says day first.
+    t = _parse("guests-submitted-by.html")
+    assert [(p.author, p.posted_at) for p in t.posts] == [
+        ("Guest", "2013-02-12T10:06:00"), ("JBecker", "2013-02-12T10:25:00"),
+        ("camilosti", "2013-09-11T03:42:00"), ("gloorung", "2013-09-13T08:43:00")]
+    assert t.posts[0].body.startswith("Hello, I am new to this.")
+    assert "Voltage check" not in t.posts[0].body  # the prev/next topic links
+
+
+def test_an_unanswered_discussion_is_its_opening_post() -> None:
+    # Vanilla numbers the opening post as the discussion ("Discussion_35143"); with no
+    # comments the page has no two records of a shape.
+    [post] = _parse("unanswered-discussion.html").posts
+    assert (post.author, post.posted_at) == ("PFC Noonan", "2019-12-06T02:40:37+00:00")
+    assert post.body.startswith("The following soldier has been transferred")
 
 
 def test_a_generic_post_without_a_time_element_is_dated_by_its_shown_date() -> None:
