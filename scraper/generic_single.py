@@ -44,6 +44,8 @@ def single(root: _Element, counts: Counts, best: list[Record]) -> list[Record]:
     if len(outer) == 1 and _weak(best, counts, numbered, outer[0]):
         others = {a for el in numbered if el is not outer[0] for a in el.iterancestors()}
         return [Record(_whole(outer[0], counts, others), [])]
+    if len(named_posts) >= 2 and not _holds_any(best, numbered):
+        return _numbered_posts(counts, named_posts, numbered)
     if best:
         return []
     linked = _self_linked(root, counts)
@@ -105,6 +107,24 @@ def _weak(best: list[Record], counts: Counts, numbered: list[_Element], post: _E
     around = set(post.iterancestors()) | {post}
     return not any(r.el in holders and r.el not in around and post not in r.el.iterdescendants()
                    for r in best)
+
+
+def _holds_any(best: list[Record], numbered: list[_Element]) -> bool:
+    """Does a record of the group hold a numbered post, or is it one?"""
+    holders = {a for el in numbered for a in el.iterancestors()} | set(numbered)
+    return any(r.el in holders for r in best)
+
+
+def _numbered_posts(counts: Counts, posts: list[_Element], numbered: list[_Element]
+                    ) -> list[Record]:
+    """Named posts numbered by their ids that are no siblings of a shape, in page order: a
+    topic and its one reply in containers of their own (Vanilla's "Discussion_10090" and
+    "Comment_42886"), where the best group holds none of them."""
+    ahead = {el: k for k, el in enumerate(counts.order)}  # reversed page order
+    posts = sorted(posts, key=lambda el: -ahead.get(el, 0))
+    return [Record(_whole(el, counts, {a for o in numbered if o is not el
+                                       for a in o.iterancestors()} - {el}), [])
+            for el in posts]
 
 
 def _outermost(els: list[_Element]) -> list[_Element]:

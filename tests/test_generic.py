@@ -299,6 +299,17 @@ def test_an_unanswered_discussion_is_its_opening_post() -> None:
     assert post.body.startswith("The following soldier has been transferred")
 
 
+def test_a_discussion_and_its_one_comment_in_containers_of_their_own() -> None:
+    # "Discussion_10090" and "Comment_42886": numbered posts, but no two of them siblings,
+    # and the opening post's words a link.
+    t = _parse("discussion-and-one-comment.html")
+    assert t.posts[0].body == "Read the full story here"
+    assert [(p.author, p.posted_at) for p in t.posts] == [
+        ("PFC Noonan", "2019-12-06T02:40:37+00:00"), ("Sgt Hall", "2019-12-07T09:12:05+00:00")]
+    assert t.posts[1].body == ("Sorry, but you fail to meet our age requirement. You may apply "
+                               "again next year.")
+
+
 def test_a_generic_post_without_a_time_element_is_dated_by_its_shown_date() -> None:
     # SMF 1.1 prints "« Reply #1 on: March 02, 2009, 07:05:52 PM »" and no <time>; the body's
     # own dates are not the post's.
