@@ -116,18 +116,50 @@ def day_first(lang: str | None) -> bool | None:
 
 
 _NUMERIC = _DATES[_DAY_FIRST][0]
+# The weekday a date may open with, Monday first: English, and the other languages' full names
+# (their short forms are words too: "mar", "do").
+_WEEKDAYS = {name: day for day, names in enumerate((
+    "mon monday montag lundi lunes lunedì maandag",
+    "tue tues tuesday dienstag mardi martes martedì dinsdag",
+    "wed wednesday mittwoch mercredi miércoles mercoledì woensdag",
+    "thu thur thurs thursday donnerstag jeudi jueves giovedì donderdag",
+    "fri friday freitag vendredi viernes venerdì vrijdag",
+    "sat saturday samstag samedi sábado sabato zaterdag",
+    "sun sunday sonntag dimanche domingo domenica zondag")) for name in names.split()}
+_WEEKDAY = re.compile(r"\b(" + "|".join(sorted(_WEEKDAYS, key=len, reverse=True)) + r")\b\W{0,3}$",
+                      re.I)
+
+
+def _by_weekday(text: str, m: re.Match[str]) -> bool | None:
+    """Is the day first in the numeric date `m` of `text`, as the weekday just before it
+    says ("Mon, 12/01/2015": 12 January 2015 was a Monday, 1 December a Tuesday)?"""
+    w = _WEEKDAY.search(text, max(0, m.start() - 16), m.start())
+    if w is None:
+        return None
+    weekday, a, b, year = _WEEKDAYS[w.group(1).lower()], int(m.group(1)), int(m.group(3)), \
+        int(m.group(4))
+    fits = set()
+    for first, (day, month) in ((True, (a, b)), (False, (b, a))):
+        try:
+            if date(year, month, day).weekday() == weekday:
+                fits.add(first)
+        except ValueError:
+            pass
+    return fits.pop() if len(fits) == 1 else None
 
 
 def day_first_shown(texts: list[str]) -> bool | None:
     """Is the day first in a page's dates, as those whose day is over 12 show (13/01/2015,
-    01/13/2015)? A page prints every date alike; None where none shows it, or they differ."""
+    01/13/2015), or whose weekday does? A page prints every date alike; None where none
+    shows it, or they differ."""
     seen = set()
     for text in texts:
         m = _NUMERIC.search(text)
         if m:
             first, second = int(m.group(1)), int(m.group(3))
-            if (first > 12) != (second > 12):
-                seen.add(first > 12)
+            said = first > 12 if (first > 12) != (second > 12) else _by_weekday(text, m)
+            if said is not None:
+                seen.add(said)
     return seen.pop() if len(seen) == 1 else None
 
 
@@ -142,9 +174,12 @@ def _date_parts(text: str, first_day: bool | None = None) -> tuple[int, int, int
                 break
             month_no = _month(m.group(mo))
             if k >= _DAY_FIRST and int(m.group(d)) <= 12 and month_no <= 12:
-                # Which is the day? The page's language may say; dashes are the engines' US
-                # default where it does not.
-                first = first_day if first_day is not None or m.group(2) == "/" else False
+                # Which is the day? The weekday before it may say ("Mon, 12/01/2015" is 12
+                # January), else the page's language; dashes are the engines' US default
+                # where neither does.
+                first = True if int(m.group(1)) == int(m.group(3)) else _by_weekday(text, m)
+                if first is None:
+                    first = first_day if first_day is not None or m.group(2) == "/" else False
                 if first is None:
                     unsure = min(unsure, m.start())
                 if first is None or first != (k == _DAY_FIRST):

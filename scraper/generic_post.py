@@ -302,7 +302,9 @@ _JOINED = re.compile(r"regist|joined|join-?date|member-?since|regdate", re.I)
 _PROFILE_DATE = re.compile(r"^\W*(?:registered|joined|join date|member since|registriert|"
                            r"mitglied seit|dabei seit|anmeldu?ngsdatum|anmeldedatum|inscrit|"
                            r"inscription|registrado|miembro desde|fecha de registro|membro desde|"
-                           r"data (?:di )?iscrizione|iscritto|lid sinds|rekisteröitynyt)\b", re.I)
+                           r"data (?:di )?iscrizione|iscritto|lid sinds|rekisteröitynyt|"
+                           r"birthday|date of birth|born|geburtstag|geburtsdatum|"
+                           r"date de naissance|fecha de nacimiento)\b", re.I)
 
 
 def _texts_outside(parts: list[_Element], body: _Element | None) -> Beside:

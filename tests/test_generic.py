@@ -269,6 +269,27 @@ def test_the_page_language_says_which_comes_first(lang: str | None, iso: str | N
     assert shown_date("08/12/2015, 08h08", first_day=day_first(lang)) == iso
 
 
+@pytest.mark.parametrize("shown, iso", [
+    ("Mon, 12/01/2015 - 17:38", "2015-01-12T17:38:00"),  # 12 January was a Monday
+    ("Tue, 01/12/2015", "2015-12-01"),  # 1 December was a Tuesday
+    ("Montag, 12.01.2015", "2015-01-12"),
+    ("Fri, 08/02/2013 - 17:00", None),  # 8 February and 2 August 2013 were both Fridays
+    ("Wed, 11/11/2015", "2015-11-11"), ("05/05/2015", "2015-05-05"),  # the same either way
+])
+def test_the_weekday_or_a_day_that_is_its_month_says_which_comes_first(shown: str,
+                                                                       iso: str | None) -> None:
+    assert shown_date(shown) == iso
+
+
+def test_a_birthday_in_the_profile_is_not_the_post_s_date() -> None:
+    from scraper.generic_post import _date
+
+    beside = [("Date of Birth:", None, ""), ("14/6/1978 (Age: 24)", None, ""),
+              ("Posts: 12", None, ""), ("12/30/2017", None, "")]
+    root = generic.tree(b"<html><body><div>x</div></body></html>")
+    assert _date([root], beside)[0] == "2017-12-30"
+
+
 @pytest.mark.parametrize("texts, first", [
     (["Mon, 12/01/2015 - 17:38", "Tue, 13/01/2015 - 10:25"], True),
     (["01/12/2015 5:38 PM", "01/13/2015 10:25 AM"], False),
