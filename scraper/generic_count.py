@@ -18,7 +18,15 @@ from dataclasses import dataclass
 from lxml import etree
 from lxml.etree import _Element
 
-from scraper.generic_words import NAME_HINT, found, is_date, is_profile_link, lowered, text_of
+from scraper.generic_words import (
+    NAME_HINT,
+    found,
+    guest_name,
+    is_date,
+    is_profile_link,
+    lowered,
+    text_of,
+)
 
 NOT_CONTENT = {"script", "style", "noscript", "template", "head", "svg", "select", "option",
                "textarea", "iframe", "button"}
@@ -75,10 +83,16 @@ def count(root: _Element) -> Counts:
             dated = dates.get(el, 0)
             # A date is a short text of its own (a post body that mentions one is not a date
             # line), or a short tail after the element.
+            own_dated = 0 < len(own) < 80 and (el in date_classed or _cached_date(seen, own))
             # (The tail's length without the indentation of the page's source around it.)
-            if el in timed or 0 < len(own) < 80 and (el in date_classed or _cached_date(seen, own)) \
+            if el in timed or own_dated \
                     or tail and 0 < len(tail.strip()) < 80 and _cached_date(seen, tail):
                 dated = dates[el] = dated + 1
+            # A guest's name in a dated header's own text ("Submitted by Guest on Tue,
+            # 12/02/2013 - 10:06"): a name where no element is one.
+            if own_dated and el not in named_at and guest_name(own) is not None:
+                named_at.add(el)
+                named = names[el] = named + 1
         if tail:
             n += len(tail.strip())
         if n or named or dated:  # most elements add nothing: no need to find the parent

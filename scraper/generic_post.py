@@ -23,6 +23,7 @@ from scraper.generic_words import (
     IS_QUOTE,
     MONTH_DAY,
     Hints,
+    guest_name,
     is_date,
     is_profile_link,
     text_of,
@@ -147,26 +148,16 @@ def _author_element(parts: list[_Element], hints: Hints) -> _Element | None:
     return _byline(parts)
 
 
-# "… by Nobody: 12:19pm On Apr 24", "Submitted by jensk (not verified) on Mon, 11/02/2013 -
-# 13:15.": a guest's name in the header's plain text, no element of its own (Nairaland,
-# phpBB 2's and Drupal's guests), before a colon or before the date.
-_BY_GUEST = re.compile(r"(?:^|\s)(?:posted |written |submitted )?(?:by|von|par|por)\s+"
-                       r"([^\W\d][\w.-]{0,30}(?: [\w.-]{1,30})?)"
-                       r"(?:\s*\((?:not verified|guest|unregistered|unverified)\))?"
-                       r"(?:\s*:\s*$|\s+(?:on|am|le|el|at)\s+(.{4,40})$|\s*[»,]\s*(.{4,40})$)", re.I)
-
-
 def _guest(parts: list[_Element]) -> tuple[_Element, str] | None:
     """The name a record's header gives in plain text after "by", before a colon or a date,
     and the element whose text holds it."""
     for part in parts:
         for el in part.iter():
             for text, holder in ((el.text, el), (el.tail if el is not part else None, el.getparent())):
-                if text and holder is not None and len(text) < 120 and "by" in text.lower():
-                    m = _BY_GUEST.search(text.strip())
-                    when = (m.group(2) or m.group(3)) if m else None
-                    if m and (when is None or is_date(when)):
-                        return holder, m.group(1)
+                if text and holder is not None:
+                    name = guest_name(text)
+                    if name is not None:
+                        return holder, name
     return None
 
 

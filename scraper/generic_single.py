@@ -33,8 +33,10 @@ def single(root: _Element, counts: Counts, best: list[Record]) -> list[Record]:
     named = sum(1 for r in best if r.el in counts.names)
     if named >= 2 and len(best) > 3:
         return []  # a thread of posts (most pages): not looked for
-    numbered = [el for el in _WITH_ID(root) if NUMBERED_POST.fullmatch(el.get("id") or "")]
+    numbered = [_anchored(el) for el in _WITH_ID(root) if NUMBERED_POST.fullmatch(el.get("id") or "")]
     numbered += [_anchored(a) for a in _NAMED_ANCHORS(root) if NUMBERED_POST.fullmatch(a.get("name"))]
+    # Once each: IP.Board 4 numbers both the empty anchor and the post after it.
+    numbered = list(dict.fromkeys(numbered))
     records = [el for el in numbered if is_record(counts, el)]
     # Named ones: a guest's view of some engines links no profile (FluxBB prints "<dt><strong>")
     named_posts = _outermost([el for el in records if el in counts.names])
@@ -63,7 +65,8 @@ def _posts_inside(best: list[Record], posts: list[_Element]) -> list[Record]:
 
 
 def _anchored(a: _Element) -> _Element:
-    """The post an empty numbered anchor stands before (SMF's <a name="msg20417"></a>)."""
+    """The post an empty numbered anchor stands before (SMF's <a name="msg20417"></a>,
+    Drupal's <a id="comment-6739"></a>)."""
     if a.tag != "a" or a.text or len(a):
         return a
     nxt = a.getnext()

@@ -132,6 +132,24 @@ _ATTRIBUTION_ASCII = ("ago", "wrote", "said", "schrieb", "kirjoitti", "scrive", 
                       "schreef", "skrev", "quote", "zitat", "cita", "lainaus", "cytat", "citaat")
 
 
+# "… by Nobody: 12:19pm On Apr 24", "Submitted by jensk (not verified) on Mon, 11/02/2013 -
+# 13:15.": a guest's name in the header's plain text, no element of its own (Nairaland,
+# phpBB 2's and Drupal's guests), before a colon or before the date.
+BY_GUEST = re.compile(r"(?:^|\s)(?:posted |written |submitted )?(?:by|von|par|por)\s+"
+                       r"([^\W\d][\w.-]{0,30}(?: [\w.-]{1,30})?)"
+                       r"(?:\s*\((?:not verified|guest|unregistered|unverified)\))?"
+                       r"(?:\s*:\s*$|\s+(?:on|am|le|el|at)\s+(.{4,40})$|\s*[»,]\s*(.{4,40})$)", re.I)
+
+
+def guest_name(text: str) -> str | None:
+    """The guest's name a header's text gives after "by", before a colon or a date."""
+    if len(text) >= 120 or "by" not in text.lower():
+        return None
+    m = BY_GUEST.search(text.strip())
+    when = (m.group(2) or m.group(3)) if m else None
+    return m.group(1) if m and (when is None or is_date(when)) else None
+
+
 def may_attribute(text: str) -> bool:
     """Does `text` hold a word every attribution line holds? An ASCII text is asked by plain
     searches of its lower case (re.I folds no other letters in), faster than the pattern."""

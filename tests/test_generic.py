@@ -312,6 +312,16 @@ def test_guests_named_before_the_date_and_dates_read_in_the_page_s_order() -> No
     assert "Voltage check" not in t.posts[0].body  # the prev/next topic links
 
 
+def test_a_topic_of_guests_only_in_containers_of_their_own() -> None:
+    # No member's name anywhere, and the topic and its one reply are no siblings: the guests'
+    # "Submitted by X on <date>" lines name them, and the reply's empty numbered anchor
+    # (<a id="comment-9901"></a>) finds it.
+    t = _parse("guests-only.html")
+    assert [(p.author, p.posted_at, p.body[:20]) for p in t.posts] == [
+        ("Guest", "2013-02-12T10:06:00", "My receiver worked f"),
+        ("blusolar", "2013-02-16T20:45:00", "This is embarrassing")]
+
+
 def test_an_unanswered_discussion_is_its_opening_post() -> None:
     # Vanilla numbers the opening post as the discussion ("Discussion_35143"); with no
     # comments the page has no two records of a shape.
