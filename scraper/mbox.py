@@ -167,11 +167,42 @@ def header(msg: EmailMessage, name: str) -> str:
     """
     for key, value in msg.raw_items():
         if key.lower() == name.lower():
+            raw = _eight_bit(str(value))
             try:
-                return str(email.header.make_header(email.header.decode_header(str(value))))
-            except (LookupError, UnicodeError, ValueError, email.errors.HeaderParseError):
-                return str(value)
+                return str(email.header.make_header(email.header.decode_header(raw)))
+            except (LookupError, UnicodeError):
+                return _words(raw)
+            except (ValueError, email.errors.HeaderParseError):
+                return raw
     return ""
+
+
+def _eight_bit(value: str) -> str:
+    """A header's raw 8-bit bytes (no RFC 2047 words: "From: \"\xc3\x94...\" <x@y>"), which the
+    email package keeps as surrogates no store can hold: read as UTF-8, else Windows-1252."""
+    if value.isascii() or not any("\udc80" <= c <= "\udcff" for c in value):
+        return value
+    return _text(value.encode("utf-8", "surrogateescape"), None)
+
+
+def _words(raw: str) -> str:
+    """RFC 2047 words whose bytes are not in the charset they name ("=?UTF-8?Q?Luc=eda?=",
+    Latin-1 bytes): each read in its charset, else UTF-8, else Windows-1252."""
+    try:
+        parts = email.header.decode_header(raw)
+    except (ValueError, email.errors.HeaderParseError):
+        return raw
+    return "".join(p if isinstance(p, str) else _text(p, charset) for p, charset in parts)
+
+
+def _text(data: bytes, charset: str | None) -> str:
+    for name in (charset, "utf-8"):
+        if name:
+            try:
+                return data.decode(name)
+            except (LookupError, UnicodeError):
+                pass
+    return data.decode("cp1252", "replace")
 
 
 def sender_name(value: str) -> str | None:

@@ -24,6 +24,7 @@ _MIN_VERBATIM = 60  # an unmarked line this long found in an earlier post is a q
 
 def normalise(thread: Thread) -> Thread:
     """Number posts, split text quotes, link quotes, recover authors, split signatures."""
+    _scrub_surrogates(thread)
     number_posts(thread)
     seen = _Seen()
     for post in thread.posts:
@@ -32,6 +33,24 @@ def normalise(thread: Thread) -> Thread:
     _recover_authors(thread)
     _split_signatures(thread)
     return thread
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _scrub_surrogates(thread: Thread) -> None:
+    """Lone surrogates (a JSON "\\ud83d" cut from its pair, a mail header's raw bytes) as
+    U+FFFD: no store can encode them, and a thread holding one would be lost whole."""
+    def scrub(obj: object) -> None:
+        for name, value in vars(obj).items():
+            if isinstance(value, str) and not value.isascii() and _SURROGATE.search(value):
+                setattr(obj, name, _SURROGATE.sub("\ufffd", value))
+
+    scrub(thread)
+    for post in thread.posts:
+        scrub(post)
+        for quote in post.quotes:
+            scrub(quote)
 
 
 class _Seen:

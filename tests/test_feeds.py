@@ -155,6 +155,37 @@ def test_mbox_html_only_message_and_encoded_headers() -> None:
     assert (post.author, post.body) == ("Renée Rim", "Meet at nine.\n\nBring tubes.")
 
 
+def test_mbox_raw_eight_bit_and_misdeclared_header_words_are_read(tmp_path: Path) -> None:
+    # A name in raw 8-bit bytes (no RFC 2047 word) and a word that says UTF-8 over Latin-1
+    # bytes, as real archives have them: the email package keeps the first as surrogates,
+    # which no store can hold, and cannot decode the second.
+    data = (b"From x  Mon Mar  3 09:00:00 2025\nFrom: \"\xc3\x94lafur Rim\" <o@x.org>\n"
+            b"Subject: Spoke tension\nMessage-ID: <1@x.org>\n\nHow tight is tight enough?\n\n"
+            b"From x  Mon Mar  3 10:00:00 2025\nFrom: =?UTF-8?Q?Luc=eda_Hub?= <l@x.org>\n"
+            b"Subject: Re: Spoke tension\nMessage-ID: <2@x.org>\nIn-Reply-To: <1@x.org>\n\n"
+            b"Pluck them: a clear note.\n")
+    [thread] = parse(data, "x.mbox")
+    assert [p.author for p in thread.posts] == ["\u00d4lafur Rim", "Luc\u00eda Hub"]
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    (tmp_path / "x.mbox").write_bytes(data)
+    out = CliRunner().invoke(main, ["--data-dir", str(tmp_path / "d"), "ingest",
+                                    str(tmp_path / "x.mbox")])
+    assert out.exit_code == 0 and "2 added" in out.output, out.output
+
+
+def test_a_lone_surrogate_is_replaced_not_the_thread_lost() -> None:
+    # A JSON "\\ud83d" cut from its pair decodes to a lone surrogate.
+    from scraper.models import Post, Thread
+    from scraper.normalise import normalise
+
+    thread = normalise(Thread(thread_id="1", title="Wheels \ud83d", format="x",
+                              posts=[Post(body="True it \ud83d now", author="Ann")]))
+    assert (thread.title, thread.posts[0].body) == ("Wheels \ufffd", "True it \ufffd now")
+
+
 def test_pipermail_page_without_article_raises() -> None:
     with pytest.raises(ParseError, match="no message found"):
         parse(b"<html><body><h1>x</h1></body></html>", "x.html", "pipermail-html")
