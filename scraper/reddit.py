@@ -1,4 +1,5 @@
-"""Reddit comment pages as JSON (`/comments/{id}.json`): the submission and its comment tree.
+"""Reddit comment pages as JSON (`/comments/{id}.json`): the submission and its comment tree;
+and a subreddit's listing of submissions (`/r/{name}.json`), each its thread's opening post.
 
 The page is two Listings, the submission (kind t3) and the comments (kind t1), each comment's
 replies nested in its `replies` Listing ("" when it has none). Posts are numbered in the
@@ -45,10 +46,30 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     listings = page if isinstance(page, list) else [page]
     things = [c for lst in listings if isinstance(lst, dict)
               for c in _children(lst)]
+    if len(listings) == 1:
+        return _listed(things)
     submission = next((t["data"] for t in things if t.get("kind") == "t3"), None)
     if not isinstance(submission, dict):
         raise ParseError("not a Reddit comments page: no submission (kind t3) in the JSON")
     comments = [t for t in things if t.get("kind") == "t1"]
+    return [_thread(submission, comments)]
+
+
+def _listed(things: list[dict[str, Any]]) -> list[Thread]:
+    """A subreddit's listing (`/r/{name}.json`): each submission a thread of its opening post,
+    which its comments page, ingested later, completes. A listing of comments (a user's page,
+    each from another thread) is no thread: their places in their threads are not in it."""
+    kinds = {t.get("kind") for t in things}
+    if "t1" in kinds:
+        raise ParseError("a Reddit listing of comments from several threads (a user's page), "
+                         "not a thread: save each thread's /comments/<id>.json instead")
+    submissions = [t["data"] for t in things if t.get("kind") == "t3"]
+    if not submissions:
+        raise ParseError("not a Reddit comments page: no submission (kind t3) in the JSON")
+    return [_thread(s, []) for s in submissions]
+
+
+def _thread(submission: dict[str, Any], comments: list[dict[str, Any]]) -> Thread:
     posts = [_submission_post(submission)]
     numbers = {str(submission.get("name") or ""): 1}
     for comment in comments:
@@ -57,11 +78,10 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     if not sub_id:
         raise ParseError("Reddit submission without an id")
     permalink = str(submission.get("permalink") or "")
-    return [Thread(thread_id=sub_id, title=str(submission.get("title") or "").strip(),
-                   posts=posts, posts_declared=_int(submission.get("num_comments"), 1),
-                   forum="reddit.com",
-                   url=f"https://www.reddit.com{permalink}" if permalink else None,
-                   format=FORMAT)]
+    return Thread(thread_id=sub_id, title=str(submission.get("title") or "").strip(),
+                  posts=posts, posts_declared=_int(submission.get("num_comments"), 1),
+                  forum="reddit.com", url=f"https://www.reddit.com{permalink}" if permalink else None,
+                  format=FORMAT)
 
 
 def _children(listing: dict[str, Any]) -> list[dict[str, Any]]:

@@ -212,6 +212,40 @@ def test_reddit_comment_tree_in_render_order() -> None:
     assert thread.posts[1].score == 7 and thread.posts[1].post_id == "t1_c1"
 
 
+def test_reddit_subreddit_listing_gives_each_submission_and_merges_with_its_comments(
+        tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    page = json.loads(_read("reddit", "truing.json"))
+    other = json.loads(json.dumps(page[0]["data"]["children"][0]))
+    other["data"].update(id="zz9", name="t3_zz9", title="Tubeless sealant", permalink="/r/x/zz9/")
+    listing = {"kind": "Listing", "data": {"children": [page[0]["data"]["children"][0], other]}}
+    threads = parse(json.dumps(listing).encode(), "r.json")
+    assert [(len(t.posts), t.title) for t in threads] == [
+        (1, page[0]["data"]["children"][0]["data"]["title"]), (1, "Tubeless sealant")]
+    (tmp_path / "r.json").write_text(json.dumps(listing))
+    files = [str(tmp_path / "r.json"), str(FIXTURES / "reddit" / "truing.json")]
+    exports = []
+    for i, order in enumerate((files, files[::-1])):
+        data = ["--data-dir", str(tmp_path / str(i))]
+        for f in order:
+            assert CliRunner().invoke(main, [*data, "ingest", f]).exit_code == 0
+        exports.append(CliRunner().invoke(main, [*data, "export"]).output)
+    assert exports[0] == exports[1]
+    [full] = parse(_read("reddit", "truing.json"), "truing.json")
+    assert exports[0].count('"thread_id"') == len(full.posts) + 1  # and the other submission
+
+
+def test_reddit_user_page_of_comments_from_many_threads_is_refused() -> None:
+    things = [{"kind": "t1", "data": {"name": "t1_a", "link_id": "t3_x", "body": "Nice."}},
+              {"kind": "t3", "data": {"name": "t3_y", "id": "y", "title": "Mine"}}]
+    data = json.dumps({"kind": "Listing", "data": {"children": things}}).encode()
+    with pytest.raises(ParseError, match="a user's page"):
+        parse(data, "u.json", "reddit-json")
+
+
 def test_reddit_listing_without_submission_raises() -> None:
     with pytest.raises(ParseError, match="no submission"):
         parse(b'[{"kind": "Listing", "data": {"children": []}}]', "x.json", "reddit-json")
