@@ -31,7 +31,7 @@ from scraper.generic_lead import with_lead
 from scraper.generic_numbers import number_posts
 from scraper.generic_post import Record, read_post
 from scraper.generic_single import single
-from scraper.generic_words import text_of
+from scraper.generic_words import is_profile_link, text_of
 from scraper.html import clean, decode
 from scraper.models import ParseError, Post, Thread
 
@@ -72,6 +72,8 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
             break
     if not found:
         raise ParseError("post records found but none has an author and text")
+    if _lists_topics(counts, [r for r, _ in found]):
+        raise ParseError("a list of topics, not a thread page: each row links to another thread")
     posts = [p for _, p in found]
     number_posts([r for r, _ in found], posts)
     if any(p.posted_at is None for p in posts):
@@ -82,6 +84,36 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
 
 
 _WORD = re.compile(r"\w+")
+
+
+def _lists_topics(counts: Counts, records: list[Record]) -> bool:
+    """Are the records the rows of a board's list of topics (a forum index, as saved site
+    mirrors hold beside the threads), named and dated as posts are? Five or more, and either
+    each row's first titled link names another thread (a title of its own, to a page of its
+    own) with few words beside, or no row has a word outside its links (Vanilla's starter and
+    last-poster cells). Threads' posts have words of their own: the fewest beside the links
+    on the pages at hand is a median of 14 characters, a list's most 60."""
+    if len(records) < 5:
+        return False
+    titles, targets, beside = [], [], []
+    for record in records:
+        links = [a for part in record.parts() for a in part.iter("a")]
+        for a in links:
+            href = (a.get("href") or "").strip()
+            title = " ".join(text_of(a).split())
+            if len(title.split()) >= 2 and href and not href.startswith(("#", "javascript:")) \
+                    and not is_profile_link(href):
+                titles.append(title.lower())
+                targets.append(href.split("#")[0])
+                break
+        beside.append(sum(counts.text[p] for p in record.parts())
+                      - sum(counts.text[a] for a in links))
+    words = sorted(beside)[len(beside) // 2]
+    if words == 0:
+        return True
+    replies = sum(1 for t in titles if t.startswith("re:"))  # a thread's "Re: <topic>" links
+    return len(titles) >= 0.8 * len(records) and len(set(titles)) >= 0.9 * len(titles) \
+        and len(set(targets)) >= 0.9 * len(titles) and replies < 0.2 * len(titles) and words < 120
 
 
 def _dated_in_page_order(found: list[tuple[Record, Post]]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import scraper
@@ -320,6 +322,27 @@ def test_a_topic_of_guests_only_in_containers_of_their_own() -> None:
     assert [(p.author, p.posted_at, p.body[:20]) for p in t.posts] == [
         ("Guest", "2013-02-12T10:06:00", "My receiver worked f"),
         ("blusolar", "2013-02-16T20:45:00", "This is embarrassing")]
+
+
+@pytest.mark.parametrize("name", ["board-topic-list.html", "discussions-table.html"])
+def test_a_board_s_list_of_topics_is_no_thread(name: str) -> None:
+    # Site mirrors hold the boards' topic lists beside the threads: rows named and dated as
+    # posts are, each linking to its own thread (Drupal's forum list), or with no word
+    # outside their links (Vanilla's starter and last-poster cells).
+    with pytest.raises(ParseError, match="a list of topics"):
+        generic.parse((HERE / name).read_bytes(), name)
+
+
+def test_a_mirror_s_list_pages_are_skipped_and_its_threads_go_in(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    for name in ("board-topic-list.html", "guests-submitted-by.html", "discussions-table.html"):
+        (tmp_path / name).write_bytes((HERE / name).read_bytes())
+    out = CliRunner().invoke(main, ["--data-dir", str(tmp_path / "d"), "ingest", str(tmp_path)])
+    assert "1 thread(s); posts: 4 added" in out.output, out.output
+    assert out.output.count("a list of topics, not a thread page") == 2
 
 
 def test_an_unanswered_discussion_is_its_opening_post() -> None:
