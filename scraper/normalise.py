@@ -128,7 +128,7 @@ def _split_text_quotes(post: Post, seen: _Seen) -> list[str] | None:
             continue
         quoted = _verbatim_source(lines[i], keys[i], seen)
         if quoted is not None:
-            text = lines[i].strip().strip("()").strip()
+            text = _quoted_inline(lines[i].strip()) or lines[i].strip()
             post.quotes.append(Quote(text=text, author=quoted.author,
                                      post_number=quoted.post_number))
         else:
@@ -147,7 +147,7 @@ def _maybe_verbatim(keys: list[str], body: str, seen: _Seen) -> bool:
         return False
     if not seen.by_line.keys().isdisjoint(keys):
         return True
-    return "(" in body and any(k[:1] == "(" and k[-1:] == ")" for k in keys)
+    return any(k[:1] in _OPENERS and k[-1:] in _CLOSERS or _QUOTE_LABEL.match(k) for k in keys)
 
 
 def _quoted_span(lines: list[str], keys: list[str], seen: _Seen, author: str | None
@@ -183,18 +183,38 @@ def _run_length(keys: list[str], own: set[str]) -> int:
     return n if matched else 0
 
 
+# A line that marks itself as quoted words: an aside "(…)", words in quotation marks, or a
+# label typed before them ("Quote: A watchdog should only…", where the forum had no quote
+# button or the member did not use it).
+_OPENERS, _CLOSERS = "(\"“„«", ")\"”“»"
+_QUOTE_LABEL = re.compile(r"^(?:quote|zitat|citation|cita|lainaus|idézet|cytat|citaat)\s*:\s*(?=\S)",
+                          re.I)
+
+
+def _quoted_inline(line: str) -> str | None:
+    """The words a (stripped) line marks as quoted; None when it marks none."""
+    m = _QUOTE_LABEL.match(line)
+    if m:
+        line = line[m.end():]
+        return (line[1:-1] if line[:1] in _OPENERS and line[-1:] in _CLOSERS else line).strip()
+    if len(line) > 2 and line[0] in _OPENERS and line[-1] in _CLOSERS:
+        return line[1:-1].strip()
+    return None
+
+
 def _verbatim_source(line: str, key: str, seen: _Seen) -> Post | None:
     """A line copied from an earlier post without a quote header.
 
-    A long line that is a whole line of an earlier post, or a "(…)" aside holding an earlier
-    post's words (searched as a substring: the aside may join several of their lines).
+    A long line that is a whole line of an earlier post, or a line marked as quoted
+    (`_quoted_inline`) holding an earlier post's words (searched as a substring: it may join
+    several of their lines).
     """
     s = line.strip()
     if not s or not seen.posts:
         return None
-    if s.startswith("(") and s.endswith(")"):
-        inner = _key(s[1:-1])
-        return seen.containing(inner) if len(inner) >= 20 else None
+    inner = _quoted_inline(s)
+    if inner is not None:
+        return seen.containing(_key(inner)) if len(inner) >= 20 else None
     if len(s) < _MIN_VERBATIM:
         return None
     return seen.by_line.get(key)

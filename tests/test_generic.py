@@ -528,3 +528,25 @@ def test_a_generic_page_s_language_says_which_comes_first(lang: str, iso: str | 
     page = page.replace('lang="de"', f'lang="{lang}"').replace("20. April 2020 11:17", "05/06/2015 10:00")
     [thread] = scraper.parse(page.encode(), "lang.html")
     assert thread.posts[0].posted_at == iso
+
+
+@pytest.mark.parametrize("line", [
+    "Quote: A watchdog should only recover from power glitches, not cover up bugs.",
+    "\u201cA watchdog should only recover from power glitches, not cover up bugs.\u201d",
+    "(A watchdog should only recover from power glitches)",
+])
+def test_a_hand_typed_quote_of_an_earlier_post_is_a_quote(line: str) -> None:
+    # No quote button used: the member typed a label, quotation marks or an aside around the
+    # earlier post's words.
+    from scraper.models import Post, Thread
+    from scraper.normalise import normalise
+
+    earlier = Post(body="A watchdog should only recover from power glitches, not cover up bugs.",
+                   author="MartinR")
+    reply = Post(body=f"{line}\nI still want a second alarm clock.", author="JBecker")
+    thread = normalise(Thread(thread_id="1", title="t", format="x", posts=[earlier, reply]))
+    assert reply.body == "I still want a second alarm clock."
+    [quote] = reply.quotes
+    assert (quote.author, quote.post_number) == ("MartinR", 1)
+    assert quote.text.startswith("A watchdog should only recover from power glitches")
+    assert thread.posts[0].quotes == []
