@@ -132,7 +132,8 @@ def _settle(source: Source, sha: str, state: str, parsed: Parsed | None, store: 
         return
     try:
         _store(source, sha, state, parsed, store, summary)
-    except (ValueError, TypeError) as exc:  # data the store refuses: this file alone is undone
+    except (ValueError, TypeError, OverflowError) as exc:
+        # data the store refuses: this file alone is undone
         summary.skipped.append((source.path, f"cannot store it: {exc}"[:300]))
 
 

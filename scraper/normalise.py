@@ -24,7 +24,7 @@ _MIN_VERBATIM = 60  # an unmarked line this long found in an earlier post is a q
 
 def normalise(thread: Thread) -> Thread:
     """Number posts, split text quotes, link quotes, recover authors, split signatures."""
-    _scrub_surrogates(thread)
+    _storable(thread)
     number_posts(thread)
     seen = _Seen()
     for post in thread.posts:
@@ -36,15 +36,20 @@ def normalise(thread: Thread) -> Thread:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_INT64 = range(-(1 << 63), 1 << 63)
 
 
-def _scrub_surrogates(thread: Thread) -> None:
-    """Lone surrogates (a JSON "\\ud83d" cut from its pair, a mail header's raw bytes) as
-    U+FFFD: no store can encode them, and a thread holding one would be lost whole."""
+def _storable(thread: Thread) -> None:
+    """What no store can hold made harmless, where a thread holding it was lost whole: lone
+    surrogates (a JSON "\\ud83d" cut from its pair, a mail header's raw bytes) as U+FFFD, and
+    numbers past 64 bits (a dump's "post_number": 99999999999999999999) as unknown."""
     def scrub(obj: object) -> None:
         for name, value in vars(obj).items():
-            if isinstance(value, str) and not value.isascii() and _SURROGATE.search(value):
-                setattr(obj, name, _SURROGATE.sub("\ufffd", value))
+            if isinstance(value, str):
+                if not value.isascii() and _SURROGATE.search(value):
+                    setattr(obj, name, _SURROGATE.sub("\ufffd", value))
+            elif isinstance(value, int) and not isinstance(value, bool) and value not in _INT64:
+                setattr(obj, name, None)
 
     scrub(thread)
     for post in thread.posts:

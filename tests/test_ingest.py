@@ -117,14 +117,23 @@ def test_hostile_input_is_skipped_and_the_rest_goes_in(tmp_path: Path, kb) -> No
     assert len(export(kb)) == 10
 
 
-def test_a_file_the_store_refuses_is_undone_alone(tmp_path: Path, kb) -> None:  # type: ignore[no-untyped-def]
-    # A lone surrogate parses (JSON allows it) but SQLite cannot store it: the files before and
-    # after it in the same commit batch still go in, and that file leaves nothing behind.
-    (tmp_path / "a.jsonl").write_text(json.dumps({"thread_id": "a", "post_number": 1,
-                                                  "body": "before it"}))
-    (tmp_path / "b.jsonl").write_text('{"thread_id": "b", "post_number": 1, "body": "x \\ud800 y"}')
-    (tmp_path / "c.jsonl").write_text(json.dumps({"thread_id": "c", "post_number": 1,
-                                                  "body": "after it"}))
+def test_a_file_the_store_refuses_is_undone_alone(tmp_path: Path, kb, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Data the store refuses (SQLite raises ValueError or OverflowError on what it cannot
+    # bind): the files before and after it in the same commit batch still go in, and that
+    # file leaves nothing behind.
+    from kb.store.sql import SQLStore
+
+    write = SQLStore.write_thread
+
+    def refusing(self, thread):  # type: ignore[no-untyped-def]
+        if "refuse me" in repr(thread):
+            raise OverflowError("Python int too large to convert to SQLite INTEGER")
+        return write(self, thread)
+
+    monkeypatch.setattr(SQLStore, "write_thread", refusing)
+    for name, body in (("a", "before it"), ("b", "refuse me"), ("c", "after it")):
+        (tmp_path / f"{name}.jsonl").write_text(json.dumps({"thread_id": name, "post_number": 1,
+                                                            "body": body}))
     result = kb("ingest", "--json", str(tmp_path))
     assert result.exit_code == 1
     summary = json.loads(result.output)
@@ -132,6 +141,15 @@ def test_a_file_the_store_refuses_is_undone_alone(tmp_path: Path, kb) -> None:  
     assert "cannot store it" in summary["skipped"][0]["reason"]
     assert sorted(r["thread_id"] for r in export(kb)) == ["a", "c"]
     assert json.loads(kb("ingest", "--json", str(tmp_path)).output)["files_unchanged"] == 2
+
+
+def test_a_lone_surrogate_or_a_number_past_64_bits_goes_in(tmp_path: Path, kb) -> None:  # type: ignore[no-untyped-def]
+    # JSON allows both; no store can hold them: made harmless in normalise, not the file lost.
+    (tmp_path / "b.jsonl").write_text('{"thread_id": "b", "post_number": 99999999999999999999, '
+                                      '"body": "x \\ud800 y"}')
+    assert kb("ingest", str(tmp_path)).exit_code == 0
+    [row] = export(kb)
+    assert (row["body"], row["post_number"]) == ("x \ufffd y", 1)
 
 
 def test_human_summary_and_exit_codes(tmp_path: Path, kb) -> None:  # type: ignore[no-untyped-def]
