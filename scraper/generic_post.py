@@ -276,13 +276,17 @@ def _date(parts: list[_Element], beside: Beside) -> tuple[str | None, str | None
         label = not dated and bool(_PROFILE_DATE.match(text))  # "Joined:" alone
         if after_label or not dated or _PROFILE_DATE.match(text) or _JOINED.search(classes):
             continue
-        # "2 weeks ago", the date itself in the element's title (Kunena's tooltip)
         if not asked:
             first, asked = day_first(parts[0].getroottree().getroot().get("lang")), True
-        shown = shown_date(text, first_day=first) or (
-            shown_date(title, first_day=first) if title else None)
-        if shown:
-            return shown, text
+        shown = shown_date(text, first_day=first)
+        stamp = shown_date(title, first_day=first) if title else None
+        # The day shown, its hour in the element's title ("on Oct 25, 2023" over
+        # title="2023-10-25T14:20:00", Hacker News), or the title's date where the text is
+        # relative ("2 weeks ago", Kunena's tooltip)
+        if shown and stamp and "T" in stamp and "T" not in shown and stamp[:10] == shown:
+            return stamp, text
+        if shown or stamp:
+            return shown or stamp, text
         unsure = unsure or text
     return None, unsure
 
@@ -314,12 +318,23 @@ def _texts_outside(parts: list[_Element], body: _Element | None) -> Beside:
             continue
         text = item.text.strip() if item.text else ""
         if text:
-            out.append((text, item.get("title"), item.get("class") or ""))
+            out.append((text, item.get("title") or _wrapper_title(item), item.get("class") or ""))
         tail = item.tail.strip() if item.tail and item not in parts else ""
         if tail:
             stack.append(tail)
         stack.extend(reversed(item))
     return out
+
+
+def _wrapper_title(el: _Element) -> str | None:
+    """The title of the element a link is the whole of (Hacker News's `<span class="age"
+    title="2023-10-25T14:20:00"><a>on Oct 25, 2023</a></span>`)."""
+    if el.tag != "a":
+        return None
+    parent = el.getparent()
+    if parent is None or len(parent) != 1 or (parent.text or "").strip() or parent.get("title") is None:
+        return None
+    return parent.get("title")
 
 
 # The anchors engines give a post: SMF's "msg_2506099", Drupal's "comment-123", Phorum's

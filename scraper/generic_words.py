@@ -22,7 +22,9 @@ PROFILE_LINK = re.compile(
     r"(?:^|/)(?:members?|users?|profiles?|u|user|people|benutzer|mitglied|account|community/"
     r"profile)(?:/|\.php|$)|memberlist\.php\?mode=viewprofile|profile\.php|[?&](?:u|uid|user|"
     r"userid|showuser|action=profile)=|action=profile|/profile/|/user/|/members/|"
-    r"user_?(?:profile|info)\b|/user-?dashboard/)", re.I)
+    r"user_?(?:profile|info)\b|/user-?dashboard/|"
+    # "user?id=alice" (Hacker News and custom engines): the member named in the query
+    r"(?:^|/)(?:users?|members?|profile|account)\?(?:id|name|u|user|username)=)", re.I)
 _MONTHS = (r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januar|februar|märz|mai|juni|juli|"
            r"okt|dez|enero|febrero|marzo|abril|mayo|junio|julio|agosto|sept|octubre|noviembre|"
            r"diciembre|janv|févr|mars|avr|juin|juil|août|déc|tammi|helmi|maalis|huhti|touko|"

@@ -189,11 +189,11 @@ def _run_length(keys: list[str], own: set[str]) -> int:
 
 
 # A line that marks itself as quoted words: an aside "(…)", words in quotation marks, or a
-# label typed before them ("Quote: A watchdog should only…", where the forum had no quote
-# button or the member did not use it).
+# label typed before them ("Quote: A watchdog should only…", "> a hop needs a stand", where
+# the forum had no quote button or the member did not use it).
 _OPENERS, _CLOSERS = "(\"“„«", ")\"”“»"
-_QUOTE_LABEL = re.compile(r"^(?:quote|zitat|citation|cita|lainaus|idézet|cytat|citaat)\s*:\s*(?=\S)",
-                          re.I)
+_QUOTE_LABEL = re.compile(r"^(?:(?:quote|zitat|citation|cita|lainaus|idézet|cytat|citaat)\s*:|>)"
+                          r"\s*(?=\S)", re.I)
 
 
 def _quoted_inline(line: str) -> str | None:
@@ -218,8 +218,9 @@ def _verbatim_source(line: str, key: str, seen: _Seen) -> Post | None:
     if not s or not seen.posts:
         return None
     inner = _quoted_inline(s)
-    if inner is not None:
-        return seen.containing(_key(inner)) if len(inner) >= 20 else None
+    if inner is not None:  # a few words are enough after a label or "> " (Hacker News)
+        least = 10 if _QUOTE_LABEL.match(s) else 20
+        return seen.containing(_key(inner)) if len(inner) >= least else None
     if len(s) < _MIN_VERBATIM:
         return None
     return seen.by_line.get(key)

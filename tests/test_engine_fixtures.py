@@ -11,7 +11,9 @@ template (issue 12):
   twig templates), Kunena 6 (the Aurelia layouts), Phorum 5.2 (emerald read.tpl), Vanilla's 2021 open-source
   release (discussion views, Quotes and Signatures plugins, Keystone theme), FluxBB 1.5
   (viewtopic.php; a page 2), WoltLab Suite Forum 5.5 (WCF's templates and its conversation
-  message list).
+  message list);
+- Hacker News's item page (its live markup's shape: `athing comtr` rows, the member's
+  `user?id=` link, the stamp in the `age` span's title, "> " quotes typed by hand).
 
 Each is a short thread with one quote in the engine's own quote markup and, where the engine
 has them, one signature; the parse must find every post, its author, and its own words with
@@ -160,6 +162,18 @@ EXPECT: dict[str, dict[str, Any]] = {
         "quote": (3, "Oskar Lindqvist", "Big water changes tend to"),
         "signature": (2, "Patience is the cheapest"),
     },
+    # The submission's text apart from the comment rows, the names only in "user?id=" links,
+    # the hour only in the title of the span around the shown day, and the quote typed as a
+    # "> " line.
+    "hacker-news.html": {
+        "posts": [("spokes", "My rear wheel wobbles a few"),
+                  ("alice", "Zip-tie a pencil to the frame"),
+                  ("bob_rim", "The brake pads work as a"),
+                  ("carol", "Flip the bike upside down and"),
+                  ("spokes", "Good to know, thanks. Mine")],
+        "quote": (5, "carol", "a hop needs a stand"),
+        "signature": None,
+    },
     # The reply opens with Flarum's mention of the post it answers: its reply_to, not its words.
     "flarum-noscript.html": {
         "posts": [("crumb_and_co", "My starter is eight days old"),
@@ -217,6 +231,12 @@ def test_signature_split_off(name: str) -> None:
     posts = _posts(name)
     assert all(first not in p.body for p in posts)
     assert _words(posts[number - 1].signature or "", first) == first
+
+
+def test_hacker_news_stamps_from_the_titles() -> None:
+    assert [p.posted_at for p in _posts("hacker-news.html")] == [
+        "2023-10-25T14:03:11", "2023-10-25T14:20:00", "2023-10-25T15:02:45",
+        "2023-10-26T08:11:09", "2023-10-26T09:30:00"]
 
 
 def test_flarum_mention_is_the_reply_link() -> None:
