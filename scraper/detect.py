@@ -11,6 +11,7 @@ from collections.abc import Callable
 import scraper.discourse as discourse
 import scraper.forumdl as forumdl
 import scraper.generic as generic
+import scraper.hypermail as hypermail
 import scraper.jsonl as jsonl
 import scraper.mailman as mailman
 import scraper.mbox as mbox
@@ -33,6 +34,7 @@ SNIFFERS: tuple[Sniffer, ...] = (
     warc.sniff,
     mbox.sniff,
     mailman.sniff,
+    hypermail.sniff,
     reddit.sniff,
     forumdl.sniff,
     jsonl.sniff,
@@ -52,6 +54,7 @@ PARSERS: dict[str, Parser] = {
     warc.FORMAT: warc.parse,
     mbox.FORMAT: mbox.parse,
     **{name: mailman.parse for name in mailman.FORMATS},
+    hypermail.FORMAT: hypermail.parse,
     reddit.FORMAT: reddit.parse,
     forumdl.FORMAT: forumdl.parse,
     jsonl.FORMAT: jsonl.parse,

@@ -109,6 +109,23 @@ def test_mailman_message_pages(file: str, fmt: str) -> None:
     assert post.posted_at == "2025-03-03T10:15:00"
 
 
+def test_hypermail_message_page() -> None:
+    # hypermail's print.c: the fields in comments, the body between body="start" and "end",
+    # its From/Date block and "Received on" line no words of the message.
+    data = _read("mailman", "hypermail-message.html")
+    assert detect(data, "0001.html") == "hypermail-html"
+    [thread] = parse(data, "0001.html")
+    assert (thread.thread_id, thread.forum) == ("truing-a-wheel-without-a-stand",
+                                                "bike-list@lists.example.org")
+    [post] = thread.posts
+    assert (post.author, post.post_id, post.posted_at) == ("Bob Hub", "b2@example.net",
+                                                           "2025-03-03T10:15:00+00:00")
+    assert post.body == "Yes. Tighten the spoke opposite the rub a quarter turn at a time."
+    assert [(q.author, q.text) for q in post.quotes] == [
+        ("Alice Spoke", "Can I true a rear wheel with the bike upside down?")]
+    assert post.signature == "Bob"
+
+
 def test_hyperkitty_thread_page_gives_every_email() -> None:
     page = _read("mailman", "hyperkitty-message.html").decode()
     start, end = page.index('<div class="email email-first">'), page.index("        </section>")

@@ -65,7 +65,7 @@ def test_the_pairs_include_captures_urls_pages_and_representations() -> None:
     assert any(JSON.name in n and RAW.name in n for n in names)  # JSON and /raw text
     # one mailing list as an mbox and as its web archive's message and thread pages
     for page in ("pipermail-message.html", "pipermail-c3.html", "hyperkitty-message.html",
-                 "hyperkitty-thread.html"):
+                 "hyperkitty-thread.html", "hypermail-message.html"):
         assert any("bike-list-2025-03.mbox" in n and f"mailman/{page}" in n for n in names)
     if (SHARED_DATA / "theavalanches-phpbb-wayback").exists():
         assert any("20100812" in n and "20200914" in n for n in names)  # two captures
