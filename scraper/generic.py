@@ -95,10 +95,15 @@ def _lists_topics(counts: Counts, records: list[Record]) -> bool:
     on the pages at hand is a median of 14 characters, a list's most 60."""
     if len(records) < 5:
         return False
-    titles, targets, beside = [], [], []
-    for record in records:
-        links = [a for part in record.parts() for a in part.iter("a")]
-        for a in links:
+    links = [[a for part in r.parts() for a in part.iter("a")] for r in records]
+    beside = sorted(sum(counts.text[p] for p in r.parts()) - sum(counts.text[a] for a in found)
+                    for r, found in zip(records, links))
+    words = beside[len(beside) // 2]
+    if words == 0 or words >= 120:  # (most threads: no title asked for)
+        return words == 0
+    titles, targets = [], []
+    for found in links:
+        for a in found:
             href = (a.get("href") or "").strip()
             title = " ".join(text_of(a).split())
             if len(title.split()) >= 2 and href and not href.startswith(("#", "javascript:")) \
@@ -106,14 +111,9 @@ def _lists_topics(counts: Counts, records: list[Record]) -> bool:
                 titles.append(title.lower())
                 targets.append(href.split("#")[0])
                 break
-        beside.append(sum(counts.text[p] for p in record.parts())
-                      - sum(counts.text[a] for a in links))
-    words = sorted(beside)[len(beside) // 2]
-    if words == 0:
-        return True
     replies = sum(1 for t in titles if t.startswith("re:"))  # a thread's "Re: <topic>" links
     return len(titles) >= 0.8 * len(records) and len(set(titles)) >= 0.9 * len(titles) \
-        and len(set(targets)) >= 0.9 * len(titles) and replies < 0.2 * len(titles) and words < 120
+        and len(set(targets)) >= 0.9 * len(titles) and replies < 0.2 * len(titles)
 
 
 def _dated_in_page_order(found: list[tuple[Record, Post]]) -> None:
