@@ -319,8 +319,8 @@ _SITE_TAIL = re.compile(r"\s+[-–]\s+[^-–]*\b(forums?|community|board|bbs|dis
 
 def _title(root: _Element) -> str:
     """The topic's title. The first <h1> is often the site's name ("Arch Linux"), so a heading
-    the page's <title> starts with wins; else the <title>'s first part before " / " or " | ";
-    else the first heading."""
+    the page's <title> starts with wins, else one it holds; else the <title>'s first part
+    before " / " or " | "; else the first heading."""
     # iter() with tag names, in C, stops at what is needed; "//title" listed the whole page.
     t = next(root.iter("title"), None)
     page = (clean(text_of(t)) if t is not None else "") or ""
@@ -329,6 +329,13 @@ def _title(root: _Element) -> str:
     leading = [h for h in heads if len(h) >= 4 and page.startswith(h)]
     if leading:
         return _unpaged(max(leading, key=len))
+    # "python - How do I remove a trailing newline? - Stack Overflow": the heading inside,
+    # unless it is the site's name closing the title ("Topic / Board / Hearth & Crumb")
+    parts = _TITLE_PARTS.split(page)
+    site = parts[-1].strip() if len(parts) > 1 else None
+    within = [h for h in heads if len(h) >= 12 and h in page and h != site]
+    if within:
+        return _unpaged(max(within, key=len))
     if page:
         return _unpaged(_SITE_TAIL.sub("", _TITLE_PARTS.split(page)[0]) or page)
     return _unpaged(heads[0]) if heads else "untitled"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from lxml.etree import _Element
 
-from scraper.fields import day_first, profile_field, set_profile_field, shown_date
+from scraper.fields import day_first, profile_field, set_profile_field, shown_date, to_int
 from scraper.generic_body import body_element, own_text, quotes_and_chrome, replied_post, signature
 from scraper.generic_loose import around_author
 from scraper.generic_words import (
@@ -97,7 +97,20 @@ def _details(post: Post, record: Record, beside: Beside, hints: Hints
     post.signature = signature(record.parts(), hints)
     post.post_id = _post_id(record)
     _profile(post, beside)
+    _as_answer(post, record.el)
     return post
+
+
+def _as_answer(post: Post, el: _Element) -> None:
+    """A schema.org Answer's votes and whether it is the accepted one, where the record is
+    one (`itemprop="acceptedAnswer"`, Stack Exchange's pages and Q&A engines like them)."""
+    prop = el.get("itemprop")
+    if prop not in ("acceptedAnswer", "suggestedAnswer"):
+        return
+    post.accepted = prop == "acceptedAnswer"
+    votes = next(el.iterfind(".//*[@itemprop='upvoteCount']"), None)
+    if votes is not None:
+        post.score = to_int(votes.get("content") or votes.get("data-value") or text_of(votes))
 
 
 _LABELLED = re.compile(r"^([^\W\d][^\W\d ]*(?: [^\W\d]+){0,2})\s*:\s*(.*)$")
@@ -265,15 +278,18 @@ def _date(parts: list[_Element], beside: Beside) -> tuple[str | None, str | None
             if value:
                 return value, None
     label = False  # the text before was a profile label ("Joined:"): this is no post date
+    edit = False  # the text before was an edit's ("edited"): this is the edit's date
+    edited: tuple[str, str] | None = None  # the first edit's date: the post's if none other
     # 05/06/2015: the page's language says which is the day (asked once, at the first date)
     first: bool | None = None
     asked = False
     unsure = None
     for text, title, classes in beside:
-        after_label = label
+        after_label, after_edit = label, edit
         # (short once the source's indentation inside it is collapsed)
         dated = (len(text) < 80 or len(" ".join(text.split())) < 80) and is_date(text)
         label = not dated and bool(_PROFILE_DATE.match(text))  # "Joined:" alone
+        edit = not dated and bool(_EDITED.match(text))
         if after_label or not dated or _PROFILE_DATE.match(text) or _JOINED.search(classes):
             continue
         if not asked:
@@ -284,11 +300,19 @@ def _date(parts: list[_Element], beside: Beside) -> tuple[str | None, str | None
         # title="2023-10-25T14:20:00", Hacker News), or the title's date where the text is
         # relative ("2 weeks ago", Kunena's tooltip)
         if shown and stamp and "T" in stamp and "T" not in shown and stamp[:10] == shown:
-            return stamp, text
-        if shown or stamp:
+            shown = stamp
+        if not (shown or stamp):
+            unsure = unsure or text
+        elif after_edit or _EDITED.match(text):  # "edited Jun 14, 2021" above "asked Nov 8, 2008"
+            edited = edited or (shown or stamp or "", text)
+        else:
             return shown or stamp, text
-        unsure = unsure or text
-    return None, unsure
+    return edited or (None, unsure)
+
+
+# An edit's label before its date, or in the same text ("Last edited by X on …").
+_EDITED = re.compile(r"^\W*(?:last\s+)?(?:edited|modified|updated|bearbeitet|zuletzt bearbeitet|"
+                     r"geändert|modifié|édité|editado|modificato|muokattu)\b", re.I)
 
 
 # The dates of a member's profile beside the post, not the post's: labelled, or classed so

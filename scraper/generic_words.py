@@ -108,7 +108,7 @@ CHROME = re.compile(r"signature|\bsig\b|moderatorbar|modnote|moderator-?note|pos
 # A post's number as its element's id; an engine's prefix before it ("elComment_", "post_id_").
 # Vanilla numbers its opening post as the discussion ("Discussion_35143", the replies
 # "Comment_46622").
-NUMBERED_POST = re.compile(r"(?:[a-z]+[-_]|el|js-)?(?:post|msg|message|p|comment|reply|entry|"
+NUMBERED_POST = re.compile(r"(?:[a-z]+[-_]|el|js-)?(?:post|msg|message|p|comment|reply|entry|answer|"
                            r"discussion)[-_]?"
                            r"(?:id[-_])?\d+", re.I)
 QUOTE_CLASS = re.compile(r"quote|citation|\bcite\b", re.I)

@@ -550,3 +550,18 @@ def test_a_hand_typed_quote_of_an_earlier_post_is_a_quote(line: str) -> None:
     assert (quote.author, quote.post_number) == ("MartinR", 1)
     assert quote.text.startswith("A watchdog should only recover from power glitches")
     assert thread.posts[0].quotes == []
+
+
+def test_a_stack_exchange_question_page() -> None:
+    # Its live markup's shape: the question and answers numbered "answer-N" (the comments
+    # under them "comment-N" must not be taken for the posts), "edited" dates above "asked"
+    # ones, the title inside "python - … - Stack Overflow", schema.org's accepted answer.
+    t = _parse("stack-exchange-question.html")
+    assert t.title == "How do I remove a trailing newline?"
+    assert [(p.author, p.posted_at, p.accepted, p.score) for p in t.posts] == [
+        ("Georgy", "2008-11-08T18:25:00", False, None),
+        ("Markus", "2008-11-08T18:31:00", True, 2398),
+        ("Mike", "2008-11-28T17:31:00", False, 233),
+        ("Ryan Ginstrom", "2008-11-08T21:52:00", False, 179)]
+    assert t.posts[1].body.startswith("Try the method rstrip()")
+    assert not any("Superset" in p.body or "keeps other trailing" in p.body for p in t.posts)
