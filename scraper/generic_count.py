@@ -25,6 +25,7 @@ from scraper.generic_words import (
     is_date,
     is_profile_link,
     lowered,
+    sentence,
     text_of,
 )
 
@@ -133,7 +134,12 @@ def _classed(root: _Element, skipped: set[_Element]) -> tuple[set[_Element], set
     for a in root.iter("a"):
         if is_profile_link(a.get("href", "")):
             names.add(a)
-    return {el for el in names if el not in skipped and 0 < len(text_of(el).strip()) < 60}, dates
+    return {el for el in names if el not in skipped and _name_like(text_of(el))}, dates
+
+
+def _name_like(text: str) -> bool:
+    text = text.strip()
+    return 0 < len(text) < 60 and not sentence(text)
 
 
 def _kind(kinds: dict[tuple[str | None, str | None], tuple[bool, bool]], cls: str | None,

@@ -12,7 +12,16 @@ from lxml.etree import _Element
 from scraper.generic_count import Counts
 from scraper.generic_layouts import shape
 from scraper.generic_post import Record, byline, read_post
-from scraper.generic_words import IS_BODY, NAME_HINT, Hints, hinted, is_date, is_profile_link, text_of
+from scraper.generic_words import (
+    IS_BODY,
+    NAME_HINT,
+    Hints,
+    hinted,
+    is_date,
+    is_profile_link,
+    sentence,
+    text_of,
+)
 from scraper.models import Post
 
 
@@ -137,5 +146,6 @@ def _is_name(el: _Element) -> bool:
     """Does `el` name a member? Not a mention in the words ("@larriglue loves NYU"), which
     links to the profile of the member talked about."""
     hint = f"{el.get('class', '')} {el.get('itemprop', '')}"
-    return hinted(NAME_HINT, hint) or el.tag == "a" and is_profile_link(el.get("href", "")) \
+    return hinted(NAME_HINT, hint) and not sentence(text_of(el)) \
+        or el.tag == "a" and is_profile_link(el.get("href", "")) \
         and not text_of(el).lstrip().startswith("@") or byline(el) is not None

@@ -26,6 +26,7 @@ from scraper.generic_words import (
     guest_name,
     is_date,
     is_profile_link,
+    sentence,
     text_of,
 )
 from scraper.html import clean
@@ -244,8 +245,10 @@ def _bold_name(parts: list[_Element]) -> _Element | None:
 
 
 def _short_name(el: _Element) -> bool:
+    """Could `el`'s text be a name: short, no sentence, no date ("by GuestBob » Wed Jul 15,
+    2009 12:30 am", a guest's byline classed as the author)?"""
     text = " ".join(text_of(el).split())
-    return 0 < len(text) <= 60
+    return 0 < len(text) <= 60 and not sentence(text) and not (len(text) > 8 and is_date(text))
 
 
 def _name(el: _Element, hints: Hints) -> str | None:

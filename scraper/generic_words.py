@@ -96,14 +96,15 @@ BODY_CLASS = re.compile(r"body|content|message|msg|text(?!-?(?:size|align|center
 # Not after "--": a BEM modifier says which variant, not what it is (IP.Board 5's post text is
 # `ipsRichText--user`, user content, not a user pane).
 NOT_BODY = re.compile(r"(?<!--)(?:head|foot|author|signature|sig\b|meta|info|date|time|title|"
-                       r"subject|user(?!-?content)|profile|avatar|quote|sidebar|control|action|button|toolbar|"
+                       r"subject|user(?!-?(?:content|text))|profile|avatar|quote|sidebar|control|action|button|toolbar|"
                        r"share|like|vote|rating|nav|menu|breadcrumb|small|keyinfo|count|poster|"
                        r"postleft|utils|tools|controls|options|buttons)", re.I)
 # Chrome inside a post body: never the member's own words.
 CHROME = re.compile(r"signature|\bsig\b|moderatorbar|modnote|moderator-?note|post-?edit\b|edit(?:ed)?-?(?:by|"
                      r"note|reason)|last-?edit|topic-navigation|forum-topic-navigation|"
                      r"gutter|line-?numbers|linenums|lineno|spoiler-?(?:title|label|head)|"
-                     r"toggle|expand|collapse|reactions|likes|post-?footer|attachments?\b|"
+                     r"toggle|expand(?:-?link|-?button|-?label|er)?\b|collapse|reactions|likes|"
+                     r"post-?footer|attachments?\b|"
                      r"printfooter|hidden|sr-only|visually-?hidden", re.I)
 # A post's number as its element's id; an engine's prefix before it ("elComment_", "post_id_").
 # Vanilla numbers its opening post as the discussion ("Discussion_35143", the replies
@@ -237,6 +238,14 @@ class Hints(dict[_Element, int]):
         found = self[el] = mask(f"{el.get('class', '')} {el.get('id', '')} "
                                 f"{'' if prop == 'name' else prop}")
         return found
+
+
+def sentence(text: str) -> bool:
+    """Is `text` a sentence, not a name: over six words, with a sentence's punctuation
+    ("Want to join? Log in or sign up in seconds.", Reddit's `<span class="user">`; a name
+    may be long, "x Bout as Stable as the Wind x")."""
+    words = text.split()
+    return len(words) > 6 and (any(c in text for c in "?!") or words[-1].endswith("."))
 
 
 def text_of(el: _Element) -> str:

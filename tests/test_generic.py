@@ -565,3 +565,17 @@ def test_a_stack_exchange_question_page() -> None:
         ("Ryan Ginstrom", "2008-11-08T21:52:00", False, 179)]
     assert t.posts[1].body.startswith("Try the method rstrip()")
     assert not any("Superset" in p.body or "keeps other trailing" in p.body for p in t.posts)
+
+
+def test_an_old_reddit_comments_page() -> None:
+    # Its live markup's shape: the submission's text in a collapsed "expando" (no chrome), in
+    # a "usertext-body" (the member's text, not a user pane), the comment tree nested in
+    # "child" blocks, and the header's <span class="user">Want to join? Log in…</span>,
+    # a sentence, no name.
+    t = _parse("old-reddit-comments.html")
+    assert [(p.author, p.posted_at) for p in t.posts] == [
+        ("spoke_newbie", "2023-10-25T14:03:11+00:00"), ("alice_rides", "2023-10-25T14:20:00+00:00"),
+        ("spoke_newbie", "2023-10-25T15:02:45+00:00"), ("carol_climbs", "2023-10-26T08:11:09+00:00")]
+    assert t.posts[0].body.startswith("My rear wheel wobbles a few millimetres.")
+    assert t.posts[2].body == "Worked a treat, thanks. Took ten minutes."
+    assert [q.text for q in t.posts[2].quotes] == ["tighten the spokes opposite the rub"]
