@@ -345,7 +345,8 @@ def _texts_outside(parts: list[_Element], body: _Element | None) -> Beside:
             continue
         text = item.text.strip() if item.text else ""
         if text:
-            out.append((text, item.get("title") or _wrapper_title(item), item.get("class") or ""))
+            title = item.get("title") or (_wrapper_title(item) if item.tag == "a" else None)
+            out.append((text, title, item.get("class") or ""))
         tail = item.tail.strip() if item.tail and item not in parts else ""
         if tail:
             stack.append(tail)
@@ -356,8 +357,6 @@ def _texts_outside(parts: list[_Element], body: _Element | None) -> Beside:
 def _wrapper_title(el: _Element) -> str | None:
     """The title of the element a link is the whole of (Hacker News's `<span class="age"
     title="2023-10-25T14:20:00"><a>on Oct 25, 2023</a></span>`)."""
-    if el.tag != "a":
-        return None
     parent = el.getparent()
     if parent is None or len(parent) != 1 or (parent.text or "").strip() or parent.get("title") is None:
         return None

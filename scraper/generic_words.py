@@ -244,6 +244,8 @@ def sentence(text: str) -> bool:
     """Is `text` a sentence, not a name: over six words, with a sentence's punctuation
     ("Want to join? Log in or sign up in seconds.", Reddit's `<span class="user">`; a name
     may be long, "x Bout as Stable as the Wind x")."""
+    if text.count(" ") < 6:  # (most names: asked no more)
+        return False
     words = text.split()
     return len(words) > 6 and (any(c in text for c in "?!") or words[-1].endswith("."))
 
