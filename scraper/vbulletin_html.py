@@ -16,6 +16,7 @@ share, are in `vbulletin_posts`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from urllib.parse import urljoin, urlparse
 
 from lxml.etree import _Element
@@ -23,7 +24,7 @@ from lxml.etree import _Element
 from scraper.fields import slug, to_int
 from scraper.html import clean, decode
 from scraper.models import ParseError, Post, Thread
-from scraper.tree import attr, by_class, cls, find, find_all, get_text, has_class, head, page_tree
+from scraper.tree import attr, by_class, cls, find, find_all, first, get_text, has_class, head, page_tree
 from scraper.vbulletin_posts import POST_ID, READERS, text_of
 
 FORMAT = "vbulletin-html"
@@ -159,12 +160,15 @@ _TITLES = {"sa": ("a", "bclast"), "vb5": ("h1", "main-title"), "vb4": ("span", "
 
 
 def _title(doc: _Element, flavour: str) -> str:
-    found = by_class(doc, *_TITLES[flavour])
+    # The first one, found lazily: the breadcrumb is near the top, and a Python test of each
+    # tag up to it costs less than one XPath over the page.
+    tag, name = _TITLES[flavour]
+    found = (el for el in doc.iterdescendants(tag) if has_class(el, name))
     if flavour == "vb3":  # td.navbar > strong
-        found = [strong for td in found for strong in td.findall("strong")]
-    el = found[0] if found else None
+        found = (strong for td in found for strong in td.findall("strong"))
+    el = next(found, None)
     title = clean(text_of(el)) if el is not None else None
-    page_title = next(doc.iter("title"), None)
+    page_title = first(doc, "title")
     head = clean(get_text(page_title)) if page_title is not None else None
     if title or not head:
         return title or "untitled"
@@ -181,15 +185,18 @@ def _pages(doc: _Element, text: str, flavour: str) -> tuple[int | None, int | No
         total = next(iter(by_class(doc, "*", "pagetotal")), None)
         return to_int(attr(num, "value")), to_int(get_text(total)) if total is not None else None
     if flavour == "sa":
-        page = to_int(attr(_in_pages(find_all(doc, "descendant::option[@selected]")), "value"))
-        last = _in_pages(find_all(doc, "descendant::a[@title='Last page']"))
+        # By tag in C, the test in Python: an XPath per question walked the page at four
+        # times the cost.
+        page = to_int(attr(_in_pages(o for o in doc.iterdescendants("option")
+                                     if "selected" in o.attrib), "value"))
+        last = _in_pages(a for a in doc.iterdescendants("a") if a.get("title") == "Last page")
         m = re.search(r"pagenumber=(\d+)", attr(last, "href") or "")
         return page, int(m.group(1)) if m else page  # no "Last page" link: this is the last
     m = _PAGE_OF.search(text)
     return (int(m.group(1)), int(m.group(2))) if m else (None, None)
 
 
-def _in_pages(found: list[_Element]) -> _Element | None:
+def _in_pages(found: Iterable[_Element]) -> _Element | None:
     """The first of `found` inside SA's div.pages (the page list above and below the posts)."""
     return next((el for el in found if any(has_class(d, "pages") for d in el.iterancestors("div"))),
                 None)
@@ -198,11 +205,11 @@ def _in_pages(found: list[_Element]) -> _Element | None:
 def _sa_numbers(doc: _Element, first_post: _Element, thread: Thread) -> None:
     """SA's data-idx counts the posts shown: the thread position only in a whole-thread view."""
     filtered = find(first_post, f".//a[{cls('user_jump')}][@title='Remove user filter']")
-    if filtered is not None or "showpost" in (attr(next(doc.iter("body"), None), "class") or "").split():
+    if filtered is not None or "showpost" in (attr(first(doc, "body"), "class") or "").split():
         for post in thread.posts:
             post.post_number = None
         return
-    first = (thread.page - 1) * _SA_PER_PAGE + 1 if thread.page else None
+    start = (thread.page - 1) * _SA_PER_PAGE + 1 if thread.page else None
     for i, post in enumerate(thread.posts):
-        if post.post_number is None and first is not None:
-            post.post_number = first + i
+        if post.post_number is None and start is not None:
+            post.post_number = start + i
