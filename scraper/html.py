@@ -228,23 +228,29 @@ _BLANKS = re.compile(r"\n\s*\n+")
 
 def tidy(text: str) -> str:
     """Collapse runs of spaces, trim lines, keep paragraphs (one blank line between them)."""
-    # _SPACES by hand: each of its characters to " ", then runs of " " to one. The class alone
-    # is tried at every offset; these are plain searches (half the time of a post's text).
+    text = _spaces(text)
+    if "\n" not in text:  # most names, dates and titles: one line, nothing more to fold
+        return text.strip()
+    text = "\n".join([line.strip() for line in text.split("\n")])
+    # Lines are stripped: a run of blank lines is a run of "\n" now, or there is none.
+    return _BLANKS.sub("\n\n", text).strip() if "\n\n" in text else text.strip()
+
+
+def _spaces(text: str) -> str:
+    """`_SPACES.sub(" ", text)` by hand: each of its characters to " ", then runs of " " to
+    one. The class alone is tried at every offset; these are plain searches (half the time of
+    a post's text)."""
     for char in _SPACE_CHARS:
         if char in text:
             text = text.replace(char, " ")
-    if "  " in text:
-        text = _RUN.sub(" ", text)
-    lines = [line.strip() for line in text.split("\n")]
-    text = "\n".join(lines)
-    return _BLANKS.sub("\n\n", text).strip()
+    return _RUN.sub(" ", text) if "  " in text else text
 
 
 def clean(text: str | None) -> str | None:
     """Whitespace-normalised one-line text, or None when empty."""
     if text is None:
         return None
-    text = _SPACES.sub(" ", text.replace("\n", " ")).strip()
+    text = _spaces(text.replace("\n", " ")).strip()
     return text or None
 
 
