@@ -12,12 +12,16 @@ from datetime import date, timedelta
 
 from scraper.models import Post
 
+_NOT_DIGIT = re.compile(r"[^\d]")
+
 
 def to_int(text: str | None) -> int | None:
     """'1,529' -> 1529; None when there is no number."""
     if not text:
         return None
-    digits = re.sub(r"[^\d]", "", text)
+    if text.isdecimal():  # the usual "161": nothing to take out (\d is isdecimal's Nd)
+        return int(text)
+    digits = _NOT_DIGIT.sub("", text)
     return int(digits) if digits else None
 
 

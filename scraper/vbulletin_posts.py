@@ -38,6 +38,14 @@ _VB3_QUOTE_TABLES = (f".//table[parent::div and preceding-sibling::*[1][self::di
                      " and not(preceding-sibling::*)]]")
 
 
+def post_id(el: _Element) -> str:
+    """The id in a container's "post123" / "post_123" (`POST_ID.sub(r"\1", id)`, without the
+    template's cost)."""
+    value = el.get("id") or ""
+    m = POST_ID.match(value)
+    return value if m is None else m.group(1) + value[m.end():]  # "$" allows a final "\n"
+
+
 def text_of(el: _Element | None, skip: list[_Element] | None = None) -> str:
     return element_text(el, skip or ()) if el is not None else ""
 
@@ -85,7 +93,8 @@ def _quoted_member(header: _Element | None) -> tuple[str | None, str | None]:
     """(author, post id) from a quote header: vB's <strong>X</strong> + link, SA's "X posted:"."""
     if header is None:
         return None, None
-    m = _LINKED_POST.search(attr(find(header, ".//a[@href]"), "href") or "")
+    link = next((a for a in header.iterdescendants("a") if a.get("href") is not None), None)
+    m = _LINKED_POST.search(attr(link, "href") or "")
     post_id = next((g for g in m.groups() if g), None) if m else None
     strong = next(header.iterdescendants("strong"), None)
     if strong is not None:
@@ -206,7 +215,7 @@ def _link(base: str | None, el: _Element | None) -> str | None:
 
 def vb3_post(table: _Element, base: str | None) -> Post | None:
     """vB3: table#post123, the number in a#postcount, the words in div#post_message_123."""
-    post = Post(body="", post_id=POST_ID.sub(r"\1", attr(table, "id") or ""))
+    post = Post(body="", post_id=post_id(table))
     count = find(table, ".//a[starts-with(@id, 'postcount')]")
     post.post_number = to_int(attr(count, "name") or get_text(count)) if count is not None else None
     post.url = _link(base, find(table, ".//a[starts-with(@id, 'postlink')]"))
@@ -239,7 +248,7 @@ def _vb3_signature(table: _Element) -> str | None:
 
 def vb4_post(li: _Element, base: str | None) -> Post | None:
     """vB4: li.postcontainer#post_123, its parts found by class in one walk."""
-    post = Post(body="", post_id=POST_ID.sub(r"\1", attr(li, "id") or ""))
+    post = Post(body="", post_id=post_id(li))
     el = _first_by_class(li, "postcounter date username usertitle userinfo_extra postcontent "
                              "signaturecontainer")
     post.post_number = to_int(get_text(el["postcounter"])) if "postcounter" in el else None
@@ -282,7 +291,7 @@ def _sa_goto(base: str) -> str:
 
 def sa_post(table: _Element, base: str | None) -> Post | None:
     """Something Awful: table.post#post123[data-idx], numbered by data-idx for now."""
-    pid = POST_ID.sub(r"\1", attr(table, "id") or "")
+    pid = post_id(table)
     post = Post(body="", post_id=pid, post_number=to_int(attr(table, "data-idx")))
     post.url = _sa_goto(base) + pid if base else None
     el = _first_by_class(table, "author registered title postdate postbody editedby signature")
