@@ -213,6 +213,8 @@ def _quote_header(block: _Element) -> tuple[str | None, list[_Element], str | No
 def _split_signature(text: str) -> tuple[str, str | None]:
     """Body and signature of text where phpBB put a line of underscores before the signature
     (the last such line: a member may draw one in the post itself)."""
+    if "______" not in text:  # a rule's six underscores: most posts have none
+        return text, None
     lines = text.split("\n")
     rules = [i for i, line in enumerate(lines) if is_signature_rule(line)]
     if not rules:
