@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 from lxml.etree import _Element
@@ -76,6 +76,31 @@ def _decoded(data: bytes) -> str:
         except (LookupError, UnicodeDecodeError):
             pass
     return data.decode("cp1252", errors="replace")
+
+
+class Led(NamedTuple):
+    """A pattern over a whole page that opens with the literal `lead` (no flags): searched by
+    str.find of the lead and a match where it is found, the same leftmost match as its own
+    search. sre looks for a pattern's opening a character at a time; str.find skips, a third
+    of the time on a 100 KB page where there is nothing to find."""
+
+    lead: str
+    pattern: re.Pattern[str]
+
+    def search(self, text: str, end: int | None = None) -> re.Match[str] | None:
+        """`pattern.search(text)`, but only of matches that open before `end`."""
+        at = text.find(self.lead, 0, None if end is None else end + len(self.lead) - 1)
+        while at >= 0:
+            m = self.pattern.match(text, at)
+            if m:
+                return m
+            at = text.find(self.lead, at + 1, None if end is None else end + len(self.lead) - 1)
+        return None
+
+
+def led(lead: str, rest: str) -> Led:
+    """`Led` of the pattern `lead` (a literal) followed by `rest` (a regular expression)."""
+    return Led(lead, re.compile(re.escape(lead) + rest))
 
 
 def soup(data: bytes | str) -> BeautifulSoup:

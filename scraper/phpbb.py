@@ -14,9 +14,9 @@ from html import unescape
 from lxml.etree import _Element
 
 from scraper.fields import slug, to_int
-from scraper.html import clean, decode
+from scraper.html import clean, decode, led
 from scraper.models import ParseError, Post, Thread
-from scraper.phpbb_page import Page, match, pages, post_offset, read_page
+from scraper.phpbb_page import Page, match, post_offset, read_page
 from scraper.phpbb_posts import prosilver, subsilver, subsilver2
 from scraper.tree import ancestor, drop, find_all, get_text, has_class, page_tree
 
@@ -34,8 +34,8 @@ _WB_TOOLBAR = re.compile(r"<!-- BEGIN WAYBACK TOOLBAR INSERT -->.*?"
 _WB_ORIGINAL = re.compile(r"__wm\.wombat\(\s*\"([^\"]+)\"")
 # Two patterns, each led by a literal (one alternation is tried at every offset): the count
 # is the first either finds.
-_DECLARED = [re.compile(r"\[\s*(\d[\d,]*)\s+posts?\s*\]"),
-             re.compile(r"class=\"pagination\">\s*(?:<a[^>]*>[^<]*</a>\s*&bull;\s*)?(\d[\d,]*)\s+posts?\b")]
+_DECLARED = [led("[", r"\s*(\d[\d,]*)\s+posts?\s*\]"),
+             led("class=\"pagination\">", r"\s*(?:<a[^>]*>[^<]*</a>\s*&bull;\s*)?(\d[\d,]*)\s+posts?\b")]
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S | re.I)
 # "\r?\n<br />\r?\n" with its "\r" looked at by hand: a pattern that opens with an optional
 # character is tried at every offset of the page (1-2 ms a page), one led by a literal is not.
@@ -110,11 +110,10 @@ def _thread(doc: _Element, text: str, page: Page, posts: list[Post]) -> Thread:
         raise ParseError("no topic title or id found: not a phpBB topic page")
     title = title or f"Topic {page.topic_id}"
     thread_id = page.topic_id or slug(title)
-    current, count = pages(text)
     found = [m for m in (p.search(text) for p in _DECLARED) if m]
     declared = min(found, key=lambda m: m.start()) if found else None
     return Thread(
         thread_id=thread_id, title=title, posts=posts, format=FORMAT, forum=page.host,
         posts_declared=to_int(declared.group(1)) if declared else None,
         url=page.url(f"viewtopic.php?t={page.topic_id}") if page.topic_id else None,
-        page=current, page_count=count)
+        page=page.number, page_count=page.count)

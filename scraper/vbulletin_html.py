@@ -22,7 +22,7 @@ from urllib.parse import urljoin, urlparse
 from lxml.etree import _Element
 
 from scraper.fields import slug, to_int
-from scraper.html import clean, decode
+from scraper.html import clean, decode, led
 from scraper.models import ParseError, Post, Thread
 from scraper.tree import attr, by_class, cls, find, find_all, first, get_text, has_class, head, page_tree
 from scraper.vbulletin_posts import POST_ID, READERS, text_of
@@ -44,16 +44,14 @@ _SA_HOST = "forums.somethingawful.com"
 _SA_PER_PAGE = 40
 _PAGE_OF = re.compile(r">\s*Page (\d+) of (\d+)\s*<")
 # Led by a literal, checked behind: a pattern that opens with a class ("[Rr]") is tried at
-# every offset of the page, 1-5 ms on a 190 KB page. The literal is found by str.find, at
-# two thirds of the pattern's own search.
-_RESULTS = ("esults", re.compile(r"esults(?<=[Rr]esults) [\d,.]+ to [\d,.]+ of ([\d,.]+)"))
+# every offset of the page, 1-5 ms on a 190 KB page.
+_RESULTS = led("esults", r"(?<=[Rr]esults) [\d,.]+ to [\d,.]+ of ([\d,.]+)")
 # SA's <body data-thread> or div#thread.thread:N, vB3/4's reply form field "t", vB5's pageData.
-# Each led by its literal, found by str.find: as one alternation, whose branches open with
-# common letters, the pattern was tried at every offset (1.7 ms on a 215 KB vB3 page). The
-# leftmost match wins, as it did in the alternation.
-_THREAD_IDS = [(lead, re.compile(re.escape(lead) + rest)) for lead, rest in (
-    ('data-thread="', r'(\d+)"'), ('class="thread:', r'(\d+)"'), ('name="t" value="', r'(\d+)"'),
-    ('"nodeid":', r'\s*"(\d+)"'))]
+# Each led by its literal (`Led`): as one alternation, whose branches open with common letters,
+# the pattern was tried at every offset (1.7 ms on a 215 KB vB3 page). The leftmost match
+# wins, as it did in the alternation.
+_THREAD_IDS = [led('data-thread="', r'(\d+)"'), led('class="thread:', r'(\d+)"'),
+               led('name="t" value="', r'(\d+)"'), led('"nodeid":', r'\s*"(\d+)"')]
 _SLUG_ID = re.compile(r"/(\d+)-[^/]*$|[?&]t(?:hreadid)?=(\d+)")
 _THREAD_LINK = re.compile(r"showthread\.php\?(?:[^\"'<>]*?&(?:amp;)?)?t(?:hreadid)?=(\d+)")
 _HOST_LINK = re.compile(r"""href=["']https?://([\w.-]+)/[^"']*forumdisplay\.php""")
@@ -127,7 +125,7 @@ def _thread(doc: _Element, text: str, flavour: str) -> Thread:
     if not url and host and tid.isdigit():  # vB3 and SA print no canonical link
         url = f"https://{host}/showthread.php?{'threadid' if flavour == 'sa' else 't'}={tid}"
     thread = Thread(thread_id=tid, title=title, forum=host, url=url, format=FORMAT)
-    results = _led(text, *_RESULTS)
+    results = _RESULTS.search(text)
     thread.posts_declared = to_int(results.group(1)) if results else None
     thread.page, thread.page_count = _pages(doc, text, flavour)
     return thread
@@ -136,24 +134,10 @@ def _thread(doc: _Element, text: str, flavour: str) -> Thread:
 def _thread_id(text: str) -> re.Match[str] | None:
     """The first of SA's, vB3/4's and vB5's thread id fields in the page."""
     found = None
-    for lead, pattern in _THREAD_IDS:
-        # Only up to the one found so far: a field the page lacks costs a search of all of it.
-        m = _led(text, lead, pattern, len(text) if found is None else found.start() + len(lead))
-        found = m if m and (found is None or m.start() < found.start()) else found
+    for field in _THREAD_IDS:
+        # Only before the one found so far: a field the page lacks costs a search of all of it.
+        found = field.search(text, None if found is None else found.start()) or found
     return found
-
-
-def _led(text: str, lead: str, pattern: re.Pattern[str], end: int | None = None
-         ) -> re.Match[str] | None:
-    """`pattern.search(text)` for a pattern that opens with `lead`, the lead found by str.find
-    (in text[:end]); the pattern is tried only where it is."""
-    at = text.find(lead, 0, end)
-    while at >= 0:
-        m = pattern.match(text, at)
-        if m:
-            return m
-        at = text.find(lead, at + 1, end)
-    return None
 
 
 def _host_link(text: str) -> re.Match[str] | None:
