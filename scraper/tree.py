@@ -98,7 +98,9 @@ def drop(el: _Element) -> None:
 
 
 def has_class(el: _Element, name: str) -> bool:
-    return name in (el.get("class") or "").split()
+    # The substring first: most elements asked carry no class, or another one.
+    classes = el.get("class")
+    return classes is not None and name in classes and name in classes.split()
 
 
 def get_text(el: _Element, sep: str = "") -> str:
