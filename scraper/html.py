@@ -247,8 +247,11 @@ def get_text(el: Tag | None) -> str | None:
 
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _SPACE_CHARS = "\t\r\f\v\u00a0\u200b"  # what _SPACES folds besides " "
-_RUN = re.compile(r" {2,}")
-_BLANKS = re.compile(r"\n\s*\n+")
+# Two spaces, then any more: led by the two, sre skips a lone space in its prefix scan, where
+# " {2,}" starts a match at every space (4x the time on a post's text).
+_RUN = re.compile("  " + " *")
+# Blank lines, once every line is stripped: what r"\n\s*\n+" finds then, led the same way.
+_BLANK_LINES = re.compile("\n\n" + "\n*")
 
 
 def tidy(text: str) -> str:
@@ -258,7 +261,7 @@ def tidy(text: str) -> str:
         return text.strip()
     text = "\n".join([line.strip() for line in text.split("\n")])
     # Lines are stripped: a run of blank lines is a run of "\n" now, or there is none.
-    return _BLANKS.sub("\n\n", text).strip() if "\n\n" in text else text.strip()
+    return _BLANK_LINES.sub("\n\n", text).strip() if "\n\n" in text else text.strip()
 
 
 def _spaces(text: str) -> str:
