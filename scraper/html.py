@@ -34,8 +34,8 @@ def decode(data: bytes) -> str:
     never fails and is what "ISO-8859-1" pages usually mean. Text that was UTF-8 read as
     Windows-1252 somewhere upstream ("thatâ€™s" in a Wayback capture) is repaired.
     """
-    text = _decoded(data)
-    return _unmojibake(text) if _has_mojibake(text) else text
+    text, raw, codec = _decoded(data)
+    return _unmojibake(text) if _has_mojibake(text, raw, codec) else text
 
 
 # UTF-8 read as Windows-1252: "â€™" for "’", "Ã©" for "é". Checked first: repairing costs
@@ -43,11 +43,21 @@ def decode(data: bytes) -> str:
 _MOJIBAKE = re.compile("â€[\u0080-\u00bf\u0152-\u2122]|Ã[\u0080-\u00bf]|Â[\u00a0-\u00bf]")
 
 
-def _has_mojibake(text: str) -> bool:
+# The pattern's lead characters as the bytes of a page read as UTF-8 or Windows-1252 hold them:
+# searched in the bytes, 10 µs, where the three searches of a text that is not ASCII (two
+# bytes a character) took 120-350 µs.
+_MARK_BYTES = {"utf-8": (b"\xc3\xa2\xe2\x82\xac", b"\xc3\x83", b"\xc3\x82"),
+               "cp1252": (b"\xe2\x80", b"\xc3", b"\xc2")}
+
+
+def _has_mojibake(text: str, raw: bytes, codec: str) -> bool:
     # The lead characters by plain search first: the pattern alone tries every offset of the
     # page, ~1 ms on a 190 KB page that is not ASCII.
-    return not text.isascii() and ("â€" in text or "Ã" in text or "Â" in text) \
-        and _MOJIBAKE.search(text) is not None
+    if text.isascii():
+        return False
+    marks = _MARK_BYTES.get(codec)
+    lead = any(m in raw for m in marks) if marks else "â€" in text or "Ã" in text or "Â" in text
+    return lead and _MOJIBAKE.search(text) is not None
 
 
 def _unmojibake(text: str) -> str:
@@ -59,11 +69,12 @@ def _unmojibake(text: str) -> str:
     return "\n".join(str(ftfy.fix_encoding(ln)) if _MOJIBAKE.search(ln) else ln for ln in lines)
 
 
-def _decoded(data: bytes) -> str:
+def _decoded(data: bytes) -> tuple[str, bytes, str]:
+    """The text, the bytes it was read from, and the codec that read them."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), data, "utf-8"
     except UnicodeDecodeError:
         pass
     m = _META_CHARSET.search(data[:4096])
@@ -72,10 +83,10 @@ def _decoded(data: bytes) -> str:
         if name in {"iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii"}:
             name = "cp1252"
         try:
-            return data.decode(name)
+            return data.decode(name), data, name
         except (LookupError, UnicodeDecodeError):
             pass
-    return data.decode("cp1252", errors="replace")
+    return data.decode("cp1252", errors="replace"), data, "cp1252"
 
 
 class Led(NamedTuple):
