@@ -18,7 +18,7 @@ from scraper.html import clean, decode, led
 from scraper.models import ParseError, Post, Thread
 from scraper.phpbb_page import Page, match, post_offset, read_page
 from scraper.phpbb_posts import prosilver, subsilver, subsilver2
-from scraper.tree import ancestor, drop, find_all, get_text, has_class, page_tree
+from scraper.tree import drop, find_all, get_text, has_class, page_tree
 
 FORMAT = "phpbb-html"
 
@@ -89,11 +89,10 @@ def _one_break(text: str) -> str:
 
 def _title_link(doc: _Element) -> _Element | None:
     """The first of "h2.topic-title a, h2 a[href*=viewtopic], a.maintitle, a.titles"."""
-    links = find_all(doc, "descendant::h2//a | descendant::a[contains(@class, 'maintitle') or "
-                          "contains(@class, 'titles')]")
-    for a in links:
-        h2 = ancestor(a, "h2")
-        if has_class(a, "maintitle") or has_class(a, "titles") or h2 is not None and (
+    # Every link in page order, by tag in C: the XPath union of the two kinds was 0.4 ms a page.
+    in_h2 = {a for h2 in doc.iter("h2") for a in h2.iterdescendants("a")}
+    for a in doc.iterdescendants("a"):
+        if has_class(a, "maintitle") or has_class(a, "titles") or a in in_h2 and (
                 "viewtopic" in (a.get("href") or "") or any(
                     has_class(h, "topic-title") for h in a.iterancestors("h2"))):
             return a
