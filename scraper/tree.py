@@ -103,6 +103,14 @@ def has_class(el: _Element, name: str) -> bool:
     return classes is not None and name in classes and name in classes.split()
 
 
+def has_token(el: _Element, name: str) -> bool:
+    """`cls(name)`'s test in Python: the class split at XML's whitespace (space, tab, CR, LF),
+    as XPath's normalize-space splits it; `has_class` splits at any whitespace, as bs4 did."""
+    classes = el.get("class")
+    return classes is not None and name in classes and name in classes.replace(
+        "\t", " ").replace("\n", " ").replace("\r", " ").split(" ")
+
+
 def get_text(el: _Element, sep: str = "") -> str:
     """All the text under `el`, comments left out (bs4's get_text)."""
     return sep.join(el.itertext())

@@ -8,7 +8,7 @@ and the page's base address, and gives the Post, or None when the message is mis
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import lru_cache
 from urllib.parse import urljoin
@@ -18,7 +18,7 @@ from lxml.etree import _Element
 from scraper.fields import day_first, is_signature_rule, set_profile_field, shown_date, to_int
 from scraper.html import clean, element_text
 from scraper.models import AUTHOR_FROM_PAGE, Post, Quote
-from scraper.tree import attr, cls, find, find_all, first_text, get_text, has_class, own_strings
+from scraper.tree import attr, cls, find, find_all, first_text, get_text, has_class, has_token, own_strings
 
 POST_ID = re.compile(r"^post_?(\d+)$")
 _LINKED_POST = re.compile(r"[?&](?:amp;)?p(?:ostid)?=(\d+)|#post(\d+)")
@@ -216,29 +216,43 @@ def _link(base: str | None, el: _Element | None) -> str | None:
 def vb3_post(table: _Element, base: str | None) -> Post | None:
     """vB3: table#post123, the number in a#postcount, the words in div#post_message_123."""
     post = Post(body="", post_id=post_id(table))
-    count = find(table, ".//a[starts-with(@id, 'postcount')]")
+    count = _by_id(table, "a", "postcount")
     post.post_number = to_int(attr(count, "name") or get_text(count)) if count is not None else None
-    post.url = _link(base, find(table, ".//a[starts-with(@id, 'postlink')]"))
-    date = find(table, f".//td[{cls('thead')}]")
+    post.url = _link(base, _by_id(table, "a", "postlink"))
+    date = _by_token(table.iterdescendants("td"), "thead")
     post.posted_at = _iso(get_text(date, " "), table) if date is not None else None
-    menu = find(table, ".//div[starts-with(@id, 'postmenu_')]")
-    title = find(menu, f"following-sibling::div[{cls('smallfont')}]")
+    menu = _by_id(table, "div", "postmenu_")
+    title = _by_token(menu.itersiblings("div"), "smallfont") if menu is not None else None
     if title is not None and ":" in get_text(title):
         title = None  # no user title: the next block is already the "Join Date:" list
     # The name is the a.bigusername: beside it in the menu, the online-status icon's alt text
     # ("Razor is offline") is no part of it.
-    name = find(menu, f".//a[{cls('bigusername')}]")
+    name = _by_token(menu.iterdescendants("a"), "bigusername") if menu is not None else None
     _author(post, name if name is not None else menu, title)
-    user_cell = find(menu, "ancestor::td[1]")
+    user_cell = next(menu.iterancestors("td"), None) if menu is not None else None
     if user_cell is not None:
         _profile(post, dict(_PROFILE_LINE.findall(get_text(user_cell, "\n"))))
     post.signature = _vb3_signature(table)
-    return _body(post, find(table, ".//div[starts-with(@id, 'post_message_')]"))
+    return _body(post, _by_id(table, "div", "post_message_"))
+
+
+# vB3's parts by tag in C and the test in Python: the nine XPath queries they replace were a
+# fifth of a vB3 post's time.
+
+def _by_id(root: _Element, tag: str, prefix: str) -> _Element | None:
+    """The first of `.//tag[starts-with(@id, prefix)]`."""
+    return next((e for e in root.iterdescendants(tag) if (e.get("id") or "").startswith(prefix)),
+                None)
+
+
+def _by_token(found: Iterator[_Element], name: str) -> _Element | None:
+    """The first of `found` that XPath's `cls(name)` would select."""
+    return next((e for e in found if has_token(e, name)), None)
 
 
 def _vb3_signature(table: _Element) -> str | None:
     """vB3 prints the signature after a line of underscores, outside the message div."""
-    cell = find(table, ".//td[starts-with(@id, 'td_post_')]")
+    cell = _by_id(table, "td", "td_post_")
     for div in cell.findall("div") if cell is not None else []:
         first = first_text(div)
         if first and is_signature_rule(first):
