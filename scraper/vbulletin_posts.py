@@ -18,7 +18,7 @@ from lxml.etree import _Element
 from scraper.fields import day_first, is_signature_rule, set_profile_field, shown_date, to_int
 from scraper.html import clean, element_text
 from scraper.models import AUTHOR_FROM_PAGE, Post, Quote
-from scraper.tree import attr, cls, find, find_all, first_text, get_text, has_class, has_token, own_strings
+from scraper.tree import attr, cls, find, first_text, get_text, has_class, has_token, own_strings
 
 POST_ID = re.compile(r"^post_?(\d+)$")
 _LINKED_POST = re.compile(r"[?&](?:amp;)?p(?:ostid)?=(\d+)|#post(\d+)")
@@ -31,11 +31,13 @@ _DATE_FORMATS = (
 )
 # Code blocks share the quote containers ("bbc-block code", "bbcode_container" + pre), so key on
 # what only a quote holds. vB3: a "Quote:" caption then a table ("Code:" uses <pre> or <div>):
-# the table right after a div.smallfont that is the first child of a div.
-_QUOTE_BLOCKS = (f".//div[{cls('bbcode_container')} and div[{cls('bbcode_quote')}]"
-                 f" or {cls('bbc-block')} and not({cls('code')}) and blockquote]")
-_VB3_QUOTE_TABLES = (f".//table[parent::div and preceding-sibling::*[1][self::div[{cls('smallfont')}]"
-                     " and not(preceding-sibling::*)]]")
+# the table right after a div.smallfont that is the first child of a div. Asked in Python of
+# each div and table, as these XPath expressions ask (`_quote_blocks`): the two queries were a
+# fifth of an SA post's quotes.
+#   .//div[cls(bbcode_container) and div[cls(bbcode_quote)]
+#          or cls(bbc-block) and not(cls(code)) and blockquote]
+#   .//table[parent::div and preceding-sibling::*[1][self::div[cls(smallfont)]
+#                                                    and not(preceding-sibling::*)]]
 
 
 def post_id(el: _Element) -> str:
@@ -54,8 +56,7 @@ def text_of(el: _Element | None, skip: list[_Element] | None = None) -> str:
 
 def _quotes(message: _Element) -> tuple[list[Quote], list[_Element]]:
     """The message's Quotes (outermost blocks only) and the blocks to leave out of its body."""
-    blocks = find_all(message, _QUOTE_BLOCKS) or [
-        p for t in find_all(message, _VB3_QUOTE_TABLES) if (p := t.getparent()) is not None]
+    blocks = _quote_blocks(message)
     found = set(blocks)
     outer = [b for b in blocks if not any(p in found for p in b.iterancestors())]
     quotes = []
@@ -69,6 +70,25 @@ def _quotes(message: _Element) -> tuple[list[Quote], list[_Element]]:
         author, post_id = _quoted_member(header)
         quotes.append(Quote(text=text, author=author, post_id=post_id))
     return quotes, outer
+
+
+def _quote_blocks(message: _Element) -> list[_Element]:
+    """vB4/5's and SA's quote containers in `message`, else the divs around vB3's quote tables."""
+    blocks = [div for div in message.iterdescendants("div") if (
+        has_token(div, "bbcode_container")
+        and any(has_token(d, "bbcode_quote") for d in div.iterchildren("div"))
+        or has_token(div, "bbc-block") and not has_token(div, "code")
+        and next(div.iterchildren("blockquote"), None) is not None)]
+    return blocks or [div for table in message.iterdescendants("table")
+                      if (div := table.getparent()) is not None and div.tag == "div"
+                      and _after_caption(table)]
+
+
+def _after_caption(table: _Element) -> bool:
+    """Is the element before `table` a div.smallfont with none before it?"""
+    caption = next(table.itersiblings("*", preceding=True), None)
+    return caption is not None and caption.tag == "div" and has_token(caption, "smallfont") \
+        and next(caption.itersiblings("*", preceding=True), None) is None
 
 
 def _quote_parts(block: _Element) -> tuple[_Element | None, _Element]:
