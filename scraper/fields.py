@@ -12,12 +12,16 @@ from datetime import date, timedelta
 
 from scraper.models import Post
 
+_NOT_DIGIT = re.compile(r"[^\d]")
+
 
 def to_int(text: str | None) -> int | None:
     """'1,529' -> 1529; None when there is no number."""
     if not text:
         return None
-    digits = re.sub(r"[^\d]", "", text)
+    if text.isdecimal():  # the usual "161": nothing to take out (\d is isdecimal's Nd)
+        return int(text)
+    digits = _NOT_DIGIT.sub("", text)
     return int(digits) if digits else None
 
 
@@ -163,9 +167,19 @@ def day_first_shown(texts: list[str]) -> bool | None:
     return seen.pop() if len(seen) == 1 else None
 
 
+# phpBB's default "Mon Jun 02, 2003 6:23 am", and the same without the weekday or time: the one
+# date in it is the month's, as the patterns above read it (none opens before the month name,
+# nor in the time), so its parts are taken as they stand. A fifth of a phpBB post's time.
+_PLAIN_DATE = re.compile(r"(?:[A-Za-z]{3} )?([A-Za-z]{3}) ([0-9]{1,2}), ([0-9]{4})"
+                         r"(?: [0-9]{1,2}:[0-9]{2}(?: [ap]m)?)?")
+
+
 def _date_parts(text: str, first_day: bool | None = None) -> tuple[int, int, int] | None:
     """The first date `text` shows, in its own order ("05/06/2015 10:00 (edited 21. April
     2020)" is the 5 June or 6 May, not the edit), whichever shape it takes."""
+    plain = _PLAIN_DATE.fullmatch(text)
+    if plain and 1 <= _month(plain.group(1)) <= 12 and 1 <= int(plain.group(2)) <= 31:
+        return int(plain.group(3)), _month(plain.group(1)), int(plain.group(2))
     best: tuple[int, tuple[int, int, int]] | None = None
     unsure = len(text)  # where a date shows that could be either day or month first
     for k, (pattern, (y, mo, d)) in enumerate(_DATES):

@@ -14,11 +14,11 @@ from html import unescape
 from lxml.etree import _Element
 
 from scraper.fields import slug, to_int
-from scraper.html import clean, decode
+from scraper.html import clean, decode, led
 from scraper.models import ParseError, Post, Thread
-from scraper.phpbb_page import Page, match, pages, post_offset, read_page
+from scraper.phpbb_page import Page, match, post_offset, read_page
 from scraper.phpbb_posts import prosilver, subsilver, subsilver2
-from scraper.tree import ancestor, drop, find_all, get_text, has_class, page_tree
+from scraper.tree import drop, find_all, get_text, has_class, page_tree
 
 FORMAT = "phpbb-html"
 
@@ -34,8 +34,8 @@ _WB_TOOLBAR = re.compile(r"<!-- BEGIN WAYBACK TOOLBAR INSERT -->.*?"
 _WB_ORIGINAL = re.compile(r"__wm\.wombat\(\s*\"([^\"]+)\"")
 # Two patterns, each led by a literal (one alternation is tried at every offset): the count
 # is the first either finds.
-_DECLARED = [re.compile(r"\[\s*(\d[\d,]*)\s+posts?\s*\]"),
-             re.compile(r"class=\"pagination\">\s*(?:<a[^>]*>[^<]*</a>\s*&bull;\s*)?(\d[\d,]*)\s+posts?\b")]
+_DECLARED = [led("[", r"\s*(\d[\d,]*)\s+posts?\s*\]"),
+             led("class=\"pagination\">", r"\s*(?:<a[^>]*>[^<]*</a>\s*&bull;\s*)?(\d[\d,]*)\s+posts?\b")]
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S | re.I)
 # "\r?\n<br />\r?\n" with its "\r" looked at by hand: a pattern that opens with an optional
 # character is tried at every offset of the page (1-2 ms a page), one led by a literal is not.
@@ -78,22 +78,17 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
 
 def _one_break(text: str) -> str:
     """phpBB 2's "\r?\n<br />\r?\n" as the one "<br />" it means."""
-    out, at = [], 0
-    for m in _PHPBB2_BREAK.finditer(text):
-        start = m.start() - 1 if m.start() > at and text[m.start() - 1] == "\r" else m.start()
-        out += [text[at:start], "<br />"]
-        at = m.end()
-    out.append(text[at:])
-    return "".join(out)
+    # Split in C, the "\r" before each break dropped from the piece it ends.
+    pieces = _PHPBB2_BREAK.split(text)
+    return "<br />".join([p[:-1] if p.endswith("\r") else p for p in pieces[:-1]] + pieces[-1:])
 
 
 def _title_link(doc: _Element) -> _Element | None:
     """The first of "h2.topic-title a, h2 a[href*=viewtopic], a.maintitle, a.titles"."""
-    links = find_all(doc, "descendant::h2//a | descendant::a[contains(@class, 'maintitle') or "
-                          "contains(@class, 'titles')]")
-    for a in links:
-        h2 = ancestor(a, "h2")
-        if has_class(a, "maintitle") or has_class(a, "titles") or h2 is not None and (
+    # Every link in page order, by tag in C: the XPath union of the two kinds was 0.4 ms a page.
+    in_h2 = {a for h2 in doc.iter("h2") for a in h2.iterdescendants("a")}
+    for a in doc.iterdescendants("a"):
+        if has_class(a, "maintitle") or has_class(a, "titles") or a in in_h2 and (
                 "viewtopic" in (a.get("href") or "") or any(
                     has_class(h, "topic-title") for h in a.iterancestors("h2"))):
             return a
@@ -110,11 +105,10 @@ def _thread(doc: _Element, text: str, page: Page, posts: list[Post]) -> Thread:
         raise ParseError("no topic title or id found: not a phpBB topic page")
     title = title or f"Topic {page.topic_id}"
     thread_id = page.topic_id or slug(title)
-    current, count = pages(text)
     found = [m for m in (p.search(text) for p in _DECLARED) if m]
     declared = min(found, key=lambda m: m.start()) if found else None
     return Thread(
         thread_id=thread_id, title=title, posts=posts, format=FORMAT, forum=page.host,
         posts_declared=to_int(declared.group(1)) if declared else None,
         url=page.url(f"viewtopic.php?t={page.topic_id}") if page.topic_id else None,
-        page=current, page_count=count)
+        page=page.number, page_count=page.count)

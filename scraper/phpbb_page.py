@@ -10,44 +10,47 @@ session ids are dropped from every link.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from html import unescape
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 from scraper.fields import shown_date, shown_day
+from scraper.html import Led, led
 
 _WB_PREFIX = re.compile(r"^(?:https?:)?(?://web\.archive\.org)?/web/\d{4,14}(?:[a-z]{2}_)?/")
 _SID = re.compile(r"[?&]sid=[0-9a-fA-F]+(?=$|[&#])")
 
 # Links that name the page being shown, most trusted first. Regexes on the raw page: these sit
-# in the chrome, and one pass over the text is cheaper than a tree walk per selector.
-_PAGE_LINKS = [re.compile(p) for p in (
-    r"<link[^>]+rel=\"canonical\"[^>]*href=\"([^\"]+)\"",
-    r"<link[^>]+href=\"([^\"]+)\"[^>]*rel=\"canonical\"",
-    r"<meta[^>]+property=\"og:url\"[^>]*content=\"([^\"]+)\"",
-    r"<h2[^>]*>\s*<a[^>]+href=\"([^\"]*viewtopic[^\"]*)\"",
-    r"class=\"(?:maintitle|titles)\"[^>]*href=\"([^\"]*viewtopic[^\"]*)\"",
-    r"<form[^>]+action=\"([^\"]*viewtopic\.php[^\"]*)\"",
-)]
+# in the chrome, and one pass over the text is cheaper than a tree walk per selector. Each led
+# by its literal (`Led`): most are not on the page, and looking for one cost 100 µs a page.
+_PAGE_LINKS: list[re.Pattern[str] | Led] = [
+    led("<link", r"[^>]+rel=\"canonical\"[^>]*href=\"([^\"]+)\""),
+    led("<link", r"[^>]+href=\"([^\"]+)\"[^>]*rel=\"canonical\""),
+    led("<meta", r"[^>]+property=\"og:url\"[^>]*content=\"([^\"]+)\""),
+    led("<h2", r"[^>]*>\s*<a[^>]+href=\"([^\"]*viewtopic[^\"]*)\""),
+    re.compile(r"class=\"(?:maintitle|titles)\"[^>]*href=\"([^\"]*viewtopic[^\"]*)\""),
+    led("<form", r"[^>]+action=\"([^\"]*viewtopic\.php[^\"]*)\""),
+]
 # Links that name the topic but not the page.
-_TOPIC_LINKS = [re.compile(p) for p in (
-    r"base_url = '([^']*viewtopic[^']*)'",
-    r"href=\"([^\"]*posting\.php\?mode=reply[^\"]*)\"",
-    r"<link[^>]+rel=\"(?:prev|next)\"[^>]*href=\"([^\"]*viewtopic[^\"]*)\"",
-    r"<input[^>]+value=\"(\d+)\"[^>]+name=\"t\"",
-    r"<input[^>]+name=\"t\"[^>]+value=\"(\d+)\"",
-)]
+_TOPIC_LINKS: list[re.Pattern[str] | Led] = [
+    led("base_url = '", r"([^']*viewtopic[^']*)'"),
+    re.compile(r"href=\"([^\"]*posting\.php\?mode=reply[^\"]*)\""),
+    led("<link", r"[^>]+rel=\"(?:prev|next)\"[^>]*href=\"([^\"]*viewtopic[^\"]*)\""),
+    led("<input", r"[^>]+value=\"(\d+)\"[^>]+name=\"t\""),
+    led("<input", r"[^>]+name=\"t\"[^>]+value=\"(\d+)\""),
+]
 _PAGE_LINK = re.compile(r"<a[^>]+href=\"[^\"]*start=(\d+)[^\"]*\"[^>]*>\s*(\d+)\s*</a>")
-_PER_PAGE = re.compile(r"per_page = '(\d+)'")
-_ACTIVE_PAGE = re.compile(r"<li class=\"active\"><span>(\d+)</span>")  # 3.1+ with < 7 pages
+_PER_PAGE = led("per_page = '", r"(\d+)'")
+_ACTIVE_PAGE = led("<li class=\"active\"><span>", r"(\d+)</span>")  # 3.1+ with < 7 pages
 _PAGE_OF = re.compile(r"Page\s*(?:<[^>]+>\s*)*(\d+)\s*(?:<[^>]+>\s*)*of\s*(?:<[^>]+>\s*)*(\d+)")
 # phpBB 2 / 3.0 state one fixed offset ("All times are GMT + 10 Hours [ DST ]"); 3.1+ names a
 # zone whose offset moves with DST, so those dates stay without an offset.
-_ZONE = re.compile(r"All times are (?:UTC|GMT)(?: ([+-]) ([\d.]+) [Hh]ours?)?\s*"
-                   r"(\[ ?(?:<[^>]+>)?DST(?:</abbr>)? ?\])?(?![+\-:\d])")
-_NOW = re.compile(r"It is currently ([^<]+)")
-_FEED = re.compile(r"<link[^>]+href=\"(https?://[^\"]+/)feed\.php[^\"]*\"")
+_ZONE = led("All times are ", r"(?:UTC|GMT)(?: ([+-]) ([\d.]+) [Hh]ours?)?\s*"
+                              r"(\[ ?(?:<[^>]+>)?DST(?:</abbr>)? ?\])?(?![+\-:\d])")
+_NOW = led("It is currently ", r"([^<]+)")
+_FEED = led("<link", r"[^>]+href=\"(https?://[^\"]+/)feed\.php[^\"]*\"")
 _SITENAME = re.compile(r"<title>\s*(?:www\.)?([\w-]+(?:\.[\w-]+)*\.[a-z]{2,})\s*(?:::|&bull;|•)",
                        re.I)
 
@@ -61,6 +64,8 @@ class Page:
     today: date | None  # the page's "It is currently ..." date, for "Today, 10:15 am"
     page_href: str | None  # the link that names the page shown (canonical, title link, form)
     topic_id: str | None
+    number: int | None = None  # this page of the topic, and the pages in all (`pages`)
+    count: int | None = None
 
     def url(self, href: str | None) -> str | None:
         """An href from the page as the original URL: Wayback prefix and session id dropped."""
@@ -80,7 +85,7 @@ def read_page(text: str, wayback: str | None) -> Page:
         m = re.search(r"[-/]t(?:opic)?(\d+)(?:-s\d+)?\.html", topic_href)
         topic_id = m.group(1) if m else None
     base = None
-    for candidate in (page_href, wayback, match(_FEED, text)):
+    for candidate in _addresses(page_href, wayback, text):
         candidate = _WB_PREFIX.sub("", unescape(candidate or ""))
         if candidate.startswith(("http://", "https://")):
             base = urljoin(candidate, ".")
@@ -89,10 +94,21 @@ def read_page(text: str, wayback: str | None) -> Page:
     zone = _zone(_ZONE.search(text))
     now = match(_NOW, text)
     return Page(base, host.removeprefix("www.") if host else None, zone,
-                 shown_day(now) if now else None, page_href, topic_id)
+                shown_day(now) if now else None, page_href, topic_id, *pages(text))
 
 
-def match(patterns: re.Pattern[str] | list[re.Pattern[str]], text: str) -> str | None:
+def _addresses(page_href: str | None, wayback: str | None, text: str) -> Iterator[str | None]:
+    """Where the board's address may be read, most trusted first; the feed link is looked for
+    only when the page's own addresses are not absolute."""
+    yield page_href
+    yield wayback
+    yield match(_FEED, text)
+
+
+Pattern = re.Pattern[str] | Led
+
+
+def match(patterns: Pattern | list[Pattern], text: str) -> str | None:
     """Group 1 of the first pattern that matches, HTML entities decoded."""
     for pattern in patterns if isinstance(patterns, list) else [patterns]:
         m = pattern.search(text)
@@ -119,7 +135,7 @@ def _zone(m: re.Match[str] | None) -> str:
 def post_offset(text: str, page: Page) -> int | None:
     """Posts before this page: start= of the page's own link, else (page - 1) x posts per page."""
     start = param(page.page_href, "start")
-    current = pages(text)[0]
+    current = page.number
     if start is not None and (int(start) > 0 or current in (None, 1)):
         return int(start)
     if current == 1 or (current is None and page.page_href):

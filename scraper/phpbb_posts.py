@@ -15,7 +15,7 @@ from scraper.fields import is_signature_rule, set_profile_field
 from scraper.html import clean, element_text, tidy
 from scraper.models import AUTHOR_FROM_PAGE, Post, Quote
 from scraper.phpbb_page import Page, param, when
-from scraper.tree import ancestor, by_class, first_class, get_text
+from scraper.tree import ancestor, by_class, first_class, get_text, has_class
 
 _WROTE = re.compile(r"^(.*?)\s*(?:wrote|schrieb|a écrit|escribió|ha scritto|schreef|napisał)\b",
                     re.I)
@@ -95,11 +95,13 @@ def subsilver2(doc: _Element, page: Page) -> list[Post]:
         skip += by_class(body, "div", "codetitle")
         post = Post(body=text_of(body, skip=skip), post_id=str(anchor.get("name"))[1:],
                     author=clean(get_text(name)), quotes=quotes)
-        for cell in by_class(table, "td", "gensmall"):
-            if "Posted:" in get_text(cell):
+        # The first td.gensmall that says "Posted:", the cells after it not looked at.
+        for cell in (td for td in table.iterdescendants("td") if has_class(td, "gensmall")):
+            shown = get_text(cell)
+            if "Posted:" in shown:
                 link = _link(cell, _PERMALINK)
                 post.url = page.url(link.get("href")) if link is not None else None
-                post.posted_at = when(get_text(cell).split("Posted:", 1)[1], page)
+                post.posted_at = when(shown.split("Posted:", 1)[1], page)
                 break
         details = first_class(table, "span", "postdetails")
         _profile(post, text_of(details) if details is not None else "")
@@ -213,6 +215,8 @@ def _quote_header(block: _Element) -> tuple[str | None, list[_Element], str | No
 def _split_signature(text: str) -> tuple[str, str | None]:
     """Body and signature of text where phpBB put a line of underscores before the signature
     (the last such line: a member may draw one in the post itself)."""
+    if "______" not in text:  # a rule's six underscores: most posts have none
+        return text, None
     lines = text.split("\n")
     rules = [i for i, line in enumerate(lines) if is_signature_rule(line)]
     if not rules:

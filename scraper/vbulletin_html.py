@@ -16,14 +16,15 @@ share, are in `vbulletin_posts`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from urllib.parse import urljoin, urlparse
 
 from lxml.etree import _Element
 
 from scraper.fields import slug, to_int
-from scraper.html import clean, decode
+from scraper.html import clean, decode, led
 from scraper.models import ParseError, Post, Thread
-from scraper.tree import attr, by_class, cls, find, find_all, get_text, has_class, head, page_tree
+from scraper.tree import attr, by_class, cls, find, find_all, first, get_text, has_class, head, page_tree
 from scraper.vbulletin_posts import POST_ID, READERS, text_of
 
 FORMAT = "vbulletin-html"
@@ -31,10 +32,10 @@ FORMAT = "vbulletin-html"
 # One pattern each, each opening with a character that has no case: under re.I a pattern that
 # opens with a letter, or an alternation, is tried at every offset (3 ms on the 64 KB head of
 # another engine's page); one that opens with "<" or "_" jumps from one of those to the next.
-# The lookbehinds put back the letters before the "_".
+# The lookbehinds put back the letters before the "_". SA's, the cheapest, is asked first.
 _SNIFFS = [re.compile(p, re.I) for p in (
-    r"""<meta[^>]+content=["']vBulletin\b""", r"_(?<=vbulletin_)(?:global|menu)\.js",
-    r"""_message_\d(?<=id=["']post_message_\d)""", r"""<body[^>]+id=["']something_awful["']""")]
+    r"""<body[^>]+id=["']something_awful["']""", r"""<meta[^>]+content=["']vBulletin\b""",
+    r"_(?<=vbulletin_)(?:global|menu)\.js", r"""_message_\d(?<=id=["']post_message_\d)""")]
 _SA_PAGE = re.compile(r"""<body[^>]+id=["']something_awful|<table class="post[^"]*" id="post\d+"""
                       r"""" data-idx""")
 _VB5_PAGE = re.compile(r"""<li\b[^>]*\sclass=["']b-post\b""")
@@ -44,17 +45,17 @@ _SA_PER_PAGE = 40
 _PAGE_OF = re.compile(r">\s*Page (\d+) of (\d+)\s*<")
 # Led by a literal, checked behind: a pattern that opens with a class ("[Rr]") is tried at
 # every offset of the page, 1-5 ms on a 190 KB page.
-_RESULTS = re.compile(r"esults(?<=[Rr]esults) [\d,.]+ to [\d,.]+ of ([\d,.]+)")
+_RESULTS = led("esults", r"(?<=[Rr]esults) [\d,.]+ to [\d,.]+ of ([\d,.]+)")
 # SA's <body data-thread> or div#thread.thread:N, vB3/4's reply form field "t", vB5's pageData.
-# Each led by its literal, found by str.find: as one alternation, whose branches open with
-# common letters, the pattern was tried at every offset (1.7 ms on a 215 KB vB3 page). The
-# leftmost match wins, as it did in the alternation.
-_THREAD_IDS = [(lead, re.compile(re.escape(lead) + rest)) for lead, rest in (
-    ('data-thread="', r'(\d+)"'), ('class="thread:', r'(\d+)"'), ('name="t" value="', r'(\d+)"'),
-    ('"nodeid":', r'\s*"(\d+)"'))]
+# Each led by its literal (`Led`): as one alternation, whose branches open with common letters,
+# the pattern was tried at every offset (1.7 ms on a 215 KB vB3 page). The leftmost match
+# wins, as it did in the alternation.
+_THREAD_IDS = [led('data-thread="', r'(\d+)"'), led('class="thread:', r'(\d+)"'),
+               led('name="t" value="', r'(\d+)"'), led('"nodeid":', r'\s*"(\d+)"')]
 _SLUG_ID = re.compile(r"/(\d+)-[^/]*$|[?&]t(?:hreadid)?=(\d+)")
 _THREAD_LINK = re.compile(r"showthread\.php\?(?:[^\"'<>]*?&(?:amp;)?)?t(?:hreadid)?=(\d+)")
 _HOST_LINK = re.compile(r"""href=["']https?://([\w.-]+)/[^"']*forumdisplay\.php""")
+_FORUM_LINK = "forumdisplay.php"
 
 
 def sniff(head: str, name: str) -> str | None:
@@ -115,7 +116,7 @@ def _thread(doc: _Element, text: str, flavour: str) -> Thread:
     url = _canonical(head(doc))
     host = urlparse(url).hostname if url else None
     if not host:
-        m = _HOST_LINK.search(text)
+        m = _host_link(text)
         host = m.group(1) if m else (_SA_HOST if flavour == "sa" and _SA_HOST in text else None)
     title = _title(doc, flavour)
     m = _thread_id(text) or _SLUG_ID.search(url or "") or _THREAD_LINK.search(text)
@@ -132,16 +133,21 @@ def _thread(doc: _Element, text: str, flavour: str) -> Thread:
 
 def _thread_id(text: str) -> re.Match[str] | None:
     """The first of SA's, vB3/4's and vB5's thread id fields in the page."""
-    first = None
-    for lead, pattern in _THREAD_IDS:
-        at = text.find(lead)
-        while at >= 0 and (first is None or at < first.start()):
-            m = pattern.match(text, at)
-            if m:
-                first = m
-                break
-            at = text.find(lead, at + 1)
-    return first
+    found = None
+    for field in _THREAD_IDS:
+        # Only before the one found so far: a field the page lacks costs a search of all of it.
+        found = field.search(text, None if found is None else found.start()) or found
+    return found
+
+
+def _host_link(text: str) -> re.Match[str] | None:
+    """`_HOST_LINK.search(text)`, begun at the quote before the page's first forum link: no
+    match starts before it (the address between its quote and the link holds no quote)."""
+    at = text.find(_FORUM_LINK)
+    if at < 0:
+        return None
+    quote = max(text.rfind('"', 0, at), text.rfind("'", 0, at))
+    return _HOST_LINK.search(text, max(quote - len("href="), 0))
 
 
 def _canonical(head: _Element | None) -> str | None:
@@ -159,12 +165,15 @@ _TITLES = {"sa": ("a", "bclast"), "vb5": ("h1", "main-title"), "vb4": ("span", "
 
 
 def _title(doc: _Element, flavour: str) -> str:
-    found = by_class(doc, *_TITLES[flavour])
+    # The first one, found lazily: the breadcrumb is near the top, and a Python test of each
+    # tag up to it costs less than one XPath over the page.
+    tag, name = _TITLES[flavour]
+    found = (el for el in doc.iterdescendants(tag) if has_class(el, name))
     if flavour == "vb3":  # td.navbar > strong
-        found = [strong for td in found for strong in td.findall("strong")]
-    el = found[0] if found else None
+        found = (strong for td in found for strong in td.findall("strong"))
+    el = next(found, None)
     title = clean(text_of(el)) if el is not None else None
-    page_title = next(doc.iter("title"), None)
+    page_title = first(doc, "title")
     head = clean(get_text(page_title)) if page_title is not None else None
     if title or not head:
         return title or "untitled"
@@ -181,15 +190,18 @@ def _pages(doc: _Element, text: str, flavour: str) -> tuple[int | None, int | No
         total = next(iter(by_class(doc, "*", "pagetotal")), None)
         return to_int(attr(num, "value")), to_int(get_text(total)) if total is not None else None
     if flavour == "sa":
-        page = to_int(attr(_in_pages(find_all(doc, "descendant::option[@selected]")), "value"))
-        last = _in_pages(find_all(doc, "descendant::a[@title='Last page']"))
+        # By tag in C, the test in Python: an XPath per question walked the page at four
+        # times the cost.
+        page = to_int(attr(_in_pages(o for o in doc.iterdescendants("option")
+                                     if "selected" in o.attrib), "value"))
+        last = _in_pages(a for a in doc.iterdescendants("a") if a.get("title") == "Last page")
         m = re.search(r"pagenumber=(\d+)", attr(last, "href") or "")
         return page, int(m.group(1)) if m else page  # no "Last page" link: this is the last
     m = _PAGE_OF.search(text)
     return (int(m.group(1)), int(m.group(2))) if m else (None, None)
 
 
-def _in_pages(found: list[_Element]) -> _Element | None:
+def _in_pages(found: Iterable[_Element]) -> _Element | None:
     """The first of `found` inside SA's div.pages (the page list above and below the posts)."""
     return next((el for el in found if any(has_class(d, "pages") for d in el.iterancestors("div"))),
                 None)
@@ -198,11 +210,11 @@ def _in_pages(found: list[_Element]) -> _Element | None:
 def _sa_numbers(doc: _Element, first_post: _Element, thread: Thread) -> None:
     """SA's data-idx counts the posts shown: the thread position only in a whole-thread view."""
     filtered = find(first_post, f".//a[{cls('user_jump')}][@title='Remove user filter']")
-    if filtered is not None or "showpost" in (attr(next(doc.iter("body"), None), "class") or "").split():
+    if filtered is not None or "showpost" in (attr(first(doc, "body"), "class") or "").split():
         for post in thread.posts:
             post.post_number = None
         return
-    first = (thread.page - 1) * _SA_PER_PAGE + 1 if thread.page else None
+    start = (thread.page - 1) * _SA_PER_PAGE + 1 if thread.page else None
     for i, post in enumerate(thread.posts):
-        if post.post_number is None and first is not None:
-            post.post_number = first + i
+        if post.post_number is None and start is not None:
+            post.post_number = start + i
