@@ -346,8 +346,12 @@ _PAGE_SUFFIX = re.compile(r"\s*(?:[-–|:,]\s*|\(\s*)(?:page|seite|página|pagin
                           r"\s+\d+(?:\s*(?:of|von|de|di|/)\s*\d+)?\s*\)?\s*$", re.I)
 
 
+# "Topic [Archive]": vBulletin's archive view (archive/index.php/t-N.html), the thread itself.
+_ARCHIVE_SUFFIX = re.compile(r"\s*\[Archive\]\s*$", re.I)
+
+
 def _unpaged(title: str) -> str:
-    return _PAGE_SUFFIX.sub("", title) or title
+    return _ARCHIVE_SUFFIX.sub("", _PAGE_SUFFIX.sub("", title)) or title
 
 
 def _described(root: _Element, described: Thread) -> Thread:

@@ -579,3 +579,15 @@ def test_an_old_reddit_comments_page() -> None:
     assert t.posts[0].body.startswith("My rear wheel wobbles a few millimetres.")
     assert t.posts[2].body == "Worked a treat, thanks. Took ten minutes."
     assert [q.text for q in t.posts[2].quotes] == ["tighten the spokes opposite the rub"]
+
+
+def test_a_vbulletin_archive_page() -> None:
+    # vBulletin 3's archive view (archive/index.php/t-N.html, as search engines and crawls
+    # kept it): no engine markup the vBulletin parser knows, read as any page.
+    t = _parse("vbulletin-archive.html")
+    assert t.title == "Truing a wheel without a stand"
+    assert [(p.author, p.posted_at) for p in t.posts] == [
+        ("alice_spoke", "2009-03-03T09:00:00"), ("Bob Hub", "2009-03-03T10:15:00"),
+        ("carol", "2009-03-04T08:00:00")]
+    assert t.posts[1].body == "Yes. Tighten the spoke opposite the rub a quarter turn at a time."
+    assert [q.author for q in t.posts[1].quotes] == ["alice_spoke"]
