@@ -72,7 +72,7 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
             break
     if not found:
         raise ParseError("post records found but none has an author and text")
-    if _lists_topics(counts, [r for r, _ in found]):
+    if _lists_topics(counts, [r for r, _ in found], _host(root)):
         raise ParseError("a list of topics, not a thread page: each row links to another thread")
     posts = [p for _, p in found]
     number_posts([r for r, _ in found], posts)
@@ -86,13 +86,20 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
 _WORD = re.compile(r"\w+")
 
 
-def _lists_topics(counts: Counts, records: list[Record]) -> bool:
+def _host(root: _Element) -> str | None:
+    url = _canonical(root)
+    return urlparse(url).hostname if url else None
+
+
+def _lists_topics(counts: Counts, records: list[Record], host: str | None) -> bool:
     """Are the records the rows of a board's list of topics (a forum index, as saved site
     mirrors hold beside the threads), named and dated as posts are? Five or more, and either
     each row's first titled link names another thread (a title of its own, to a page of its
     own) with few words beside, or no row has a word outside its links (Vanilla's starter and
     last-poster cells). Threads' posts have words of their own: the fewest beside the links
-    on the pages at hand is a median of 14 characters, a list's most 60."""
+    on the pages at hand is a median of 14 characters, a list's most 60. A list's titles link
+    to the site's own pages (relative, or on the page's host): a thread of members sharing
+    links with a few words each links elsewhere."""
     if len(records) < 5:
         return False
     links = [[a for part in r.parts() for a in part.iter("a")] for r in records]
@@ -112,8 +119,10 @@ def _lists_topics(counts: Counts, records: list[Record]) -> bool:
                 targets.append(href.split("#")[0])
                 break
     replies = sum(1 for t in titles if t.startswith("re:"))  # a thread's "Re: <topic>" links
+    own = sum(1 for t in targets if urlparse(t).hostname in (None, host))
     return len(titles) >= 0.8 * len(records) and len(set(titles)) >= 0.9 * len(titles) \
-        and len(set(targets)) >= 0.9 * len(titles) and replies < 0.2 * len(titles)
+        and len(set(targets)) >= 0.9 * len(titles) and replies < 0.2 * len(titles) \
+        and own >= 0.9 * len(titles)
 
 
 def _dated_in_page_order(found: list[tuple[Record, Post]]) -> None:

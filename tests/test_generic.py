@@ -591,3 +591,15 @@ def test_a_vbulletin_archive_page() -> None:
         ("carol", "2009-03-04T08:00:00")]
     assert t.posts[1].body == "Yes. Tighten the spoke opposite the rub a quarter turn at a time."
     assert [q.author for q in t.posts[1].quotes] == ["alice_spoke"]
+
+
+def test_a_thread_of_shared_links_is_no_list_of_topics() -> None:
+    # Each post a titled link and a few words, as a board's list rows are, but to other sites.
+    posts = "".join(
+        f'<div class="post" id="p{n}"><div class="author"><a href="/user/{n}">member{n}</a></div>'
+        f'<div class="date">Mon, 0{n}/03/2025 - 10:0{n}</div><div class="content">'
+        f'<a href="https://www.youtube.com/watch?v=v{n}">Video number {n} of the climb</a> '
+        f'this one!</div></div>' for n in range(1, 7))
+    page = f"<html><head><title>Your favourite climbs</title></head><body>{posts}</body></html>"
+    [thread] = generic.parse(page.encode(), "climbs.html")
+    assert [p.author for p in thread.posts] == [f"member{n}" for n in range(1, 7)]
