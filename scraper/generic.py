@@ -72,7 +72,7 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
             break
     if not found:
         raise ParseError("post records found but none has an author and text")
-    if _lists_topics(counts, [r for r, _ in found], _host(root)):
+    if _lists_topics(counts, found, _host(root)):
         raise ParseError("a list of topics, not a thread page: each row links to another thread")
     posts = [p for _, p in found]
     number_posts([r for r, _ in found], posts)
@@ -91,23 +91,26 @@ def _host(root: _Element) -> str | None:
     return urlparse(url).hostname if url else None
 
 
-def _lists_topics(counts: Counts, records: list[Record], host: str | None) -> bool:
+def _lists_topics(counts: Counts, found: list[tuple[Record, Post]], host: str | None) -> bool:
     """Are the records the rows of a board's list of topics (a forum index, as saved site
     mirrors hold beside the threads), named and dated as posts are? Five or more, and either
     each row's first titled link names another thread (a title of its own, to a page of its
-    own) with few words beside, or no row has a word outside its links (Vanilla's starter and
-    last-poster cells). Threads' posts have words of their own: the fewest beside the links
+    own) with few words beside, or no row has a word outside its links, yet words (Vanilla's
+    starter and last-poster cells: the date links' "March 2021"). Threads' posts have words of their own: the fewest beside the links
     on the pages at hand is a median of 14 characters, a list's most 60. A list's titles link
     to the site's own pages (relative, or on the page's host): a thread of members sharing
     links with a few words each links elsewhere."""
+    records = [r for r, _ in found]
     if len(records) < 5:
         return False
     links = [[a for part in r.parts() for a in part.iter("a")] for r in records]
     beside = sorted(sum(counts.text[p] for p in r.parts()) - sum(counts.text[a] for a in found)
                     for r, found in zip(records, links))
     words = beside[len(beside) // 2]
-    if words == 0 or words >= 120:  # (most threads: no title asked for)
-        return words == 0
+    if words == 0:  # and words read all the same: a thread of images has none
+        return sum(1 for _, p in found if p.body) > len(found) / 2
+    if words >= 120:  # (most threads: no title asked for)
+        return False
     titles, targets = [], []
     for found in links:
         for a in found:

@@ -603,3 +603,16 @@ def test_a_thread_of_shared_links_is_no_list_of_topics() -> None:
     page = f"<html><head><title>Your favourite climbs</title></head><body>{posts}</body></html>"
     [thread] = generic.parse(page.encode(), "climbs.html")
     assert [p.author for p in thread.posts] == [f"member{n}" for n in range(1, 7)]
+
+
+def test_a_thread_of_linked_images_is_no_list_of_topics() -> None:
+    # No word outside links in any post, as Vanilla's list cells, but no words at all either.
+    posts = "".join(
+        f'<li class="Item" id="Comment_{n}"><span class="Author"><a href="/profile/m{n}" '
+        f'class="Username">m{n}</a></span><a href="/discussion/comment/{n}#Comment_{n}" '
+        f'class="Permalink"><time datetime="2021-03-0{n}T10:00:00+00:00">March 2021</time></a>'
+        f'<div class="Message userContent"><a href="/uploads/{n}.jpg"><img src="/uploads/{n}.jpg">'
+        f'</a></div></li>' for n in range(1, 7))
+    page = f"<html><head><title>Your bikes</title></head><body><ul>{posts}</ul></body></html>"
+    [thread] = generic.parse(page.encode(), "bikes.html")
+    assert [p.author for p in thread.posts] == [f"m{n}" for n in range(1, 7)]
