@@ -94,26 +94,26 @@ def _host(root: _Element) -> str | None:
 def _lists_topics(counts: Counts, found: list[tuple[Record, Post]], host: str | None) -> bool:
     """Are the records the rows of a board's list of topics (a forum index, as saved site
     mirrors hold beside the threads), named and dated as posts are? Five or more, and either
-    each row's first titled link names another thread (a title of its own, to a page of its
-    own) with few words beside, or no row has a word outside its links, yet words (Vanilla's
-    starter and last-poster cells: the date links' "March 2021"). Threads' posts have words of their own: the fewest beside the links
-    on the pages at hand is a median of 14 characters, a list's most 60. A list's titles link
-    to the site's own pages (relative, or on the page's host): a thread of members sharing
-    links with a few words each links elsewhere."""
+    each row's first titled link names another thread (a title of its own, to a page of the
+    site's own) with few words beside, or no row has a word outside its links, yet words
+    (Vanilla's starter and last-poster cells: the date links' "March 2021"). Threads' posts
+    have words of their own: the fewest beside the links on the pages at hand is a median of
+    14 characters, a list's most 60. A thread of members sharing links with a few words each
+    links elsewhere; one of linked images has no words."""
     records = [r for r, _ in found]
     if len(records) < 5:
         return False
     links = [[a for part in r.parts() for a in part.iter("a")] for r in records]
-    beside = sorted(sum(counts.text[p] for p in r.parts()) - sum(counts.text[a] for a in found)
-                    for r, found in zip(records, links))
+    beside = sorted(sum(counts.text[p] for p in r.parts()) - sum(counts.text[a] for a in own)
+                    for r, own in zip(records, links))
     words = beside[len(beside) // 2]
     if words == 0:  # and words read all the same: a thread of images has none
         return sum(1 for _, p in found if p.body) > len(found) / 2
     if words >= 120:  # (most threads: no title asked for)
         return False
     titles, targets = [], []
-    for found in links:
-        for a in found:
+    for own in links:
+        for a in own:
             href = (a.get("href") or "").strip()
             title = " ".join(text_of(a).split())
             if len(title.split()) >= 2 and href and not href.startswith(("#", "javascript:")) \
@@ -122,10 +122,10 @@ def _lists_topics(counts: Counts, found: list[tuple[Record, Post]], host: str | 
                 targets.append(href.split("#")[0])
                 break
     replies = sum(1 for t in titles if t.startswith("re:"))  # a thread's "Re: <topic>" links
-    own = sum(1 for t in targets if urlparse(t).hostname in (None, host))
+    on_site = sum(1 for t in targets if urlparse(t).hostname in (None, host))
     return len(titles) >= 0.8 * len(records) and len(set(titles)) >= 0.9 * len(titles) \
         and len(set(targets)) >= 0.9 * len(titles) and replies < 0.2 * len(titles) \
-        and own >= 0.9 * len(titles)
+        and on_site >= 0.9 * len(titles)
 
 
 def _dated_in_page_order(found: list[tuple[Record, Post]]) -> None:
