@@ -44,16 +44,31 @@ def parse_with_format(data: bytes, path: str = "", fmt: str | None = None, *,
     # Imported here, not above: the parsers bring in bs4 and lxml (~150 ms), and every `kb`
     # command imports `scraper.models` (through the store) whether it parses anything or not.
     from scraper.compressed import inner_name, unpacked
+    from scraper.detect import HTML_ENGINES, parser_for
     from scraper.detect import detect as detect_format
-    from scraper.detect import parser_for
     from scraper.normalise import normalise
 
     held = unpacked(data)
     # The parsers are told the name of what the file holds ("Posts.xml", not "Posts.xml.gz"),
     # so a compressed copy reads as the plain file does; the posts keep the real path.
     name = path if held is data else inner_name(path)
+    detected = fmt is None
     fmt = fmt or detect_format(held, name)
-    threads = parser_for(fmt)(held, name, fmt)
+    try:
+        threads = parser_for(fmt)(held, name, fmt)
+    except ParseError as engine_error:
+        # Another view of a known engine (a Discourse topic saved from the browser, not its
+        # crawler view): its parser finds no posts, the generic extractor may. Where that
+        # finds none either, the engine's parser says why.
+        if not detected or fmt not in HTML_ENGINES:
+            raise
+        import scraper.generic as generic
+
+        try:
+            threads = generic.parse(held, name)
+        except ParseError:
+            raise engine_error from None
+        fmt = generic.FORMAT
     for thread in threads:
         for post in thread.posts:
             post.source_path, post.source_format = path, fmt

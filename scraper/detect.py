@@ -69,6 +69,12 @@ PARSERS: dict[str, Parser] = {
 }
 
 
+# Pages an engine's sniffer claims that its parser may find no posts in: another view of the
+# engine (a page saved from the browser after its scripts ran, an archive or print view). The
+# generic extractor reads those (`scraper.parse`).
+HTML_ENGINES = frozenset({vbulletin_html.FORMAT, xenforo.FORMAT, phpbb.FORMAT, nodebb.FORMAT,
+                          "discourse-html", *mailman.FORMATS, hypermail.FORMAT})
+
 _NOT_BINARY = (b"\xff\xfe", b"\xfe\xff", b"\x1f\x8b", b"WARC/")
 
 

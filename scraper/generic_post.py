@@ -290,7 +290,9 @@ def _date(parts: list[_Element], beside: Beside) -> tuple[str | None, str | None
     for text, title, classes in beside:
         after_label, after_edit = label, edit
         # (short once the source's indentation inside it is collapsed)
-        dated = (len(text) < 80 or len(" ".join(text.split())) < 80) and is_date(text)
+        dated = (len(text) < 80 or len(" ".join(text.split())) < 80) and is_date(text) \
+            or bool(title) and "ate" in classes and _DATE_CLASS.search(classes) is not None \
+            and is_date(title or "")  # "Oct '23", the date in a date-classed element's title
         label = not dated and bool(_PROFILE_DATE.match(text))  # "Joined:" alone
         edit = not dated and bool(_EDITED.match(text))
         if after_label or not dated or _PROFILE_DATE.match(text) or _JOINED.search(classes):
@@ -313,6 +315,7 @@ def _date(parts: list[_Element], beside: Beside) -> tuple[str | None, str | None
     return edited or (None, unsure)
 
 
+_DATE_CLASS = re.compile(r"(?:^|[-_ ])(?:relative-?)?date(?:$|[-_ ])", re.I)
 # An edit's label before its date, or in the same text ("Last edited by X on …").
 _EDITED = re.compile(r"^\W*(?:last\s+)?(?:edited|modified|updated|bearbeitet|zuletzt bearbeitet|"
                      r"geändert|modifié|édité|editado|modificato|muokattu)\b", re.I)

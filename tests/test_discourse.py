@@ -17,6 +17,7 @@ import pytest
 
 import scraper
 from scraper import ParseError, discourse
+from scraper.detect import detect
 from scraper.models import Thread
 
 FIXTURES = Path(__file__).parent / "fixtures" / "discourse"
@@ -397,3 +398,24 @@ def test_other_engines_files_are_not_discourse() -> None:
             assert discourse.sniff(head(fh.read(65536)), path.name) is None, path
         checked += 1
     assert checked > 20
+
+
+def test_a_topic_saved_from_the_browser_is_read_by_the_generic_extractor() -> None:
+    # Discourse's generator line claims the page, but it is the page its scripts built, not
+    # the crawler view: the Discourse parser finds no posts, the generic extractor does (the
+    # dates in the titles of the date-classed spans that show "Oct '23").
+    data = (FIXTURES / "browser-saved-topic.html").read_bytes()
+    assert detect(data, "t.html") == "discourse-html"
+    with pytest.raises(ParseError):
+        discourse.parse(data, "t.html", "discourse-html")
+    fmt, [thread] = scraper.parse_with_format(data, "t.html")
+    assert fmt == "generic-html" and thread.title == "Truing a wheel without a stand"
+    assert [(p.author, p.posted_at) for p in thread.posts] == [
+        ("spoke_newbie", "2023-10-25T14:03:00"), ("alice", "2023-10-25T14:20:00"),
+        ("carol", "2023-10-26T08:11:00")]
+
+
+def test_an_engine_page_neither_reads_keeps_the_engine_s_reason() -> None:
+    page = b'<html><head><meta name="generator" content="Discourse 3.1"></head><body></body></html>'
+    with pytest.raises(ParseError, match="not a Discourse topic page"):
+        scraper.parse(page, "t.html")
