@@ -177,6 +177,8 @@ def _guest(parts: list[_Element]) -> tuple[_Element, str] | None:
 
 # "By levain_lucy, 9 May 2024": a byline's name in an element of its own right after "By".
 _BY = re.compile(r"(?:^|\s)(?:posted |written |submitted )?(?:by|von|par|por|door|da)\s*$", re.I)
+# "Originally Posted by <b>X</b>", vBulletin's quote header: X is the quoted member.
+_QUOTED_BY = re.compile(r"originally\s+posted\s+by\s*$", re.I)
 
 
 def _byline(parts: list[_Element]) -> _Element | None:
@@ -190,7 +192,8 @@ def _byline(parts: list[_Element]) -> _Element | None:
 
 def byline(el: _Element) -> _Element | None:
     """The name `el` opens with after "By", in an element of its own."""
-    if not el.text or not len(el) or not isinstance(el.tag, str) or not _BY.search(el.text):
+    if not el.text or not len(el) or not isinstance(el.tag, str) or not _BY.search(el.text) \
+            or _QUOTED_BY.search(el.text):
         return None
     first = el[0]
     if isinstance(first.tag, str) and _short_name(first) and len(text_of(first).split()) <= 4:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scraper import ParseError, detect
+from scraper import ParseError, detect, parse_with_format
 from scraper import vbulletin_html as vb
 from scraper.models import Thread
 
@@ -305,3 +305,16 @@ def test_a_day_first_date_on_a_french_page() -> None:
             b"</body></html>")
     (post,) = vb.parse(page, "fr.html")[0].posts
     assert post.posted_at == "2006-05-10T13:16:00"
+
+
+def test_the_print_view_is_read_by_the_generic_extractor() -> None:
+    # printthread.php: vBulletin's generator line, none of its thread markup. The quote's
+    # "Originally Posted by <strong>alice_spoke</strong>" is no byline of the reply's.
+    data = (FIXTURES / "printthread.html").read_bytes()
+    fmt, [thread] = parse_with_format(data, "printthread.html")
+    assert fmt == "generic-html"
+    assert [(p.author, p.posted_at) for p in thread.posts] == [
+        ("alice_spoke", "2009-03-03T09:00:00"), ("Bob Hub", "2009-03-03T10:15:00"),
+        ("carol", "2009-03-04T08:00:00")]
+    assert thread.posts[1].body == "Yes. Tighten the spoke opposite the rub a quarter turn at a time."
+    assert [q.author for q in thread.posts[1].quotes] == ["alice_spoke"]
