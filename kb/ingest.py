@@ -125,7 +125,7 @@ def _settle(source: Source, sha: str, state: str, parsed: Parsed | None, store: 
         return
     if parsed.error is not None or parsed.fmt is None:
         error = parsed.error or "no posts found"
-        if parsed.rejected and not source.explicit and not format and "not a recognised" in error:
+        if parsed.not_thread and not source.explicit and not format:
             summary.ignored.append((source.path, error))
         else:
             summary.skipped.append((source.path, error))

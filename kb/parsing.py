@@ -29,7 +29,7 @@ from typing import Any, Generic, TypeVar
 
 from kb.identity import forum_of
 from kb.rows import ThreadRows, part_json, thread_rows
-from scraper import ParseError, parse_with_format
+from scraper import NotAThread, ParseError, parse_with_format
 from scraper.models import Thread
 from scraper.normalise import normalise
 
@@ -59,6 +59,7 @@ class Parsed:
     threads: list[Ready]
     error: str | None = None
     rejected: bool = False  # the parsers refused it (ParseError), rather than failed on it
+    not_thread: bool = False  # read, and no thread (NotAThread): a list of topics, no format
 
 
 def parse_file(data: bytes, path: str, format: str | None) -> Parsed:
@@ -72,7 +73,7 @@ def parse_file(data: bytes, path: str, format: str | None) -> Parsed:
             raise ParseError("no posts found")
         return Parsed(fmt, [_ready(t, path) for t in threads])
     except ParseError as exc:
-        return Parsed(None, [], str(exc), rejected=True)
+        return Parsed(None, [], str(exc), rejected=True, not_thread=isinstance(exc, NotAThread))
     except Exception as exc:  # hostile input must never abort the batch
         return Parsed(None, [], f"parser failed: {type(exc).__name__}: {exc}"[:300])
 

@@ -21,9 +21,9 @@ files are kept, in `kb.ingest`.
 
 from __future__ import annotations
 
-from scraper.models import ParseError, Thread
+from scraper.models import NotAThread, ParseError, Thread
 
-__all__ = ["ParseError", "parse", "parse_with_format"]
+__all__ = ["NotAThread", "ParseError", "parse", "parse_with_format"]
 
 
 def parse(data: bytes, path: str = "", fmt: str | None = None, *,

@@ -23,7 +23,7 @@ import scraper.vbulletin_html as vbulletin_html
 import scraper.vbulletin_text as vbulletin_text
 import scraper.warc as warc
 import scraper.xenforo as xenforo
-from scraper.models import ParseError, Thread
+from scraper.models import NotAThread, ParseError, Thread
 
 Sniffer = Callable[[str, str], "str | None"]
 Parser = Callable[[bytes, str, "str | None"], list[Thread]]
@@ -92,7 +92,7 @@ def detect(data: bytes, name: str = "") -> str:
         fmt = sniff(head, name)
         if fmt:
             return fmt
-    raise ParseError("not a recognised forum thread format (see `kb ingest --help` for formats)")
+    raise NotAThread("not a recognised forum thread format (see `kb ingest --help` for formats)")
 
 
 def formats() -> list[str]:

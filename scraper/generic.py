@@ -33,7 +33,7 @@ from scraper.generic_post import Record, read_post
 from scraper.generic_single import single
 from scraper.generic_words import is_profile_link, text_of
 from scraper.html import clean, decode
-from scraper.models import ParseError, Post, Thread
+from scraper.models import NotAThread, ParseError, Post, Thread
 
 FORMAT = "generic-html"
 
@@ -73,7 +73,7 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     if not found:
         raise ParseError("post records found but none has an author and text")
     if _lists_topics(counts, found, _host(root)):
-        raise ParseError("a list of topics, not a thread page: each row links to another thread")
+        raise NotAThread("a list of topics, not a thread page: each row links to another thread")
     posts = [p for _, p in found]
     number_posts([r for r, _ in found], posts)
     if any(p.posted_at is None for p in posts):

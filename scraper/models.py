@@ -17,6 +17,12 @@ class ParseError(ValueError):
     """The input is not a thread dump we can read; the message says why in one line."""
 
 
+class NotAThread(ParseError):
+    """The input was read and holds no thread, as files beside a forum's threads do: a file of
+    no format kb reads, a board's list of topics. Found in a folder, it is passed over, not
+    reported as a failure."""
+
+
 @dataclass
 class Quote:
     """Text a post quotes from an earlier post, split from the post's own words."""

@@ -21,7 +21,7 @@ from lxml.etree import ParserError
 
 from scraper.forumdl import blockquote_text
 from scraper.mailtext import split_mail
-from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Quote, Thread
+from scraper.models import AUTHOR_FROM_PAGE, NotAThread, ParseError, Post, Quote, Thread
 
 FORMAT = "reddit-json"
 
@@ -61,7 +61,7 @@ def _listed(things: list[dict[str, Any]]) -> list[Thread]:
     each from another thread) is no thread: their places in their threads are not in it."""
     kinds = {t.get("kind") for t in things}
     if "t1" in kinds:
-        raise ParseError("a Reddit listing of comments from several threads (a user's page), "
+        raise NotAThread("a Reddit listing of comments from several threads (a user's page), "
                          "not a thread: save each thread's /comments/<id>.json instead")
     submissions = [t["data"] for t in things if t.get("kind") == "t3"]
     if not submissions:

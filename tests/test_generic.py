@@ -333,7 +333,7 @@ def test_a_board_s_list_of_topics_is_no_thread(name: str) -> None:
         generic.parse((HERE / name).read_bytes(), name)
 
 
-def test_a_mirror_s_list_pages_are_skipped_and_its_threads_go_in(tmp_path: Path) -> None:
+def test_a_mirror_s_list_pages_are_passed_over_and_its_threads_go_in(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
     from kb.cli import main
@@ -342,7 +342,13 @@ def test_a_mirror_s_list_pages_are_skipped_and_its_threads_go_in(tmp_path: Path)
         (tmp_path / name).write_bytes((HERE / name).read_bytes())
     out = CliRunner().invoke(main, ["--data-dir", str(tmp_path / "d"), "ingest", str(tmp_path)])
     assert "1 thread(s); posts: 4 added" in out.output, out.output
-    assert out.output.count("a list of topics, not a thread page") == 2
+    # Files beside the threads, as unrecognised ones are: listed, no failure (exit 0).
+    assert out.output.count("ignored ") == 2 and "a list of topics, not a thread page" in out.output
+    assert out.exit_code == 0
+    # Named on the command line, a list is reported as skipped.
+    one = CliRunner().invoke(main, ["--data-dir", str(tmp_path / "d"), "ingest",
+                                    str(tmp_path / "board-topic-list.html")])
+    assert one.exit_code == 1 and "skipped" in one.output
 
 
 def test_an_unanswered_discussion_is_its_opening_post() -> None:
