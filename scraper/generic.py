@@ -63,6 +63,9 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
         described = structured.threads(root)
         if described:  # no post markup, but the page describes its thread to search engines
             return [_described(root, t) for t in described]
+        moved = _redirect(root, counts)
+        if moved is not None:
+            raise NotAThread(f"a redirect to {moved}, not a thread page")
         raise ParseError("no repeated post records found: not a thread page kb can read")
     found: list[tuple[Record, Post]] = []
     for records in groups:  # the best group first; the next when none of its has a post
@@ -156,6 +159,21 @@ def _dated_as_described(root: _Element, posts: list[Post]) -> None:
         if match is not None and match.posted_at:
             # "2020-04-18 04:08:49" as ISO 8601 writes it
             post.posted_at = re.sub(r"^(\d{4}-\d\d-\d\d) (\d\d:\d\d)", r"\1T\2", match.posted_at)
+
+
+_REFRESH_URL = re.compile(r"^\s*\d+\s*;\s*url\s*=\s*['\"]?([^'\"]+)", re.I)
+
+
+def _redirect(root: _Element, counts: Counts) -> str | None:
+    """Where a page that only sends the reader on points (`<meta http-equiv="refresh"
+    content="0; url=…">` over a line of text: a mirror's stub for a thread's old address)."""
+    for meta in root.iter("meta"):
+        if (meta.get("http-equiv") or "").lower() == "refresh":
+            m = _REFRESH_URL.match(meta.get("content") or "")
+            body = next(root.iter("body"), None)
+            if m and (body is None or counts.text.get(body, 0) < 200):
+                return m.group(1).strip()
+    return None
 
 
 def _open_noscript(root: _Element) -> bool:

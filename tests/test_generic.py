@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import scraper
-from scraper import ParseError, detect, generic
+from scraper import NotAThread, ParseError, detect, generic
 from scraper.fields import day_first, day_first_shown, shown_date
 from scraper.models import Thread
 from tests.conftest import FIXTURES
@@ -622,3 +622,12 @@ def test_a_thread_of_linked_images_is_no_list_of_topics() -> None:
     page = f"<html><head><title>Your bikes</title></head><body><ul>{posts}</ul></body></html>"
     [thread] = generic.parse(page.encode(), "bikes.html")
     assert [p.author for p in thread.posts] == [f"m{n}" for n in range(1, 7)]
+
+
+def test_a_redirect_stub_is_no_thread() -> None:
+    # A mirror's page for a thread's old address: a meta refresh over one line of text.
+    page = (b'<html><head><meta http-equiv="refresh" content="0; url=../topics/10-unicode.html">'
+            b'<title>Unicode</title></head><body><p><a href="../topics/10-unicode.html">Unicode'
+            b'</a></p></body></html>')
+    with pytest.raises(NotAThread, match="a redirect to ../topics/10-unicode.html"):
+        generic.parse(page, "10.html")
