@@ -75,7 +75,7 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
             break
     if not found:
         raise ParseError("post records found but none has an author and text")
-    if _lists_topics(counts, found, _host(root)):
+    if _lists_topics(counts, found, lambda: _site_host(root)):
         raise NotAThread("a list of topics, not a thread page: each row links to another thread")
     posts = [p for _, p in found]
     number_posts([r for r, _ in found], posts)
@@ -94,7 +94,35 @@ def _host(root: _Element) -> str | None:
     return urlparse(url).hostname if url else None
 
 
-def _lists_topics(counts: Counts, found: list[tuple[Record, Post]], host: str | None) -> bool:
+# A Wayback Machine capture's links: "https://web.archive.org/web/20010619170258/http://…".
+_WAYBACK = re.compile(r"^(?:https?:)?//web\.archive\.org/web/[^/]+/(.+)$", re.I)
+
+
+def _link_host(href: str) -> str | None:
+    """The host a link goes to, the captured one for a Wayback Machine link; None for a link
+    within the page's site (a relative one)."""
+    m = _WAYBACK.match(href)
+    try:
+        return urlparse(m.group(1) if m else href).hostname
+    except ValueError:  # a malformed address ("http://[x")
+        return None
+
+
+def _site_host(root: _Element) -> str | None:
+    """The page's site: its canonical address's host, else the host most of its links go to
+    (a saved page's navigation is the site's own), None where most stay on it relatively."""
+    host = _host(root)
+    if host is not None:
+        return host
+    # Relative links count for the site too (None): more of them than of any one host, and
+    # the site is the one they stay on.
+    hosts = Counter(_link_host(a.get("href") or "") for a in root.iter("a")
+                    if (a.get("href") or "")[:1] not in ("", "#"))
+    return hosts.most_common(1)[0][0] if hosts else None
+
+
+def _lists_topics(counts: Counts, found: list[tuple[Record, Post]],
+                  site: Callable[[], str | None]) -> bool:
     """Are the records the rows of a board's list of topics (a forum index, as saved site
     mirrors hold beside the threads), named and dated as posts are? Five or more, and either
     each row's first titled link names another thread (a title of its own, to a page of the
@@ -125,7 +153,8 @@ def _lists_topics(counts: Counts, found: list[tuple[Record, Post]], host: str | 
                 targets.append(href.split("#")[0])
                 break
     replies = sum(1 for t in titles if t.startswith("re:"))  # a thread's "Re: <topic>" links
-    on_site = sum(1 for t in targets if urlparse(t).hostname in (None, host))
+    host = site()
+    on_site = sum(1 for t in targets if _link_host(t) in (None, host))
     return len(titles) >= 0.8 * len(records) and len(set(titles)) >= 0.9 * len(titles) \
         and len(set(targets)) >= 0.9 * len(titles) and replies < 0.2 * len(titles) \
         and on_site >= 0.9 * len(titles)
