@@ -6,7 +6,8 @@ text. That is the idea behind MDR / DEPTA ("mining data records"), done here on 
 one bottom-up pass over the lxml tree (`generic_count`), so that a page of 200 posts costs one
 walk, not one per candidate. Inside each record `scraper.generic_post` reads author, date and
 id, `generic_body` the body, quotes and signature, `generic_numbers` the post numbers; the
-words all of them look for are in `generic_words`.
+words all of them look for are in `generic_words`. `generic_pages` says when a page holds no
+thread at all (a board's list of topics, a redirect stub).
 
 Registered last: every named engine parser is asked first, and this one claims only pages that
 look like HTML; a page where no records are found raises ParseError saying so.
@@ -29,9 +30,10 @@ from scraper.generic_count import Counts, count, is_record
 from scraper.generic_layouts import ROWS, nested_records, partner_rows, same_rows, shape, topic_list
 from scraper.generic_lead import with_lead
 from scraper.generic_numbers import number_posts
+from scraper.generic_pages import canonical, lists_topics, redirect, site_host
 from scraper.generic_post import Record, read_post
 from scraper.generic_single import single
-from scraper.generic_words import is_profile_link, text_of
+from scraper.generic_words import text_of
 from scraper.html import clean, decode
 from scraper.models import NotAThread, ParseError, Post, Thread
 
@@ -63,7 +65,7 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
         described = structured.threads(root)
         if described:  # no post markup, but the page describes its thread to search engines
             return [_described(root, t) for t in described]
-        moved = _redirect(root, counts)
+        moved = redirect(root, counts)
         if moved is not None:
             raise NotAThread(f"a redirect to {moved}, not a thread page")
         raise ParseError("no repeated post records found: not a thread page kb can read")
@@ -75,7 +77,7 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
             break
     if not found:
         raise ParseError("post records found but none has an author and text")
-    if _lists_topics(counts, found, lambda: _site_host(root)):
+    if lists_topics(counts, found, lambda: site_host(root)):
         raise NotAThread("a list of topics, not a thread page: each row links to another thread")
     posts = [p for _, p in found]
     number_posts([r for r, _ in found], posts)
@@ -87,77 +89,6 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
 
 
 _WORD = re.compile(r"\w+")
-
-
-def _host(root: _Element) -> str | None:
-    url = _canonical(root)
-    return urlparse(url).hostname if url else None
-
-
-# A Wayback Machine capture's links: "https://web.archive.org/web/20010619170258/http://…".
-_WAYBACK = re.compile(r"^(?:https?:)?//web\.archive\.org/web/[^/]+/(.+)$", re.I)
-
-
-def _link_host(href: str) -> str | None:
-    """The host a link goes to, the captured one for a Wayback Machine link; None for a link
-    within the page's site (a relative one)."""
-    m = _WAYBACK.match(href)
-    try:
-        return urlparse(m.group(1) if m else href).hostname
-    except ValueError:  # a malformed address ("http://[x")
-        return None
-
-
-def _site_host(root: _Element) -> str | None:
-    """The page's site: its canonical address's host, else the host most of its links go to
-    (a saved page's navigation is the site's own), None where most stay on it relatively."""
-    host = _host(root)
-    if host is not None:
-        return host
-    # Relative links count for the site too (None): more of them than of any one host, and
-    # the site is the one they stay on.
-    hosts = Counter(_link_host(a.get("href") or "") for a in root.iter("a")
-                    if (a.get("href") or "")[:1] not in ("", "#"))
-    return hosts.most_common(1)[0][0] if hosts else None
-
-
-def _lists_topics(counts: Counts, found: list[tuple[Record, Post]],
-                  site: Callable[[], str | None]) -> bool:
-    """Are the records the rows of a board's list of topics (a forum index, as saved site
-    mirrors hold beside the threads), named and dated as posts are? Five or more, and either
-    each row's first titled link names another thread (a title of its own, to a page of the
-    site's own) with few words beside, or no row has a word outside its links, yet words
-    (Vanilla's starter and last-poster cells: the date links' "March 2021"). Threads' posts
-    have words of their own: the fewest beside the links on the pages at hand is a median of
-    14 characters, a list's most 60. A thread of members sharing links with a few words each
-    links elsewhere; one of linked images has no words."""
-    records = [r for r, _ in found]
-    if len(records) < 5:
-        return False
-    links = [[a for part in r.parts() for a in part.iter("a")] for r in records]
-    beside = sorted(sum(counts.text[p] for p in r.parts()) - sum(counts.text[a] for a in own)
-                    for r, own in zip(records, links))
-    words = beside[len(beside) // 2]
-    if words == 0:  # and words read all the same: a thread of images has none
-        return sum(1 for _, p in found if p.body) > len(found) / 2
-    if words >= 120:  # (most threads: no title asked for)
-        return False
-    titles, targets = [], []
-    for own in links:
-        for a in own:
-            href = (a.get("href") or "").strip()
-            title = " ".join(text_of(a).split())
-            if len(title.split()) >= 2 and href and not href.startswith(("#", "javascript:")) \
-                    and not is_profile_link(href):
-                titles.append(title.lower())
-                targets.append(href.split("#")[0])
-                break
-    replies = sum(1 for t in titles if t.startswith("re:"))  # a thread's "Re: <topic>" links
-    host = site()
-    on_site = sum(1 for t in targets if _link_host(t) in (None, host))
-    return len(titles) >= 0.8 * len(records) and len(set(titles)) >= 0.9 * len(titles) \
-        and len(set(targets)) >= 0.9 * len(titles) and replies < 0.2 * len(titles) \
-        and on_site >= 0.9 * len(titles)
 
 
 def _dated_in_page_order(found: list[tuple[Record, Post]]) -> None:
@@ -188,21 +119,6 @@ def _dated_as_described(root: _Element, posts: list[Post]) -> None:
         if match is not None and match.posted_at:
             # "2020-04-18 04:08:49" as ISO 8601 writes it
             post.posted_at = re.sub(r"^(\d{4}-\d\d-\d\d) (\d\d:\d\d)", r"\1T\2", match.posted_at)
-
-
-_REFRESH_URL = re.compile(r"^\s*\d+\s*;\s*url\s*=\s*['\"]?([^'\"]+)", re.I)
-
-
-def _redirect(root: _Element, counts: Counts) -> str | None:
-    """Where a page that only sends the reader on points (`<meta http-equiv="refresh"
-    content="0; url=…">` over a line of text: a mirror's stub for a thread's old address)."""
-    for meta in root.iter("meta"):
-        if (meta.get("http-equiv") or "").lower() == "refresh":
-            m = _REFRESH_URL.match(meta.get("content") or "")
-            body = next(root.iter("body"), None)
-            if m and (body is None or counts.text.get(body, 0) < 200):
-                return m.group(1).strip()
-    return None
 
 
 def _open_noscript(root: _Element) -> bool:
@@ -421,18 +337,8 @@ def _described(root: _Element, described: Thread) -> Thread:
     return thread
 
 
-def _canonical(root: _Element) -> str | None:
-    """The page's own address: the first canonical link or og:url, in page order."""
-    for el in root.iter("link", "meta"):
-        if el.tag == "link" and el.get("rel") == "canonical" and el.get("href") is not None:
-            return str(el.get("href"))
-        if el.tag == "meta" and el.get("property") == "og:url" and el.get("content") is not None:
-            return str(el.get("content"))
-    return None
-
-
 def _thread(root: _Element, posts: list[Post]) -> Thread:
-    url = _canonical(root)
+    url = canonical(root)
     title = _title(root)
     ids = re.findall(r"\d{2,}", url or "")
     thread_id = Counter(ids).most_common(1)[0][0] if ids else slug(title) or "thread"
