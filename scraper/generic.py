@@ -30,7 +30,7 @@ from scraper.generic_count import Counts, count, is_record
 from scraper.generic_layouts import ROWS, nested_records, partner_rows, same_rows, shape, topic_list
 from scraper.generic_lead import with_lead
 from scraper.generic_numbers import number_posts
-from scraper.generic_pages import canonical, lists_topics, redirect, site_host
+from scraper.generic_pages import canonical, is_member_page, lists_topics, redirect, site_host
 from scraper.generic_post import Record, read_post
 from scraper.generic_single import single
 from scraper.generic_words import text_of
@@ -56,6 +56,8 @@ def sniff(head: str, name: str) -> str | None:
 def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     """The page's thread with the posts its repeated records hold, in page order."""
     root = tree(data)
+    if is_member_page(root, name):
+        raise NotAThread("a member's profile page, not a thread page")
     counts = count(root)
     groups = record_groups(root, counts)
     if not groups and _open_noscript(root):

@@ -1,9 +1,10 @@
 """What a page the generic extractor reads is when it holds no thread, and where it is.
 
 Site mirrors hold, beside the threads, the boards' lists of topics (rows named and dated as
-posts are) and stubs that only send the reader on: `lists_topics` and `redirect` tell them
-apart, so that `generic.parse` says "no thread" (NotAThread) and an ingest passes them over.
-`canonical` and `site_host` say which site a page is on.
+posts are), stubs that only send the reader on, and members' profiles: `lists_topics`,
+`redirect` and `is_member_page` tell them apart, so that `generic.parse` says "no thread"
+(NotAThread) and an ingest passes them over. `canonical` and `site_host` say which site a
+page is on.
 """
 
 from __future__ import annotations
@@ -19,6 +20,15 @@ from scraper.generic_count import Counts
 from scraper.generic_post import Record
 from scraper.generic_words import is_profile_link, text_of
 from scraper.models import Post
+
+
+def is_member_page(root: _Element, name: str) -> bool:
+    """Is the page a member's profile (its address, or the name a mirror saved it under, is a
+    profile link: "member.php?u=12", "/members/alice.123/", "/u/alice")? A mirror holds one
+    per member beside the threads. Only the file's own name is asked, not its folders
+    ("/home/user/…" is a path, not a profile)."""
+    url = canonical(root)
+    return bool(url and is_profile_link(url)) or is_profile_link(re.split(r"[\\/]", name)[-1])
 
 
 def _host(root: _Element) -> str | None:

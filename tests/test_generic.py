@@ -631,3 +631,17 @@ def test_a_redirect_stub_is_no_thread() -> None:
             b'</a></p></body></html>')
     with pytest.raises(NotAThread, match="a redirect to ../topics/10-unicode.html"):
         generic.parse(page, "10.html")
+
+
+def test_a_member_s_profile_page_is_no_thread() -> None:
+    # A mirror saves one per member, named as its address ("member.php?u=12"), or says so in
+    # its canonical link; a thread in a folder called "user" is still a thread.
+    data = (HERE / "table-layout.html").read_bytes()
+    assert generic.parse(data, "/home/user/forum/table-layout.html")[0].posts
+    with pytest.raises(NotAThread, match="profile page"):
+        generic.parse(data, "member.php?u=12.html")
+    profile = data.replace(b"<head>", b'<head><link rel="canonical" '
+                           b'href="https://forum.example.com/members/alice.12/">', 1)
+    assert profile != data
+    with pytest.raises(NotAThread, match="profile page"):
+        generic.parse(profile, "index.html")
