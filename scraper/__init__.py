@@ -59,13 +59,16 @@ def parse_with_format(data: bytes, path: str = "", fmt: str | None = None, *,
     except ParseError as engine_error:
         # Another view of a known engine (a Discourse topic saved from the browser, not its
         # crawler view): its parser finds no posts, the generic extractor may. Where that
-        # finds none either, the engine's parser says why.
+        # finds none either, the engine's parser says why, unless the page is known to be no
+        # thread (a board's list of topics, a member's profile).
         if not detected or fmt not in HTML_ENGINES:
             raise
         import scraper.generic as generic
 
         try:
             threads = generic.parse(held, name)
+        except NotAThread:
+            raise
         except ParseError:
             raise engine_error from None
         fmt = generic.FORMAT

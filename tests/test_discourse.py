@@ -419,3 +419,14 @@ def test_an_engine_page_neither_reads_keeps_the_engine_s_reason() -> None:
     page = b'<html><head><meta name="generator" content="Discourse 3.1"></head><body></body></html>'
     with pytest.raises(ParseError, match="not a Discourse topic page"):
         scraper.parse(page, "t.html")
+
+
+def test_an_engine_page_known_to_be_no_thread_says_so() -> None:
+    # A member's page the Discourse sniffer claims: the generic extractor knows it for a
+    # profile, which an ingest passes over (NotAThread), not the Discourse parser's failure.
+    from scraper import NotAThread
+
+    page = (b'<html><head><meta name="generator" content="Discourse 3.1"><link rel="canonical" '
+            b'href="https://forum.example.org/u/alice"></head><body><p>alice</p></body></html>')
+    with pytest.raises(NotAThread, match="profile page"):
+        scraper.parse(page, "alice.html")
