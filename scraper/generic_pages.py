@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from urllib.parse import urlparse
+from urllib.parse import urljoin, urlparse
 
 from lxml.etree import _Element
 
@@ -20,6 +20,7 @@ from scraper.generic_count import Counts
 from scraper.generic_post import Record
 from scraper.generic_words import is_profile_link, text_of
 from scraper.models import Post
+from scraper.urls import THREAD, judge
 
 
 def is_member_page(root: _Element, name: str) -> bool:
@@ -28,7 +29,15 @@ def is_member_page(root: _Element, name: str) -> bool:
     per member beside the threads. Only the file's own name is asked, not its folders
     ("/home/user/…" is a path, not a profile)."""
     url = canonical(root)
-    return bool(url and is_profile_link(url)) or is_profile_link(re.split(r"[\\/]", name)[-1])
+    return any(is_profile_link(u) and not _thread_address(u)
+               for u in (url or "", re.split(r"[\\/]", name)[-1]) if u)
+
+
+def _thread_address(url: str) -> bool:
+    """Does `url` name a thread page ("showthread.php?t=123&u=5": the "u=" of a profile link
+    in a thread's address)?"""
+    page = judge(urljoin("http://site.invalid/", url))
+    return page is not None and getattr(page, "kind", None) == THREAD
 
 
 def _host(root: _Element) -> str | None:

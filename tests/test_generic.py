@@ -638,6 +638,7 @@ def test_a_member_s_profile_page_is_no_thread() -> None:
     # its canonical link; a thread in a folder called "user" is still a thread.
     data = (HERE / "table-layout.html").read_bytes()
     assert generic.parse(data, "/home/user/forum/table-layout.html")[0].posts
+    assert generic.parse(data, "showthread.php?t=123&u=5.html")[0].posts  # a thread's address
     with pytest.raises(NotAThread, match="profile page"):
         generic.parse(data, "member.php?u=12.html")
     profile = data.replace(b"<head>", b'<head><link rel="canonical" '
