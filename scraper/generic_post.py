@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from lxml import etree
 from lxml.etree import _Element
 
 from scraper.fields import day_first, profile_field, set_profile_field, shown_date, to_int
@@ -337,27 +338,30 @@ _PROFILE_DATE = re.compile(r"^\W*(?:registered|joined|join date|member since|reg
 
 def _texts_outside(parts: list[_Element], body: _Element | None) -> Beside:
     """The texts (stripped, with their element's title and class) and tails of `parts`, in
-    page order, but none inside `body` (most of a post: not walked)."""
+    page order, but none inside `body` (most of a post: left out by a set lookup a text)."""
     out: Beside = []
-    stack: list[_Element | str] = list(reversed(parts))
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):  # a tail, due after its element's subtree
-            out.append((item, None, ""))
-            continue
-        if item is body or not isinstance(item.tag, str):
-            if item.tail and item.tail.strip() and item not in parts:
-                out.append((item.tail.strip(), None, ""))
-            continue
-        text = item.text.strip() if item.text else ""
-        if text:
-            title = item.get("title") or (_wrapper_title(item) if item.tag == "a" else None)
-            out.append((text, title, item.get("class") or ""))
-        tail = item.tail.strip() if item.tail and item not in parts else ""
-        if tail:
-            stack.append(tail)
-        stack.extend(reversed(item))
+    inside = set(body.iter()) if body is not None else ()
+    for part in parts:
+        # Listed in C, blank ones left out there: the page's indentation is most of its texts.
+        for found in _TEXTS(part):
+            holder = found.getparent()
+            if found.is_tail:
+                if holder in parts or holder in inside and holder is not body:
+                    continue
+                text, title, classes = found.strip(), None, ""
+            else:
+                if holder in inside:
+                    continue
+                text = found.strip()
+                title = holder.get("title") or (_wrapper_title(holder) if holder.tag == "a"
+                                                 else None)
+                classes = holder.get("class") or ""
+            if text:
+                out.append((text, title, classes))
     return out
+
+
+_TEXTS = etree.XPath("descendant-or-self::text()[normalize-space()]")
 
 
 def _wrapper_title(el: _Element) -> str | None:
