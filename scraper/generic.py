@@ -301,8 +301,12 @@ def _title(root: _Element) -> str:
     # iter() with tag names, in C, stops at what is needed; "//title" listed the whole page.
     t = next(root.iter("title"), None)
     page = (clean(text_of(t)) if t is not None else "") or ""
-    heads = [h for h in (clean(text_of(e)) or "" for e in islice(root.iter("h1", "h2", "h3"), 30))
-             if h]
+    found = list(islice(root.iter("h1", "h2", "h3"), 30))
+    heads = [h for h in (clean(text_of(e)) or "" for e in found if not _home_link(e)) if h]
+    for e in found:  # "Topic - Forums - Assembly Corner" under <h1><a href="/">Assembly Corner
+        site = clean(text_of(e)) if _home_link(e) else None
+        if site and page.endswith(f" {site}") and _TITLE_DASH.search(page[:-len(site)]):
+            page = _TITLE_DASH.sub("", page[:-len(site)])
     leading = [h for h in heads if len(h) >= 4 and page.startswith(h)]
     if leading:
         return _unpaged(max(leading, key=len))
@@ -314,8 +318,21 @@ def _title(root: _Element) -> str:
     if within:
         return _unpaged(max(within, key=len))
     if page:
-        return _unpaged(_SITE_TAIL.sub("", _TITLE_PARTS.split(page)[0]) or page)
+        first = _TITLE_PARTS.split(page)[0]
+        # (twice: "Topic - Forums - ASM Community")
+        return _unpaged(_SITE_TAIL.sub("", _SITE_TAIL.sub("", first) or first) or first)
     return _unpaged(heads[0]) if heads else "untitled"
+
+
+_TITLE_DASH = re.compile(r"\s+(?:[-–—|/»•·]|::)\s*$")
+# The site's front page: "/", "../../", "index.php", "https://example.org/".
+_HOME = re.compile(r"(?:\.\.?/)*|/|(?:https?:)?//[^/]+/?|(?:\.?\.?/)*index\.(?:php|html?)", re.I)
+
+
+def _home_link(heading: _Element) -> bool:
+    """Is the heading the site's name, a link to its front page and nothing else?"""
+    return len(heading) == 1 and heading[0].tag == "a" and not (heading.text or "").strip() \
+        and _HOME.fullmatch(heading[0].get("href", "x").strip()) is not None
 
 
 # "Topic (Page 2)", "Topic - Page 3 of 9", "Topic - Seite 2": the page, not the topic.

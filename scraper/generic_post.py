@@ -165,14 +165,17 @@ def _author_element(parts: list[_Element], hints: Hints) -> _Element | None:
 
 def _guest(parts: list[_Element]) -> tuple[_Element, str] | None:
     """The name a record's header gives in plain text after "by", before a colon or a date,
-    and the element whose text holds it."""
-    for part in parts:
-        for el in part.iter():
-            for text, holder in ((el.text, el), (el.tail if el is not part else None, el.getparent())):
-                if text and holder is not None:
-                    name = guest_name(text)
-                    if name is not None:
-                        return holder, name
+    and the element whose text holds it. A dated one first: "by Matt Pietrek:" may be the
+    post's words, above the "Posted on 2003-02-24 by aweX" under them."""
+    for dated in (True, False):
+        for part in parts:
+            for el in part.iter():
+                for text, holder in ((el.text, el),
+                                     (el.tail if el is not part else None, el.getparent())):
+                    if text and holder is not None:
+                        name = guest_name(text, dated)
+                        if name is not None:
+                            return holder, name
     return None
 
 
@@ -243,9 +246,21 @@ def _bold_name(parts: list[_Element]) -> _Element | None:
         for el in part.iter("dt", "strong", "b", "h4", "h5", "cite"):
             text = text_of(el).strip()
             if _short_name(el) and len(text.split()) <= 4 and not DATE.search(text) \
-                    and not MONTH_DAY.match(text) and not re.fullmatch(r"[#\d\W]+", text):
+                    and not MONTH_DAY.match(text) and not re.fullmatch(r"[#\d\W]+", text) \
+                    and not text.endswith(":") and not _in_words(el):
                 return el
     return None
+
+
+def _in_words(el: _Element) -> bool:
+    """Is `el` a bold word of a sentence ("where is the <b>u</b>?", "<b>Bob</b>, I wish"), or
+    in a quote, not a name standing on its own ("by <b>Bob</b>", "<b>Bob</b> says:")?"""
+    before = el.getprevious()
+    lead = (before.tail if before is not None else el.getparent().text) or ""
+    if re.search(r"\w\s*$", lead) and not _BY.search(lead) or re.match(r"\s*[,;]", el.tail or ""):
+        return True
+    return any(a.tag == "blockquote" or "quote" in (a.get("class") or "").lower()
+               for a in el.iterancestors())
 
 
 def _short_name(el: _Element) -> bool:

@@ -144,13 +144,27 @@ BY_GUEST = re.compile(r"(?:^|\s)(?:posted |written |submitted )?(?:by|von|par|po
                        r"(?:\s*:\s*$|\s+(?:on|am|le|el|at)\s+(.{4,40})$|\s*[»,]\s*(.{4,40})$)", re.I)
 
 
-def guest_name(text: str) -> str | None:
-    """The guest's name a header's text gives after "by", before a colon or a date."""
+# "Posted on 2003-04-24 17:36:30 by jakor": the name closing a line that is only a date. The
+# date opens with a digit, a day's or a month's name, so no sentence ("Released on 12 May 2004
+# by Microsoft") reads as one; the name is as shown (">Matrix<", "*unknown*").
+_DATED_BY = re.compile(r"^(?:(?:posted|written|submitted|sent|added)\s+)?(?:(?:on|am|le|el)\s+)?"
+                       r"((?=\d|(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|"
+                       r"sep|oct|nov|dec|today|yesterday))\S.{3,40}?)\s+(?:by|von|par|por)\s+"
+                       r"(\S{1,30}(?:\s{1,2}\S{1,30}){0,3})\s*$", re.I)
+
+
+def guest_name(text: str, dated: bool = False) -> str | None:
+    """The guest's name a header's text gives after "by", before a colon or a date (with
+    `dated`, only a date), or after the date it opens with."""
     if len(text) >= 120 or "by" not in text.lower():
         return None
-    m = BY_GUEST.search(text.strip())
+    text = text.strip()
+    m = BY_GUEST.search(text)
     when = (m.group(2) or m.group(3)) if m else None
-    return m.group(1) if m and (when is None or is_date(when)) else None
+    if m and (when is not None and is_date(when) or when is None and not dated):
+        return m.group(1)
+    m = _DATED_BY.match(text)
+    return m.group(2) if m and is_date(m.group(1)) else None
 
 
 def may_attribute(text: str) -> bool:

@@ -646,3 +646,18 @@ def test_a_member_s_profile_page_is_no_thread() -> None:
     assert profile != data
     with pytest.raises(NotAThread, match="profile page"):
         generic.parse(profile, "index.html")
+
+
+def test_a_meta_line_under_the_body_names_the_member_after_the_date() -> None:
+    # "Posted on 2003-04-24 17:36:30 by nibble" under each post, no name element anywhere: the
+    # name closes the dated line, as shown ("*unknown*", ">Byte<"). A bold word of the post
+    # ("<strong>nibble</strong>, pass …") or of a quote is no author, nor is "by Ada
+    # Lovelace:" inside the words. The site's name, a heading linking home, is no title.
+    t = _parse("meta-line-under-the-body.html")
+    assert t.title == "Linker map question"
+    assert [(p.post_number, p.author, p.posted_at) for p in t.posts] == [
+        (1, "nibble", "2003-04-24T17:36:30"), (2, "*unknown*", "2003-04-24T17:41:15"),
+        (3, ">Byte<", "2003-04-25T12:28:04")]
+    assert t.posts[1].body.startswith("nibble, pass /MAP to the linker.")
+    assert t.posts[2].body == "That gave me the file, thanks."
+    assert [(q.author, q.text) for q in t.posts[2].quotes] == [("*unknown*", "pass /MAP to the linker")]
