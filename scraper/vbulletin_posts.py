@@ -208,8 +208,9 @@ def _words(el: _Element | None) -> str | None:
     return text_of(el) or None if el is not None else None
 
 
-def _first_by_class(root: _Element, names: str) -> dict[str, _Element]:
-    """The first element under `root` carrying each class in `names`, in one walk of the tree.
+def _first_by_class(root: _Element, names: str, stop: str | None = None) -> dict[str, _Element]:
+    """The first element under `root` carrying each class in `names`, in one walk of the tree,
+    which ends at the first element of class `stop` (where another post's parts begin).
 
     One walk per post instead of one query per field.
     """
@@ -218,6 +219,8 @@ def _first_by_class(root: _Element, names: str) -> dict[str, _Element]:
         classes = el.get("class")
         if not classes:
             continue
+        if stop is not None and stop in classes.split():
+            break
         for name in classes.split():
             if name in wanted and name not in found:
                 found[name] = el
@@ -297,10 +300,15 @@ def vb4_post(li: _Element, base: str | None) -> Post | None:
 
 
 def vb5_post(li: _Element, base: str | None) -> Post | None:
-    """vB5: li.b-post[data-node-id], its parts found by class in one walk."""
+    """vB5: li.b-post[data-node-id], its parts found by class in one walk; a comment under a
+    reply (li.b-post.b-comment) by `vb5_comment`."""
+    if has_token(li, "b-comment"):
+        return vb5_comment(li, base)
     post = Post(body="", post_id=attr(li, "data-node-id"))
+    # The reply's comments follow its parts, in div.b-comments: their authors, dates and
+    # counters are theirs, not the reply's.
     el = _first_by_class(li, "b-userinfo author usertitle b-post__count b-post__timestamp "
-                             "js-post__content-text post-signature")
+                             "js-post__content-text post-signature", stop="b-comments")
     post.post_number = to_int(get_text(el["b-post__count"])) if "b-post__count" in el else None
     post.url = _link(base, el.get("b-post__count"))
     stamp = el.get("b-post__timestamp")
@@ -313,7 +321,43 @@ def vb5_post(li: _Element, base: str | None) -> Post | None:
         _profile(post, {get_text(label): get_text(item).replace(get_text(label), "")
                         for item, label in items})
     post.signature = _words(el.get("post-signature"))
-    return _body(post, el.get("js-post__content-text"))
+    message = el.get("js-post__content-text")
+    comments = [c for c in message.iterdescendants("li") if has_token(c, "b-comment")] \
+        if message is not None else []
+    return _body(post, message, comments)
+
+
+_COMMENT_COUNT = re.compile(r"#?\s*(\d+)\s*\.\s*\d+")  # "#3.1": the first comment on reply #3
+
+
+def vb5_comment(li: _Element, base: str | None) -> Post | None:
+    """vB5: a comment on a reply, li.b-post.b-comment inside the reply's div.b-comments.
+
+    Its counter ("#3.1") is no place in the thread's count of replies ("#4" follows "#3" and
+    its comments), so it has no post number; `reply_to` is the reply's number.
+    """
+    post = Post(body="", post_id=attr(li, "data-node-id"))
+    el = _first_by_class(li, "b-comment__author b-post__count b-post__timestamp")
+    count = el.get("b-post__count")
+    post.url = _link(base, count)
+    m = _COMMENT_COUNT.search(get_text(count)) if count is not None else None
+    post.reply_to = int(m.group(1)) if m else _reply_number(li)
+    stamp = el.get("b-post__timestamp")
+    time = next(stamp.iterdescendants("time"), None) if stamp is not None else None
+    # A comment prints its date as text ("03-13-2017, 02:45 PM"), not in a <time datetime>.
+    if stamp is not None:
+        post.posted_at = attr(time, "datetime") or _iso(get_text(stamp), li)
+    _author(post, el.get("b-comment__author"), None)
+    text = next((d for d in li.iterdescendants("div") if d.get("itemprop") == "commentText"), None)
+    return _body(post, text)
+
+
+def _reply_number(comment: _Element) -> int | None:
+    """The number of the reply whose li.b-post holds `comment`."""
+    reply = next((a for a in comment.iterancestors("li")
+                  if has_token(a, "b-post") and not has_token(a, "b-comment")), None)
+    found = _first_by_class(reply, "b-post__count", stop="b-comments") if reply is not None else {}
+    return to_int(get_text(found["b-post__count"])) if found else None
 
 
 @lru_cache(maxsize=16)
