@@ -25,7 +25,7 @@ from scraper.fields import slug, to_int
 from scraper.html import clean, decode, led
 from scraper.models import ParseError, Post, Thread
 from scraper.tree import attr, by_class, cls, find, find_all, first, get_text, has_class, head, page_tree
-from scraper.vbulletin_posts import POST_ID, READERS, text_of
+from scraper.vbulletin_posts import POST_ID, READERS, text_of, vb5_comment_clock
 
 FORMAT = "vbulletin-html"
 
@@ -75,7 +75,10 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     base = base or (f"https://{thread.forum}/" if thread.forum else thread.url)
     read = READERS[flavour]
     # A post without its message (a truncated page, a deleted-post stub) holds nothing to keep.
-    thread.posts = _without_ad_slots([p for p in (read(item, base) for item in items) if p is not None])
+    posts = [(item, p) for item in items if (p := read(item, base)) is not None]
+    if flavour == "vb5":
+        vb5_comment_clock(posts)
+    thread.posts = _without_ad_slots([p for _item, p in posts])
     if not thread.posts:
         raise ParseError("no posts found: not a vBulletin thread page")
     if flavour == "sa":

@@ -8,8 +8,9 @@ and the page's base address, and gives the Post, or None when the message is mis
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from urllib.parse import urljoin
 
@@ -350,6 +351,44 @@ def vb5_comment(li: _Element, base: str | None) -> Post | None:
     _author(post, el.get("b-comment__author"), None)
     text = next((d for d in li.iterdescendants("div") if d.get("itemprop") == "commentText"), None)
     return _body(post, text)
+
+
+def vb5_comment_clock(posts: list[tuple[_Element, Post]]) -> None:
+    """Comments' dates on the clock of the replies' <time datetime>.
+
+    A reply's datetime and the date it prints differ by the page's zone (-2 h on one board, +1 h
+    on another); a comment prints only the shown date. Shifted by the difference most replies
+    show, a comment's date is on the same clock as the replies' dates.
+    """
+    shifts = Counter(shift for li, post in posts
+                     if not has_token(li, "b-comment") and (shift := _zone_shift(li, post)) is not None)
+    shift = shifts.most_common(1)[0][0] if shifts else None
+    for li, post in posts:
+        if shift and has_token(li, "b-comment") and post.posted_at:
+            try:
+                post.posted_at = (_naive(post.posted_at) + shift).isoformat()
+            except ValueError:  # a datetime attribute that is no ISO date: as the page has it
+                continue
+
+
+def _zone_shift(reply: _Element, post: Post) -> timedelta | None:
+    """The reply's datetime less the date it prints, to the quarter hour (the printed date has
+    no seconds; zones are whole quarters)."""
+    stamp = _first_by_class(reply, "b-post__timestamp", stop="b-comments").get("b-post__timestamp")
+    time = next(stamp.iterdescendants("time"), None) if stamp is not None else None
+    shown = _iso(get_text(time), reply) if time is not None else None
+    if not shown or not post.posted_at:
+        return None
+    try:
+        seconds = (_naive(post.posted_at) - _naive(shown)).total_seconds()
+    except ValueError:  # a datetime attribute that is no ISO date
+        return None
+    return timedelta(minutes=15 * round(seconds / 900))
+
+
+def _naive(iso: str) -> datetime:
+    """The wall clock of an ISO date, its zone (if any) left out."""
+    return datetime.fromisoformat(iso[:19])
 
 
 def _reply_number(comment: _Element) -> int | None:

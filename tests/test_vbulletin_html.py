@@ -123,9 +123,9 @@ def test_vb5_comments_are_posts_after_their_reply() -> None:
     # "#1.1" is no place in the count of replies: #2 follows #1 and its comments
     assert [p.post_number for p in thread.posts] == [1, None, None, 2]
     assert [p.reply_to for p in thread.posts] == [None, 1, 1, None]
-    # a comment prints its date: read as shown
+    # a comment prints its date, moved to the clock of the replies' <time datetime> (+1 h here)
     assert [p.posted_at for p in thread.posts] == [
-        "2021-05-02T09:10:44", "2021-05-02T09:30:00", "2021-05-03T19:05:00", "2021-05-02T11:02:09"]
+        "2021-05-02T09:10:44", "2021-05-02T10:30:00", "2021-05-03T20:05:00", "2021-05-02T11:02:09"]
     marisol, tobin, ines, obi = thread.posts
     assert marisol.body == "Start slower than feels right and hold it for the first hour."
     assert (marisol.author_title, tobin.author_title) == ("Pacer", None)
