@@ -174,16 +174,30 @@ def _title(doc: _Element, flavour: str) -> str:
     found = (el for el in doc.iterdescendants(tag) if has_class(el, name))
     if flavour == "vb3":  # td.navbar > strong
         found = (strong for td in found for strong in td.findall("strong"))
-    el = next(found, None)
-    title = clean(text_of(el)) if el is not None else None
     page_title = first(doc, "title")
     head = clean(get_text(page_title)) if page_title is not None else None
+    el = _vb5_title(list(found), head) if flavour == "vb5" else next(found, None)
+    title = clean(text_of(el)) if el is not None else None
     if title or not head:
         return title or "untitled"
     if flavour == "sa":  # SA puts its name first on single-post pages, last elsewhere
         return re.sub(r"^The Something Awful Forums - | - The Something Awful Forums$", "", head)
     head = re.sub(r" - Page \d+", "", head)  # vB3/5 end with " - Forum Name"; vB4 adds nothing
     return head.rsplit(" - ", 1)[0] if flavour != "vb4" and " - " in head else head
+
+
+def _vb5_title(found: list[_Element], head: str | None) -> _Element | None:
+    """The thread's h1.main-title among every module's (vB5 heads each module with one: the
+    announcements above the thread, the birthdays below): the page-title module's, else the
+    one the page's <title> opens with, else the first."""
+    in_page_title = (h1 for h1 in found
+                     if any(has_class(div, "page-title-widget") for div in h1.iterancestors("div")))
+    named = (h1 for h1 in found if head and (text := clean(text_of(h1))) and head.startswith(text))
+    for candidates in (in_page_title, named, iter(found)):
+        el = next(candidates, None)
+        if el is not None:
+            return el
+    return None
 
 
 def _pages(doc: _Element, text: str, flavour: str) -> tuple[int | None, int | None]:

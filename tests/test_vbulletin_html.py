@@ -138,6 +138,16 @@ def test_vb5_comments_are_posts_after_their_reply() -> None:
                          "2210-pacing-the-long-run?p=2214#post2214")
 
 
+def test_vb5_title_is_the_thread_s_not_the_announcement_module_s() -> None:
+    thread = parse(VB5 / "comments.html")
+    assert (thread.thread_id, thread.title, thread.forum) == (
+        "2210", "Pacing the long run", "trails.example.org")
+    page = (VB5 / "comments.html").read_bytes()
+    # no page-title module: the h1.main-title the page's <title> opens with
+    bare = page.replace(b"page-title-widget", b"other-widget")
+    assert vb.parse(bare, "comments.html")[0].title == "Pacing the long run"
+
+
 def test_vb5_comments_survive_normalising() -> None:
     fmt, threads = parse_with_format((VB5 / "comments.html").read_bytes(), "comments.html")
     assert fmt == "vbulletin-html" and len(threads) == 1
