@@ -205,8 +205,12 @@ def _groups(counts: Counts, pool: dict[_Element, int],
             if len(members) < 2:
                 continue
             good = same_rows([m for m in members if is_record(counts, m)], shape)
-            if len(good) < 2 or len(members) - len(good) - partner_rows(members, good) \
-                    > need(good):
+            if len(good) < 2:
+                continue
+            # Blocks with no text (a float's clearing <div>, a spacer) are none alike.
+            alike = len(members) if members[0].tag in ROWS else \
+                sum(1 for m in members if counts.text[m])
+            if alike - len(good) - partner_rows(members, good) > need(good):
                 continue
             named = sum(1 for m in good if m in counts.names or _named_after(counts, m))
             # Unnamed records count a quarter: related topics outnumber a short thread's posts.

@@ -23,6 +23,8 @@ from scraper.generic_words import (
     NUMBERED_POST,
     QUOTE_AUTHOR_ATTRS,
     Hints,
+    attributed,
+    hinted,
     may_attribute,
     text_of,
 )
@@ -38,8 +40,8 @@ def body_element(parts: list[_Element], author_el: _Element | None, hints: Hints
     """The element holding the post's words: of the elements classed as a body that hold its
     words without the author pane, headers and tool bars, the deepest that holds (nearly) all."""
     author_path = set(author_el.iterancestors()) | {author_el} if author_el is not None else set()
-    found: list[tuple[int, int, _Element]] = []
-    lengths: dict[_Element, int] = {}  # body classes nest: each subtree measured once
+    found: list[tuple[int, int, int, _Element]] = []
+    lengths: dict[_Element, tuple[int, int]] = {}  # body classes nest: each measured once
     others: list[_Element] = []  # the name panes of other members inside the record
     for part in parts:
         # A record's own element holds its author; the blocks after it may be the body itself.
@@ -49,20 +51,36 @@ def body_element(parts: list[_Element], author_el: _Element | None, hints: Hints
             hint = hints[el]
             if hint & IS_BODY and not hint & IS_NOT_BODY \
                     and not _in_pane(el, part, hints):
-                found.append((_clean_len(el, lengths, hints), len(text_of(el)), el))
+                found.append((*_clean_len(el, lengths, hints), len(text_of(el)), el))
             elif hint & IS_AUTHOR and author_el is not None and not hint & IS_QUOTE:
                 others.append(el)
     if others and len(found) > 1:
         found = _own(found, others, author_el, author_path, parts) or found
     if not found:
         return _largest_block(parts, author_path)
-    most = max(n for n, _, _ in found)
-    return min((f for f in found if f[0] >= 0.9 * most), key=lambda f: f[1])[2]
+    # Measured by the words outside links where there are any: a post's own words are.
+    at = 1 if any(f[1] for f in found) else 0
+    if not at:  # a post of a link alone: in the block named a body, not the bar of links
+        named = [f for f in found if hinted(_NAMED_BODY, f[3].get("class") or "")]
+        found = named or found
+    most = max(f[at] for f in found)
+    near = [f[3] for f in found if f[at] >= 0.9 * most]
+    # The deepest of those, and of blocks side by side (a header bar, the words, a signature
+    # unclassed as one), the one named a body more than a post's part, else the first.
+    holders = {a for el in near for a in el.iterancestors()}
+    deepest = [el for el in near if el not in holders]
+    return min(deepest, key=lambda el: not hinted(_NAMED_BODY, el.get("class") or ""))
 
 
-def _own(found: list[tuple[int, int, _Element]], others: list[_Element],
+# BODY_CLASS's words without "post", which engines' headers and bars are classed by too
+# ("postdetails", "postdata") as much as their words.
+_NAMED_BODY = re.compile(r"body|content|message|msg|text(?!-?(?:size|align|center|left|right|"
+                         r"muted|small|large|bold|color))|entry|comment|article|bbwrapper", re.I)
+
+
+def _own(found: list[tuple[int, int, int, _Element]], others: list[_Element],
          author_el: _Element | None, author_path: set[_Element], parts: list[_Element]
-         ) -> list[tuple[int, int, _Element]]:
+         ) -> list[tuple[int, int, int, _Element]]:
     """The bodies neither in nor around another member's post inside the record: a comment on
     an answer, numbered as a post and named by its own member, with longer words than the
     answer's (medhelp's comments under each answer)."""
@@ -82,8 +100,8 @@ def _own(found: list[tuple[int, int, _Element]], others: list[_Element],
     if not blocks:
         return found
     around = {a for b in blocks for a in b.iterancestors()}
-    return [f for f in found if f[2] not in blocks and f[2] not in around
-            and not any(a in blocks for a in f[2].iterancestors())]
+    return [f for f in found if f[3] not in blocks and f[3] not in around
+            and not any(a in blocks for a in f[3].iterancestors())]
 
 
 def _in_pane(el: _Element, record: _Element, hints: Hints) -> bool:
@@ -97,20 +115,33 @@ def _in_pane(el: _Element, record: _Element, hints: Hints) -> bool:
     return False
 
 
-def _clean_len(el: _Element, known: dict[_Element, int], hints: Hints) -> int:
-    """Text length without the headers, dates and tool bars inside."""
-    n = known.get(el)
-    if n is not None:
-        return n
+def _clean_len(el: _Element, known: dict[_Element, tuple[int, int]], hints: Hints
+               ) -> tuple[int, int]:
+    """Text length without the headers, dates and tool bars inside; and of that, the length
+    outside links (a bar of "#21", "Quote", "Edit" links is none of the member's words)."""
+    found = known.get(el)
+    if found is not None:
+        return found
     n = len((el.text or "").strip())
+    unlinked = 0 if el.tag == "a" else n
     for child in el:
         if isinstance(child.tag, str) and child.tag not in _HEADINGS:
             hint = hints[child]
-            if not hint & (IS_NOT_BODY | IS_CHROME) or hint & IS_QUOTE:
-                n += _clean_len(child, known, hints)
-        n += len((child.tail or "").strip())
-    known[el] = n
-    return n
+            # (A block of hundreds of words is no header nor bar, whatever its class says:
+            # "inset small", a quote box classed by its size.)
+            if not hint & (IS_NOT_BODY | IS_CHROME) or hint & IS_QUOTE \
+                    or not hint & IS_CHROME and len(text_of(child)) > _NO_HEADER:
+                inner, inner_unlinked = _clean_len(child, known, hints)
+                n += inner
+                unlinked += 0 if el.tag == "a" else inner_unlinked
+        tail = len((child.tail or "").strip())
+        n += tail
+        unlinked += 0 if el.tag == "a" else tail
+    known[el] = n, unlinked
+    return n, unlinked
+
+
+_NO_HEADER = 400
 
 
 def _largest_block(parts: list[_Element], avoid: set[_Element]) -> _Element | None:
@@ -144,6 +175,10 @@ def quotes_and_chrome(body: _Element, hints: Hints) -> tuple[list[Quote], list[_
             quotes.append(quote)
             skip.append(el)
             skipped.add(el)
+        elif el.tag in _BOXES and _opens_attributed(el):
+            quotes.append(_quote(el))  # vBulletin 2's "<div><b>Originally posted by X</b>"
+            skip.append(el)
+            skipped.add(el)
         elif hint & IS_CHROME or el.tag in ("script", "style") or _button_bar(el):
             skip.append(el)
             skipped.add(el)
@@ -155,6 +190,19 @@ def quotes_and_chrome(body: _Element, hints: Hints) -> tuple[list[Quote], list[_
             q.author = kept.pop().author
         kept.append(q)
     return [q for q in kept if q.text], skip
+
+
+_BOXES = {"div", "table", "td", "fieldset"}
+
+
+def _opens_attributed(el: _Element) -> bool:
+    """Does the block open with an attribution line ("Originally posted by X", "X wrote:")
+    of its own, in its text or in the bold (or italic) element it starts with?"""
+    head = (el.text or "").strip()
+    if not head and len(el) and el[0].tag in ("b", "strong", "i", "em", "span", "font"):
+        head = text_of(el[0]).strip()
+    return bool(head) and len(head) < 80 and may_attribute(head) \
+        and ATTRIBUTION.match(head) is not None
 
 
 _BAR = re.compile(r"option|action|button|control|tool", re.I)
@@ -188,7 +236,7 @@ def _attribution_before(el: _Element) -> str | None:
         before = text_of(prev)
     lines = [ln.strip() for ln in before.split("\n") if ln.strip()]
     head = ATTRIBUTION.match(lines[-1]) if lines else None
-    return clean(head.group("a") or head.group("b") or head.group("c")) if head else None
+    return clean(attributed(head)) if head else None
 
 
 def _attributed(el: _Element) -> bool:
@@ -223,7 +271,7 @@ def _quote(el: _Element) -> Quote:
     cite = next(el.iter("cite"), None)
     if cite is not None:  # phpBB's <cite>X wrote:</cite> inside the quote
         head = ATTRIBUTION.match(" ".join(text_of(cite).split()))
-        author = author or (clean(head.group("a") or head.group("b") or head.group("c"))
+        author = author or (clean(attributed(head))
                             if head else clean(text_of(cite)))
         return Quote(text=element_text(el, [cite]), author=author)
     linked = _linked_head(el)
@@ -236,7 +284,7 @@ def _quote(el: _Element) -> Quote:
     lines = text.split("\n")
     head = ATTRIBUTION.match(lines[0].strip()) if lines else None
     if head:
-        author = author or clean(head.group("a") or head.group("b") or head.group("c"))
+        author = author or clean(attributed(head))
         text = "\n".join(lines[1:]).strip()
     return Quote(text=text, author=author)
 
@@ -247,9 +295,16 @@ def own_text(body: _Element, skip: list[_Element]) -> tuple[str, list[Quote]]:
     quotes marked only by "> " lines, as mail marks them (Phorum's own quote button)."""
     text, quotes = plain_quotes(element_text(body, skip))
     if may_attribute(text):
-        text = "\n".join(ln for ln in text.split("\n")
-                         if not (may_attribute(ln) and ATTRIBUTION.match(ln.strip())))
+        text = "\n".join(ln for ln in text.split("\n") if not _over_a_quote(ln))
     return _TALLY.sub("", re.sub(r"\n{3,}", "\n\n", text).strip()).rstrip(), quotes
+
+
+def _over_a_quote(line: str) -> bool:
+    """Is `line` an attribution that stood over a quote block? Not vBulletin's "Originally
+    Posted by X" in plain text: with the quoted words after it, a hand-typed quote that
+    normalise splits off whole."""
+    head = ATTRIBUTION.match(line.strip()) if may_attribute(line) else None
+    return head is not None and head.group("d") is None
 
 
 # The post's tallies in a line of their own after its words ("3 Likes 2 Shares", Nairaland's

@@ -306,7 +306,7 @@ def _date(parts: list[_Element], beside: Beside) -> tuple[str | None, str | None
     first: bool | None = None
     asked = False
     unsure = None
-    for text, title, classes in beside:
+    for k, (text, title, classes) in enumerate(beside):
         after_label, after_edit = label, edit
         # (short once the source's indentation inside it is collapsed)
         dated = (len(text) < 80 or len(" ".join(text.split())) < 80) and is_date(text) \
@@ -319,6 +319,9 @@ def _date(parts: list[_Element], beside: Beside) -> tuple[str | None, str | None
         if not asked:
             first, asked = day_first(parts[0].getroottree().getroot().get("lang")), True
         shown = shown_date(text, first_day=first)
+        if shown and "T" not in shown and k + 1 < len(beside) \
+                and _CLOCK.fullmatch(beside[k + 1][0]):  # "Dec 5th, 2020 <b>02:10</b>"
+            shown = shown_date(f"{text} {beside[k + 1][0]}", first_day=first) or shown
         stamp = shown_date(title, first_day=first) if title else None
         # The day shown, its hour in the element's title ("on Oct 25, 2023" over
         # title="2023-10-25T14:20:00", Hacker News), or the title's date where the text is
@@ -334,6 +337,7 @@ def _date(parts: list[_Element], beside: Beside) -> tuple[str | None, str | None
     return edited or (None, unsure)
 
 
+_CLOCK = re.compile(r"\d{1,2}:\d\d(?::\d\d)?(?:\s*[ap]\.?m\.?)?", re.I)
 _DATE_CLASS = re.compile(r"(?:^|[-_ ])(?:relative-?)?date(?:$|[-_ ])", re.I)
 # An edit's label before its date, or in the same text ("Last edited by X on …").
 _EDITED = re.compile(r"^\W*(?:last\s+)?(?:edited|modified|updated|bearbeitet|zuletzt bearbeitet|"

@@ -12,6 +12,7 @@ block a bare number links to itself in (Kunena's `<a href="#832769" id="832769">
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from lxml import etree
 from lxml.etree import _Element
@@ -37,7 +38,7 @@ def single(root: _Element, counts: Counts, best: list[Record]) -> list[Record]:
     numbered += [_anchored(a) for a in _NAMED_ANCHORS(root) if NUMBERED_POST.fullmatch(a.get("name"))]
     # Once each: IP.Board 4 numbers both the empty anchor and the post after it.
     numbered = list(dict.fromkeys(numbered))
-    records = [el for el in numbered if is_record(counts, el)]
+    records = [el for el in (_dated_around(counts, el) for el in numbered) if el is not None]
     # Named ones: a guest's view of some engines links no profile (FluxBB prints "<dt><strong>")
     named_posts = _outermost([el for el in records if el in counts.names])
     if named >= 2:
@@ -53,6 +54,22 @@ def single(root: _Element, counts: Counts, best: list[Record]) -> list[Record]:
     linked = _self_linked(root, counts)
     return _classed_post(counts) or ([Record(_whole(linked[0], counts, set()), [])]
                                      if len(linked) == 1 else [])
+
+
+def _dated_around(counts: Counts, el: _Element) -> _Element | None:
+    """`el` when it is a record; else, for an anchor inside the element of a name (`<div
+    class="username">X <a name="post48451"></a></div>`), the nearest block around it, a few
+    levels up, that is one with a name."""
+    if is_record(counts, el):
+        return el
+    if el.tag != "a" or el.getparent() not in counts.named:  # (an anchor in the name's element)
+        return None
+    for around in islice(el.iterancestors(), 5):
+        if around.tag in ("body", "html"):
+            return None
+        if is_record(counts, around) and around in counts.names:
+            return around
+    return None
 
 
 def _posts_inside(best: list[Record], posts: list[_Element]) -> list[Record]:

@@ -122,17 +122,27 @@ ATTRIBUTION = re.compile(
     # "(date) X Wrote:" (MyBB's <cite>) names X: the bracketed date before the name is no part of it
     r"|(?:\([^()\n]{1,40}\)\s*)?@?(?P<a>.{1,60}?)\s+(?:wrote|said|schrieb|a écrit|kirjoitti|"
     r"escribió|scrive|ha scritto|schreef|napisał|írta|skrev)\s*:?"
+    # vBulletin's "Originally Posted by X" (its quote's header, and its version 2's whole box)
+    r"|(?:Quote:?\s*)?Originally\s+Posted\s+by\s+(?P<d>[^\n]{1,60}?)(?:\s+View\s+Post)?"
     r"|(?:Quote from|Quote|Zitat von|Zitat|Citation de|Cita de|Lainaus|Idézet|Cytat|Citaat)"
     r"\s*:?\s*(?P<b>[^\n]{0,80}?)(?:\s+(?:on|am|le|el)\s+.*)?"
     # and the arrow some link to the quoted post with (Vanilla's "X wrote: »")
     r")\s*[»›→↑⇧^]?\s*$", re.I)
+
+
+def attributed(head: re.Match[str]) -> str | None:
+    """The name an ATTRIBUTION match gives."""
+    return head.group("a") or head.group("b") or head.group("c") or head.group("d")
+
+
 # A word every attribution line holds, searched first: ATTRIBUTION's own backtracking over
 # each line of each post was a tenth of the time of a page.
 ATTRIBUTION_WORDS = re.compile(
     "ago|wrote|said|schrieb|a écrit|kirjoitti|escribió|scrive|ha scritto|schreef|napisał|írta|"
-    "skrev|quote|zitat|cita|lainaus|idézet|cytat|citaat", re.I)
+    "skrev|quote|zitat|cita|lainaus|idézet|cytat|citaat|originally", re.I)
 _ATTRIBUTION_ASCII = ("ago", "wrote", "said", "schrieb", "kirjoitti", "scrive", "ha scritto",
-                      "schreef", "skrev", "quote", "zitat", "cita", "lainaus", "cytat", "citaat")
+                      "schreef", "skrev", "quote", "zitat", "cita", "lainaus", "cytat", "citaat",
+                      "originally")
 
 
 # "… by Nobody: 12:19pm On Apr 24", "Submitted by jensk (not verified) on Mon, 11/02/2013 -

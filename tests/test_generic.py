@@ -661,3 +661,32 @@ def test_a_meta_line_under_the_body_names_the_member_after_the_date() -> None:
     assert t.posts[1].body.startswith("nibble, pass /MAP to the linker.")
     assert t.posts[2].body == "That gave me the file, thanks."
     assert [(q.author, q.text) for q in t.posts[2].quotes] == [("*unknown*", "pass /MAP to the linker")]
+
+
+def test_post_blocks_of_one_repeated_id_among_clearing_divs() -> None:
+    # Tekken Zaibatsu's vBulletin-2-era theme: every post a `<div id="postbit">`, unclassed, a
+    # clearing <div> after each, its date split over two bolds ("Dec 5th, 2020 <b>02:10</b>").
+    # The bar of links over the words ("#2", "Quote", "Edit Post") is no body, however short
+    # the post, nor when the post is a link alone; a box opening "Originally posted by X" is a
+    # quote, also where it is most of the post.
+    t = _parse("postbit-repeated-ids.html")
+    assert t.title == "Parrying her lows"
+    assert [(p.post_number, p.author, p.posted_at) for p in t.posts] == [
+        (1, "Kestrel", "2020-12-05T02:10:00"), (2, "Brannock", "2020-12-05T02:11:00"),
+        (3, "Mirela", "2020-12-05T02:14:00"), (4, "Osric", "2020-12-06T17:02:00")]
+    assert t.posts[1].body == "Good to know, thanks!"
+    assert t.posts[2].body == "https://example.org/frame-data"
+    assert t.posts[3].body == "That is why I stopped spamming lows against her."
+    [quote] = t.posts[3].quotes
+    assert (quote.author, quote.post_number) == ("Kestrel", 1)
+    assert quote.text.startswith("Her low parry is the easiest")
+    assert t.posts[0].author_joined == "Sep 2000"
+
+
+def test_one_post_whose_anchor_is_inside_the_author_pane() -> None:
+    # The page's one post, numbered only by `<a name="post4845268">` inside its name's <div>:
+    # the post is the dated block around it, not the two bolds of its date line.
+    t = _parse("postbit-one-post.html")
+    [post] = t.posts
+    assert (post.author, post.posted_at, post.body) == (
+        "Salvatore", "2020-11-27T11:36:00", "https://example.org/tier-list")
