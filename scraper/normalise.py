@@ -89,16 +89,24 @@ class _Seen:
 
 def number_posts(thread: Thread) -> None:
     """Give every post a number: those the page did not number follow the last numbered one
-    (or the page's offset)."""
+    (or the page's offset), unless the page gives that number to another post (vBulletin 5's
+    comments between replies #3 and #4): then they follow the page's highest. No two posts
+    share a number, as the store keeps one post a number."""
     known = [p.post_number for p in thread.posts if p.post_number]
     if len(known) == len(thread.posts):
         return
+    taken = set(known)
     nxt = (max(known) + 1) if known else 1
     if not known and thread.page and thread.page > 1 and thread.posts_declared is None:
         nxt = (thread.page - 1) * len(thread.posts) + 1
+    after = nxt  # the next number after the page's highest not yet given
     for post in thread.posts:
         if not post.post_number:
+            if nxt in taken:
+                nxt, after = after, after + 1
             post.post_number = nxt
+            taken.add(nxt)
+            after = max(after, nxt + 1)
         nxt = post.post_number + 1
 
 
