@@ -76,7 +76,8 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     doc = page_tree(decode(data))
     idx = _index(doc, _PAGE_FIELDS)
     base = _base_url(doc)
-    items = _named(idx, "message--post", "article") or _named(idx, "message", "article")
+    items = _posts_only(_named(idx, "message--post", "article")
+                        or _named(idx, "message", "article"))
     xf2 = bool(items)
     declared = _declared(doc) if xf2 else None  # read before the scripts are blanked
     _blank_unread(doc)
@@ -93,6 +94,15 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     thread.posts = found
     thread.posts_declared = declared
     return [thread]
+
+
+def _posts_only(items: list[_Element]) -> list[_Element]:
+    """The articles that are posts: XenForo gives each its author and number (data-author,
+    data-content="post-N", id="js-post-N"); a site's sponsor pane dressed as a post
+    (`<article class="message message--post">` of one linked image) has none of them."""
+    posts = [el for el in items if el.get("data-author") is not None
+             or el.get("data-content") is not None or el.get("id") is not None]
+    return posts or items
 
 
 def _blank_unread(doc: _Element) -> None:

@@ -304,3 +304,20 @@ def test_xf1_post_dates_where_themes_put_them(lang: str, beside: str, above: str
     page = _XF1_THEMED.format(lang=lang, beside=beside, above=above, meta=meta).encode()
     [post] = xenforo.parse(page, "themed.html")[0].posts
     assert post.posted_at == iso
+
+
+def test_a_sponsor_pane_dressed_as_a_post_is_no_post() -> None:
+    # RaGEZONE puts an advert after the first post: an article of XenForo's post classes
+    # holding one linked image, without the author, number and id every post carries.
+    data = (HERE / "xf2-page.html").read_bytes()
+    ad = (b'<header class="message-attribution">Sponsor</header>'
+          b'<article class="message message--post"><div class="message-inner">'
+          b'<div class="message-cell message-cell--main"><div class="bbWrapper">'
+          b'<div class="samItem"><a href="https://ads.example.org/"><img alt="The Best DDoS '
+          b'Protected Servers" src="ad.png"></a></div></div></div></div></article>')
+    second = data.index(b'<article class="message message--post js-post js-inlineModContainer" '
+                        b'data-author="Eve"')
+    [with_ad] = scraper.parse(data[:second] + ad + data[second:], "xf2-page.html")
+    [plain] = scraper.parse(data, "xf2-page.html")
+    assert [(p.author, p.post_number, p.body) for p in with_ad.posts] == [
+        (p.author, p.post_number, p.body) for p in plain.posts]
