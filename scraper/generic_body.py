@@ -266,6 +266,12 @@ def _is_whole(el: _Element, body: _Element) -> bool:
     return len(text_of(el).strip()) >= 0.9 * len(text_of(body).strip())
 
 
+# The element a quote's header is classed by (IP.Board's "ipsQuote_citation", "quote-header",
+# "bbCodeBlock-title"), holding who said it and when, not the words.
+_QUOTE_HEAD_CLASS = re.compile(r"citation|quote-?(?:header|head|title|cite|author)\b|"
+                               r"bbCodeBlock-title", re.I)
+
+
 def _quote(el: _Element) -> Quote:
     author = next((el.get(a) for a in QUOTE_AUTHOR_ATTRS if el.get(a)), None)
     cite = next(el.iter("cite"), None)
@@ -274,6 +280,12 @@ def _quote(el: _Element) -> Quote:
         author = author or (clean(attributed(head))
                             if head else clean(text_of(cite)))
         return Quote(text=element_text(el, [cite]), author=author)
+    head_el = next((h for h in el.iterdescendants() if isinstance(h.tag, str)
+                    and _QUOTE_HEAD_CLASS.search(h.get("class") or "")), None)
+    if head_el is not None:  # "В 22.05.2025 в 11:39, sLeia сказал:": the head, in any language
+        head = ATTRIBUTION.match(" ".join(text_of(head_el).split()))
+        return Quote(text=element_text(el, [head_el]),
+                     author=author or (clean(attributed(head)) if head else None))
     linked = _linked_head(el)
     if linked is not None:
         link, name = linked

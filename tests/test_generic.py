@@ -690,3 +690,15 @@ def test_one_post_whose_anchor_is_inside_the_author_pane() -> None:
     [post] = t.posts
     assert (post.author, post.posted_at, post.body) == (
         "Salvatore", "2020-11-27T11:36:00", "https://example.org/tier-list")
+
+
+def test_a_quote_s_citation_head_in_any_language_is_no_part_of_its_words() -> None:
+    # IP.Board's <div class="ipsQuote_citation"> says who said it and when, in the board's
+    # language ("В 22.05.2025 в 11:39, Ruth сказал:"): the quote's words are the rest.
+    page = FIXTURES / "engines" / "invision-5.html"
+    data = page.read_bytes().replace(b"Ruth on gravel said:",
+                                     "В 02.06.2024 в 08:14, Ruth on gravel сказал:".encode())
+    [thread] = scraper.parse(data, page.name)
+    [quote] = [q for p in thread.posts for q in p.quotes]
+    assert quote.author == "Ruth on gravel"
+    assert quote.text == "Is three months normal for it to dry out in summer, or did I use too little?"
