@@ -305,12 +305,14 @@ def _title(root: _Element) -> str:
     # iter() with tag names, in C, stops at what is needed; "//title" listed the whole page.
     t = next(root.iter("title"), None)
     page = (clean(text_of(t)) if t is not None else "") or ""
-    found = list(islice(root.iter("h1", "h2", "h3"), 30))
-    heads = [h for h in (clean(text_of(e)) or "" for e in found if not _home_link(e)) if h]
-    for e in found:  # "Topic - Forums - Assembly Corner" under <h1><a href="/">Assembly Corner
-        site = clean(text_of(e)) if _home_link(e) else None
-        if site and page.endswith(f" {site}") and _TITLE_DASH.search(page[:-len(site)]):
-            page = _TITLE_DASH.sub("", page[:-len(site)])
+    heads: list[str] = []
+    for e in islice(root.iter("h1", "h2", "h3"), 30):
+        h = clean(text_of(e)) or ""
+        if not _home_link(e):
+            heads += [h] if h else []
+        # "Topic - Forums - Assembly Corner" under <h1><a href="/">Assembly Corner</a>
+        elif h and page.endswith(f" {h}") and _TITLE_DASH.search(page[:-len(h)]):
+            page = _TITLE_DASH.sub("", page[:-len(h)])
     leading = [h for h in heads if len(h) >= 4 and page.startswith(h)]
     if leading:
         return _unpaged(max(leading, key=len))
