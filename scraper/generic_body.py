@@ -170,8 +170,11 @@ def quotes_and_chrome(body: _Element, hints: Hints) -> tuple[list[Quote], list[_
             if not hint & IS_QUOTE and el.tag == "blockquote" and _is_whole(el, body) \
                     and not _attributed(el):
                 continue  # a body all in <blockquote> is the member's words, not a quote
-            quote = _quote(el)
-            quote.author = quote.author or _attribution_before(el)
+            # The line over the block names it; a line opening the block then names a quote
+            # inside it (Something Awful's "A posted:" over a quote of "B posted:").
+            before = _attribution_before(el)
+            quote = _quote(el, headed=before is not None)
+            quote.author = quote.author or before
             quotes.append(quote)
             skip.append(el)
             skipped.add(el)
@@ -272,7 +275,8 @@ _QUOTE_HEAD_CLASS = re.compile(r"citation|quote-?(?:header|head|title|cite|autho
                                r"bbCodeBlock-title", re.I)
 
 
-def _quote(el: _Element) -> Quote:
+def _quote(el: _Element, headed: bool = False) -> Quote:
+    """The quote `el` holds; with `headed`, its attribution line is over it, not in it."""
     author = next((el.get(a) for a in QUOTE_AUTHOR_ATTRS if el.get(a)), None)
     cite = next(el.iter("cite"), None)
     if cite is not None:  # phpBB's <cite>X wrote:</cite> inside the quote
@@ -294,7 +298,7 @@ def _quote(el: _Element) -> Quote:
         return Quote(text=text, author=author or name, post_id=m.group(1) if m else None)
     text = element_text(el)
     lines = text.split("\n")
-    head = ATTRIBUTION.match(lines[0].strip()) if lines else None
+    head = ATTRIBUTION.match(lines[0].strip()) if lines and not headed else None
     if head:
         author = author or clean(attributed(head))
         text = "\n".join(lines[1:]).strip()

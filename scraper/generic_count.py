@@ -23,6 +23,7 @@ from scraper.generic_words import (
     found,
     guest_name,
     is_date,
+    is_name,
     is_profile_link,
     lowered,
     sentence,
@@ -139,7 +140,7 @@ def _classed(root: _Element, skipped: set[_Element]) -> tuple[set[_Element], set
 
 def _name_like(text: str) -> bool:
     text = text.strip()
-    return 0 < len(text) < 60 and not sentence(text)
+    return 0 < len(text) < 60 and not sentence(text) and is_name(text)
 
 
 def _kind(kinds: dict[tuple[str | None, str | None], tuple[bool, bool]], cls: str | None,

@@ -73,7 +73,10 @@ def nested_records(counts: Counts, records: list[_Element], shape: Shape) -> lis
         return records  # one date each: no reply inside any
     for k, record in enumerate(records):
         for el in record.iterdescendants():
-            if el in counts.dates and el in counts.names and counts.text[el] >= 2:
+            # (A table's rows are one post's parts, not replies: vBulletin 3's post table,
+            # the name and words in one row, the date and the poster's links in the next.)
+            if el in counts.dates and el in counts.names and counts.text[el] >= 2 \
+                    and el.tag not in ROWS:
                 key = shape(el)
                 if key[1] and not QUOTE_CLASS.search(key[1]):
                     inside.setdefault(key, []).append(el)

@@ -26,6 +26,7 @@ from scraper.generic_words import (
     Hints,
     guest_name,
     is_date,
+    is_name,
     is_profile_link,
     sentence,
     text_of,
@@ -265,9 +266,10 @@ def _in_words(el: _Element) -> bool:
 
 def _short_name(el: _Element) -> bool:
     """Could `el`'s text be a name: short, no sentence, no date ("by GuestBob » Wed Jul 15,
-    2009 12:30 am", a guest's byline classed as the author)?"""
+    2009 12:30 am", a guest's byline classed as the author)? No button's label either."""
     text = " ".join(text_of(el).split())
-    return 0 < len(text) <= 60 and not sentence(text) and not (len(text) > 8 and is_date(text))
+    return 0 < len(text) <= 60 and not sentence(text) and not (len(text) > 8 and is_date(text)) \
+        and is_name(text)
 
 
 def _name(el: _Element, hints: Hints) -> str | None:

@@ -119,9 +119,12 @@ QUOTE_AUTHOR_ATTRS = ("data-author", "data-username", "data-user", "data-name", 
 # Attribution lines quotes open with, in the languages forums speak.
 ATTRIBUTION = re.compile(
     r"^(?:.{0,40}\bago,\s+(?P<c>.{1,60}?)\s+said:"
-    # "(date) X Wrote:" (MyBB's <cite>) names X: the bracketed date before the name is no part of it
-    r"|(?:\([^()\n]{1,40}\)\s*)?@?(?P<a>.{1,60}?)\s+(?:wrote|said|schrieb|a écrit|kirjoitti|"
-    r"escribió|scrive|ha scritto|schreef|napisał|írta|skrev)\s*:?"
+    # "(date) X Wrote:" (MyBB's <cite>) names X: the bracketed date before the name is no part
+    # of it; '"X" post="N posted:"' is the BBCode [quote="X" post=N] half rendered, and
+    # Something Awful's "X posted:" counts only with its colon ("X posted" ends sentences too)
+    r"|(?:\([^()\n]{1,40}\)\s*)?@?(?P<a>.{1,60}?)(?:\"\s*post=\"\d+)?\s+"
+    r"(?:(?:wrote|said|schrieb|a écrit|kirjoitti|escribió|scrive|ha scritto|schreef|napisał|"
+    r"írta|skrev)\s*:?|posted\s*:)"
     # vBulletin's "Originally Posted by X" (its quote's header, and its version 2's whole box)
     r"|(?:Quote:?\s*)?Originally\s+Posted\s+by\s+(?P<d>[^\n]{1,60}?)(?:\s+View\s+Post)?"
     r"|(?:Quote from|Quote|Zitat von|Zitat|Citation de|Cita de|Lainaus|Idézet|Cytat|Citaat)"
@@ -139,10 +142,10 @@ def attributed(head: re.Match[str]) -> str | None:
 # each line of each post was a tenth of the time of a page.
 ATTRIBUTION_WORDS = re.compile(
     "ago|wrote|said|schrieb|a écrit|kirjoitti|escribió|scrive|ha scritto|schreef|napisał|írta|"
-    "skrev|quote|zitat|cita|lainaus|idézet|cytat|citaat|originally", re.I)
+    "skrev|posted|quote|zitat|cita|lainaus|idézet|cytat|citaat|originally", re.I)
 _ATTRIBUTION_ASCII = ("ago", "wrote", "said", "schrieb", "kirjoitti", "scrive", "ha scritto",
-                      "schreef", "skrev", "quote", "zitat", "cita", "lainaus", "cytat", "citaat",
-                      "originally")
+                      "schreef", "skrev", "posted", "quote", "zitat", "cita", "lainaus", "cytat",
+                      "citaat", "originally")
 
 
 # "… by Nobody: 12:19pm On Apr 24", "Submitted by jensk (not verified) on Mon, 11/02/2013 -
@@ -202,6 +205,18 @@ def is_profile_link(href: str) -> bool:
         return (any(w in lower for w in _PROFILE_WORDS) or lower == "u" or lower.endswith("/u")) \
             and hinted(_PROFILE_LOWER, lower)
     return hinted(PROFILE_LINK, href)
+
+
+# The labels of a post's buttons that link to the poster's profile, not the poster's name.
+_BUTTON_LABELS = frozenset({"profile", "view profile", "pm", "send pm", "message", "send message",
+                            "email", "e-mail", "www", "website", "homepage", "home page",
+                            "post history", "find posts", "contact"})
+
+
+def is_name(text: str) -> bool:
+    """Could a short text be a member's name as shown: not punctuation alone (vBulletin's "?"
+    linking to the poster's other posts), not a button's label ("Profile", "PM")."""
+    return any(c.isalnum() for c in text) and " ".join(text.split()).lower() not in _BUTTON_LABELS
 
 
 # hinted's answers, a table per pattern, found by the pattern's id(): a re.Pattern's own hash

@@ -59,7 +59,8 @@ def test_page_two_numbers_from_the_page() -> None:
 @pytest.mark.parametrize("attribution, author", [
     ("Dan wrote:", "Dan"), ("Quote from: Dan on 12 May 2020, 10:00", "Dan"),
     ("Dan schrieb:", "Dan"), ("Dan a écrit :", "Dan"), ("Dan kirjoitti:", "Dan"),
-    ("Idézet: Dan", "Dan"), ("14 hours ago, Dan said:", "Dan"),
+    ("Idézet: Dan", "Dan"), ("14 hours ago, Dan said:", "Dan"), ("Dan posted:", "Dan"),
+    ('Dan" post="493812414 posted:', "Dan"),
 ])
 def test_attribution_lines(attribution: str, author: str) -> None:
     page = ("<html><body>" + "".join(
@@ -117,6 +118,27 @@ def test_real_pages_get_their_topic_titles() -> None:
     page = shared("more-engines", "fluxbb", "bbs.archlinux.org-viewtopic-249553.html")
     (thread,) = scraper.parse(page.read_bytes(), str(page))
     assert thread.title == "Thinkpad Thunderbolt 3 Dock does not work correctly after replug"
+
+
+def test_a_post_table_of_two_rows_is_one_post_as_the_engine_s_parser_reads_it() -> None:
+    """vBulletin 3's post: a table, name and words in one row, the date and the poster's
+    "?", "Profile" and "Post History" links in the next. Read generically, each table is one
+    post, with the author, date and quotes the vBulletin parser finds (an empty quote is
+    none: the generic extractor keeps only quoted words)."""
+    from scraper.detect import detect as detect_format
+    from scraper.detect import parser_for
+    from tests.conftest import shared
+
+    folder = shared("awful-somethingawful-vb3")
+    for page in sorted(folder.rglob("*.html")):
+        data = page.read_bytes()
+        fmt = detect_format(data, page.name)
+        [named] = parser_for(fmt)(data, page.name, fmt)
+        [read] = generic.parse(data, page.name)
+        assert [(p.author, p.posted_at) for p in read.posts] == \
+            [(p.author, p.posted_at) for p in named.posts], page.name
+        assert [[q.author for q in p.quotes] for p in read.posts] == \
+            [[q.author for q in p.quotes if q.text] for p in named.posts], page.name
 
 
 def test_a_script_built_page_is_read_from_its_schema_org_data() -> None:
