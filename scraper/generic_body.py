@@ -69,7 +69,22 @@ def body_element(parts: list[_Element], author_el: _Element | None, hints: Hints
     # unclassed as one), the one named a body more than a post's part, else the first.
     holders = {a for el in near for a in el.iterancestors()}
     deepest = [el for el in near if el not in holders]
-    return min(deepest, key=lambda el: not hinted(_NAMED_BODY, el.get("class") or ""))
+    body = min(deepest, key=lambda el: not hinted(_NAMED_BODY, el.get("class") or ""))
+    return _split_body(body, author_path, parts)
+
+
+def _split_body(body: _Element, author_path: set[_Element], parts: list[_Element]) -> _Element:
+    """The block around a body cut into sibling pieces of one class, and the quotes between
+    them: phpBB 2 closes its <span class="postbody"> before each quote's table and opens
+    another after it."""
+    parent = body.getparent()
+    cls = body.get("class")
+    if not cls or parent is None or parent in author_path or parent in parts:
+        return body
+    for sibling in parent:
+        if sibling is not body and sibling.tag == body.tag and sibling.get("class") == cls:
+            return parent
+    return body
 
 
 # BODY_CLASS's words without "post", which engines' headers and bars are classed by too
@@ -182,7 +197,8 @@ def quotes_and_chrome(body: _Element, hints: Hints) -> tuple[list[Quote], list[_
             quotes.append(_quote(el))  # vBulletin 2's "<div><b>Originally posted by X</b>"
             skip.append(el)
             skipped.add(el)
-        elif hint & IS_CHROME or el.tag in ("script", "style") or _button_bar(el):
+        elif hint & IS_CHROME or el.tag in ("script", "style") or _button_bar(el) \
+                or _edit_note(el):
             skip.append(el)
             skipped.add(el)
     # A quote header in an element of its own ("X schrieb:" over the quoted box) names the
@@ -204,11 +220,26 @@ def _opens_attributed(el: _Element) -> bool:
     head = (el.text or "").strip()
     if not head and len(el) and el[0].tag in ("b", "strong", "i", "em", "span", "font"):
         head = text_of(el[0]).strip()
+    elif not head and 1 < len(el) <= 3 and el[0].tag == "div" \
+            and not any((c.tail or "").strip() for c in el):
+        # vBulletin 3's box: <div class="smallfont">Quote:</div> over the quoted table, and
+        # nothing else (a post whose own words follow a header and a quote is no quote)
+        head = text_of(el[0]).strip()
     return bool(head) and len(head) < 80 and may_attribute(head) \
         and ATTRIBUTION.match(head) is not None
 
 
 _BAR = re.compile(r"option|action|button|control|tool", re.I)
+# "Last edited by X on …; edited 1 time in total", an element of its own unclassed as a note.
+_EDIT_NOTE = re.compile(r"\s*(?:last\s+edited|edited|zuletzt\s+(?:bearbeitet|geändert))\s+"
+                        r"(?:by|von)\s|\s*(?:dernière\s+)?modifié\s+par\s", re.I)
+
+
+def _edit_note(el: _Element) -> bool:
+    if el.tag not in ("span", "div", "p", "em", "i", "small", "font"):
+        return False
+    text = text_of(el)
+    return len(text) < 250 and _EDIT_NOTE.match(text) is not None
 
 
 def _button_bar(el: _Element) -> bool:
@@ -234,6 +265,10 @@ def _inside(el: _Element, among: set[_Element], top: _Element) -> bool:
 def _attribution_before(el: _Element) -> str | None:
     """The author an "X wrote:" line just before the quote block names."""
     prev = el.getprevious()
+    parent = el.getparent()
+    if prev is None and parent is not None and parent.tag == "tr" and not (parent.text or "").strip():
+        # phpBB 2's quote table: "X wrote:" in the row over the quote's cell
+        prev = parent.getprevious()
     before = (prev.tail or "") if prev is not None else (el.getparent().text or "")
     if prev is not None and not before.strip():
         before = text_of(prev)
@@ -297,11 +332,14 @@ def _quote(el: _Element, headed: bool = False) -> Quote:
         text = element_text(el, [link]).lstrip()[1:].strip()  # the colon after the name
         return Quote(text=text, author=author or name, post_id=m.group(1) if m else None)
     text = element_text(el)
-    lines = text.split("\n")
-    head = ATTRIBUTION.match(lines[0].strip()) if lines and not headed else None
-    if head:
-        author = author or clean(attributed(head))
-        text = "\n".join(lines[1:]).strip()
+    # Up to two heads: vBulletin 3's "Quote:" then "Originally Posted by X" on a line of its own.
+    for _ in range(0 if headed else 2):
+        first, _, rest = text.lstrip().partition("\n")
+        head = ATTRIBUTION.match(first.strip())
+        if not head:
+            break
+        author = author or clean(attributed(head) or "") or None
+        text = rest.strip()
     return Quote(text=text, author=author)
 
 

@@ -95,7 +95,8 @@ BODY_CLASS = re.compile(r"body|content|message|msg|text(?!-?(?:size|align|center
                         r"small|large|bold|color))|entry|post(?!er)|comment|article|bbwrapper", re.I)
 # Not after "--": a BEM modifier says which variant, not what it is (IP.Board 5's post text is
 # `ipsRichText--user`, user content, not a user pane).
-NOT_BODY = re.compile(r"(?<!--)(?:head|foot|author|signature|sig\b|meta|info|date|time|title|"
+NOT_BODY = re.compile(r"(?<!--)(?:head|foot|author|signature|sig\b|meta|info|details\b|date|time|"
+                       r"title|"
                        r"subject|user(?!-?(?:content|text))|profile|avatar|quote|sidebar|control|action|button|toolbar|"
                        r"share|like|vote|rating|nav|menu|breadcrumb|small|keyinfo|count|poster|"
                        r"postleft|utils|tools|controls|options|buttons)", re.I)
@@ -120,9 +121,10 @@ QUOTE_AUTHOR_ATTRS = ("data-author", "data-username", "data-user", "data-name", 
 ATTRIBUTION = re.compile(
     r"^(?:.{0,40}\bago,\s+(?P<c>.{1,60}?)\s+said:"
     # "(date) X Wrote:" (MyBB's <cite>) names X: the bracketed date before the name is no part
-    # of it; '"X" post="N posted:"' is the BBCode [quote="X" post=N] half rendered, and
-    # Something Awful's "X posted:" counts only with its colon ("X posted" ends sentences too)
-    r"|(?:\([^()\n]{1,40}\)\s*)?@?(?P<a>.{1,60}?)(?:\"\s*post=\"\d+)?\s+"
+    # of it; " wrote:" (a deleted member's quote) names no one; '"X" post="N posted:"' is the
+    # BBCode [quote="X" post=N] half rendered; Something Awful's "X posted:" counts only with
+    # its colon ("X posted" ends sentences too)
+    r"|(?:\([^()\n]{1,40}\)\s*)?@?(?:(?P<a>.{1,60}?)(?:\"\s*post=\"\d+)?\s+)?"
     r"(?:(?:wrote|said|schrieb|a écrit|kirjoitti|escribió|scrive|ha scritto|schreef|napisał|"
     r"írta|skrev)\s*:?|posted\s*:)"
     # vBulletin's "Originally Posted by X" (its quote's header, and its version 2's whole box)
