@@ -310,6 +310,9 @@ def _title(root: _Element) -> str:
         h = clean(text_of(e)) or ""
         if not _home_link(e):
             heads += [h] if h else []
+            # "Beginners > What programs do you use?": a heading of the board and the topic
+            crumbs = _CRUMBS.split(h) if h else []
+            heads += [crumbs[-1]] if len(crumbs) > 1 else []
         # "Topic - Forums - Assembly Corner" under <h1><a href="/">Assembly Corner</a>
         elif h and page.endswith(f" {h}") and _TITLE_DASH.search(page[:-len(h)]):
             page = _TITLE_DASH.sub("", page[:-len(h)])
@@ -330,6 +333,7 @@ def _title(root: _Element) -> str:
     return _unpaged(heads[0]) if heads else "untitled"
 
 
+_CRUMBS = re.compile(r"\s+[>»›]\s+")
 _TITLE_DASH = re.compile(r"\s+(?:[-–—|/»•·]|::)\s*$")
 # The site's front page: "/", "../../", "index.php", "https://example.org/".
 _HOME = re.compile(r"(?:\.\.?/)*|/|(?:https?:)?//[^/]+/?|(?:\.?\.?/)*index\.(?:php|html?)", re.I)

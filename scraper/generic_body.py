@@ -235,11 +235,18 @@ _EDIT_NOTE = re.compile(r"\s*(?:last\s+edited|edited|zuletzt\s+(?:bearbeitet|ge�
                         r"(?:by|von)\s|\s*(?:dernière\s+)?modifié\s+par\s", re.I)
 
 
+# The label over a code block, in an element of its own (phpBB 2's "<b>Code:</b>" in the
+# row over the code's cell, vBulletin's "<div class="smallfont">Code:</div>").
+_CODE_LABEL = re.compile(r"\s*(?:code|kod|código|codice|quellcode|source code)\s*:?\s*", re.I)
+
+
 def _edit_note(el: _Element) -> bool:
-    if el.tag not in ("span", "div", "p", "em", "i", "small", "font"):
+    """Is `el` a note of the post's last edit, or the label over a code block?"""
+    if el.tag not in ("span", "div", "p", "em", "i", "small", "font", "b", "strong", "td"):
         return False
     text = text_of(el)
-    return len(text) < 250 and _EDIT_NOTE.match(text) is not None
+    return len(text) < 250 and _EDIT_NOTE.match(text) is not None \
+        or len(text) < 20 and _CODE_LABEL.fullmatch(text) is not None
 
 
 def _button_bar(el: _Element) -> bool:

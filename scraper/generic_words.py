@@ -168,11 +168,26 @@ _DATED_BY = re.compile(r"^(?:(?:posted|written|submitted|sent|added)\s+)?(?:(?:o
                        r"(\S{1,30}(?:\s{1,2}\S{1,30}){0,3})\s*$", re.I)
 
 
+# "#17040 - Daegon - Sun Feb 29, 2004 12:45 pm": the name, then the date, in a header of its own
+# set apart by dashes or bars (archives rebuilt from a forum's database); the post's number
+# before them. The date opens as _DATED_BY's does.
+_NAME_THEN_DATE = re.compile(r"^(?:#\d+\s+[-–|•·]\s+)?([^\s#:|•·–-][^:|•·–]{0,39}?)\s+[-–|•·]\s+"
+                             r"((?=\d|(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|"
+                             r"aug|sep|oct|nov|dec))\S.{3,40}?)\s*$", re.I)
+
+
 def guest_name(text: str, dated: bool = False) -> str | None:
     """The guest's name a header's text gives after "by", before a colon or a date (with
-    `dated`, only a date), or after the date it opens with."""
-    if len(text) >= 120 or "by" not in text.lower():
+    `dated`, only a date), or after the date it opens with; or before the date it ends with,
+    set apart by a dash."""
+    if len(text) >= 120:
         return None
+    if "by" not in text.lower():
+        m = _NAME_THEN_DATE.match(text.strip()) if " - " in text or " | " in text \
+            or " – " in text or " • " in text or " · " in text else None
+        name = m.group(1) if m and len(m.group(1).split()) <= 4 and is_date(m.group(2)) \
+            else None
+        return name if name and not name[0].isdigit() else None
     text = text.strip()
     m = BY_GUEST.search(text)
     when = (m.group(2) or m.group(3)) if m else None

@@ -154,6 +154,45 @@ def test_pages_read_generically_as_their_engine_s_parser_reads_them(folder: str,
         assert fields(read) == fields(named), page.name
 
 
+def test_names_in_a_header_of_number_name_and_date_and_phpbb_2_bodies() -> None:
+    """An archive rebuilt from a board's database: "#20411 - pixelwren - Tue Mar 02, 2004
+    8:15 pm" over phpBB 2's body (spans cut around quote and code tables, "X wrote:" in the
+    row over the quote, "Code:" over the code, an edit note); the topic from a "Board > Topic"
+    heading, not the site's <h1>."""
+    [t] = scraper.parse((FIXTURES / "generic" / "name-dash-date-headers.html").read_bytes(),
+                        "x.html")
+    assert t.title == "Which linker script for multiboot?"
+    assert [(p.author, p.posted_at) for p in t.posts] == [
+        ("pixelwren", "2004-03-02T20:15:00"), ("Tom Okafor", "2004-03-02T21:02:00"),
+        ("pixelwren", "2004-03-03T07:40:00")]
+    reply = t.posts[1]
+    assert reply.body == "Link at 0x02000000, not the cartridge address. Mine:\n\nORIGIN = 0x02000000"
+    assert [(q.author, q.text) for q in reply.quotes] == [
+        ("pixelwren", "runs on the emulator but not over the cable")]
+    assert reply.signature == "tom's tools page"
+
+
+def test_a_page_of_one_post_named_in_its_header() -> None:
+    page = (FIXTURES / "generic" / "name-dash-date-headers.html").read_text()
+    first = page.index('<div class="post">', page.index('<div class="post">') + 1)
+    one = page[:first] + "</div></body></html>"
+    [t] = scraper.parse(one.encode(), "x.html")
+    assert [(p.author, p.posted_at, p.body[:28]) for p in t.posts] == [
+        ("pixelwren", "2004-03-02T20:15:00", "My multiboot image runs on t")]
+
+
+@pytest.mark.parametrize("header, name", [
+    ("#20411 - pixelwren - Tue Mar 02, 2004 8:15 pm", "pixelwren"),
+    ("Tom Okafor | 2020-05-01 10:00", "Tom Okafor"),
+    ("Chapter 5 - May 2004", None),  # a number is no name
+    ("Re: linker scripts - Tue Mar 02, 2004", None),  # a subject line is none
+])
+def test_a_name_set_apart_from_the_date_by_a_dash(header: str, name: str | None) -> None:
+    from scraper.generic_words import guest_name
+
+    assert guest_name(header) == name
+
+
 def test_a_script_built_page_is_read_from_its_schema_org_data() -> None:
     # No post markup at all: the page describes its thread to search engines as JSON-LD.
     [thread] = scraper.parse((HERE / "jsonld-discussion.html").read_bytes(), "x.html", normalised=False)
