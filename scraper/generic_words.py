@@ -97,7 +97,7 @@ BODY_CLASS = re.compile(r"body|content|message|msg|text(?!-?(?:size|align|center
 # `ipsRichText--user`, user content, not a user pane).
 NOT_BODY = re.compile(r"(?<!--)(?:head|foot|author|signature|sig\b|meta|info|details\b|date|time|"
                        r"title|"
-                       r"subject|user(?!-?(?:content|text))|profile|avatar|quote|sidebar|control|action|button|toolbar|"
+                       r"subject|user(?!-?(?:content|text))|profile|avatar|(?<!select)quote|sidebar|control|action|button|toolbar|"
                        r"share|like|vote|rating|nav|menu|breadcrumb|small|keyinfo|count|poster|"
                        r"postleft|utils|tools|controls|options|buttons)", re.I)
 # Chrome inside a post body: never the member's own words.
@@ -113,7 +113,8 @@ CHROME = re.compile(r"signature|\bsig\b|moderatorbar|modnote|moderator-?note|pos
 NUMBERED_POST = re.compile(r"(?:[a-z]+[-_]|el|js-)?(?:post|msg|message|p|comment|reply|entry|answer|"
                            r"discussion)[-_]?"
                            r"(?:id[-_])?\d+", re.I)
-QUOTE_CLASS = re.compile(r"quote|citation|\bcite\b", re.I)
+# Not XenForo 1's "SelectQuoteContainer", the post's own words that a selection quotes from.
+QUOTE_CLASS = re.compile(r"(?<!select)quote|citation|\bcite\b", re.I)
 SIGNATURE = re.compile(r"signature|\bsig\b", re.I)
 QUOTE_AUTHOR_ATTRS = ("data-author", "data-username", "data-user", "data-name", "data-ipsquote-"
                        "username", "data-quote-author")
