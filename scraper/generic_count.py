@@ -64,7 +64,7 @@ def count(root: _Element) -> Counts:
     named_at, date_classed = _classed(root, skipped)
     counts = Counts(order, dict.fromkeys(order, 0), {}, {}, named_at)
     text, names, dates = counts.text, counts.names, counts.dates
-    timed = set(root.iter("time"))
+    timed = set(root.iter("time")) | _stamped(root, date_classed)
     seen: dict[str, bool] = {}  # texts repeat page after page ("Quote", "Reply", "2")
     for el in order:
         tail = el.tail
@@ -136,6 +136,27 @@ def _classed(root: _Element, skipped: set[_Element]) -> tuple[set[_Element], set
         if is_profile_link(a.get("href", "")):
             names.add(a)
     return {el for el in names if el not in skipped and _name_like(text_of(el))}, dates
+
+
+_PUBLISHED = ("datePublished", "dateCreated")
+
+
+def date_stamp(el: _Element) -> str | None:
+    """The date an element with no text holds in its attributes: schema.org's `<meta
+    itemprop="datePublished" content="…">`, a date-classed element's title (NodeBB's `<span
+    class="timeago" title="…">`)."""
+    if el.get("itemprop") in _PUBLISHED:
+        return el.get("content") or el.get("datetime")
+    title = el.get("title")
+    return title if title and _DATE_HINT.search(el.get("class") or "") \
+        and not text_of(el).strip() and is_date(title) else None
+
+
+def _stamped(root: _Element, date_classed: set[_Element]) -> set[_Element]:
+    """The elements `date_stamp` reads a date from, the date-classed ones among them."""
+    found = {el for prop in _ITEMPROPS(root) if str(prop) in _PUBLISHED
+             and date_stamp(el := prop.getparent()) is not None}
+    return found | {el for el in date_classed if date_stamp(el) is not None}
 
 
 def _name_like(text: str) -> bool:

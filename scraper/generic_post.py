@@ -16,6 +16,7 @@ from lxml.etree import _Element
 
 from scraper.fields import day_first, profile_field, set_profile_field, shown_date, to_int
 from scraper.generic_body import body_element, own_text, quotes_and_chrome, replied_post, signature
+from scraper.generic_count import date_stamp
 from scraper.generic_loose import around_author
 from scraper.generic_words import (
     DATE,
@@ -301,6 +302,11 @@ def _date(parts: list[_Element], beside: Beside) -> tuple[str | None, str | None
             value = el.get("datetime") or el.get("title")
             if value:
                 return value, None
+    for part in parts:  # a stamp with no text: schema.org's datePublished, NodeBB's timeago
+        for el in part.iter("meta", "span", "abbr", "div"):
+            value = date_stamp(el) if el.get("itemprop") or el.get("class") else None
+            if value and shown_date(value):
+                return shown_date(value), None
     label = False  # the text before was a profile label ("Joined:"): this is no post date
     edit = False  # the text before was an edit's ("edited"): this is the edit's date
     edited: tuple[str, str] | None = None  # the first edit's date: the post's if none other

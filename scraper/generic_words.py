@@ -127,7 +127,7 @@ ATTRIBUTION = re.compile(
     # its colon ("X posted" ends sentences too)
     r"|(?:\([^()\n]{1,40}\)\s*)?@?(?:(?P<a>.{1,60}?)(?:\"\s*post=\"\d+)?\s+)?"
     r"(?:(?:wrote|said|schrieb|a écrit|kirjoitti|escribió|scrive|ha scritto|schreef|napisał|"
-    r"írta|skrev)\s*:?|posted\s*:)"
+    r"írta|skrev)\s*:?|posted\s*:|said\s+in\s+[^\n]{1,150}:)"  # NodeBB: "@X said in Topic:"
     # vBulletin's "Originally Posted by X" (its quote's header, and its version 2's whole box)
     r"|(?:Quote:?\s*)?Originally\s+Posted\s+by\s+(?P<d>[^\n]{1,60}?)(?:\s+View\s+Post)?"
     r"|(?:Quote from|Quote|Zitat von|Zitat|Citation de|Cita de|Lainaus|Idézet|Cytat|Citaat)"

@@ -128,6 +128,9 @@ def test_real_pages_get_their_topic_titles() -> None:
     ("nettally-fixtures", "vBulletin3.html"),
     # XenForo 1: the words in <blockquote class="messageText SelectQuoteContainer">, no quote.
     ("nettally-fixtures", "Xenforo1.html"),
+    # NodeBB: dated only by attributes (datePublished, a timeago span's title); "@X said in
+    # Topic:" over its quotes.
+    ("nettally-fixtures", "NodeBB.html"),
     # phpBB 2: the "Posted: ... Post subject:" header classed "postdetails" beside short words.
     ("theavalanches-phpbb-wayback/phpBB2/t125", "*.html"),
     ("theavalanches-phpbb-wayback/phpBB2/t537", "*.html"),
