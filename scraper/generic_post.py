@@ -302,11 +302,6 @@ def _date(parts: list[_Element], beside: Beside) -> tuple[str | None, str | None
             value = el.get("datetime") or el.get("title")
             if value:
                 return value, None
-    for part in parts:  # a stamp with no text: schema.org's datePublished, NodeBB's timeago
-        for el in part.iter("meta", "span", "abbr", "div"):
-            value = date_stamp(el) if el.get("itemprop") or el.get("class") else None
-            if value and shown_date(value):
-                return shown_date(value), None
     label = False  # the text before was a profile label ("Joined:"): this is no post date
     edit = False  # the text before was an edit's ("edited"): this is the edit's date
     edited: tuple[str, str] | None = None  # the first edit's date: the post's if none other
@@ -342,6 +337,11 @@ def _date(parts: list[_Element], beside: Beside) -> tuple[str | None, str | None
             edited = edited or (shown or stamp or "", text)
         else:
             return shown or stamp, text
+    for part in parts:  # a stamp with no text: schema.org's datePublished, NodeBB's timeago
+        for el in part.iter("meta", "span", "abbr", "div"):
+            value = date_stamp(el) if el.get("itemprop") or el.get("class") else None
+            if value and shown_date(value):
+                return shown_date(value), None
     return edited or (None, unsure)
 
 
