@@ -105,7 +105,7 @@ CHROME = re.compile(r"signature|\bsig\b|moderatorbar|modnote|moderator-?note|pos
                      r"note|reason)|last-?edit|topic-navigation|forum-topic-navigation|"
                      r"gutter|line-?numbers|linenums|lineno|spoiler-?(?:title|label|head)|"
                      r"toggle|expand(?:-?link|-?button|-?label|er)?\b|collapse|reactions|likes|"
-                     r"post-?footer|attachments?\b|"
+                     r"post-?footer|attachments?\b|\bnotice\b|"
                      r"printfooter|hidden|sr-only|visually-?hidden", re.I)
 # A post's number as its element's id; an engine's prefix before it ("elComment_", "post_id_").
 # Vanilla numbers its opening post as the discussion ("Discussion_35143", the replies
