@@ -205,10 +205,12 @@ def quotes_and_chrome(body: _Element, hints: Hints) -> tuple[list[Quote], list[_
     # author of the quote after it.
     kept: list[Quote] = []
     for q in quotes:
-        if kept and not kept[-1].text and kept[-1].author and not q.author:
+        # (a header's text may be a toggle's "..." alone: Hyperkitty's "quoted-switch")
+        if kept and not any(c.isalnum() for c in kept[-1].text) and kept[-1].author \
+                and not q.author:
             q.author = kept.pop().author
         kept.append(q)
-    return [q for q in kept if q.text], skip
+    return [q for q in kept if any(c.isalnum() for c in q.text)], skip
 
 
 _BOXES = {"div", "table", "td", "fieldset"}
@@ -354,7 +356,7 @@ def own_text(body: _Element, skip: list[_Element]) -> tuple[str, list[Quote]]:
     """The body's words with quotes and chrome left out, and the attribution lines that stood
     over the quotes ("X wrote:" as plain text just before a quote block) dropped too; and the
     quotes marked only by "> " lines, as mail marks them (Phorum's own quote button)."""
-    text, quotes = plain_quotes(element_text(body, skip))
+    text, quotes = plain_quotes(element_text(body, skip, gaps=True))
     if may_attribute(text):
         text = "\n".join(ln for ln in text.split("\n") if not _over_a_quote(ln))
     return _TALLY.sub("", re.sub(r"\n{3,}", "\n\n", text).strip()).rstrip(), quotes

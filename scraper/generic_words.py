@@ -9,6 +9,8 @@ import re
 
 from lxml.etree import _Element
 
+from scraper.mailtext import attribution_name
+
 # A class or id naming a member: the name element of a post's author pane.
 # A class that is just "user" (Nairaland's name link) names one too; "user-avatar" does not.
 # Not a BEM modifier: Drupal classes every field "field--name-<field>" ("field--name-body").
@@ -137,8 +139,12 @@ ATTRIBUTION = re.compile(
 
 
 def attributed(head: re.Match[str]) -> str | None:
-    """The name an ATTRIBUTION match gives."""
-    return head.group("a") or head.group("b") or head.group("c") or head.group("d")
+    """The name an ATTRIBUTION match gives; a mail's "On Mon, 3 Mar 2025, X <x@y.org> wrote:"
+    (a list archive's posts, a forum's mail gateway) names X."""
+    name = head.group("a")
+    if name and (name[:3].lower() == "on " or "<" in name or "@" in name[1:]):
+        return attribution_name(head.group(0)) or name
+    return name or head.group("b") or head.group("c") or head.group("d")
 
 
 # A word every attribution line holds, searched first: ATTRIBUTION's own backtracking over

@@ -150,14 +150,17 @@ def text_of(el: Tag | None, skip: Iterable[Tag] = ()) -> str:
     return tidy("".join(parts))
 
 
-def element_text(el: _Element, skip: Iterable[_Element] = ()) -> str:
-    """`text_of` for an lxml element (the fast path the parsers take): same output."""
+def element_text(el: _Element, skip: Iterable[_Element] = (), gaps: bool = False) -> str:
+    """`text_of` for an lxml element (the fast path the parsers take): same output. With
+    `gaps`, a block left out still parts the lines either side ("X wrote:" over a quote
+    taken out, and the reply after it)."""
     parts: list[str] = []
-    _walk_lxml(el, parts, set(skip), False)
+    _walk_lxml(el, parts, set(skip), False, gaps)
     return tidy("".join(parts))
 
 
-def _walk_lxml(el: _Element, out: list[str], skip: set[_Element], pre: bool) -> None:
+def _walk_lxml(el: _Element, out: list[str], skip: set[_Element], pre: bool,
+               gaps: bool = False) -> None:
     """`_walk` over an lxml tree without the generator between: the hot loop of every post.
     Source newlines become spaces; the other whitespace `_FLOW` folds, `tidy` folds too."""
     text = el.text
@@ -165,7 +168,9 @@ def _walk_lxml(el: _Element, out: list[str], skip: set[_Element], pre: bool) -> 
         out.append(text if pre else text.replace("\n", " "))
     for child in el:
         name = child.tag
-        if isinstance(name, str) and name not in DROP and child not in skip:
+        if gaps and child in skip and name in BLOCK:
+            out.append("\n\n")
+        elif isinstance(name, str) and name not in DROP and child not in skip:
             if name == "br":
                 out.append("\n")
             elif name == "img":
@@ -174,10 +179,10 @@ def _walk_lxml(el: _Element, out: list[str], skip: set[_Element], pre: bool) -> 
                     out.append(alt)
             elif name in BLOCK:
                 out.append("\n\n")
-                _walk_lxml(child, out, skip, pre or name == "pre")
+                _walk_lxml(child, out, skip, pre or name == "pre", gaps)
                 out.append("\n\n")
             else:
-                _walk_lxml(child, out, skip, pre or name == "pre")
+                _walk_lxml(child, out, skip, pre or name == "pre", gaps)
                 if name == "td" or name == "th":
                     out.append(" ")
         tail = child.tail
