@@ -73,7 +73,7 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
         raise ParseError("no repeated post records found: not a thread page kb can read")
     found: list[tuple[Record, Post]] = []
     for records in groups:  # the best group first; the next when none of its has a post
-        found = [(r, p) for r, p in ((r, read_post(r)) for r in records) if p is not None]
+        found = [(r, p) for r, p in ((r, read_post(r, counts.hints)) for r in records) if p is not None]
         found = with_lead(root, counts, found)
         if found:
             break

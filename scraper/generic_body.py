@@ -48,7 +48,7 @@ def body_element(parts: list[_Element], author_el: _Element | None, hints: Hints
         for el in part.iterdescendants() if part is parts[0] else part.iter():
             if not isinstance(el.tag, str) or el in author_path:
                 continue
-            hint = hints[el]
+            hint = hints.get(el, 0)
             if hint & IS_BODY and not hint & IS_NOT_BODY \
                     and not _in_pane(el, part, hints):
                 found.append((*_clean_len(el, lengths, hints), len(text_of(el)), el))
@@ -124,7 +124,7 @@ def _in_pane(el: _Element, record: _Element, hints: Hints) -> bool:
     for parent in el.iterancestors():
         if parent is record:
             return False
-        hint = hints[parent]
+        hint = hints.get(parent, 0)
         if hint & IS_NOT_BODY and not hint & IS_BODY or hint & IS_CHROME:
             return True
     return False
@@ -141,7 +141,7 @@ def _clean_len(el: _Element, known: dict[_Element, tuple[int, int]], hints: Hint
     unlinked = 0 if el.tag == "a" else n
     for child in el:
         if isinstance(child.tag, str) and child.tag not in _HEADINGS:
-            hint = hints[child]
+            hint = hints.get(child, 0)
             # (A block of hundreds of words is no header nor bar, whatever its class says:
             # "inset small", a quote box classed by its size.)
             if not hint & (IS_NOT_BODY | IS_CHROME) or hint & IS_QUOTE \
@@ -179,7 +179,7 @@ def quotes_and_chrome(body: _Element, hints: Hints) -> tuple[list[Quote], list[_
     for el in body.iterdescendants():
         if not isinstance(el.tag, str) or skipped and _inside(el, skipped, body):
             continue
-        hint = hints[el]
+        hint = hints.get(el, 0)
         if el.tag == "blockquote" or "quote" in el.tag or hint & IS_QUOTE \
                 and el.tag not in ("span", "a", "b", "strong", "i", "em"):
             if not hint & IS_QUOTE and el.tag == "blockquote" and _is_whole(el, body) \
@@ -406,8 +406,8 @@ def signature(parts: list[_Element], hints: Hints) -> str | None:
     """The text of the record's signature pane, inside the body or beside it, when it has one."""
     for part in parts:
         for el in part.iter():
-            if isinstance(el.tag, str) and hints[el] & IS_SIGNATURE \
-                    and not any(hints[a] & IS_QUOTE or a.tag == "blockquote"
+            if isinstance(el.tag, str) and hints.get(el, 0) & IS_SIGNATURE \
+                    and not any(hints.get(a, 0) & IS_QUOTE or a.tag == "blockquote"
                                 for a in el.iterancestors()):
                 text = clean(element_text(el))
                 if text:

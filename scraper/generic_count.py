@@ -12,46 +12,46 @@ The rule for what counts: nothing in an element that is not content (<script>, <
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from lxml import etree
 from lxml.etree import _Element
 
 from scraper.generic_words import (
-    NAME_HINT,
-    found,
+    CLASS_ATTRS,
+    DATE_HINT,
+    DATED,
+    ITEMPROP_ATTRS,
+    NAMED,
+    Hints,
+    add_ids,
+    add_itemprop,
     guest_name,
     is_date,
     is_name,
     is_profile_link,
-    lowered,
+    mask,
     sentence,
     text_of,
 )
 
 NOT_CONTENT = {"script", "style", "noscript", "template", "head", "svg", "select", "option",
                "textarea", "iframe", "button"}
-_DATE_HINT = re.compile(r"date|time|posted|published|created", re.I)
-_NAME_LOWER, _DATE_LOWER = lowered(NAME_HINT), lowered(_DATE_HINT)
-# Each class attribute with its element: a scan of the attributes in C costs a third of
-# reading every element's class from Python (17 M instructions against 35 M on the
-# Avalanches pages).
-_CLASSES = etree.XPath("descendant-or-self::*/@class")
-_ITEMPROPS = etree.XPath("descendant-or-self::*/@itemprop")
 
 
 @dataclass
 class Counts:
     """A page's counts. `order` is every element in reversed page order (the order the groups
     are read in); `names` and `dates` hold only the elements that have any; `named` the
-    elements that are a name themselves."""
+    elements that are a name themselves; `hints` what each element's class, id and itemprop
+    say it is (`generic_words.hints_of`), for the records read from the page."""
 
     order: list[_Element]
     text: dict[_Element, int]
     names: dict[_Element, int]
     dates: dict[_Element, int]
     named: set[_Element]
+    hints: Hints
 
 
 def count(root: _Element) -> Counts:
@@ -61,8 +61,8 @@ def count(root: _Element) -> Counts:
     order = list(root.iter(etree.Element))  # elements only, listed in C
     order.reverse()
     skipped = set(root.iter(*NOT_CONTENT))
-    named_at, date_classed = _classed(root, skipped)
-    counts = Counts(order, dict.fromkeys(order, 0), {}, {}, named_at)
+    hints, named_at, date_classed = _classed(root, skipped)
+    counts = Counts(order, dict.fromkeys(order, 0), {}, {}, named_at, hints)
     text, names, dates = counts.text, counts.names, counts.dates
     timed = set(root.iter("time")) | _stamped(root, date_classed)
     seen: dict[str, bool] = {}  # texts repeat page after page ("Quote", "Reply", "2")
@@ -113,29 +113,34 @@ def is_record(counts: Counts, el: _Element) -> bool:
     return el in counts.dates and counts.text[el] >= 2
 
 
-def _classed(root: _Element, skipped: set[_Element]) -> tuple[set[_Element], set[_Element]]:
-    """The elements that are a member's name (classed or itemprop'd as one, or a profile link,
-    with a short text), and those classed as a date. A page repeats its class names and links
-    post after post: each is asked once."""
-    kinds: dict[tuple[str | None, str | None], tuple[bool, bool]] = {}
+def _classed(root: _Element, skipped: set[_Element]
+             ) -> tuple[Hints, set[_Element], set[_Element]]:
+    """What each element's class, id and itemprop say it is (`generic_words.hints_of`), found
+    here with the elements that are a member's name (classed or itemprop'd as one, or a
+    profile link, with a short text) and those classed as a date. A page repeats its class
+    names and links post after post: each is asked once."""
+    hints: Hints = {}
     names, dates = set(), set()
-    for cls in _CLASSES(root):
-        kind = _kind(kinds, str(cls), None)
-        if kind[0] or kind[1]:
+    for cls in CLASS_ATTRS(root):
+        bits = mask(str(cls))
+        if bits:
             el = cls.getparent()
-            if kind[0]:
+            hints[el] = bits
+            if bits & NAMED:
                 names.add(el)
-            if kind[1]:
+            if bits & DATED:
                 dates.add(el)
-    for prop in _ITEMPROPS(root):  # few pages have any: those elements asked again
-        el = prop.getparent()
-        names.discard(el)
-        if _kind(kinds, el.get("class"), str(prop))[0]:
+    for prop in ITEMPROP_ATTRS(root):  # few pages have any
+        el, value = prop.getparent(), str(prop)
+        # (an itemprop="name" names a member as a class would)
+        if (hints.get(el, 0) | mask(value)) & NAMED:
             names.add(el)
+        add_itemprop(hints, el, value)
+    add_ids(hints, root)
     for a in root.iter("a"):
         if is_profile_link(a.get("href", "")):
             names.add(a)
-    return {el for el in names if el not in skipped and _name_like(text_of(el))}, dates
+    return hints, {el for el in names if el not in skipped and _name_like(text_of(el))}, dates
 
 
 _PUBLISHED = ("datePublished", "dateCreated")
@@ -148,13 +153,13 @@ def date_stamp(el: _Element) -> str | None:
     if el.get("itemprop") in _PUBLISHED:
         return el.get("content") or el.get("datetime")
     title = el.get("title")
-    return title if title and _DATE_HINT.search(el.get("class") or "") \
+    return title if title and DATE_HINT.search(el.get("class") or "") \
         and not text_of(el).strip() and is_date(title) else None
 
 
 def _stamped(root: _Element, date_classed: set[_Element]) -> set[_Element]:
     """The elements `date_stamp` reads a date from, the date-classed ones among them."""
-    found = {el for prop in _ITEMPROPS(root) if str(prop) in _PUBLISHED
+    found = {el for prop in ITEMPROP_ATTRS(root) if str(prop) in _PUBLISHED
              and date_stamp(el := prop.getparent()) is not None}
     return found | {el for el in date_classed if date_stamp(el) is not None}
 
@@ -162,17 +167,6 @@ def _stamped(root: _Element, date_classed: set[_Element]) -> set[_Element]:
 def _name_like(text: str) -> bool:
     text = text.strip()
     return 0 < len(text) < 60 and not sentence(text) and is_name(text)
-
-
-def _kind(kinds: dict[tuple[str | None, str | None], tuple[bool, bool]], cls: str | None,
-          itemprop: str | None) -> tuple[bool, bool]:
-    """Does a class and itemprop name a member, does the class name a date?"""
-    kind = kinds.get((cls, itemprop))
-    if kind is None:
-        hint = f"{cls} {itemprop}" if cls or itemprop else ""
-        kind = kinds[cls, itemprop] = (bool(hint) and found(NAME_HINT, _NAME_LOWER, hint),
-                                       bool(cls) and found(_DATE_HINT, _DATE_LOWER, cls or ""))
-    return kind
 
 
 def _cached_date(seen: dict[str, bool], text: str) -> bool:

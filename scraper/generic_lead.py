@@ -15,8 +15,8 @@ from scraper.generic_post import Record, byline, read_post
 from scraper.generic_words import (
     IS_BODY,
     NAME_HINT,
-    Hints,
     hinted,
+    hints_of,
     is_date,
     is_profile_link,
     sentence,
@@ -52,7 +52,7 @@ def with_lead(root: _Element, counts: Counts, found: list[tuple[Record, Post]]
         block = Record(el) if shape(el) == first_shape else \
             _block_with_author(el, inside) if shape(el) == body_shape else None
         if block is not None:
-            post = read_post(block)
+            post = read_post(block, counts.hints)
             # Not a list's header row ("Author | Posts"): dated, or words of its own.
             if post is not None and post.author and \
                     (len(post.body.split()) > 3 or any(_dated(p) for p in block.parts())):
@@ -103,7 +103,7 @@ def _read_lead(record: Record) -> tuple[Record, Post] | None:
     currently Sat Jul 20, 2019")."""
     post = read_post(record)
     if post is not None and post.author and post.posted_at and record.body is not None \
-            and Hints()[record.body] & IS_BODY and len(post.body.split()) >= 8:
+            and hints_of([record.body]).get(record.body, 0) & IS_BODY and len(post.body.split()) >= 8:
         return record, post
     return None
 

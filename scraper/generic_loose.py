@@ -40,7 +40,7 @@ def around_author(parts: list[_Element], author_el: _Element | None, body: _Elem
 def _stand_in(body: _Element, hints: Hints) -> bool:
     """Is `body` what was found where no element holds the words: the post's buttons
     ("REPLY REPORT", classed as a bar) or its number ("1", classed "post_number")?"""
-    if hints[body] & (IS_NOT_BODY | IS_CHROME) and not hints[body] & IS_BODY:
+    if hints.get(body, 0) & (IS_NOT_BODY | IS_CHROME) and not hints.get(body, 0) & IS_BODY:
         return True
     shown = ""
     for text in body.itertext():  # a body's words, most of a post: not joined to be told apart

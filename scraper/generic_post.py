@@ -26,6 +26,7 @@ from scraper.generic_words import (
     MONTH_DAY,
     Hints,
     guest_name,
+    hints_of,
     is_date,
     is_name,
     is_profile_link,
@@ -54,10 +55,12 @@ class Record:
         return [self.el, *self.partners]
 
 
-def read_post(record: Record) -> Post | None:
+def read_post(record: Record, hints: Hints | None = None) -> Post | None:
     """The post one record holds, or None when it has no author and no text (an advert pane,
-    a placeholder row)."""
-    parts, hints = record.parts(), Hints()
+    a placeholder row). `hints`: the page's (`Counts.hints`), else the record's are found."""
+    parts = record.parts()
+    if hints is None:
+        hints = hints_of(parts)
     author_el = _author_element(parts, hints)
     guest = _guest(parts) if author_el is None else None
     if author_el is None and guest is None:
@@ -143,16 +146,16 @@ def _author_element(parts: list[_Element], hints: Hints) -> _Element | None:
     linked = None
     for part in parts:
         for el in part.iter():
-            if not isinstance(el.tag, str) or hints[el] & IS_QUOTE \
+            if not isinstance(el.tag, str) or hints.get(el, 0) & IS_QUOTE \
                     or el.tag == "blockquote":
                 continue
-            if hints[el] & IS_AUTHOR:
+            if hints.get(el, 0) & IS_AUTHOR:
                 # The classed pane holds avatar, rank and name; its profile link is the
                 # name itself. Found, it wins over any link: the rest is not looked at.
                 linked_name = _profile_link(el)
                 if linked_name is not None:
                     return linked_name
-            if hints[el] & IS_AUTHOR and _short_name(el):
+            if hints.get(el, 0) & IS_AUTHOR and _short_name(el):
                 classed = _innermost(el, hints)
                 inner = [a for a in classed.iter("a") if _short_name(a)
                          and not _in_reply_to(a, classed)]
@@ -218,7 +221,7 @@ def _profile_link(pane: _Element) -> _Element | None:
 
 def _innermost(el: _Element, hints: Hints) -> _Element:
     for inner in el.iterdescendants():
-        if isinstance(inner.tag, str) and hints[inner] & IS_AUTHOR \
+        if isinstance(inner.tag, str) and hints.get(inner, 0) & IS_AUTHOR \
                 and _short_name(inner) and not _replied(inner):
             return _innermost(inner, hints)
     return el
@@ -285,7 +288,7 @@ def _name_text(el: _Element, out: list[str], hints: Hints) -> None:
         out.append(el.text)
     for child in el:
         if isinstance(child.tag, str) and child.tag not in ("script", "style", "img") \
-                and not hints[child] & IS_BADGE and not _replied(child) \
+                and not hints.get(child, 0) & IS_BADGE and not _replied(child) \
                 and not re.fullmatch(r"\s*[\d,.]+\s*", text_of(child)):
             _name_text(child, out, hints)
         if child.tail:
