@@ -24,6 +24,7 @@ from scraper.generic_words import (
     QUOTE_AUTHOR_ATTRS,
     Hints,
     attributed,
+    attribution_lines,
     hinted,
     may_attribute,
     text_of,
@@ -357,16 +358,17 @@ def own_text(body: _Element, skip: list[_Element]) -> tuple[str, list[Quote]]:
     over the quotes ("X wrote:" as plain text just before a quote block) dropped too; and the
     quotes marked only by "> " lines, as mail marks them (Phorum's own quote button)."""
     text, quotes = plain_quotes(element_text(body, skip, gaps=True))
-    if may_attribute(text):
-        text = "\n".join(ln for ln in text.split("\n") if not _over_a_quote(ln))
+    heads = {line for line in attribution_lines(text) if _over_a_quote(line)}
+    if heads:
+        text = "\n".join(line for line in text.split("\n") if line not in heads)
     return _TALLY.sub("", re.sub(r"\n{3,}", "\n\n", text).strip()).rstrip(), quotes
 
 
 def _over_a_quote(line: str) -> bool:
-    """Is `line` an attribution that stood over a quote block? Not vBulletin's "Originally
-    Posted by X" in plain text: with the quoted words after it, a hand-typed quote that
-    normalise splits off whole."""
-    head = ATTRIBUTION.match(line.strip()) if may_attribute(line) else None
+    """Is `line` (one of attribution_lines) an attribution that stood over a quote block? Not
+    vBulletin's "Originally Posted by X" in plain text: with the quoted words after it, a
+    hand-typed quote that normalise splits off whole."""
+    head = ATTRIBUTION.match(line.strip())
     return head is not None and head.group("d") is None
 
 
