@@ -41,7 +41,7 @@ def body_element(parts: list[_Element], author_el: _Element | None, hints: Hints
     """The element holding the post's words: of the elements classed as a body that hold its
     words without the author pane, headers and tool bars, the deepest that holds (nearly) all."""
     author_path = set(author_el.iterancestors()) | {author_el} if author_el is not None else set()
-    found: list[tuple[int, int, int, _Element]] = []
+    found: list[tuple[int, int, _Element]] = []
     lengths: dict[_Element, tuple[int, int]] = {}  # body classes nest: each measured once
     others: list[_Element] = []  # the name panes of other members inside the record
     for part in parts:
@@ -52,7 +52,7 @@ def body_element(parts: list[_Element], author_el: _Element | None, hints: Hints
             hint = hints.get(el, 0)
             if hint & IS_BODY and not hint & IS_NOT_BODY \
                     and not _in_pane(el, part, hints):
-                found.append((*_clean_len(el, lengths, hints), len(text_of(el)), el))
+                found.append((*_clean_len(el, lengths, hints), el))
             elif hint & IS_AUTHOR and author_el is not None and not hint & IS_QUOTE:
                 others.append(el)
     if others and len(found) > 1:
@@ -62,10 +62,10 @@ def body_element(parts: list[_Element], author_el: _Element | None, hints: Hints
     # Measured by the words outside links where there are any: a post's own words are.
     at = 1 if any(f[1] for f in found) else 0
     if not at:  # a post of a link alone: in the block named a body, not the bar of links
-        named = [f for f in found if hinted(_NAMED_BODY, f[3].get("class") or "")]
+        named = [f for f in found if hinted(_NAMED_BODY, f[2].get("class") or "")]
         found = named or found
     most = max(f[at] for f in found)
-    near = [f[3] for f in found if f[at] >= 0.9 * most]
+    near = [f[2] for f in found if f[at] >= 0.9 * most]
     # The deepest of those, and of blocks side by side (a header bar, the words, a signature
     # unclassed as one), the one named a body more than a post's part, else the first.
     holders = {a for el in near for a in el.iterancestors()}
@@ -94,9 +94,9 @@ _NAMED_BODY = re.compile(r"body|content|message|msg|text(?!-?(?:size|align|cente
                          r"muted|small|large|bold|color))|entry|comment|article|bbwrapper", re.I)
 
 
-def _own(found: list[tuple[int, int, int, _Element]], others: list[_Element],
+def _own(found: list[tuple[int, int, _Element]], others: list[_Element],
          author_el: _Element | None, author_path: set[_Element], parts: list[_Element]
-         ) -> list[tuple[int, int, int, _Element]]:
+         ) -> list[tuple[int, int, _Element]]:
     """The bodies neither in nor around another member's post inside the record: a comment on
     an answer, numbered as a post and named by its own member, with longer words than the
     answer's (medhelp's comments under each answer)."""
@@ -116,8 +116,8 @@ def _own(found: list[tuple[int, int, int, _Element]], others: list[_Element],
     if not blocks:
         return found
     around = {a for b in blocks for a in b.iterancestors()}
-    return [f for f in found if f[3] not in blocks and f[3] not in around
-            and not any(a in blocks for a in f[3].iterancestors())]
+    return [f for f in found if f[2] not in blocks and f[2] not in around
+            and not any(a in blocks for a in f[2].iterancestors())]
 
 
 def _in_pane(el: _Element, record: _Element, hints: Hints) -> bool:
