@@ -46,10 +46,10 @@ def body_element(parts: list[_Element], author_el: _Element | None, hints: Hints
     others: list[_Element] = []  # the name panes of other members inside the record
     for part in parts:
         # A record's own element holds its author; the blocks after it may be the body itself.
-        for el in part.iterdescendants() if part is parts[0] else part.iter():
-            if not isinstance(el.tag, str) or el in author_path:
+        for el in hints.under(part, self_too=part is not parts[0]):
+            if el in author_path:
                 continue
-            hint = hints.get(el, 0)
+            hint = hints[el]
             if hint & IS_BODY and not hint & IS_NOT_BODY \
                     and not _in_pane(el, part, hints):
                 found.append((*_clean_len(el, lengths, hints), el))
@@ -407,8 +407,8 @@ def plain_quotes(text: str) -> tuple[str, list[Quote]]:
 def signature(parts: list[_Element], hints: Hints) -> str | None:
     """The text of the record's signature pane, inside the body or beside it, when it has one."""
     for part in parts:
-        for el in part.iter():
-            if isinstance(el.tag, str) and hints.get(el, 0) & IS_SIGNATURE \
+        for el in hints.under(part):
+            if hints[el] & IS_SIGNATURE \
                     and not any(hints.get(a, 0) & IS_QUOTE or a.tag == "blockquote"
                                 for a in el.iterancestors()):
                 text = clean(element_text(el))

@@ -62,6 +62,7 @@ def count(root: _Element) -> Counts:
     order.reverse()
     skipped = set(root.iter(*NOT_CONTENT))
     hints, named_at, date_classed = _classed(root, skipped)
+    hints.order = order
     counts = Counts(order, dict.fromkeys(order, 0), {}, {}, named_at, hints)
     text, names, dates = counts.text, counts.names, counts.dates
     timed = set(root.iter("time")) | _stamped(root, date_classed)
@@ -119,7 +120,7 @@ def _classed(root: _Element, skipped: set[_Element]
     here with the elements that are a member's name (classed or itemprop'd as one, or a
     profile link, with a short text) and those classed as a date. A page repeats its class
     names and links post after post: each is asked once."""
-    hints: Hints = {}
+    hints = Hints()
     names, dates = set(), set()
     for cls in CLASS_ATTRS(root):
         bits = mask(str(cls))

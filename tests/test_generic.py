@@ -783,3 +783,27 @@ def test_a_quote_s_citation_head_in_any_language_is_no_part_of_its_words() -> No
     [quote] = [q for p in thread.posts for q in p.quotes]
     assert quote.author == "Ruth on gravel"
     assert quote.text == "Is three months normal for it to dry out in summer, or did I use too little?"
+
+
+@pytest.mark.parametrize("folder", ["more-engines", "theavalanches-phpbb-wayback/phpBB2/t125",
+                                    "awful-somethingawful-vb3"])
+def test_a_page_s_hinted_elements_under_a_record_are_those_a_walk_finds(folder: str) -> None:
+    """`Hints.under` finds a record's classed elements from their places in the page: the same
+    elements, in the same order, as walking the record finds, on every record of real pages."""
+    from scraper.generic_count import count
+    from tests.conftest import shared
+
+    pages = sorted(p for p in shared(*folder.split("/")).rglob("*.html"))[:6]
+    assert pages
+    asked = 0
+    for page in pages:
+        root = generic.tree(page.read_bytes())
+        counts = count(root)
+        for records in generic.record_groups(root, counts):
+            for part in (p for r in records for p in r.parts()):
+                walked = [e for e in part.iter() if e in counts.hints]
+                assert counts.hints.under(part) == walked, page.name
+                assert counts.hints.under(part, self_too=False) == [e for e in walked
+                                                                    if e is not part]
+                asked += 1
+    assert asked >= 20
