@@ -318,10 +318,11 @@ class Hints(dict[_Element, int]):
         order."""
         if self.order is not None and self._index is None:
             self._index = self._indexed(self.order)
-        first = self._index[0].get(el) if self._index is not None else None
-        if first is None:  # a record's own hints (not worth an index), or not of the page
+        index = self._index
+        first = index[0].get(el) if index is not None else None
+        if index is None or first is None:  # a record's own hints (not worth an index)
             return [e for e in (el.iter() if self_too else el.iterdescendants()) if e in self]
-        place, places, elements = self._index
+        place, places, elements = index
         last = el
         while len(last):  # down the last children to the subtree's last element
             kid = last[-1]
