@@ -138,8 +138,13 @@ def _classed(root: _Element, skipped: set[_Element]
             names.add(el)
         add_itemprop(hints, el, value)
     add_ids(hints, root)
+    profiles: dict[str, bool] = {}  # a member's link repeats post after post
     for a in root.iter("a"):
-        if is_profile_link(a.get("href", "")):
+        href = a.get("href", "")
+        linked = profiles.get(href)
+        if linked is None:
+            linked = profiles[href] = is_profile_link(href)
+        if linked:
             names.add(a)
     return hints, {el for el in names if el not in skipped and _name_like(text_of(el))}, dates
 
