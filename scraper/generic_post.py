@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import chain
 
 from lxml import etree
 from lxml.etree import _Element
@@ -415,10 +416,9 @@ def _post_id(record: Record) -> str | None:
     if m:
         return m.group(1)
     before = record.el.getprevious()
-    candidates = [before] if before is not None and before.tag == "a" else []
-    candidates += [el for part in record.parts() for el in part.iter("a", "div", "article", "li")
-                   if el.get("id") or el.get("name")]
-    for el in candidates:
+    inside = (el for part in record.parts() for el in part.iter("a", "div", "article", "li")
+              if el.get("id") or el.get("name"))  # asked in order, up to the first that is one
+    for el in chain([before] if before is not None and before.tag == "a" else [], inside):
         for value in (el.get("id"), el.get("name")):
             m = _POST_ANCHOR.fullmatch(value or "")
             if m:
