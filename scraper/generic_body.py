@@ -350,7 +350,21 @@ def _quote(el: _Element, headed: bool = False) -> Quote:
             break
         author = author or clean(attributed(head) or "") or None
         text = rest.strip()
+        if author is None and head.group("b") == "":  # "Quote" alone, the name bold below it
+            name, _, after = text.partition("\n")
+            if after and _bold_name_first(el, name.strip()):
+                author, text = name.strip(), after.strip()
+                break
     return Quote(text=text, author=author)
+
+
+def _bold_name_first(el: _Element, line: str) -> bool:
+    """Is `line` a short name the quote shows in a bold element of its own, before its words
+    (Phorum's <small>Quote</small><strong>X</strong><br>)?"""
+    if not 0 < len(line) <= 40 or line.endswith((".", "!", "?")):
+        return False
+    bold = next((b for b in el.iter("strong", "b")), None)
+    return bold is not None and " ".join(text_of(bold).split()) == line
 
 
 def own_text(body: _Element, skip: list[_Element]) -> tuple[str, list[Quote]]:
@@ -361,7 +375,15 @@ def own_text(body: _Element, skip: list[_Element]) -> tuple[str, list[Quote]]:
     heads = {line for line in attribution_lines(text) if _over_a_quote(line)}
     if heads:
         text = "\n".join(line for line in text.split("\n") if line not in heads)
-    return _TALLY.sub("", re.sub(r"\n{3,}", "\n\n", text).strip()).rstrip(), quotes
+    text = _TALLY.sub("", re.sub(r"\n{3,}", "\n\n", text).strip()).rstrip()
+    return _EDIT_LINE.sub("", text).rstrip() if "dit" in text[-200:] else text, quotes
+
+
+# The edit note an engine writes into the post's own text as its last line (Phorum's "Edited 1
+# time(s). Last edit at 03/15/2015 10:26AM by X.", phpBB 2's "Last edited by X on …; edited 1
+# time in total"): the engine's words, not the member's.
+_EDIT_LINE = re.compile(r"(?:\A|\n)[ \t]*(?:edited \d+ times?(?:\(s\))?\.?[ \t]*)?"
+                        r"last edit(?:ed)?[ \t]+(?:at|on|by)\b[^\n]{1,120}$", re.I)
 
 
 def _over_a_quote(line: str) -> bool:

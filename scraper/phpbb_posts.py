@@ -82,9 +82,10 @@ def _prosilver_profile(post: Post, profile: _Element) -> None:
 
 
 def subsilver2(doc: _Element, page: Page) -> list[Post]:
-    """subsilver2 (phpBB 3): one table.tablebg per post, a[name=pN] + span.postauthor."""
+    """subsilver2 (phpBB 3): one table.tablebg per post, a[name=pN] + b.postauthor (the
+    style's own template; some themes made it a span)."""
     posts = []
-    for name in by_class(doc, "span", "postauthor"):
+    for name in by_class(doc, "*", "postauthor"):
         anchor = next((a for a in name.itersiblings("a", preceding=True)
                        if _POST_ID.search(a.get("name") or "")), None)
         table = ancestor(name, "table", "tablebg")
@@ -107,7 +108,7 @@ def subsilver2(doc: _Element, page: Page) -> list[Post]:
         _profile(post, text_of(details) if details is not None else "")
         rank = first_class(table, "td", "postdetails")
         post.author_title = clean(get_text(rank)) if rank is not None else None
-        signatures = (_split_signature(text_of(s))[1] for s in by_class(table, "span", "postbody"))
+        signatures = (_split_signature(text_of(s))[1] for s in by_class(table, "*", "postbody"))
         post.signature = next((sig for sig in signatures if sig), None)
         posts.append(_finish(post))
     return posts

@@ -12,6 +12,10 @@ template (issue 12):
   release (discussion views, Quotes and Signatures plugins, Keystone theme), FluxBB 1.5
   (viewtopic.php; a page 2), WoltLab Suite Forum 5.5 (WCF's templates and its conversation
   message list);
+- phpBB 3.0.14's subsilver2 (viewtopic_body.html, bbcode.html), Phorum 5.2.23's classic
+  template (read.tpl, its bbcode module's quote), Vanilla 2.2.1 (the discussion views, the
+  Quotes and Signatures plugins), and Drupal 7.105's forum in Bartik with the Quote module,
+  saved from a site installed for it;
 - Hacker News's item page (its live markup's shape: `athing comtr` rows, the member's
   `user?id=` link, the stamp in the `age` span's title, "> " quotes typed by hand).
 
@@ -181,6 +185,52 @@ EXPECT: dict[str, dict[str, Any]] = {
                   ("crumb_and_co", "Two days of twice-daily feeds and")],
         "quote": (2, "crumb_and_co", "this morning it smelled strongly"),
         "signature": None,
+    },
+    # subsilver2 as its own template writes it: the name in a <b class="postauthor">, each post
+    # three rows of a table of its own, the signature a second div.postbody.
+    "phpbb-3.0-subsilver2.html": {
+        "posts": [('tetra_tom', 'Hi all, I swapped the old'),
+                  ('Old Salt', 'Sounds like a bacterial bloom. You'),
+                  ('k.r.mason', "Agree with Old Salt. I'd also"),
+                  ('tetra_tom', "Thanks, that's reassuring. I've cut feeding"),
+                  ('bettagal', 'Had the same thing in my')],
+        "quote": (4, "Old Salt", "Leave it alone, feed lightly"),
+        "signature": (2, "Keeping fish since 1978. 240L"),
+    },
+    # The quote as Phorum's bbcode module writes it: "Quote" in a <small>, the name in a
+    # <strong> under it. Its signatures are plain text at the end of the words (no markup to
+    # find them by: not split off), and so is the edit note, which is.
+    "phorum-5.2-classic.html": {
+        "posts": [('Marty K.', 'My first all-grain stout has been'),
+                  ('fermentation_nerd', 'What was your original gravity? A'),
+                  ('Doreen', 'Also check your mash temperature from'),
+                  ('j.b.tollefsen', 'This worked for me last winter'),
+                  ('Marty K.', 'Original gravity was 1.072, and I')],
+        "quote": (4, "fermentation_nerd", "Try rousing the yeast by"),
+        "signature": None,
+    },
+    # The opening post in a block of its own before the list of comments; the signature beside
+    # the message, not in it.
+    "vanilla-2.2.html": {
+        "posts": [('k.r.mason', 'Brewed my first oatmeal stout last'),
+                  ('Old Salt', "Don't panic yet. Oats and a"),
+                  ('JennyB', 'One packet of dry yeast is'),
+                  ('tomasz_w', 'Agree with this. My last stout'),
+                  ('k.r.mason', 'Mashed at 68°C, so that probably')],
+        "quote": (4, "Old Salt", "Don't panic yet. Oats and"),
+        "signature": (1, "Currently fermenting: oatmeal stout,"),
+    },
+    # Saved from a Drupal 7.105 site with the Quote module: the topic's byline ("Submitted by X
+    # on …") against the comments' attribution blocks, a reply nested under the comment it
+    # quotes.
+    "drupal-7-bartik.html": {
+        "posts": [('minnow_mike', 'I set up my first 60'),
+                  ('Old Salt', 'That sounds like a bacterial bloom,'),
+                  ('k.r.mason', 'Seconding this, and I would add'),
+                  ('TetraTess', 'Mine did exactly the same thing'),
+                  ('minnow_mike', 'Update for anyone who finds this')],
+        "quote": (3, "Old Salt", "Feed the danios sparingly, once"),
+        "signature": (2, "Forty years of wet sleeves."),
     },
 }
 
