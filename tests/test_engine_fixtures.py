@@ -198,8 +198,9 @@ EXPECT: dict[str, dict[str, Any]] = {
         "signature": (2, "Keeping fish since 1978. 240L"),
     },
     # The quote as Phorum's bbcode module writes it: "Quote" in a <small>, the name in a
-    # <strong> under it. Its signatures are plain text at the end of the words (no markup to
-    # find them by: not split off), and so is the edit note, which is.
+    # <strong> under it. Its signatures are plain text at the end of the words, no markup to
+    # find them by (normalise splits off closing lines repeated under one member's posts; the
+    # signed member here posts once); so is its edit note, which is left out.
     "phorum-5.2-classic.html": {
         "posts": [('Marty K.', 'My first all-grain stout has been'),
                   ('fermentation_nerd', 'What was your original gravity? A'),
