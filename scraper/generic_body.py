@@ -144,9 +144,11 @@ def _clean_len(el: _Element, known: dict[_Element, tuple[int, int]], hints: Hint
         if isinstance(child.tag, str) and child.tag not in _HEADINGS:
             hint = hints.get(child, 0)
             # (A block of hundreds of words is no header nor bar, whatever its class says:
-            # "inset small", a quote box classed by its size.)
+            # "inset small", a quote box classed by its size; unless a block named a body is
+            # in it, which is measured itself: Kunena's "badger-info" box around the words.)
             if not hint & (IS_NOT_BODY | IS_CHROME) or hint & IS_QUOTE \
-                    or not hint & IS_CHROME and len(text_of(child)) > _NO_HEADER:
+                    or not hint & IS_CHROME and len(text_of(child)) > _NO_HEADER \
+                    and not _holds_a_body(child, hints):
                 inner, inner_unlinked = _clean_len(child, known, hints)
                 n += inner
                 unlinked += 0 if el.tag == "a" else inner_unlinked
@@ -158,6 +160,11 @@ def _clean_len(el: _Element, known: dict[_Element, tuple[int, int]], hints: Hint
 
 
 _NO_HEADER = 400
+
+
+def _holds_a_body(el: _Element, hints: Hints) -> bool:
+    return any(hints[d] & IS_BODY and not hints[d] & IS_NOT_BODY
+               for d in hints.under(el, self_too=False))
 
 
 def _largest_block(parts: list[_Element], avoid: set[_Element]) -> _Element | None:

@@ -40,6 +40,9 @@ def with_lead(root: _Element, counts: Counts, found: list[tuple[Record, Post]]
     # Elements themselves, not id()s: lxml makes a new proxy per visit, and a dead one's id
     # comes back for another element.
     inside = {el for r, _ in found for part in r.parts() for el in part.iter()}
+    # Nor a block around the records, shaped like them (Bootstrap's "row-fluid" page row
+    # around Kunena's "row-fluid message" posts)
+    holding = set(first.iterancestors())
     lead: list[tuple[Record, Post]] = []
     last_name = None
     for el in root.iter():
@@ -47,7 +50,8 @@ def with_lead(root: _Element, counts: Counts, found: list[tuple[Record, Post]]
             break
         if el in counts.named and el not in inside:
             last_name = el
-        if el.tag not in (body_shape[0], first_shape[0]) or el in inside or not el.get("class"):
+        if el.tag not in (body_shape[0], first_shape[0]) or el in inside or el in holding \
+                or not el.get("class"):
             continue
         block = Record(el) if shape(el) == first_shape else \
             _block_with_author(el, inside) if shape(el) == body_shape else None

@@ -15,7 +15,8 @@ template (issue 12):
 - phpBB 3.0.14's subsilver2 (viewtopic_body.html, bbcode.html), Phorum 5.2.23's classic
   template (read.tpl, its bbcode module's quote), Vanilla 2.2.1 (the discussion views, the
   Quotes and Signatures plugins), and Drupal 7.105's forum in Bartik with the Quote module,
-  saved from a site installed for it;
+  saved from a site installed for it, Kunena 5.2.14's Crypsis (its message and bbcode
+  layouts) inside Joomla's Protostar;
 - Hacker News's item page (its live markup's shape: `athing comtr` rows, the member's
   `user?id=` link, the stamp in the `age` span's title, "> " quotes typed by hand).
 
@@ -232,6 +233,17 @@ EXPECT: dict[str, dict[str, Any]] = {
                   ('minnow_mike', 'Update for anyone who finds this')],
         "quote": (3, "Old Salt", "Feed the danios sparingly, once"),
         "signature": (2, "Forty years of wet sleeves."),
+    },
+    # Bootstrap's page row ("row-fluid") around the posts ("row-fluid message") is no opening
+    # post; the words' box is classed "badger-info", an info bar's word, around the words.
+    "kunena-5-crypsis.html": {
+        "posts": [('reefbound', 'Added a big piece of Malaysian'),
+                  ('Old Salt', 'That tint is just tannins leaching'),
+                  ('k.r.mason', 'Honestly I like the tea look,'),
+                  ('PlecoPete', 'What do you do with a'),
+                  ('Old Salt', 'Put it in a storage tub')],
+        "quote": (4, "Old Salt", "Boil it for an hour"),
+        "signature": (2, "Keeping fish since 1987"),
     },
 }
 
