@@ -22,6 +22,8 @@ NAME_HINT = re.compile(r"author|user-?name|poster|member-?name|nick|(?<!--)\bnam
 # visitor's own "Log in" and "Register" (Drupal's /user/login).
 PROFILE_LINK = re.compile(
     r"^(?!.*\bshare(?:r|\b))(?!.*(?:log-?in|log-?out|register|sign-?up|sign-?in|password)\b)"
+    # (not SMF's "action=profile" naming no member: the viewer's own menu, "Summary")
+    r"(?!(?!.*[?&;](?:u|uid|user|userid|id|username|name)=\w).*action=profile)"
     r".*?(?:"
     r"(?:^|/)(?:members?|users?|profiles?|u|user|people|benutzer|mitglied|account|community/"
     r"profile)(?:/|\.php|$)|memberlist\.php\?mode=viewprofile|profile\.php|[?&](?:u|uid|user|"

@@ -16,7 +16,8 @@ template (issue 12):
   template (read.tpl, its bbcode module's quote), Vanilla 2.2.1 (the discussion views, the
   Quotes and Signatures plugins), and Drupal 7.105's forum in Bartik with the Quote module,
   saved from a site installed for it, Kunena 5.2.14's Crypsis (its message and bbcode
-  layouts) inside Joomla's Protostar;
+  layouts) inside Joomla's Protostar, SMF 2.0.19's Curve (its own Display and index
+  templates run over a written topic), Vanilla 2.0.18.4 with Quotes 1.4 and Signatures 1.2.2;
 - Hacker News's item page (its live markup's shape: `athing comtr` rows, the member's
   `user?id=` link, the stamp in the `age` span's title, "> " quotes typed by hand).
 
@@ -244,6 +245,29 @@ EXPECT: dict[str, dict[str, Any]] = {
                   ('Old Salt', 'Put it in a storage tub')],
         "quote": (4, "Old Salt", "Boil it for an hour"),
         "signature": (2, "Keeping fish since 1987"),
+    },
+    # SMF 2.0's Curve, page 2 ("Reply #15" is post 16), rendered by its own templates: the menu
+    # of the viewer's own profile ("action=profile", "Summary") in the header is no member, so
+    # the header (dated by its clock) is no opening post.
+    "smf-2.0-curve.html": {
+        "posts": [('Old Salt', 'Before you touch the limit screws,'),
+                  ('Dani_R', 'I borrowed a hanger alignment gauge'),
+                  ('k.r.mason', 'Seconding this. I chased cable tension'),
+                  ('spokewrangler', 'Glad you got it sorted, Dani.'),
+                  ('k.r.mason', 'One more tip: a drop of')],
+        "first": 16,
+        "quote": (3, "Old Salt", "Before you touch the limit"),
+        "signature": (3, "Two wheels, one toolbox."),
+    },
+    # Vanilla 2.0: the opening post in the comments' list, dates only as shown ("April 28").
+    "vanilla-2.0.html": {
+        "posts": [('fixie_fran', 'Swapped the shift cable and housing'),
+                  ('Gear Jammer', 'Before you touch the barrel adjuster'),
+                  ('hollis', 'Seconding the hanger check. Mine got'),
+                  ('Linnea.B', 'A hanger alignment gauge is worth'),
+                  ('fixie_fran', 'Update: it was the hanger. The')],
+        "quote": (4, "Gear Jammer", "If it skips right away"),
+        "signature": (1, "Steel is real. Currently"),
     },
 }
 

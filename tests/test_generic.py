@@ -294,6 +294,11 @@ def test_a_list_of_other_topics_is_not_the_thread_and_user_content_is_the_body()
     ("https://twitter.com/share?url=https%3A%2F%2Fforum.example%2Fd%2F9", False),
     ("/profile/christa", True), ("memberlist.php?mode=viewprofile&u=12", True),
     ("index.php?action=profile;u=3", True), ("index.php?kategorie=x&user_profile=493", True),
+    # SMF's menu of the viewer's own profile ("Summary", "Account Settings") names no member
+    ("https://f.example/index.php?action=profile", False),
+    ("https://f.example/index.php?action=profile;area=account", False),
+    ("https://f.example/index.php?action=profile;area=showposts;u=77", True),
+    ("member.php?action=profile&uid=12", True),
 ])
 def test_a_share_button_is_no_profile_link(href: str, profile: bool) -> None:
     # A share button's ?u= is the thread's address: taken for a profile link, the button's
