@@ -260,7 +260,19 @@ def _scattered(counts: Counts, pool: dict[_Element, int],
 
 def _records(counts: Counts, group: list[_Element]) -> list[Record]:
     records = nested_records(counts, group, shape)
-    return [Record(el, _partners(counts, el, records)) for el in records]
+    partners = [_partners(counts, el, records) for el in records]
+    # A nameless record whose next block is built as the others' partners is paired too,
+    # whatever dates that block holds (Kunena 3's header, then the post's table, dated by
+    # its "Last Edit: 1 week ago" note).
+    kinds = Counter(shape(p[0]) for p in partners if len(p) == 1)
+    if kinds and len(records) >= 3:
+        kind, n = kinds.most_common(1)[0]
+        for el, mine in zip(records, partners):
+            nxt = el.getnext()
+            if not mine and n >= len(records) / 2 and nxt is not None and nxt not in records \
+                    and el.tag not in ROWS and el not in counts.names and shape(nxt) == kind:
+                mine.append(nxt)
+    return [Record(el, p) for el, p in zip(records, partners)]
 
 
 

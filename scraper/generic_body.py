@@ -201,7 +201,7 @@ def quotes_and_chrome(body: _Element, hints: Hints) -> tuple[list[Quote], list[_
             quotes.append(quote)
             skip.append(el)
             skipped.add(el)
-        elif el.tag in _BOXES and _opens_attributed(el):
+        elif el.tag in _BOXES and _opens_attributed(el) and not _holds_a_quote(el, hints):
             quotes.append(_quote(el))  # vBulletin 2's "<div><b>Originally posted by X</b>"
             skip.append(el)
             skipped.add(el)
@@ -222,6 +222,13 @@ def quotes_and_chrome(body: _Element, hints: Hints) -> tuple[list[Quote], list[_
 
 
 _BOXES = {"div", "table", "td", "fieldset"}
+
+
+def _holds_a_quote(el: _Element, hints: Hints) -> bool:
+    """Does `el` hold a quote block of its own? Then the attribution it opens with is that
+    quote's (Kunena 3: "<b>X wrote:</b>" over a div.kmsgtext-quote, then the reply), and `el`
+    is the post's words, not a quote."""
+    return any(d.tag == "blockquote" or hints.get(d, 0) & IS_QUOTE for d in el.iterdescendants())
 
 
 def _opens_attributed(el: _Element) -> bool:

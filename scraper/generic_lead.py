@@ -107,9 +107,17 @@ def _read_lead(record: Record) -> tuple[Record, Post] | None:
     currently Sat Jul 20, 2019")."""
     post = read_post(record)
     if post is not None and post.author and post.posted_at and record.body is not None \
-            and hints_of([record.body]).get(record.body, 0) & IS_BODY and len(post.body.split()) >= 8:
+            and hints_of([record.body]).get(record.body, 0) & IS_BODY and len(post.body.split()) >= 8 \
+            and not _mostly_linked(record.body):
         return record, post
     return None
+
+
+def _mostly_linked(el: _Element) -> bool:
+    """Are most of the words of `el` in links: a trail of them ("Forum > Home Brewing > Beer
+    and Cider > topic", Kunena's breadcrumb in the box of the member's own links)?"""
+    linked = sum(len(text_of(a).strip()) for a in el.iter("a"))
+    return linked >= len(text_of(el).strip()) / 2
 
 
 def _dated(el: _Element) -> bool:

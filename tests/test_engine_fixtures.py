@@ -17,7 +17,8 @@ template (issue 12):
   Quotes and Signatures plugins), and Drupal 7.105's forum in Bartik with the Quote module,
   saved from a site installed for it, Kunena 5.2.14's Crypsis (its message and bbcode
   layouts) inside Joomla's Protostar, SMF 2.0.19's Curve (its own Display and index
-  templates run over a written topic), Vanilla 2.0.18.4 with Quotes 1.4 and Signatures 1.2.2;
+  templates run over a written topic), Vanilla 2.0.18.4 with Quotes 1.4 and Signatures 1.2.2,
+  Kunena 3.0.8's Blue Eagle (html/topic layouts);
 - Hacker News's item page (its live markup's shape: `athing comtr` rows, the member's
   `user?id=` link, the stamp in the `age` span's title, "> " quotes typed by hand).
 
@@ -268,6 +269,18 @@ EXPECT: dict[str, dict[str, Any]] = {
                   ('fixie_fran', 'Update: it was the hanger. The')],
         "quote": (4, "Gear Jammer", "If it skips right away"),
         "signature": (1, "Steel is real. Currently"),
+    },
+    # Kunena 3's Blue Eagle: each post a header block, then a table of its own (one dated by
+    # its edit note: still the header's partner); "<b>X wrote:</b>" over the quote box inside
+    # the words' box; the member's own box (breadcrumb links, "Welcome, X") is no post.
+    "kunena-3-blue-eagle.html": {
+        "posts": [('hopgoblin', 'Brewed my first oatmeal stout two'),
+                  ('Dr. Wort', "Don't panic yet. A stout stalling"),
+                  ('kettle_maggie', 'Had the exact same thing with'),
+                  ('hopgoblin', 'Moved it into the airing cupboard'),
+                  ('brewdad77', "Glad it's moving again. Next time")],
+        "quote": (4, "Dr. Wort", "Move the fermenter somewhere around"),
+        "signature": (2, "Brewing since '98. On tap:"),
     },
 }
 
