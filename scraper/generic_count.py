@@ -12,6 +12,7 @@ The rule for what counts: nothing in an element that is not content (<script>, <
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from lxml import etree
@@ -171,8 +172,14 @@ def _stamped(root: _Element, date_classed: set[_Element]) -> set[_Element]:
 
 
 def _name_like(text: str) -> bool:
+    """A short text that could be a name, not a sentence nor a profile line ("Last seen: 21
+    hours ago", "Joined:" in elements classed as the author pane's: Drupal's Author Pane)."""
     text = text.strip()
-    return 0 < len(text) < 60 and not sentence(text) and is_name(text)
+    return 0 < len(text) < 60 and not sentence(text) and is_name(text) \
+        and not (":" in text and _PROFILE_LINE.match(text))
+
+
+_PROFILE_LINE = re.compile(r"[^\W\d][\w .'-]{0,24}:(?:\s|$)")
 
 
 def _cached_date(seen: dict[str, bool], text: str) -> bool:

@@ -18,7 +18,8 @@ template (issue 12):
   saved from a site installed for it, Kunena 5.2.14's Crypsis (its message and bbcode
   layouts) inside Joomla's Protostar, SMF 2.0.19's Curve (its own Display and index
   templates run over a written topic), Vanilla 2.0.18.4 with Quotes 1.4 and Signatures 1.2.2,
-  Kunena 3.0.8's Blue Eagle (html/topic layouts);
+  Kunena 3.0.8's Blue Eagle (html/topic layouts), Drupal 7 with Advanced Forum
+  7.x-2.8 (silver_bells) and Author Pane, saved from a site installed for it;
 - Hacker News's item page (its live markup's shape: `athing comtr` rows, the member's
   `user?id=` link, the stamp in the `age` span's title, "> " quotes typed by hand).
 
@@ -281,6 +282,18 @@ EXPECT: dict[str, dict[str, Any]] = {
                   ('brewdad77', "Glad it's moving again. Next time")],
         "quote": (4, "Dr. Wort", "Move the fermenter somewhere around"),
         "signature": (2, "Brewing since '98. On tap:"),
+    },
+    # Drupal 7's Advanced Forum: the Author Pane's lines ("Last seen: 21 hours ago", "Joined:
+    # 09/28/2023") are classed as the author's and dated, two a post: profile lines, no
+    # names, so they are no records; a reply nested under the post it quotes.
+    "drupal-7-advanced-forum.html": {
+        "posts": [('wheelie_dan', "My rear derailleur won't go onto"),
+                  ('Old Spokes', 'Sounds like either the low limit'),
+                  ('j.p.ferris', 'Before you touch any screws, check'),
+                  ('TandemTina', 'I had the same thing on'),
+                  ('wheelie_dan', 'Thanks all, it was the hanger!')],
+        "quote": (3, "Old Spokes", "Try turning the barrel adjuster"),
+        "signature": (2, "Thirty years of greasy knuckles."),
     },
 }
 
