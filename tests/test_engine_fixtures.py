@@ -19,7 +19,9 @@ template (issue 12):
   layouts) inside Joomla's Protostar, SMF 2.0.19's Curve (its own Display and index
   templates run over a written topic), Vanilla 2.0.18.4 with Quotes 1.4 and Signatures 1.2.2,
   Kunena 3.0.8's Blue Eagle (html/topic layouts), Drupal 7 with Advanced Forum
-  7.x-2.8 (silver_bells) and Author Pane, saved from a site installed for it;
+  7.x-2.8 (silver_bells) and Author Pane, saved from a site installed for it; Burning Board
+  4.1 on WCF 2.1's templates, its post list modelled on WCF's conversation message list (the
+  forum's own thread template is not public);
 - Hacker News's item page (its live markup's shape: `athing comtr` rows, the member's
   `user?id=` link, the stamp in the `age` span's title, "> " quotes typed by hand).
 
@@ -294,6 +296,17 @@ EXPECT: dict[str, dict[str, Any]] = {
                   ('wheelie_dan', 'Thanks all, it was the hanger!')],
         "quote": (3, "Old Spokes", "Try turning the barrel adjuster"),
         "signature": (2, "Thirty years of greasy knuckles."),
+    },
+    # Burning Board 4.1: the name in the message sidebar, the quote's avatar link and
+    # "X wrote:" header inside the reply's words, the signature beside them.
+    "woltlab-wbb-4.1.html": {
+        "posts": [('fishmum', 'My new 60 litre tank went'),
+                  ('Old Salt', 'That sounds like a classic bacterial'),
+                  ('k.r.mason', 'Agree with Old Salt on this'),
+                  ('Henrik', 'I learned this the hard way'),
+                  ('Old Salt', "One more thing, fishmum: don't rinse")],
+        "quote": (4, "Old Salt", "Resist the urge to do"),
+        "signature": (2, "60 l planted tank,"),
     },
 }
 
