@@ -396,8 +396,10 @@ def own_text(body: _Element, skip: list[_Element]) -> tuple[str, list[Quote]]:
 # The edit note an engine writes into the post's own text as its last line (Phorum's "Edited 1
 # time(s). Last edit at 03/15/2015 10:26AM by X.", phpBB 2's "Last edited by X on …; edited 1
 # time in total"): the engine's words, not the member's.
-_EDIT_LINE = re.compile(r"(?:\A|\n)[ \t]*(?:edited \d+ times?(?:\(s\))?\.?[ \t]*)?"
-                        r"last edit(?:ed)?[ \t]+(?:at|on|by)\b[^\n]{1,120}$", re.I)
+_EDIT_LINE = re.compile(r"(?:\A|\n)[ \t]*(?:(?:edited \d+ times?(?:\(s\))?\.?[ \t]*)?"
+                        r"last edit(?:ed)?[ \t]+(?:at|on|by)\b[^\n]{1,120}"
+                        # Invision's "Edited March 8 by X" (a date, then the editor)
+                        r"|edited[ \t]+(?:on[ \t]+)?[^\n]{1,40}?[ \t]by[ \t]+[^\n]{1,60})$", re.I)
 
 
 def _over_a_quote(line: str) -> bool:
@@ -447,10 +449,16 @@ def signature(parts: list[_Element], hints: Hints) -> str | None:
             if hints[el] & IS_SIGNATURE \
                     and not any(hints.get(a, 0) & IS_QUOTE or a.tag == "blockquote"
                                 for a in el.iterancestors()):
-                text = clean(element_text(el))
+                menus = [d for d in el.iterdescendants() if isinstance(d.tag, str)
+                         and _MENU.search(d.get("class") or "")]
+                text = clean(element_text(el, menus))
                 if text:
                     return text
     return None
+
+
+# A menu inside the signature's pane (Invision's "Hide X's signature" in a hidden ipsMenu)
+_MENU = re.compile(r"menu\b|\bhide\b|hidden\b|ipsHide", re.I)
 
 
 # Flarum opens a reply with a link to the post it answers ("@name#123", shown as the name):

@@ -27,6 +27,7 @@ from scraper.generic_words import (
     Hints,
     add_ids,
     add_itemprop,
+    add_roles,
     guest_name,
     is_date,
     is_name,
@@ -139,6 +140,7 @@ def _classed(root: _Element, skipped: set[_Element]
             names.add(el)
         add_itemprop(hints, el, value)
     add_ids(hints, root)
+    add_roles(hints, root)
     profiles: dict[str, bool] = {}  # a member's link repeats post after post
     for a in root.iter("a"):
         href = a.get("href", "")

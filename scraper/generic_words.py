@@ -350,6 +350,8 @@ class Hints(dict[_Element, int]):
 CLASS_ATTRS = etree.XPath("descendant-or-self::*/@class")
 ITEMPROP_ATTRS = etree.XPath("descendant-or-self::*/@itemprop")
 _ID_ATTRS = etree.XPath("descendant-or-self::*/@id")
+# Invision's `data-role="memberSignature"`: a signature named in no class
+_SIGNATURE_ROLES = etree.XPath("descendant-or-self::*[@data-role='memberSignature']")
 _DIGITS = "0123456789"
 
 
@@ -366,6 +368,7 @@ def hints_of(roots: list[_Element]) -> Hints:
         for attr in ITEMPROP_ATTRS(root):
             add_itemprop(hints, attr.getparent(), str(attr))
         add_ids(hints, root)
+        add_roles(hints, root)
     return hints
 
 
@@ -375,6 +378,12 @@ def add_itemprop(hints: Hints, el: _Element, prop: str) -> None:
     bits = 0 if prop == "name" else mask(prop)
     if bits:
         hints[el] = hints.get(el, 0) | bits
+
+
+def add_roles(hints: Hints, root: _Element) -> None:
+    """The signatures an element's `data-role` names (Invision's "memberSignature")."""
+    for el in _SIGNATURE_ROLES(root):
+        hints[el] = hints.get(el, 0) | IS_SIGNATURE | IS_CHROME
 
 
 def add_ids(hints: Hints, root: _Element) -> None:

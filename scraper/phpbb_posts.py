@@ -59,6 +59,10 @@ def prosilver(doc: _Element, page: Page) -> list[Post]:
                          None)
             shown = get_text(byline).rsplit("»", 1)[-1]
             post.posted_at = str(stamp.get("datetime")) if stamp is not None else when(shown, page)
+        if post.posted_at is None:  # a style that moves the byline out, before the post (Aeolus)
+            stamp = next((t for sib in el.itersiblings(preceding=True) for t in sib.iter("time")
+                          if t.get("datetime") is not None), None)
+            post.posted_at = str(stamp.get("datetime")) if stamp is not None else None
         profile = first_class(el, "dl", "postprofile")
         if profile is not None:
             _prosilver_profile(post, profile)

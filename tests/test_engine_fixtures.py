@@ -21,7 +21,9 @@ template (issue 12):
   Kunena 3.0.8's Blue Eagle (html/topic layouts), Drupal 7 with Advanced Forum
   7.x-2.8 (silver_bells) and Author Pane, saved from a site installed for it; Burning Board
   4.1 on WCF 2.1's templates, its post list modelled on WCF's conversation message list (the
-  forum's own thread template is not public);
+  forum's own thread template is not public); Invision Community 4.7.19's default theme
+  (its forums and core dev/html templates, from a public site copy); phpBB 3.3.12 in the
+  third-party Aeolus style;
 - Hacker News's item page (its live markup's shape: `athing comtr` rows, the member's
   `user?id=` link, the stamp in the `age` span's title, "> " quotes typed by hand).
 
@@ -308,6 +310,29 @@ EXPECT: dict[str, dict[str, Any]] = {
         "quote": (4, "Old Salt", "Resist the urge to do"),
         "signature": (2, "60 l planted tank,"),
     },
+    # Invision 4.7's default theme, signed in: the signature named only by data-role
+    # ("memberSignature") with a hidden menu in it ("Hide X's signature"); the edit note
+    # ("Edited March 8 by X") at the end of the words.
+    "invision-4.7.html": {
+        "posts": [('Pip Hollis', 'Started my Roma and Cherokee Purple'),
+                  ('Old Salt', 'Eighteen inches is far too high'),
+                  ('k.r.mason', 'Also check the room temperature. Mine'),
+                  ('JunebugGrows', "Wouldn't that close burn the leaves?"),
+                  ('Pip Hollis', 'Lowered the lights to about three')],
+        "quote": (4, "Old Salt", "Drop them to 2-3 inches"),
+        "signature": (2, "Zone 7b, heavy clay,"),
+    },
+    # phpBB 3.3 in the Aeolus style: the subject and the "by X » date" byline in blocks before
+    # each div.post, not in it.
+    "phpbb-3.3-aeolus.html": {
+        "posts": [('tomato_tess', 'My Moneymaker seedlings are three weeks'),
+                  ('Greenhouse Gary', 'Forty centimetres is far too high'),
+                  ('d.j.hollis', 'Brushing your palm across the tops'),
+                  ('tomato_tess', 'Lowered the bar to about 12cm'),
+                  ('BeanCounter', 'Good advice all round. Moneymaker is')],
+        "quote": (4, "Greenhouse Gary", "Forty centimetres is far too"),
+        "signature": (2, "Two allotments, one greenhouse,"),
+    },
 }
 
 
@@ -411,3 +436,9 @@ def test_mybb_and_drupal_dates_as_their_templates_print_them() -> None:
     assert [p.posted_at for p in _posts("mybb.html")] == [
         "2024-03-05T09:12:00", "2024-03-05T10:40:00", "2024-03-06T19:55:00"]
     assert _posts("drupal-10-forum.html")[0].posted_at == "2024-05-09"
+
+
+def test_a_byline_before_the_post_dates_it() -> None:
+    """phpBB's Aeolus style moves the "by X » date" line out of div.post, before it."""
+    assert [p.posted_at for p in _posts("phpbb-3.3-aeolus.html")][:2] == [
+        "2024-03-09T18:47:12+00:00", "2024-03-09T19:15:40+00:00"]
