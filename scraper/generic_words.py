@@ -351,7 +351,7 @@ CLASS_ATTRS = etree.XPath("descendant-or-self::*/@class")
 ITEMPROP_ATTRS = etree.XPath("descendant-or-self::*/@itemprop")
 _ID_ATTRS = etree.XPath("descendant-or-self::*/@id")
 # Invision's `data-role="memberSignature"`: a signature named in no class
-_SIGNATURE_ROLES = etree.XPath("descendant-or-self::*[@data-role='memberSignature']")
+_ROLE_ATTRS = etree.XPath("descendant-or-self::*/@data-role")
 _DIGITS = "0123456789"
 
 
@@ -382,8 +382,10 @@ def add_itemprop(hints: Hints, el: _Element, prop: str) -> None:
 
 def add_roles(hints: Hints, root: _Element) -> None:
     """The signatures an element's `data-role` names (Invision's "memberSignature")."""
-    for el in _SIGNATURE_ROLES(root):
-        hints[el] = hints.get(el, 0) | IS_SIGNATURE | IS_CHROME
+    for role in _ROLE_ATTRS(root):  # (the attributes listed in C: few pages have any)
+        if role == "memberSignature":
+            el = role.getparent()
+            hints[el] = hints.get(el, 0) | IS_SIGNATURE | IS_CHROME
 
 
 def add_ids(hints: Hints, root: _Element) -> None:
