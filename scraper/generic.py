@@ -265,12 +265,12 @@ def _records(counts: Counts, group: list[_Element]) -> list[Record]:
     # whatever dates that block holds (Kunena 3's header, then the post's table, dated by
     # its "Last Edit: 1 week ago" note).
     kinds = Counter(shape(p[0]) for p in partners if len(p) == 1)
-    if kinds and len(records) >= 3:
-        kind, n = kinds.most_common(1)[0]
+    kind, n = kinds.most_common(1)[0] if kinds else (None, 0)
+    if len(records) >= 3 and n >= len(records) / 2:
         for el, mine in zip(records, partners):
             nxt = el.getnext()
-            if not mine and n >= len(records) / 2 and nxt is not None and nxt not in records \
-                    and el.tag not in ROWS and el not in counts.names and shape(nxt) == kind:
+            if not mine and nxt is not None and nxt not in records and el.tag not in ROWS \
+                    and el not in counts.names and shape(nxt) == kind:
                 mine.append(nxt)
     return [Record(el, p) for el, p in zip(records, partners)]
 
