@@ -75,14 +75,24 @@ def set_profile_field(post: Post, label: str, value: str | None) -> None:
 
 
 # Month names and abbreviations by their first letters: English, German, French, Spanish,
-# Italian, Dutch, Portuguese (a name another language gives another month is left out).
+# Italian, Dutch, Portuguese, Finnish, Polish, Hungarian, Turkish, Russian (a name another language
+# gives another month is left out: Czech, whose "červen" and "červenec" are June and July).
 _MONTHS = {
     **{m: i for i, m in enumerate("- jan feb mar apr may jun jul aug sep oct nov dec".split())},
     "mär": 3, "mae": 3, "mai": 5, "okt": 10, "dez": 12,  # de
     "fév": 2, "fev": 2, "avr": 4, "juin": 6, "juil": 7, "aoû": 8, "aou": 8, "déc": 12,  # fr
     "ene": 1, "abr": 4, "ago": 8, "dic": 12,  # es, it, pt
     "gen": 1, "mag": 5, "giu": 6, "lug": 7, "set": 9, "ott": 10, "out": 10,  # it, pt
-    "mrt": 3, "mei": 5,  # nl
+    "mrt": 3, "maa": 3, "mei": 5,  # nl ("maart"), and fi ("maaliskuu")
+    "tam": 1, "hel": 2, "huh": 4, "tou": 5, "kes": 6, "hei": 7, "elo": 8, "syy": 9,  # fi
+    "lok": 10, "marr": 11, "jou": 12,
+    "sty": 1, "lut": 2, "kwi": 4, "maj": 5, "cze": 6, "lip": 7, "sie": 8, "wrz": 9,  # pl
+    "paź": 10, "paz": 10, "lis": 11, "gru": 12,
+    "már": 3, "ápr": 4, "máj": 5, "jún": 6, "júl": 7, "sze": 9,  # hu
+    "oca": 1, "şub": 2, "nis": 4, "haz": 6, "tem": 7, "ağu": 8, "eyl": 9, "eki": 10,  # tr
+    "kas": 11, "ara": 12,
+    "янв": 1, "фев": 2, "мар": 3, "апр": 4, "мая": 5, "май": 5, "июн": 6, "июл": 7,  # ru
+    "авг": 8, "сен": 9, "окт": 10, "ноя": 11, "дек": 12,
 }
 _LETTERS = r"[^\W\d_]"
 _DATES = [  # (regex, order of year/month/day groups)
@@ -93,13 +103,16 @@ _DATES = [  # (regex, order of year/month/day groups)
     (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\.?[ -](?:de )?({_LETTERS}{{3}}){_LETTERS}*\.?,?"
                 rf"[ -](?:de )?(\d{{4}})"), (3, 2, 1)),
     (re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})"), (3, 2, 1)),
+    # The year first, the month named (Hungarian "2015. márc. 12."), or marked (2015年3月12日)
+    (re.compile(rf"\b(\d{{4}})\.? ({_LETTERS}{{3}}){_LETTERS}*\.? (\d{{1,2}})\b"), (1, 2, 3)),
+    (re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]"), (1, 2, 3)),
     # 20/06/2015 (day first) or 06/20/2015 (month first), read where one of the two is over
     # 12 or the page's language says: 05/06/2015 could be either. With dashes, 06-20-2015 as
     # vBulletin and MyBB print it by default.
     (re.compile(r"\b(\d{1,2})([/-])(\d{1,2})\2(\d{4})\b"), (4, 3, 1)),
     (re.compile(r"\b(\d{1,2})([/-])(\d{1,2})\2(\d{4})\b"), (4, 1, 3)),
 ]
-_DAY_FIRST = 4  # the index of 20/06/2015 above
+_DAY_FIRST = len(_DATES) - 2  # the index of 20/06/2015 above: the last two read either way
 _TIME = re.compile(r"(?<![\d:])(\d{1,2})[:h](\d{2})(?::(\d{2}))?(?:\s*([ap])\.?m\b\.?)?", re.I)
 
 

@@ -26,7 +26,10 @@ PROFILE_LINK = re.compile(
     r"(?!(?!.*[?&;](?:u|uid|user|userid|id|username|name)=\w).*action=profile)"
     r".*?(?:"
     r"(?:^|/)(?:members?|users?|profiles?|u|user|people|benutzer|mitglied|account|community/"
-    r"profile)(?:/|\.php|$)|memberlist\.php\?mode=viewprofile|profile\.php|[?&](?:u|uid|user|"
+    # and as other languages name them ("/profil/12", "/membres/jean", "/utente/123")
+    r"profile|profil|perfil|membres?|miembros?|membr[io]s?|utent[ei]|usuarios?|utilisateurs?|"
+    r"mitglieder|gebruikers?|leden|uzytkownik|uzytkownicy|kayttaja|felhasznalo|kullanici)"
+    r"(?:/|\.php|$|-\d)|memberlist\.php\?mode=viewprofile|profile\.php|[?&](?:u|uid|user|"
     r"userid|showuser|action=profile)=|action=profile|/profile/|/user/|/members/|"
     r"user_?(?:profile|info)\b|/user-?dashboard/|"
     # "user?id=alice" (Hacker News and custom engines): the member named in the query
@@ -34,13 +37,29 @@ PROFILE_LINK = re.compile(
 _MONTHS = (r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januar|februar|märz|mai|juni|juli|"
            r"okt|dez|enero|febrero|marzo|abril|mayo|junio|julio|agosto|sept|octubre|noviembre|"
            r"diciembre|janv|févr|mars|avr|juin|juil|août|déc|tammi|helmi|maalis|huhti|touko|"
-           r"kesä|heinä|elo|syys|loka|marras|joulu")
+           r"kesä|heinä|elo|syys|loka|marras|joulu|"
+           r"gennaio|febbraio|maggio|giugno|luglio|ottobre|dicembre|"  # it
+           r"março|maio|junho|julho|setembro|outubro|dezembro|maart|mei|"  # pt, nl
+           r"stycz|lut|kwie|maj|czerw|lip|sierp|wrze|paźdz|listop|grud|"  # pl
+           r"márc|ápr|máj|jún|júl|szept|"  # hu
+           r"ocak|şubat|nisan|mayıs|haziran|temmuz|ağustos|eylül|ekim|kasım|aralık|"  # tr
+           r"янв|фев|мар|апр|ма[йя]|июн|июл|авг|сен|окт|ноя|дек")  # ru
+# A date relative to the day the page was saved ("3 days ago", "vor 2 Tagen", "il y a 3
+# heures", "hace 2 días", "3 giorni fa", "1 Jahr 2 Tage her", "3 часа назад"): no day, but a
+# post's date line all the same. ("hier", French for yesterday, is German for here; "her"
+# alone is English.)
+_RELATIVE = (r"\b(?:ago|today|yesterday|heute|gestern|aujourd'hui|vor \d+|il y a (?:\d+|une?)|"
+             r"hace (?:\d+|una?)|há (?:\d+|uma?)|geleden|temu|sitten|ezelőtt|önce|just now|"
+             r"gerade eben|à l'instant|назад|сегодня|вчера)\b|\b\d+\s+[^\W\d_]+\s+(?:fa|her)\b")
 DATE = re.compile(
     rf"\b(?:19|20)\d\d[-/.]\d\d?[-/.]\d\d?\b|\b\d\d?[-/.]\d\d?[-/.](?:19|20)?\d\d\b|"
-    rf"\b(?:{_MONTHS})[a-zä]*\.?\s+\d\d?(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d|"
-    rf"\b\d\d?\.?\s+(?:{_MONTHS})[a-zäéû]*\.?,?\s+(?:19|20)\d\d|\b\d\d?:\d\d(?:[ap]m)?\b|"
+    rf"\b(?:{_MONTHS})[^\W\d_]*\.?\s+\d\d?(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d|"
+    rf"\b\d\d?\.?\s+(?:de\s+)?(?:{_MONTHS})[^\W\d_]*\.?,?\s+(?:de\s+)?(?:19|20)\d\d|"
+    rf"\b\d\d?:\d\d(?:[ap]m)?\b|"
     rf"\b\d\d?(?:st|nd|rd|th)\s+(?:{_MONTHS})|"
-    rf"\b(?:ago|today|yesterday|heute|gestern|hier|aujourd'hui|her|vor \d)\b", re.I)
+    # the year first: Hungarian "2015. márc. 12.", and 2015年3月12日
+    rf"\b(?:19|20)\d\d\.?\s+(?:{_MONTHS})[^\W\d_]*\.?\s+\d\d?\b|(?:19|20)\d\d\s*[年년]\s*\d\d?\s*[月월]|"
+    rf"{_RELATIVE}", re.I)
 
 # A day of a month with no year ("Apr 24", "24. März"): no date DATE takes, but no name either.
 _MONTH = rf"(?:{_MONTHS})(?:uary|ruary|ch|il|e|y|ust|tember|ober|ember|o|io|ier|rier)?\.?"
@@ -52,7 +71,9 @@ MONTH_DAY = re.compile(rf"^(?:{_MONTH}\s+\d\d?(?:st|nd|rd|th)?|\d\d?(?:st|nd|rd|
 # neither (the pattern itself costs ~3-6 µs a text).
 _DIGIT = re.compile(r"\d")
 _DATE_DIGITS = re.compile(r"\d\d?[-/.:]\d|(?:19|20)\d\d|\d(?:st|nd|rd|th)|vor \d", re.I)
-_DATE_WORDS = re.compile("ago|today|yesterday|heute|gestern|hier|aujourd'hui|her")
+_DATE_WORDS = re.compile("ago|today|yesterday|heute|gestern|aujourd'hui|il y a|hace|há |geleden|"
+                         "temu|sitten|ezelőtt|önce|just now|gerade eben|à l'instant|назад|"
+                         "сегодня|вчера| fa| her")
 _DATE_WORDS_I = re.compile(_DATE_WORDS.pattern, re.I)  # beyond ASCII, as re.I folds in DATE
 
 
@@ -236,8 +257,10 @@ def attribution_lines(text: str) -> list[str]:
 # Every link PROFILE_LINK finds holds one of these in lower case. Most of a page's links (its
 # topics, pages, posts) hold none and are answered without the pattern, whose lookaheads are
 # tried at every position of the link (~8 µs a link on the SA pages).
-_PROFILE_WORDS = ("member", "user", "profile", "people", "benutzer", "mitglied", "account",
-                  "u/", "u.php", "u=", "uid=")
+_PROFILE_WORDS = ("member", "user", "profil", "perfil", "people", "benutzer", "mitglied",
+                  "account", "u/", "u.php", "u=", "uid=", "membr", "miembro", "utent", "usuario",
+                  "utilisateur", "gebruiker", "leden", "uzytkownik", "kayttaja", "felhasznalo",
+                  "kullanici")
 _PROFILE_LOWER = lowered(PROFILE_LINK)
 
 

@@ -299,6 +299,9 @@ def test_a_list_of_other_topics_is_not_the_thread_and_user_content_is_the_body()
     ("https://f.example/index.php?action=profile;area=account", False),
     ("https://f.example/index.php?action=profile;area=showposts;u=77", True),
     ("member.php?action=profile&uid=12", True),
+    # as other languages name a member's page
+    ("/profil/123", True), ("/membres/jean", True), ("/utente/123", True), ("/usuario/pepe", True),
+    ("https://forum.hardware.fr/profil-12345.htm", True), ("/profile-settings", False),
 ])
 def test_a_share_button_is_no_profile_link(href: str, profile: bool) -> None:
     # A share button's ?u= is the thread's address: taken for a profile link, the button's
@@ -310,11 +313,30 @@ def test_a_share_button_is_no_profile_link(href: str, profile: bool) -> None:
 @pytest.mark.parametrize("text", [
     "Posted: Sat Mar 13, 2004 2:36 pm", "SEP 20, 2012", "8th MARCH", "3 DÉC. 2019",
     "12 Août 2020", "vor 3 Tagen", "Yesterday", "HEUTE", "Joined: 2004", "Posts: 1,234",
-    "Reply #3", "on Tue, 30/06/2015 - 11:48.", "Mon Jan 01", "ſep 20, 2012", "Kesä 3, 2011"])
+    "Reply #3", "on Tue, 30/06/2015 - 11:48.", "Mon Jan 01", "ſep 20, 2012", "Kesä 3, 2011",
+    "il y a 3 heures", "hace 2 días", "3 giorni fa", "2 dagen geleden", "3 часа назад",
+    "1 Jahr 2 Tage her", "Just now", "12 de marzo de 2015", "2015. márc. 12.", "Ask her",
+    "hier klicken"])
 def test_is_date_finds_what_the_date_pattern_finds(text: str) -> None:
     from scraper.generic_words import DATE, is_date
 
     assert is_date(text) == (DATE.search(text) is not None)
+
+
+@pytest.mark.parametrize("text, dated", [
+    ("il y a 3 heures", True), ("hace 2 días", True), ("3 giorni fa", True),
+    ("2 dagen geleden", True), ("3 часа назад", True), ("2 dni temu", True),
+    ("1 Jahr 2 Tage her", True), ("just now", True), ("12 de marzo de 2015", True),
+    ("2015. márc. 12.", True), ("2015年3月12日", True),
+    # a short text that only holds a word some language dates with is no date line
+    ("Ask her", False), ("hier klicken", False), ("Tell her 2 times", False),
+])
+def test_relative_and_foreign_date_lines(text: str, dated: bool) -> None:
+    # A page whose posts show only "vor 2 Tagen" or "il y a 3 heures" has no other date
+    # for its records to be found by.
+    from scraper.generic_words import is_date
+
+    assert is_date(text) is dated
 
 
 def test_a_tree_under_one_top_level_comment_wins_over_a_list_of_other_topics() -> None:
@@ -343,6 +365,11 @@ def test_a_tree_under_one_top_level_comment_wins_over_a_list_of_other_topics() -
     ("Joined: Mar 2009", None),  # no day
     ("Feb 31, 2020", None),
     ("3 years ago", None),  # the page does not say when it was saved
+    # Month names of more languages, and the year first
+    ("12 maart 2015 14:32", "2015-03-12T14:32:00"), ("12. maaliskuuta 2015", "2015-03-12"),
+    ("12 lipca 2015, 09:05", "2015-07-12T09:05:00"), ("12 марта 2015 в 14:32", "2015-03-12T14:32:00"),
+    ("2015. márc. 12. 14:32", "2015-03-12T14:32:00"), ("2015年3月12日 14:32", "2015-03-12T14:32:00"),
+    ("12 Ara 2015", "2015-12-12"),
 ])
 def test_dates_shown_as_text(shown: str, iso: str | None) -> None:
     assert shown_date(shown) == iso
@@ -812,3 +839,27 @@ def test_a_page_s_hinted_elements_under_a_record_are_those_a_walk_finds(folder: 
                                                                     if e is not part]
                 asked += 1
     assert asked >= 20
+
+
+@pytest.mark.parametrize("members, dates", [
+    ("membres", ["il y a 3 heures", "il y a 2 heures", "il y a 40 minutes"]),
+    ("utente", ["3 giorni fa", "2 giorni fa", "5 ore fa"]),
+    ("profil", ["vor 3 Tagen", "1 Jahr 2 Tage her", "gerade eben"]),
+    ("usuario", ["hace 2 días", "hace 5 horas", "hace una hora"]),
+])
+def test_a_page_in_another_language_with_only_relative_dates(members: str, dates: list[str]
+                                                            ) -> None:
+    # No class names an engine would give, no <time>: the posts are found by the members'
+    # links as the site's language names them and by dates shown relative to the day the
+    # page was saved.
+    names = ["Lucie", "Marco", "Pilar"]
+    posts = "".join(
+        f'<table width="100%"><tr><td><a href="/{members}/{n + 11}">{name}</a><br>'
+        f'<span>{when}</span></td><td>Message {n} : le joint fuit encore après le serrage, '
+        f'faut-il le remplacer ?</td></tr></table>'
+        for n, (name, when) in enumerate(zip(names, dates)))
+    page = (f"<html><head><title>Joint qui fuit</title></head><body><div>{posts}</div>"
+            f"</body></html>")
+    [thread] = generic.parse(page.encode(), "joint.html")
+    assert [p.author for p in thread.posts] == names
+    assert thread.posts[2].body.startswith("Message 2 : le joint fuit")
