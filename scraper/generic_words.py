@@ -154,10 +154,15 @@ ATTRIBUTION = re.compile(
     # its colon ("X posted" ends sentences too)
     r"|(?:\([^()\n]{1,40}\)\s*)?@?(?:(?P<a>.{1,60}?)(?:\"\s*post=\"\d+)?\s+)?"
     r"(?:(?:wrote|said|schrieb|a écrit|kirjoitti|escribió|scrive|ha scritto|schreef|napisał|"
-    r"írta|skrev)\s*:?|posted\s*:|said\s+in\s+[^\n]{1,150}:)"  # NodeBB: "@X said in Topic:"
+    r"írta|skrev)\s*:?|posted\s*:|said\s+in\s+[^\n]{1,150}:"  # NodeBB: "@X said in Topic:"
+    # and, with their colon (without, they end sentences), the verbs of more languages:
+    # phpBB's "X писал(а):", IP.Board's "X sagte:", "X a dit :", "X disse:"
+    r"|(?:escreveu|yazdı|napsal(?:a|\(a\))?|napisała|napisał\(a\)|(?:на)?писала?(?:\(а\))?|"
+    r"пишет|сказала?(?:\(а\))?|dijo|a dit|sagte|zei|ha detto|disse|sanoi)\s*:)"
     # vBulletin's "Originally Posted by X" (its quote's header, and its version 2's whole box)
     r"|(?:Quote:?\s*)?Originally\s+Posted\s+by\s+(?P<d>[^\n]{1,60}?)(?:\s+View\s+Post)?"
-    r"|(?:Quote from|Quote|Zitat von|Zitat|Citation de|Cita de|Lainaus|Idézet|Cytat|Citaat)"
+    r"|(?:Quote from|Quote|Zitat von|Zitat|Citation de|Cita de|Lainaus|Idézet|Cytat|Citaat|"
+    r"Citação de|Citação|Citazione di|Citazione|Citat|Цитата|Alıntı)"
     r"\s*:?\s*(?P<b>[^\n]{0,80}?)(?:\s+(?:on|am|le|el)\s+.*)?"
     # and the arrow some link to the quoted post with (Vanilla's "X wrote: »")
     r")\s*[»›→↑⇧^]?\s*$", re.I)
@@ -178,7 +183,9 @@ def attributed(head: re.Match[str]) -> str | None:
 _ATTRIBUTION_WORDS = ("ago", "wrote", "said", "schrieb", "a écrit", "kirjoitti", "escribió",
                       "scrive", "ha scritto", "schreef", "napisał", "írta", "skrev", "posted",
                       "quote", "zitat", "cita", "lainaus", "idézet", "cytat", "citaat",
-                      "originally")
+                      "originally", "escreveu", "yazdı", "napsal", "писал", "пишет", "сказал",
+                      "dijo", "a dit", "sagte", "zei", "ha detto", "disse", "sanoi", "цитата",
+                      "alıntı")
 
 
 # "… by Nobody: 12:19pm On Apr 24", "Submitted by jensk (not verified) on Mon, 11/02/2013 -

@@ -17,7 +17,9 @@ from scraper.models import AUTHOR_FROM_PAGE, Post, Quote
 from scraper.phpbb_page import Page, param, when
 from scraper.tree import ancestor, by_class, first_class, get_text, has_class
 
-_WROTE = re.compile(r"^(.*?)\s*(?:wrote|schrieb|a écrit|escribió|ha scritto|schreef|napisał)\b",
+# A quote's head in the board's language: "X wrote:", "X писал(а):", "X írta:"
+_WROTE = re.compile(r"^(.*?)\s*(?:wrote|schrieb|a écrit|escribió|ha scritto|scrive|schreef|napisał|"
+                    r"napsal|írta|kirjoitti|skrev|escreveu|yazdı|(?:на)?писала?|пишет)\b",
                     re.I)
 _POST_ID = re.compile(r"^p\d+$")
 _PERMALINK = re.compile(r"#p\d+$")

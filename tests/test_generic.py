@@ -61,6 +61,9 @@ def test_page_two_numbers_from_the_page() -> None:
     ("Dan schrieb:", "Dan"), ("Dan a écrit :", "Dan"), ("Dan kirjoitti:", "Dan"),
     ("Idézet: Dan", "Dan"), ("14 hours ago, Dan said:", "Dan"), ("Dan posted:", "Dan"),
     ('Dan" post="493812414 posted:', "Dan"),
+    ("Dan писал(а):", "Dan"), ("Dan escreveu:", "Dan"), ("Dan yazdı:", "Dan"),
+    ("Dan napisał(a):", "Dan"), ("Dan sagte:", "Dan"), ("Dan a dit :", "Dan"),
+    ("Citazione di Dan", "Dan"), ("Цитата: Dan", "Dan"), ("Citação de Dan", "Dan"),
 ])
 def test_attribution_lines(attribution: str, author: str) -> None:
     page = ("<html><body>" + "".join(

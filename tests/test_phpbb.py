@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import scraper
 from scraper import ParseError, detect, phpbb
 from scraper.models import Thread
 from tests.conftest import FIXTURES, shared
@@ -104,6 +105,16 @@ def test_prosilver33_posts(pro33: Thread) -> None:
     assert (guest.author, guest.author_title) == ("Anonymous visitor", None)
     assert guest.body == "Does a KMC chain need a special tool?"  # edit notice left out
     assert guest.posted_at == "2021-03-05T07:01:00+00:00"
+
+
+@pytest.mark.parametrize("head", ["писал(а):", "írta:", "kirjoitti:", "escreveu:", "yazdı:", "skrev:"])
+def test_a_quote_head_in_the_board_s_language_names_the_quoted_member(head: str) -> None:
+    # The language pack writes the head: a Russian board's "spokey писал(а):".
+    data = (HERE / "prosilver33.html").read_bytes().replace(b"</a> wrote: <a",
+                                                            f"</a> {head} <a".encode())
+    [thread] = scraper.parse(data, "prosilver33.html")
+    [quote] = thread.posts[0].quotes
+    assert (quote.author, quote.text) == ("spokey", "How do I know when the chain is worn out?")
 
 
 # --- subsilver2 (phpBB 3) ----------------------------------------------------------------------
