@@ -325,6 +325,9 @@ def _title(root: _Element) -> str:
             # "Beginners > What programs do you use?": a heading of the board and the topic
             crumbs = _CRUMBS.split(h) if h else []
             heads += [crumbs[-1]] if len(crumbs) > 1 else []
+            # "TOPIC: Stuck fermentation" (Kunena): the heading's label is no part of the topic
+            label = _HEAD_LABEL.match(h)
+            heads += [h[label.end():]] if label and label.end() < len(h) else []
         # "Topic - Forums - Assembly Corner" under <h1><a href="/">Assembly Corner</a>
         elif h and page.endswith(f" {h}") and _TITLE_DASH.search(page[:-len(h)]):
             page = _TITLE_DASH.sub("", page[:-len(h)])
@@ -346,6 +349,8 @@ def _title(root: _Element) -> str:
 
 
 _CRUMBS = re.compile(r"\s+[>»›]\s+")
+_HEAD_LABEL = re.compile(r"(?:topic|thema|sujet|tema|aihe|téma|temat|тема|konu|onderwerp|assunto|"
+                         r"argomento|thread|discussion|subject|betreff)\s*:\s*", re.I)
 _TITLE_DASH = re.compile(r"\s+(?:[-–—|/»•·]|::)\s*$")
 # The site's front page: "/", "../../", "index.php", "https://example.org/".
 _HOME = re.compile(r"(?:\.\.?/)*|/|(?:https?:)?//[^/]+/?|(?:\.?\.?/)*index\.(?:php|html?)", re.I)
@@ -366,7 +371,14 @@ _PAGE_SUFFIX = re.compile(r"\s*(?:[-–|:,]\s*|\(\s*)(?:page|seite|página|pagin
 _ARCHIVE_SUFFIX = re.compile(r"\s*\[Archive\]\s*$", re.I)
 
 
+# "Topic (1/2)": the page of a topic of two (Kunena's title)
+_PAGE_OF = re.compile(r"\s*\(\s*(\d+)\s*/\s*(\d+)\s*\)\s*$")
+
+
 def _unpaged(title: str) -> str:
+    paged = _PAGE_OF.search(title)
+    if paged and 1 <= int(paged.group(1)) <= int(paged.group(2)) and paged.start():
+        title = title[:paged.start()]
     return _ARCHIVE_SUFFIX.sub("", _PAGE_SUFFIX.sub("", title)) or title
 
 

@@ -112,6 +112,10 @@ def test_the_topic_title_not_the_site_name() -> None:
     assert title("<html><head><title>Grammatikfehler - Proxer.Me Forum</title></head>"
                  "<body><h1>THEMA: Grammatikfehler</h1></body></html>") == "Grammatikfehler"
     assert title("<html><body><h1>Only a heading</h1></body></html>") == "Only a heading"
+    # Kunena's "Site: Topic (1/2)" over "TOPIC: Topic": the page, the site and the label out
+    assert title("<html><head><title>Brew Shed: Stuck at 1.030 (1/2)</title></head>"
+                 "<body><h1>TOPIC: Stuck at 1.030</h1></body></html>") == "Stuck at 1.030"
+    assert title("<html><head><title>Ratio (3/2)</title></head><body></body></html>") == "Ratio (3/2)"
 
 
 def test_real_pages_get_their_topic_titles() -> None:
