@@ -71,6 +71,8 @@ def count(root: _Element) -> Counts:
     seen: dict[str, bool] = {}  # texts repeat page after page ("Quote", "Reply", "2")
     for el in order:
         tail = el.tail
+        if tail:  # (its length without the indentation of the page's source around it)
+            tail = tail.strip()
         if el in skipped:  # what its children added does not count
             n = text[el] = named = dated = 0
             names.pop(el, None)
@@ -89,9 +91,7 @@ def count(root: _Element) -> Counts:
             # A date is a short text of its own (a post body that mentions one is not a date
             # line), or a short tail after the element.
             own_dated = 0 < len(own) < 80 and (el in date_classed or _cached_date(seen, own))
-            # (The tail's length without the indentation of the page's source around it.)
-            if el in timed or own_dated \
-                    or tail and 0 < len(tail.strip()) < 80 and _cached_date(seen, tail):
+            if el in timed or own_dated or tail and len(tail) < 80 and _cached_date(seen, tail):
                 dated = dates[el] = dated + 1
             # A guest's name in a dated header's own text ("Submitted by Guest on Tue,
             # 12/02/2013 - 10:06"): a name where no element is one.
@@ -99,7 +99,7 @@ def count(root: _Element) -> Counts:
                 named_at.add(el)
                 named = names[el] = named + 1
         if tail:
-            n += len(tail.strip())
+            n += len(tail)
         if n or named or dated:  # most elements add nothing: no need to find the parent
             parent = el.getparent()
             if parent is not None:

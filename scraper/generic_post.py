@@ -20,7 +20,6 @@ from scraper.generic_body import body_element, own_text, quotes_and_chrome, repl
 from scraper.generic_count import date_stamp
 from scraper.generic_loose import around_author
 from scraper.generic_words import (
-    DATE,
     IS_AUTHOR,
     IS_BADGE,
     IS_QUOTE,
@@ -251,7 +250,7 @@ def _bold_name(parts: list[_Element]) -> _Element | None:
     for part in parts:
         for el in part.iter("dt", "strong", "b", "h4", "h5", "cite"):
             text = text_of(el).strip()
-            if _short_name(el) and len(text.split()) <= 4 and not DATE.search(text) \
+            if _short_name(el) and len(text.split()) <= 4 and not is_date(text) \
                     and not MONTH_DAY.match(text) and not re.fullmatch(r"[#\d\W]+", text) \
                     and not text.endswith(":") and not _in_words(el):
                 return el

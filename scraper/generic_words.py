@@ -51,15 +51,32 @@ _MONTHS = (r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januar|februar|mär
 _RELATIVE = (r"\b(?:ago|today|yesterday|heute|gestern|aujourd'hui|vor \d+|il y a (?:\d+|une?)|"
              r"hace (?:\d+|una?)|há (?:\d+|uma?)|geleden|temu|sitten|ezelőtt|önce|just now|"
              r"gerade eben|à l'instant|назад|сегодня|вчера)\b|\b\d+\s+[^\W\d_]+\s+(?:fa|her)\b")
-DATE = re.compile(
-    rf"\b(?:19|20)\d\d[-/.]\d\d?[-/.]\d\d?\b|\b\d\d?[-/.]\d\d?[-/.](?:19|20)?\d\d\b|"
-    rf"\b(?:{_MONTHS})[^\W\d_]*\.?\s+\d\d?(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d|"
-    rf"\b\d\d?\.?\s+(?:de\s+)?(?:{_MONTHS})[^\W\d_]*\.?,?\s+(?:de\s+)?(?:19|20)\d\d|"
-    rf"\b\d\d?:\d\d(?:[ap]m)?\b|"
-    rf"\b\d\d?(?:st|nd|rd|th)\s+(?:{_MONTHS})|"
-    # the year first: Hungarian "2015. márc. 12.", and 2015年3月12日
-    rf"\b(?:19|20)\d\d\.?\s+(?:{_MONTHS})[^\W\d_]*\.?\s+\d\d?\b|(?:19|20)\d\d\s*[年년]\s*\d\d?\s*[月월]|"
-    rf"{_RELATIVE}", re.I)
+def _dated(months: str, letters: str) -> str:
+    """DATE's alternatives that name a day (all but the relative ones)."""
+    return (
+        rf"\b(?:19|20)\d\d(?:[-/.]\d\d?[-/.]\d\d?\b|"
+        # the year first: Hungarian "2015. márc. 12."
+        rf"\.?\s+(?:{months}){letters}*\.?\s+\d\d?\b)|"
+        rf"\b\d\d?[-/.]\d\d?[-/.](?:19|20)?\d\d\b|"
+        rf"\b(?:{months}){letters}*\.?\s+\d\d?(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d|"
+        rf"\b\d\d?\.?\s+(?:de\s+)?(?:{months}){letters}*\.?,?\s+(?:de\s+)?(?:19|20)\d\d|"
+        rf"\b\d\d?:\d\d(?:[ap]m)?\b|"
+        rf"\b\d\d?(?:st|nd|rd|th)\s+(?:{months})")
+
+
+_DATED = _dated(_MONTHS, r"[^\W\d_]") + r"|(?:19|20)\d\d\s*[年년]\s*\d\d?\s*[月월]"  # 2015年3月12日
+DATE = re.compile(f"{_DATED}|{_RELATIVE}", re.I)
+# DATE's two halves, asked apart (`is_date`), and for a text in ASCII, lowered (`lowered`),
+# with the month names in ASCII each once (not "januar" beside "jan"): a pattern tries
+# every alternative at every word, and with the names and relative words of more languages
+# one pattern was three times slower on the Avalanches pages' texts.
+_ASCII_MONTHS = "|".join(sorted(
+    {m for m in _MONTHS.split("|") if m.isascii()
+     if not any(m != o and m.startswith(o) for o in _MONTHS.split("|") if o.isascii())},
+    key=lambda m: (-len(m), m)))
+_DATED_I, _RELATIVE_I = re.compile(_DATED, re.I), re.compile(_RELATIVE, re.I)
+_DATED_LOWER = re.compile(_dated(_ASCII_MONTHS, "[a-z]"))
+_RELATIVE_LOWER = re.compile(_RELATIVE.replace(r"[^\W\d_]", "[a-z]"))
 
 # A day of a month with no year ("Apr 24", "24. März"): no date DATE takes, but no name either.
 _MONTH = rf"(?:{_MONTHS})(?:uary|ruary|ch|il|e|y|ust|tember|ober|ember|o|io|ier|rier)?\.?"
@@ -70,11 +87,21 @@ MONTH_DAY = re.compile(rf"^(?:{_MONTH}\s+\d\d?(?:st|nd|rd|th)?|\d\d?(?:st|nd|rd|
 # separator or year, a "3rd"): a text with neither is no date, and most texts of a page are
 # neither (the pattern itself costs ~3-6 µs a text).
 _DIGIT = re.compile(r"\d")
-_DATE_DIGITS = re.compile(r"\d\d?[-/.:]\d|(?:19|20)\d\d|\d(?:st|nd|rd|th)|vor \d", re.I)
-_DATE_WORDS = re.compile("ago|today|yesterday|heute|gestern|aujourd'hui|il y a|hace|há |geleden|"
-                         "temu|sitten|ezelőtt|önce|just now|gerade eben|à l'instant|назад|"
-                         "сегодня|вчера| fa| her")
-_DATE_WORDS_I = re.compile(_DATE_WORDS.pattern, re.I)  # beyond ASCII, as re.I folds in DATE
+_DATE_DIGITS = re.compile(r"\d\d?[-/.:]\d|(?:19|20)\d\d|\d(?:st|nd|rd|th)", re.I)
+# and every relative date one of these words (searched in lower case; " fa" and " her" apart,
+# as a pattern's word opening with a space is tried at every space of a text)
+_DATE_WORDS = re.compile("ago|today|yesterday|heute|gestern|aujourd'hui|vor |il y a|hace|há |"
+                         "geleden|temu|sitten|ezelőtt|önce|just now|gerade eben|à l'instant|"
+                         "назад|сегодня|вчера")
+
+
+# (those in ASCII, for a text in ASCII: fewer words to try at each letter)
+_DATE_WORDS_ASCII = re.compile("|".join(w for w in _DATE_WORDS.pattern.split("|") if w.isascii()))
+
+
+def _relative_words(lower: str) -> bool:
+    return " fa" in lower or " her" in lower or (
+        _DATE_WORDS_ASCII if lower.isascii() else _DATE_WORDS).search(lower) is not None
 
 
 def lowered(pattern: re.Pattern[str]) -> re.Pattern[str]:
@@ -92,22 +119,23 @@ def found(pattern: re.Pattern[str], twin: re.Pattern[str], text: str) -> bool:
     return pattern.search(text) is not None
 
 
-_DATE_LOWER, _DATE_DIGITS_LOWER = lowered(DATE), lowered(_DATE_DIGITS)
+_DATE_DIGITS_LOWER = lowered(_DATE_DIGITS)
 
 
 def is_date(text: str) -> bool:
-    """Does DATE find a date in `text`?"""
+    """Does DATE find a date in `text`? Its days first, each shape of them with a digit, then
+    its relative dates, each with a word of _DATE_WORDS."""
     if text.isascii():  # ASCII: re.I folds no other letters in
         lower = text.lower()
-        if not _DIGIT.search(text):
-            if not _DATE_WORDS.search(lower):
-                return False
-        elif not _DATE_DIGITS_LOWER.search(lower) and not _DATE_WORDS.search(lower):
-            return False
-        return _DATE_LOWER.search(lower) is not None
-    if not _DATE_DIGITS.search(text) and not _DATE_WORDS_I.search(text):
-        return False
-    return DATE.search(text) is not None
+        if _DIGIT.search(text) and _DATE_DIGITS_LOWER.search(lower) \
+                and _DATED_LOWER.search(lower):
+            return True
+        return _relative_words(lower) and _RELATIVE_LOWER.search(lower) is not None
+    if _DATE_DIGITS.search(text) and _DATED_I.search(text):
+        return True
+    # (lower(), as re.I folds: "ſep" is "sep")
+    lower = text.lower()
+    return _relative_words(lower) and _RELATIVE_I.search(text) is not None
 
 
 # (?<!-): not a BEM modifier, Drupal's "field--name-taxonomy-forums" on every field. A class
@@ -179,13 +207,15 @@ def attributed(head: re.Match[str]) -> str | None:
 
 # A word every attribution line holds, searched first (in the lower case, by plain searches:
 # ATTRIBUTION's own backtracking over each line of each post was a tenth of the time of a page,
-# and a pattern of the words, re.I, scans a text ten times slower than these searches).
-_ATTRIBUTION_WORDS = ("ago", "wrote", "said", "schrieb", "a écrit", "kirjoitti", "escribió",
-                      "scrive", "ha scritto", "schreef", "napisał", "írta", "skrev", "posted",
-                      "quote", "zitat", "cita", "lainaus", "idézet", "cytat", "citaat",
-                      "originally", "escreveu", "yazdı", "napsal", "писал", "пишет", "сказал",
-                      "dijo", "a dit", "sagte", "zei", "ha detto", "disse", "sanoi", "цитата",
-                      "alıntı")
+# and a pattern of the words, re.I, scans a text ten times slower than these searches). A
+# stem stands for the verbs it opens ("schr": schrieb, schreef; "escr": escribió, escreveu);
+# a text in ASCII is searched for the words in ASCII only.
+_ATTRIBUTION_ASCII = ("ago", "wrote", "said", "schr", "scri", "escr", "kirjoitti", "skrev",
+                      "posted", "quote", "zitat", "cita", "lainaus", "cytat", "originally",
+                      "napis", "napsal", "yazd", "dijo", "a dit", "sagte", "zei", "ha detto",
+                      "disse", "sanoi")
+_ATTRIBUTION_WORDS = (*_ATTRIBUTION_ASCII, "a écrit", "írta", "idézet", "писал", "пишет",
+                      "сказал", "цитата", "alıntı")
 
 
 # "… by Nobody: 12:19pm On Apr 24", "Submitted by jensk (not verified) on Mon, 11/02/2013 -
@@ -238,14 +268,16 @@ def guest_name(text: str, dated: bool = False) -> str | None:
 def may_attribute(text: str) -> bool:
     """Does `text` hold a word every attribution line holds?"""
     lowered = text.lower()
-    return any(word in lowered for word in _ATTRIBUTION_WORDS)
+    words = _ATTRIBUTION_ASCII if lowered.isascii() else _ATTRIBUTION_WORDS
+    return any(word in lowered for word in words)
 
 
 def attribution_lines(text: str) -> list[str]:
     """The lines of `text` that hold a word every attribution line holds, found from where
     the words are in the whole text rather than by asking each line."""
     lowered = text.lower()
-    words = [word for word in _ATTRIBUTION_WORDS if word in lowered]
+    words = [word for word in (_ATTRIBUTION_ASCII if lowered.isascii() else _ATTRIBUTION_WORDS)
+             if word in lowered]
     if not words:
         return []
     if len(lowered) != len(text):  # a letter whose lower case is two ("İ"): offsets differ
@@ -263,11 +295,11 @@ def attribution_lines(text: str) -> list[str]:
 
 # Every link PROFILE_LINK finds holds one of these in lower case. Most of a page's links (its
 # topics, pages, posts) hold none and are answered without the pattern, whose lookaheads are
-# tried at every position of the link (~8 µs a link on the SA pages).
-_PROFILE_WORDS = ("member", "user", "profil", "perfil", "people", "benutzer", "mitglied",
-                  "account", "u/", "u.php", "u=", "uid=", "membr", "miembro", "utent", "usuario",
-                  "utilisateur", "gebruiker", "leden", "uzytkownik", "kayttaja", "felhasznalo",
-                  "kullanici")
+# tried at every position of the link (~8 µs a link on the SA pages). (One pattern of the
+# words: half the time of a plain search for each, 23 of them, on the Avalanches' links.)
+_PROFILE_WORDS = re.compile("member|user|profil|perfil|people|benutzer|mitglied|account|u/|u\\.php|"
+                            "u=|uid=|membr|miembro|utent|usuario|utilisateur|gebruiker|leden|"
+                            "uzytkownik|kayttaja|felhasznalo|kullanici")
 _PROFILE_LOWER = lowered(PROFILE_LINK)
 
 
@@ -275,7 +307,7 @@ def is_profile_link(href: str) -> bool:
     """Does `href` link to a member's profile (PROFILE_LINK)? Each link is asked once a page."""
     if href.isascii():  # re.I folds no other letters into ASCII ones
         lower = href.lower()
-        return (any(w in lower for w in _PROFILE_WORDS) or lower == "u" or lower.endswith("/u")) \
+        return (_PROFILE_WORDS.search(lower) is not None or lower == "u" or lower.endswith("/u")) \
             and hinted(_PROFILE_LOWER, lower)
     return hinted(PROFILE_LINK, href)
 
