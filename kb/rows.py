@@ -10,7 +10,8 @@ from typing import Any
 
 from scraper.models import Post, Quote, Thread
 
-POST_COLUMNS = [f.name for f in fields(Post) if f.name != "quotes"] + ["quotes"]
+# reply_to_id is resolved into reply_to before a thread is stored (scraper.normalise).
+POST_COLUMNS = [f.name for f in fields(Post) if f.name not in ("quotes", "reply_to_id")] + ["quotes"]
 
 
 @dataclass(slots=True)

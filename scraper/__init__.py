@@ -12,11 +12,11 @@ listed in the registry of `scraper.detect`:
         The threads (usually one: the page's thread) with their posts in page order.
         Raises `ParseError` with a one-line reason a user can act on when the input is not usable.
 
-`parse` below unpacks a gzip, bzip2 or xz file (`scraper.compressed`), detects the format, runs
-its parser, tags every post with the file it came from and
-then runs the shared clean-up of `normalise` once, for every format: parsers never repeat it.
-Merging the pages of a thread that came in separate files (`scraper.merge`) happens where those
-files are kept, in `kb.ingest`.
+`parse` below unpacks a gzip, bzip2, xz or zstd file (`scraper.compressed`), detects the
+format, runs its parser, tags every post with the file it came from and then runs the shared
+clean-up of `normalise` once, for every format: parsers never repeat it. Merging the pages of
+a thread that came in separate files (`scraper.merge`) happens where those files are kept, in
+`kb.ingest`.
 """
 
 from __future__ import annotations

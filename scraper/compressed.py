@@ -1,7 +1,8 @@
-"""Compressed single files read as what they hold: gzip, bzip2 and xz, known by magic bytes.
+"""Compressed single files read as what they hold: gzip, bzip2, xz and zstd, known by magic bytes.
 
 Mailing lists publish their monthly archives gzipped (pipermail's `2019-January.txt.gz`) and
-people save pages as `.html.gz`; the parsers read the bytes inside. Archives of several files
+people save pages as `.html.gz`; Reddit's dumps (Pushshift, Arctic Shift) are zstd. The parsers
+read the bytes inside. Archives of several files
 (zip, tar) are expanded by name where the files are read (`kb.ingest.read_sources`), not here.
 
 A gzipped WARC stays as it is: `scraper.warc` reads it member by member (warcio), which is how
@@ -26,10 +27,11 @@ MAX_BYTES = 512 * 1024 * 1024
 
 _GZIP = b"\x1f\x8b\x08"  # magic and method 8 (deflate), the only one gzip defines
 _XZ = b"\xfd7zXZ\x00"
+_ZSTD = b"\x28\xb5\x2f\xfd"  # a zstd frame's magic number, little-endian 0xFD2FB528
 # "BZh" and the block size, then the first block's magic (pi) or, for an empty stream, the
 # end-of-stream magic (sqrt pi): a text file may well start with "BZh9".
 _BZIP2 = re.compile(rb"BZh[1-9](?:1AY&SY|\x17rE8P\x90)")
-_SUFFIX = re.compile(r"\.(?:gz|gzip|bz2|xz)$", re.I)
+_SUFFIX = re.compile(r"\.(?:gz|gzip|bz2|xz|zst|zstd)$", re.I)
 
 
 class _Decompressor(Protocol):
@@ -42,18 +44,20 @@ class _Decompressor(Protocol):
 
 
 def compression(data: bytes) -> str | None:
-    """"gzip", "bzip2" or "xz" when `data` starts with that format's magic bytes, else None."""
+    """"gzip", "bzip2", "xz" or "zstd" when `data` starts with that format's magic bytes."""
     if data.startswith(_GZIP):
         return "gzip"
     if data.startswith(_XZ):
         return "xz"
+    if data.startswith(_ZSTD):
+        return "zstd"
     if _BZIP2.match(data):
         return "bzip2"
     return None
 
 
 def unpacked(data: bytes, limit: int = MAX_BYTES) -> bytes:
-    """What a gzip, bzip2 or xz file holds (every member or stream of it, in order); any other
+    """What a gzip, bzip2, xz or zstd file holds (every member or stream of it, in order); any other
     input, a gzipped WARC included, as it is. ParseError, in one line, for a damaged or cut
     stream and for one that expands past `limit` bytes."""
     kind = compression(data)
@@ -105,8 +109,45 @@ def _gzip() -> _Decompressor:
     return zlib.decompressobj(16 + zlib.MAX_WBITS)  # 16+: a gzip header and trailer, checked
 
 
+class _Zstd:
+    """One zstd frame, decompressed as the loop in `unpacked` asks: at most about `max_length`
+    bytes (zstandard's own call has no such bound), `eof` and `unused_data` as zlib gives them."""
+
+    _STEP = 4096  # input bytes a call; zstd expands them by at most a few MB
+
+    def __init__(self) -> None:
+        import zstandard  # lazily: only Reddit dumps need it
+
+        self._error = zstandard.ZstdError
+        # Pushshift's dumps are made with --long=31, a 2 GiB window zstd refuses by default.
+        self._frame = zstandard.ZstdDecompressor(max_window_size=1 << 31).decompressobj()
+        self.unused_data = b""
+
+    @property
+    def eof(self) -> bool:
+        return bool(self._frame.eof)
+
+    def decompress(self, data: bytes, max_length: int = -1, /) -> bytes:
+        out: list[bytes] = []
+        size = 0
+        for at in range(0, len(data), self._STEP):
+            try:
+                piece = self._frame.decompress(data[at:at + self._STEP])
+            except self._error as exc:
+                raise OSError(str(exc)) from None
+            out.append(piece)
+            size += len(piece)
+            if self._frame.eof:
+                self.unused_data = self._frame.unused_data + data[at + self._STEP:]
+                break
+            if 0 <= max_length < size:
+                break
+        return b"".join(out)
+
+
 _DECOMPRESSORS: dict[str, Callable[[], _Decompressor]] = {
     "gzip": _gzip,
     "bzip2": bz2.BZ2Decompressor,
     "xz": lambda: lzma.LZMADecompressor(lzma.FORMAT_XZ),
+    "zstd": _Zstd,
 }

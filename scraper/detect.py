@@ -18,6 +18,7 @@ import scraper.mbox as mbox
 import scraper.nodebb as nodebb
 import scraper.phpbb as phpbb
 import scraper.reddit as reddit
+import scraper.reddit_dump as reddit_dump
 import scraper.stackexchange as stackexchange
 import scraper.vbulletin_html as vbulletin_html
 import scraper.vbulletin_text as vbulletin_text
@@ -36,6 +37,7 @@ SNIFFERS: tuple[Sniffer, ...] = (
     mailman.sniff,
     hypermail.sniff,
     reddit.sniff,
+    reddit_dump.sniff,
     forumdl.sniff,
     jsonl.sniff,
     stackexchange.sniff,
@@ -56,6 +58,7 @@ PARSERS: dict[str, Parser] = {
     **{name: mailman.parse for name in mailman.FORMATS},
     hypermail.FORMAT: hypermail.parse,
     reddit.FORMAT: reddit.parse,
+    reddit_dump.FORMAT: reddit_dump.parse,
     forumdl.FORMAT: forumdl.parse,
     jsonl.FORMAT: jsonl.parse,
     stackexchange.FORMAT: stackexchange.parse,

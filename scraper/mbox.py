@@ -149,14 +149,16 @@ def _first_id(messages: list[EmailMessage]) -> str:
 def _post(msg: EmailMessage, number: int, numbers: dict[str | None, int]) -> Post:
     author = sender_name(header(msg, "From"))
     body, quotes, signature = split_mail(body_text(msg))
-    replied = [numbers[r] for r in _IDS.findall(header(msg, "In-Reply-To")) if r in numbers]
+    parents = _IDS.findall(header(msg, "In-Reply-To")) or _refs(msg)[-1:]
+    replied = [numbers[r] for r in parents if r in numbers]
     reply_to = replied[0] if replied else None
     for quote in quotes[:1]:
         quote.post_number = reply_to
     return Post(body=body, post_number=number, post_id=message_id(msg), author=author,
                 author_source=AUTHOR_FROM_PAGE if author else None,
                 posted_at=mail_date(header(msg, "Date")), quotes=quotes,
-                signature=signature, reply_to=reply_to)
+                signature=signature, reply_to=reply_to,
+                reply_to_id=parents[0] if parents else None)
 
 
 def header(msg: EmailMessage, name: str) -> str:

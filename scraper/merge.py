@@ -24,7 +24,8 @@ Precedence (measured on the 670 Urho3D topics held both as JSON and as `/raw` te
   structured data, and its words as the author's source. Its post numbers are places in one
   file (next month's archive numbers a conversation's later replies from 1 again), so its posts
   are matched by Message-ID alone and numbered in the merge, their reply links and quotes
-  renumbered to match.
+  renumbered to match. Reddit dumps likewise: a thread's submission and its comments of each
+  month are in separate files, matched by "t1_…" name and numbered in the order posted.
 """
 
 from __future__ import annotations
@@ -38,11 +39,12 @@ from scraper.normalise import normalise
 
 STRUCTURED, PAGE, TEXT = 0, 1, 2
 # Formats whose name does not say what they are; the rest go by suffix (_kind).
-_META = {"kb-jsonl": STRUCTURED, "mbox": STRUCTURED, "discourse-raw": TEXT, "discourse-md": TEXT,
-         "vbulletin-text": TEXT}
-_BODY = {"discourse-raw": 0, "discourse-md": 0, "mbox": 0, "vbulletin-text": 2}
-_LOCAL_NUMBERS = {"mbox"}  # formats whose post numbers are places in the file, not the thread
-_META_FIELDS = ("post_id", "posted_at", "url", "reply_to", "score", "author_title",
+_META = {"kb-jsonl": STRUCTURED, "mbox": STRUCTURED, "reddit-dump": STRUCTURED, "discourse-raw": TEXT,
+         "discourse-md": TEXT, "vbulletin-text": TEXT}
+# A Reddit dump's markdown ("**chainstay**") keeps no more than the comments page's rendering.
+_BODY = {"discourse-raw": 0, "discourse-md": 0, "mbox": 0, "vbulletin-text": 2, "reddit-dump": 2}
+_LOCAL_NUMBERS = {"mbox", "reddit-dump"}  # formats whose post numbers are places in the file, not the thread
+_META_FIELDS = ("post_id", "posted_at", "url", "reply_to", "reply_to_id", "score", "author_title",
                 "author_joined", "author_location", "author_posts")
 _CAPTURE = re.compile(r"(?<!\d)((?:19|20)\d{12})(?!\d)")  # Wayback's yyyymmddhhmmss
 _SLUG = re.compile(r"[a-z0-9]+(?:[ _-][a-z0-9]+)*")
@@ -166,6 +168,8 @@ def _merge_post(group: _Group, local: _Local) -> Post:
     text = min(range(len(copies)),
                key=lambda i: (-len(copies[i].quotes), body_rank(copies[i].source_format), i))
     post = copies[text]
+    # Asked before the fields below are set on `post`, which is one of the copies.
+    replying = next((i for i, c in enumerate(copies) if c.reply_to is not None), None)
     for name in _META_FIELDS:
         setattr(post, name, next((getattr(c, name) for c in copies
                                   if getattr(c, name) not in (None, "")), None))
@@ -175,7 +179,6 @@ def _merge_post(group: _Group, local: _Local) -> Post:
     post.accepted = any(c.accepted for c in copies)  # only the formats that record it say True
     post.post_number = group.number
     # A number a copy gives is in its own part's numbering: the merge's, but for _LOCAL_NUMBERS.
-    replying = next((i for i, c in enumerate(copies) if c.reply_to is not None), None)
     if replying is not None:
         post.reply_to = _renumbered(local, group.parts[replying], copies[replying].reply_to)
     for quote in post.quotes:

@@ -59,6 +59,10 @@ class Post:
     source_path: str | None = None
     source_format: str | None = None
     source_page: int | None = None
+    # The forum's id of the post this one answers, where that post may be in another file (a
+    # mailing list's last month, a Reddit dump's other month): `reply_to` once the thread is
+    # whole (scraper.normalise). The parts the store keeps carry it; its posts table does not.
+    reply_to_id: str | None = None
 
     def to_export(self, thread: Thread) -> dict[str, Any]:
         """The `kb export` / kb-jsonl line for this post."""

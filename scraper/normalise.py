@@ -30,9 +30,23 @@ def normalise(thread: Thread) -> Thread:
     for post in thread.posts:
         seen.add(post, _split_text_quotes(post, seen))
     _link_quotes(thread)
+    _link_replies(thread)
     _recover_authors(thread)
     _split_signatures(thread)
+    _untitled(thread)
     return thread
+
+
+def _untitled(thread: Thread, most: int = 80) -> None:
+    """A thread no file gave a title (a Reddit dump's comments without their submission) is
+    named as a reader would name it: by its first post's opening words. Parts are stored as
+    parsed, so the merge still takes a real title from any file that has one."""
+    if thread.title.strip() or not thread.posts:
+        return
+    words = " ".join(thread.posts[0].body.split())
+    if len(words) > most:
+        words = words[:most].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    thread.title = words
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -253,6 +267,17 @@ def _link_quotes(thread: Thread) -> None:
             preferred = [p for p in matches if quote.author and p.author == quote.author]
             if preferred or matches:
                 quote.post_number = (preferred or matches)[-1].post_number
+
+
+def _link_replies(thread: Thread) -> None:
+    """Give a reply the number of the post it names as its parent, when its own file did not
+    hold that post (the reply is in one month's archive, its parent in another's)."""
+    by_id = {p.post_id: p.post_number for p in thread.posts if p.post_id}
+    for post in thread.posts:
+        if post.reply_to is None and post.reply_to_id:
+            parent = by_id.get(post.reply_to_id)
+            if parent is not None and parent != post.post_number:
+                post.reply_to = parent
 
 
 def _recover_authors(thread: Thread) -> None:

@@ -79,7 +79,7 @@ def _thread(submission: dict[str, Any], comments: list[dict[str, Any]]) -> Threa
         raise ParseError("Reddit submission without an id")
     permalink = str(submission.get("permalink") or "")
     return Thread(thread_id=sub_id, title=str(submission.get("title") or "").strip(),
-                  posts=posts, posts_declared=_int(submission.get("num_comments"), 1),
+                  posts=posts, posts_declared=int_or_none(submission.get("num_comments"), 1),
                   forum="reddit.com", url=f"https://www.reddit.com{permalink}" if permalink else None,
                   format=FORMAT)
 
@@ -107,31 +107,31 @@ def _walk(thing: dict[str, Any], posts: list[Post], numbers: dict[str, int]) -> 
 
 
 def _submission_post(data: dict[str, Any]) -> Post:
-    body, quotes = _text(data.get("selftext_html"), data.get("selftext"))
-    return _post(data, body, quotes, 1, None)
+    body, quotes = body_and_quotes(data.get("selftext_html"), data.get("selftext"))
+    return thing_post(data, body, quotes, 1, None)
 
 
 def _comment_post(data: dict[str, Any], number: int, numbers: dict[str, int]) -> Post:
-    body, quotes = _text(data.get("body_html"), data.get("body"))
+    body, quotes = body_and_quotes(data.get("body_html"), data.get("body"))
     reply_to = numbers.get(str(data.get("parent_id") or ""))
     for quote in quotes:
         quote.post_number = reply_to  # on Reddit a quote is almost always of the parent
-    return _post(data, body, quotes, number, reply_to)
+    return thing_post(data, body, quotes, number, reply_to)
 
 
-def _post(data: dict[str, Any], body: str, quotes: list[Quote], number: int,
-          reply_to: int | None) -> Post:
+def thing_post(data: dict[str, Any], body: str, quotes: list[Quote], number: int,
+               reply_to: int | None) -> Post:
     author = str(data.get("author") or "") or None
     permalink = str(data.get("permalink") or "")
     return Post(body=body, post_number=number, post_id=str(data.get("name") or "") or None,
                 author=author, author_source=AUTHOR_FROM_PAGE if author else None,
-                posted_at=_time(data.get("created_utc")), quotes=quotes,
+                posted_at=utc_iso(data.get("created_utc")), quotes=quotes,
                 url=f"https://www.reddit.com{permalink}" if permalink else None,
-                reply_to=reply_to, score=_int(data.get("score")),
+                reply_to=reply_to, score=int_or_none(data.get("score")),
                 author_title=str(data.get("author_flair_text") or "") or None)
 
 
-def _text(body_html: Any, markdown: Any) -> tuple[str, list[Quote]]:
+def body_and_quotes(body_html: Any, markdown: Any) -> tuple[str, list[Quote]]:
     """Own text and quotes: from the rendered HTML (blockquotes), else the markdown's "> "."""
     if isinstance(body_html, str) and body_html.strip():
         try:
@@ -144,14 +144,14 @@ def _text(body_html: Any, markdown: Any) -> tuple[str, list[Quote]]:
     return text, quotes
 
 
-def _time(value: Any) -> str | None:
+def utc_iso(value: Any) -> str | None:
     try:
         return datetime.fromtimestamp(float(value), tz=UTC).isoformat()
     except (TypeError, ValueError, OverflowError, OSError):
         return None
 
 
-def _int(value: Any, plus: int = 0) -> int | None:
+def int_or_none(value: Any, plus: int = 0) -> int | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     return int(value) + plus

@@ -1,15 +1,18 @@
-"""Compressed single files (gzip, bzip2, xz) are read as what they hold; a gzipped WARC as a WARC."""
+"""Compressed single files (gzip, bzip2, xz, zstd) are read as what they hold; a gzipped WARC as
+a WARC."""
 
 from __future__ import annotations
 
 import bz2
 import gzip
+import io
 import json
 import lzma
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import zstandard
 from click.testing import CliRunner
 
 from kb.cli import main
@@ -22,7 +25,8 @@ from tests.test_feeds import _warc
 MBOX = FIXTURES / "mbox" / "wheel-truing.mbox"
 PLAIN = MBOX.read_bytes()
 COMPRESSORS: dict[str, Callable[[bytes], bytes]] = {
-    "gz": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress}
+    "gz": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress,
+    "zst": zstandard.ZstdCompressor(write_checksum=True).compress}  # as the zstd command writes
 
 
 def _export(data_dir: Path, *paths: Path) -> tuple[int, list[dict]]:  # type: ignore[type-arg]
@@ -84,9 +88,29 @@ def test_a_file_that_expands_past_the_limit_is_refused() -> None:
     assert len(bomb) < 8192
     with pytest.raises(ParseError, match="more than 1 MB"):
         unpacked(bomb, limit=1 << 20)
-    with pytest.raises(ParseError, match="more than 1 MB"):
-        unpacked(bz2.compress(b"\0" * (4 << 20)), limit=1 << 20)
+    for compress in (bz2.compress, COMPRESSORS["zst"]):
+        with pytest.raises(ParseError, match="more than 1 MB"):
+            unpacked(compress(b"\0" * (4 << 20)), limit=1 << 20)
     assert len(unpacked(bomb, limit=4 << 20)) == 4 << 20
+
+
+def test_a_pushshift_dump_s_two_gigabyte_window_is_read(tmp_path: Path) -> None:
+    """Pushshift compressed its Reddit dumps with `zstd --long=31`: frames that declare a 2 GiB
+    window, which zstd refuses to decode unless told it may."""
+    plain = (FIXTURES / "reddit" / "RC_2023-11_bikewrench.ndjson").read_bytes()
+    params = zstandard.ZstdCompressionParameters.from_level(3, window_log=31)
+    sink = io.BytesIO()  # streamed, as zstd writes it: no content size, so the window is declared
+    with zstandard.ZstdCompressor(compression_params=params).stream_writer(sink, closefd=False) as w:
+        w.write(plain)
+    packed = sink.getvalue()
+    with pytest.raises(zstandard.ZstdError, match="too much memory"):
+        zstandard.ZstdDecompressor().decompressobj().decompress(packed)
+    assert unpacked(packed) == plain
+    dump = tmp_path / "bikewrench_comments.zst"
+    dump.write_bytes(packed)
+    code, rows = _export(tmp_path / "data", dump)
+    assert code == 0 and len(rows) == 6
+    assert {r["source"]["format"] for r in rows} == {"reddit-dump"}
 
 
 def test_a_corrupt_gz_is_reported_and_the_rest_goes_in(tmp_path: Path) -> None:

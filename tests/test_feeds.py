@@ -255,6 +255,77 @@ def test_reddit_subreddit_listing_gives_each_submission_and_merges_with_its_comm
     assert exports[0].count('"thread_id"') == len(full.posts) + 1  # and the other submission
 
 
+REDDIT_DUMPS = ["RS_2023-11_bikewrench.ndjson", "RC_2023-11_bikewrench.ndjson",
+                "RC_2023-12_bikewrench.ndjson", "arctic-shift-tree.json"]
+
+
+@pytest.mark.parametrize("name", REDDIT_DUMPS)
+def test_reddit_dumps_are_detected_by_their_records(name: str) -> None:
+    assert detect(_read("reddit", name), name) == "reddit-dump"
+
+
+def test_a_reddit_comments_dump_groups_its_comments_by_submission() -> None:
+    """Pushshift's old lines: string times, no name, no permalink, a comment twice."""
+    truing, meter, orphan = parse(_read("reddit", "RC_2023-11_bikewrench.ndjson"), "RC.ndjson")
+    assert [t.thread_id for t in (truing, meter, orphan)] == ["abc123", "def456", "zzz999"]
+    got = [(p.post_number, p.post_id, p.author, p.reply_to, p.body) for p in truing.posts]
+    assert got == [  # by posting time, then id; the second copy of c3 left out
+        (1, "t1_c1", "hubnut", None, "Yes, quarter turns & patience."),
+        (2, "t1_c2", "[deleted]", None, "[removed]"),
+        (3, "t1_c3", "spokey", 1, "Thanks, worked."),
+        (4, "t1_c4", "brakeman", 2, "Or just use the brake pads as a guide."),
+    ]
+    quote = truing.posts[2].quotes[0]
+    assert (quote.text, quote.post_number, quote.author) == ("quarter turns", 1, "hubnut")
+    assert truing.posts[0].posted_at == "2023-11-14T22:13:20+00:00"
+    assert truing.posts[0].url == "https://www.reddit.com/r/bikewrench/comments/abc123/_/c1/"
+    assert truing.url == "https://www.reddit.com/r/bikewrench/comments/abc123/"
+    assert meter.posts[0].author_title == "Wheelbuilder"
+    # no file gave it a title: its first words, until its submission's file comes
+    assert orphan.title == "Check the hub bearings before you blame the rim."
+
+
+def test_arctic_shift_s_comment_tree_is_flattened_and_its_more_stub_skipped() -> None:
+    [meter] = parse(_read("reddit", "arctic-shift-tree.json"), "tree.json")
+    assert [(p.post_id, p.reply_to) for p in meter.posts] == [("t1_d1", None), ("t1_d2", 1)]
+    assert meter.posts[1].url.endswith("/which_spoke_tension_meter/d2/")
+
+
+def test_a_reddit_thread_from_dumps_and_its_comments_page_is_one_in_any_order(
+        tmp_path: Path) -> None:
+    """Submissions, two months of comments, the comments page and the comment tree: the same
+    export whatever the order; a reply whose parent is last month's is linked to it."""
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    files = [str(FIXTURES / "reddit" / n) for n in [*REDDIT_DUMPS, "truing.json"]]
+    exports = []
+    for i, order in enumerate((files, files[::-1], files[2:] + files[:2])):
+        data = ["--data-dir", str(tmp_path / str(i))]
+        for f in order:
+            assert CliRunner().invoke(main, [*data, "ingest", f]).exit_code == 0
+        exports.append(CliRunner().invoke(main, [*data, "export"]).output)
+    assert exports[0] == exports[1] == exports[2]
+    rows = [json.loads(x) for x in exports[0].splitlines()]
+    meter = sorted((r for r in rows if r["thread_id"] == "def456"), key=lambda r: r["post_number"])
+    assert [(r["post_id"], r["reply_to"]) for r in meter] == [
+        ("t3_def456", None), ("t1_d1", 1), ("t1_d2", 2)]
+    assert meter[0]["thread_title"] == "Which spoke tension meter?"
+    assert [q["post_number"] for q in meter[2]["quotes"]] == [2]
+    truing = [r for r in rows if r["thread_id"] == "abc123"]
+    [page] = parse(_read("reddit", "truing.json"), "truing.json")
+    assert len(truing) == len(page.posts)  # the dumps' copies matched by name, none twice
+
+
+def test_a_reddit_dump_cut_mid_line_keeps_its_whole_lines() -> None:
+    data = _read("reddit", "RC_2023-11_bikewrench.ndjson")
+    threads = parse(data[:-40], "RC.ndjson")
+    assert sum(len(t.posts) for t in threads) == 5  # the last line (e1) is cut
+    with pytest.raises(ParseError, match="line 2: invalid JSON"):
+        parse(data.replace(b'"c2"', b'"c2', 1), "RC.ndjson", "reddit-dump")
+
+
 def test_reddit_user_page_of_comments_from_many_threads_is_refused() -> None:
     things = [{"kind": "t1", "data": {"name": "t1_a", "link_id": "t3_x", "body": "Nice."}},
               {"kind": "t3", "data": {"name": "t3_y", "id": "y", "title": "Mine"}}]

@@ -116,7 +116,7 @@ def test_next_months_archive_adds_its_replies_without_losing_any(tmp_path: Path)
     assert [r["post_id"] for r in truing] == [  # by date: "2025-April" sorts before "bike-..."
         "a1@example.org", "b2@example.net", "c3@example.com", "e5@example.org", "f6@example.net"]
     assert truing[4]["reply_to"] == 4  # Erin's, not April's own #1 (Alice's in the thread)
-    assert truing[3]["reply_to"] is None  # its parent is in March's file: no number to give
+    assert truing[3]["reply_to"] == 3  # its parent is in March's file: found by Message-ID
 
 
 def test_two_lists_with_one_subject_stay_two_threads(tmp_path: Path) -> None:
