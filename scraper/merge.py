@@ -154,11 +154,14 @@ def _group(ranked: list[Thread]) -> tuple[list[_Group], _Local]:
     return groups, local
 
 
-def _posted(group: _Group) -> tuple[bool, str]:
+def _posted(group: _Group) -> tuple[bool, str, bool]:
     # The wall clock's ISO text: pipermail gives no zone, and a few hours' error between
     # archives matters less than an order that does not depend on which copy has a zone.
     when = next((p.posted_at for p in group.posts if p.posted_at), None)
-    return when is None, (when or "")[:19]
+    # In one second, what answers nothing first: a reply never comes before what it answers
+    # (a subreddit's AutoModerator comments in the second its submission is posted).
+    replying = any(p.reply_to is not None or p.reply_to_id for p in group.posts)
+    return when is None, (when or "")[:19], replying
 
 
 def _merge_post(group: _Group, local: _Local) -> Post:

@@ -318,6 +318,29 @@ def test_a_reddit_thread_from_dumps_and_its_comments_page_is_one_in_any_order(
     assert len(truing) == len(page.posts)  # the dumps' copies matched by name, none twice
 
 
+def test_a_comment_in_its_submission_s_second_comes_after_it(tmp_path: Path) -> None:
+    """AutoModerator answers in the second a submission is posted; in the merge of the two
+    files (the comments' sorting first by name) the submission is still post 1."""
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    sub = {"id": "q1", "title": "Creaking bottom bracket", "selftext": "Clicks under load.",
+           "author": "crankyboi", "created_utc": 1700000000, "num_comments": 1,
+           "subreddit": "bikewrench"}
+    bot = {"id": "k1", "body": "Please include your bike's model.", "author": "AutoModerator",
+           "created_utc": 1700000000, "link_id": "t3_q1", "parent_id": "t3_q1",
+           "subreddit": "bikewrench"}
+    (tmp_path / "a_comments.ndjson").write_text(json.dumps(bot))
+    (tmp_path / "b_submissions.ndjson").write_text(json.dumps(sub))
+    data = ["--data-dir", str(tmp_path / "data")]
+    for name in ("b_submissions.ndjson", "a_comments.ndjson"):
+        assert CliRunner().invoke(main, [*data, "ingest", str(tmp_path / name)]).exit_code == 0
+    rows = [json.loads(x) for x in CliRunner().invoke(main, [*data, "export"]).output.splitlines()]
+    assert [(r["post_number"], r["author"], r["reply_to"]) for r in rows] == [
+        (1, "crankyboi", None), (2, "AutoModerator", 1)]
+
+
 def test_a_reddit_dump_cut_mid_line_keeps_its_whole_lines() -> None:
     data = _read("reddit", "RC_2023-11_bikewrench.ndjson")
     threads = parse(data[:-40], "RC.ndjson")
