@@ -11,6 +11,7 @@ without scoring anything.
 from __future__ import annotations
 
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -98,6 +99,7 @@ def expand_spelling(kb: KB, terms: list[str], typed: str = "") -> Spelling:
     """
     counts = kb.counts
     out, weights, stems = list(terms), {}, {}
+    names = _typed_as_names(typed)
     for term in dict.fromkeys(terms):
         # An accented word's spelt form rides with its folded one, which is corrected instead.
         if counts.df(term) or len(term) < 4 or term.isdigit() or fold(term) != term:
@@ -107,6 +109,9 @@ def expand_spelling(kb: KB, terms: list[str], typed: str = "") -> Spelling:
             cdf = counts.df(cand)
             if cdf > best_df:
                 best, best_df = cand, cdf
+        # A name is respelt only as a name: "capital of Peru" is not "capital of perks".
+        if best and term in names and not _written_as_name(kb, best):
+            continue
         if best:
             out.append(best)
             weights[best] = 0.8
@@ -126,15 +131,30 @@ def _typed_words(typed: str, terms: set[str]) -> dict[str, str]:
     return out
 
 
-def _shown_word(kb: KB, term: str, sample: int = 20) -> str:
-    """The word posts most often write for `term` (a stem: "charg" -> "charger"), read from a
-    few of the posts that hold it. The counts keep terms, not words; a correction is shown
-    once per query, so reading `sample` posts then costs less than a stem -> word map would
-    at every ingest."""
+def _typed_as_names(typed: str) -> set[str]:
+    """The terms of words typed as names: capitalised inside a sentence ("the capital of Peru",
+    "my Garmin"), in a query that writes its other words in lower case (in "Best Running Shoes"
+    every word is capitalised, and none of them says it is a name)."""
+    spans = [(s, e, made) for s, e, made in word_spans(typed) if typed[s].isalpha()]
+    if sum(typed[s].islower() for s, _, _ in spans) * 2 < len(spans):
+        return set()
+    out: set[str] = set()
+    for s, _, made in spans:
+        before = typed[:s].rstrip()
+        if typed[s].isupper() and before and before[-1] not in ".?!:\"'(":
+            out.update(made)
+    return out
+
+
+def _written_forms(kb: KB, term: str, sample: int = 20) -> dict[str, int]:
+    """How often posts write each word that makes `term` (a stem: "charg" -> "charger",
+    "Chargers"), read from a few of the posts that hold it. The counts keep terms, not words;
+    a correction is shown once per query, so reading `sample` posts then costs less than a
+    stem -> word map would at every ingest."""
     counts = kb.counts
     col = counts.vocab.get(term)
     if col is None:
-        return term
+        return {}
     rows = np.concatenate([counts.postings(m, col)[0] for m in (counts.body, counts.title)])
     ids = [int(counts.ids[r]) for r in rows if counts.live[r]][:sample]
     seen: dict[str, int] = {}
@@ -142,9 +162,24 @@ def _shown_word(kb: KB, term: str, sample: int = 20) -> str:
         for text in (post.title, post.body):
             for s, e, made in word_spans(text):
                 if term in made:
-                    word = spelt(text[s:e]).split("'", 1)[0]
+                    word = unicodedata.normalize("NFC", text[s:e]).replace("’", "'").split("'", 1)[0]
                     seen[word] = seen.get(word, 0) + 1
+    return seen
+
+
+def _shown_word(kb: KB, term: str) -> str:
+    """The word posts most often write for `term`, case-folded."""
+    seen: dict[str, int] = {}
+    for word, n in _written_forms(kb, term).items():
+        seen[spelt(word)] = seen.get(spelt(word), 0) + n
     return max(seen, key=lambda w: (seen[w], w == fold(w))) if seen else term
+
+
+def _written_as_name(kb: KB, term: str) -> bool:
+    """Do posts mostly write `term` capitalised ("Strava", "GPS"), as a name is?"""
+    forms = _written_forms(kb, term)
+    named = sum(n for word, n in forms.items() if word[:1].isupper())
+    return named * 2 > sum(forms.values())
 
 
 # The letters an edit may put in, by the script of the word (after folding).

@@ -59,6 +59,23 @@ def test_misspelling_still_finds(kb: KB) -> None:
     assert {n for _, n in ids(r)} == {6, 7, 8}
 
 
+def test_a_name_is_respelt_only_as_a_name(tmp_path: Path) -> None:
+    """"Peru" typed inside a sentence is a name: not respelt as "perks", which posts write in
+    lower case; "Stravva" is respelt as the name posts write, "Strava"."""
+    posts = [("perks", "The perks of a club: group rides and a discount at the shop."),
+             ("strava", "I log every ride on Strava and compare segments with Strava friends.")]
+    dump = tmp_path / "names.jsonl"
+    dump.write_text("".join(json.dumps({"thread_id": t, "post_number": 1, "title": t,
+                                        "body": b}) + "\n" for t, b in posts))
+    k = KB(tmp_path / "kb")
+    ingest(read_sources([str(dump)]), k.store)
+    k.sync()
+    assert search(k, "what is the capital of Peru?").corrected == {}
+    assert search(k, "is my ride on Stravva?").corrected == {"stravva": "strava"}
+    # every word capitalised: the capitals say nothing, and the typo is respelt as ever
+    assert search(k, "Club Peru Discounts").corrected == {"peru": "perks"}
+
+
 def test_phrase_author_thread_title_dates_and_negation(kb: KB) -> None:
     assert ids(search(kb, '"bench squats"', per_thread=False)) == [
         ("is-leg-strenth-training-necessary-for-a-400m-runner", 7)]
