@@ -74,37 +74,64 @@ def set_profile_field(post: Post, label: str, value: str | None) -> None:
         setattr(post, field, value)
 
 
-# Month names and abbreviations by their first letters: English, German, French, Spanish,
-# Italian, Dutch, Portuguese, Finnish, Polish, Hungarian, Turkish, Russian (a name another language
-# gives another month is left out: Czech, whose "červen" and "červenec" are June and July).
-_MONTHS = {
-    **{m: i for i, m in enumerate("- jan feb mar apr may jun jul aug sep oct nov dec".split())},
-    "mär": 3, "mae": 3, "mai": 5, "okt": 10, "dez": 12,  # de
-    "fév": 2, "fev": 2, "avr": 4, "juin": 6, "juil": 7, "aoû": 8, "aou": 8, "déc": 12,  # fr
-    "ene": 1, "abr": 4, "ago": 8, "dic": 12,  # es, it, pt
-    "gen": 1, "mag": 5, "giu": 6, "lug": 7, "set": 9, "ott": 10, "out": 10,  # it, pt
-    "mrt": 3, "maa": 3, "mei": 5,  # nl ("maart"), and fi ("maaliskuu")
-    "tam": 1, "hel": 2, "huh": 4, "tou": 5, "kes": 6, "hei": 7, "elo": 8, "syy": 9,  # fi
-    "lok": 10, "marr": 11, "jou": 12,
-    "sty": 1, "lut": 2, "kwi": 4, "maj": 5, "cze": 6, "lip": 7, "sie": 8, "wrz": 9,  # pl
-    "paź": 10, "paz": 10, "lis": 11, "gru": 12,
-    "már": 3, "ápr": 4, "máj": 5, "jún": 6, "júl": 7, "sze": 9,  # hu
-    "oca": 1, "şub": 2, "nis": 4, "haz": 6, "tem": 7, "ağu": 8, "eyl": 9, "eki": 10,  # tr
-    "kas": 11, "ara": 12,
-    "янв": 1, "фев": 2, "мар": 3, "апр": 4, "мая": 5, "май": 5, "июн": 6, "июл": 7,  # ru
+# Month names by the letters that begin them, in English, German, French, Spanish, Italian,
+# Portuguese, Dutch, Finnish, Polish, Hungarian, Turkish and Russian: what a page's texts are
+# searched for (`scraper.generic_words` makes its date pattern of these) and what is read
+# here. A name another language gives another month is left out (Czech, whose "červen" and
+# "červenec" are June and July); so is a beginning too short to tell in running text ("set",
+# "lis"), which is read as a date's month all the same (_READ).
+MONTH_WORDS: dict[str, int] = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+    "oct": 10, "nov": 11, "dec": 12,
+    "januar": 1, "februar": 2, "märz": 3, "mai": 5, "juni": 6, "juli": 7, "okt": 10,  # de
+    "dez": 12,
+    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,  # es
+    "agosto": 8, "sept": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
+    "janv": 1, "févr": 2, "mars": 3, "avr": 4, "juin": 6, "juil": 7, "août": 8,  # fr
+    "déc": 12,
+    "tammi": 1, "helmi": 2, "maalis": 3, "huhti": 4, "touko": 5, "kesä": 6, "heinä": 7,  # fi
+    "elo": 8, "syys": 9, "loka": 10, "marras": 11, "joulu": 12,
+    "gennaio": 1, "febbraio": 2, "maggio": 5, "giugno": 6, "luglio": 7, "ottobre": 10,  # it
+    "dicembre": 12,
+    "março": 3, "maio": 5, "junho": 6, "julho": 7, "setembro": 9, "outubro": 10,  # pt
+    "dezembro": 12,
+    "maart": 3, "mei": 5,  # nl
+    "stycz": 1, "lut": 2, "kwie": 4, "maj": 5, "czerw": 6, "lip": 7, "sierp": 8,  # pl
+    "wrze": 9, "paźdz": 10, "listop": 11, "grud": 12,
+    "márc": 3, "ápr": 4, "máj": 5, "jún": 6, "júl": 7, "szept": 9,  # hu
+    "ocak": 1, "şubat": 2, "nisan": 4, "mayıs": 5, "haziran": 6, "temmuz": 7,  # tr
+    "ağustos": 8, "eylül": 9, "ekim": 10, "kasım": 11, "aralık": 12,
+    "янв": 1, "фев": 2, "мар": 3, "апр": 4, "май": 5, "мая": 5, "июн": 6, "июл": 7,  # ru
     "авг": 8, "сен": 9, "окт": 10, "ноя": 11, "дек": 12,
 }
+
+
+def _reading(words: dict[str, int]) -> dict[str, int]:
+    """A name's beginning -> its month, for `_month`: every word above, its first three
+    letters where they name one month only (the abbreviations "ene", "set", "lis"; not "jui",
+    juin or juillet), and the spellings without accents or abbreviated as no word begins."""
+    months: dict[str, set[int]] = {}
+    for word, month in words.items():
+        months.setdefault(word[:3], set()).add(month)
+    table = {start: found.pop() for start, found in months.items() if len(found) == 1}
+    table.update(words)
+    table.update({"mae": 3, "fev": 2, "aou": 8, "mrt": 3, "paz": 10})  # Maerz, fevr, aout, nl
+    return table
+
+
+_READ = _reading(MONTH_WORDS)
+_LONGEST = max(map(len, _READ))
 _LETTERS = r"[^\W\d_]"
 _DATES = [  # (regex, order of year/month/day groups)
     # 2019-08-03, and the dots or slashes some engines print it with (2019.08.03, 2019/8/3)
     (re.compile(r"(?<!\d)(\d{4})([-./])(\d{1,2})\2(\d{1,2})(?!\d)"), (1, 3, 4)),
-    (re.compile(rf"\b({_LETTERS}{{3}}){_LETTERS}*\.? (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}})"),
+    (re.compile(rf"\b({_LETTERS}{{3,}})\.? (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}})"),
      (3, 1, 2)),
-    (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\.?[ -](?:de )?({_LETTERS}{{3}}){_LETTERS}*\.?,?"
+    (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\.?[ -](?:de )?({_LETTERS}{{3,}})\.?,?"
                 rf"[ -](?:de )?(\d{{4}})"), (3, 2, 1)),
     (re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})"), (3, 2, 1)),
     # The year first, the month named (Hungarian "2015. márc. 12."), or marked (2015年3月12日)
-    (re.compile(rf"\b(\d{{4}})\.? ({_LETTERS}{{3}}){_LETTERS}*\.? (\d{{1,2}})\b"), (1, 2, 3)),
+    (re.compile(rf"\b(\d{{4}})\.? ({_LETTERS}{{3,}})\.? (\d{{1,2}})\b"), (1, 2, 3)),
     (re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]"), (1, 2, 3)),
     # 20/06/2015 (day first) or 06/20/2015 (month first), read where one of the two is over
     # 12 or the page's language says: 05/06/2015 could be either. With dashes, 06-20-2015 as
@@ -117,10 +144,16 @@ _TIME = re.compile(r"(?<![\d:])(\d{1,2})[:h](\d{2})(?::(\d{2}))?(?:\s*([ap])\.?m
 
 
 def _month(name: str) -> int:
+    """The month a number or a month's name gives, by the longest beginning `_READ` knows
+    ("marraskuuta" is November, not March; "juin" June, not July); 0 for none."""
     if name.isdigit():
         return int(name)
     lower = name.lower()
-    return _MONTHS.get(lower[:4]) or _MONTHS.get(lower[:3], 0)
+    for n in range(min(len(lower), _LONGEST), 2, -1):
+        month = _READ.get(lower[:n])
+        if month:
+            return month
+    return 0
 
 
 def day_first(lang: str | None) -> bool | None:

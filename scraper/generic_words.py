@@ -11,6 +11,7 @@ from bisect import bisect_left, bisect_right
 from lxml import etree
 from lxml.etree import _Element
 
+from scraper.fields import MONTH_WORDS
 from scraper.mailtext import attribution_name
 
 # A class or id naming a member: the name element of a post's author pane.
@@ -34,16 +35,7 @@ PROFILE_LINK = re.compile(
     r"user_?(?:profile|info)\b|/user-?dashboard/|"
     # "user?id=alice" (Hacker News and custom engines): the member named in the query
     r"(?:^|/)(?:users?|members?|profile|account)\?(?:id|name|u|user|username)=)", re.I)
-_MONTHS = (r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januar|februar|märz|mai|juni|juli|"
-           r"okt|dez|enero|febrero|marzo|abril|mayo|junio|julio|agosto|sept|octubre|noviembre|"
-           r"diciembre|janv|févr|mars|avr|juin|juil|août|déc|tammi|helmi|maalis|huhti|touko|"
-           r"kesä|heinä|elo|syys|loka|marras|joulu|"
-           r"gennaio|febbraio|maggio|giugno|luglio|ottobre|dicembre|"  # it
-           r"março|maio|junho|julho|setembro|outubro|dezembro|maart|mei|"  # pt, nl
-           r"stycz|lut|kwie|maj|czerw|lip|sierp|wrze|paźdz|listop|grud|"  # pl
-           r"márc|ápr|máj|jún|júl|szept|"  # hu
-           r"ocak|şubat|nisan|mayıs|haziran|temmuz|ağustos|eylül|ekim|kasım|aralık|"  # tr
-           r"янв|фев|мар|апр|ма[йя]|июн|июл|авг|сен|окт|ноя|дек")  # ru
+_MONTHS = "|".join(MONTH_WORDS)  # each a name's beginning: "(?:{_MONTHS})[^\W\d_]*"
 # A date relative to the day the page was saved ("3 days ago", "vor 2 Tagen", "il y a 3
 # heures", "hace 2 días", "3 giorni fa", "1 Jahr 2 Tage her", "3 часа назад"): no day, but a
 # post's date line all the same. ("hier", French for yesterday, is German for here; "her"

@@ -377,6 +377,10 @@ def test_a_tree_under_one_top_level_comment_wins_over_a_list_of_other_topics() -
     ("12 lipca 2015, 09:05", "2015-07-12T09:05:00"), ("12 марта 2015 в 14:32", "2015-03-12T14:32:00"),
     ("2015. márc. 12. 14:32", "2015-03-12T14:32:00"), ("2015年3月12日 14:32", "2015-03-12T14:32:00"),
     ("12 Ara 2015", "2015-12-12"),
+    # a name read by its longest known beginning, not its first three letters: June and July
+    # share "jui", March and Finnish November "mar"
+    ("12 juin 2015", "2015-06-12"), ("12 juillet 2015 à 10:30", "2015-07-12T10:30:00"),
+    ("12. marraskuuta 2015", "2015-11-12"), ("3 set 2015", "2015-09-03"),
 ])
 def test_dates_shown_as_text(shown: str, iso: str | None) -> None:
     assert shown_date(shown) == iso
