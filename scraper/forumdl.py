@@ -22,12 +22,13 @@ from scraper.discourse_text import cooked_text
 from scraper.html import clean, element_text
 from scraper.mailtext import split_mail
 from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Quote, Thread
+from scraper.quote_words import WROTE_ANY
 
 FORMAT = "forum-dl-jsonl"
 
 _GENERATOR = re.compile(r'"generator"\s*:\s*"forum-dl"')
 _MAIL_EXTRACTORS = {"pipermail", "hyperkitty", "hypermail"}
-_WROTE = re.compile(r"^\s*(?P<name>.+?)\s+(?:wrote|said|schrieb|a écrit)\s*:?\s*$", re.I)
+_WROTE = re.compile(rf"^\s*(?P<name>.+?)\s+(?:{WROTE_ANY})\s*:?\s*$", re.I)
 
 
 def sniff(head: str, name: str) -> str | None:

@@ -13,6 +13,7 @@ from lxml.etree import _Element
 
 from scraper.fields import MONTH_WORDS
 from scraper.mailtext import attribution_name
+from scraper.quote_words import WROTE, WROTE_WITH_COLON
 
 # A class or id naming a member: the name element of a post's author pane.
 # A class that is just "user" (Nairaland's name link) names one too; "user-avatar" does not.
@@ -173,12 +174,10 @@ ATTRIBUTION = re.compile(
     # BBCode [quote="X" post=N] half rendered; Something Awful's "X posted:" counts only with
     # its colon ("X posted" ends sentences too)
     r"|(?:\([^()\n]{1,40}\)\s*)?@?(?:(?P<a>.{1,60}?)(?:\"\s*post=\"\d+)?\s+)?"
-    r"(?:(?:wrote|said|schrieb|a écrit|kirjoitti|escribió|scrive|ha scritto|schreef|napisał|"
-    r"írta|skrev)\s*:?|posted\s*:|said\s+in\s+[^\n]{1,150}:"  # NodeBB: "@X said in Topic:"
+    rf"(?:(?:{WROTE})\s*:?|posted\s*:|said\s+in\s+[^\n]{{1,150}}:"  # NodeBB: "@X said in Topic:"
     # and, with their colon (without, they end sentences), the verbs of more languages:
     # phpBB's "X писал(а):", IP.Board's "X sagte:", "X a dit :", "X disse:"
-    r"|(?:escreveu|yazdı|napsal(?:a|\(a\))?|napisała|napisał\(a\)|(?:на)?писала?(?:\(а\))?|"
-    r"пишет|сказала?(?:\(а\))?|dijo|a dit|sagte|zei|ha detto|disse|sanoi)\s*:)"
+    rf"|(?:{WROTE_WITH_COLON})\s*:)"
     # vBulletin's "Originally Posted by X" (its quote's header, and its version 2's whole box)
     r"|(?:Quote:?\s*)?Originally\s+Posted\s+by\s+(?P<d>[^\n]{1,60}?)(?:\s+View\s+Post)?"
     r"|(?:Quote from|Quote|Zitat von|Zitat|Citation de|Cita de|Lainaus|Idézet|Cytat|Citaat|"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from scraper.models import Quote
+from scraper.quote_words import WROTE_ANY, WROTE_IN_MAIL
 
 # Mailman's scrubber notice: everything below it is attachment chrome.
 _NEXT_PART = re.compile(r"^-{5,} ?next part ?-{5,}\s*$", re.I | re.M)
@@ -22,9 +23,8 @@ _ORIGINAL = re.compile(r"^(?:-{3,}\s*(?:Original Message|Ursprüngliche Nachrich
 _OUTLOOK_HEADER = re.compile(r"^\s*(?:From|Sent|To|Cc|Subject|Date|Von|Gesendet|An|Betreff|De|"
                              r"Envoyé|À|Objet)\s*:", re.I)
 _SIG_DASHES = re.compile(r"^-- ?$")
-# Attribution verbs of common mail clients' languages.
-_VERB = (r"(?:wrote|writes|said|schrieb|a écrit|escribió|ha escrito|scrisse|kirjoitti|"
-         r"napisał|skrev|schreef|escreveu|написал)")
+# Attribution verbs: the forums' and mail clients' own.
+_VERB = f"(?:{WROTE_ANY}|{WROTE_IN_MAIL})"
 _ON = r"^(?:On|Am|Le|El|Il|Op|Em|Den)\s"
 _ON_START = re.compile(_ON, re.I)
 _ATTRIBUTION = re.compile(rf"(?:\b{_VERB}\s*:|\S@\S+>?\s*:|\bat\b\s\S+>\s*:)\s*$"

@@ -15,12 +15,11 @@ from scraper.fields import is_signature_rule, set_profile_field
 from scraper.html import clean, element_text, tidy
 from scraper.models import AUTHOR_FROM_PAGE, Post, Quote
 from scraper.phpbb_page import Page, param, when
+from scraper.quote_words import WROTE_ANY
 from scraper.tree import ancestor, by_class, first_class, get_text, has_class
 
 # A quote's head in the board's language: "X wrote:", "X писал(а):", "X írta:"
-_WROTE = re.compile(r"^(.*?)\s*(?:wrote|schrieb|a écrit|escribió|ha scritto|scrive|schreef|napisał|"
-                    r"napsal|írta|kirjoitti|skrev|escreveu|yazdı|(?:на)?писала?|пишет)\b",
-                    re.I)
+_WROTE = re.compile(rf"^(.*?)\s*\b(?:{WROTE_ANY})\b", re.I)  # a <cite>: "X wrote:", "X írta:"
 _POST_ID = re.compile(r"^p\d+$")
 _PERMALINK = re.compile(r"#p\d+$")
 _PERMALINK_2 = re.compile(r"viewtopic\.php\?p=\d+")

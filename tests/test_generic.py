@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,10 @@ import pytest
 import scraper
 from scraper import NotAThread, ParseError, detect, generic
 from scraper.fields import day_first, day_first_shown, shown_date
+from scraper.generic_words import ATTRIBUTION, attributed, may_attribute
+from scraper.mailtext import attribution_name
 from scraper.models import Thread
+from scraper.quote_words import WROTE_ANY
 from tests.conftest import FIXTURES
 
 HERE = FIXTURES / "generic"
@@ -76,6 +80,24 @@ def test_attribution_lines(attribution: str, author: str) -> None:
     [t] = scraper.parse(page, "x.html")
     assert t.posts[1].body == "Milk after."
     assert [q.author for q in t.posts[1].quotes] == [author]
+
+
+# Every verb of scraper.quote_words, as forums write it.
+QUOTE_VERBS = ["wrote", "said", "schrieb", "a écrit", "kirjoitti", "escribió", "scrive",
+               "ha scritto", "schreef", "napisał", "írta", "skrev", "escreveu", "yazdı", "napsal",
+               "napsala", "napsal(a)", "napisała", "napisał(a)", "писал", "написала", "писал(а)",
+               "пишет", "сказал", "сказала", "сказал(а)", "dijo", "a dit", "sagte", "zei",
+               "ha detto", "disse", "sanoi"]
+
+
+@pytest.mark.parametrize("verb", QUOTE_VERBS)
+def test_every_quote_verb_names_the_quoted_member_wherever_a_head_is_read(verb: str) -> None:
+    assert re.fullmatch(f"(?:{WROTE_ANY})", verb)  # the table's own
+    line = f"Kovács Anna {verb}:"
+    assert may_attribute(line)  # the cheap gate asked before the pattern
+    head = ATTRIBUTION.match(line)
+    assert head is not None and attributed(head) == "Kovács Anna"
+    assert attribution_name(f"On Mon, 3 Mar 2025, Kovács Anna {verb}:") == "Kovács Anna"
 
 
 def test_no_post_records_is_a_parse_error() -> None:
