@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 
 from kb.identity import own_id
 from kb.parsing import Parsed, parse_file, parsed_in_order
+from kb.pieces import expected, pieces
 from kb.store import Store, digest
 from scraper.compressed import MAX_BYTES as MAX_UNPACKED
 from scraper.merge import merge
+from scraper.models import ParseError
 
 # Larger inputs are almost surely not one thread dump; what a compressed file holds is held to
 # the same limit where it is unpacked (scraper.compressed).
@@ -217,18 +219,30 @@ def read_sources(paths: list[str], explicit: set[str] | None = None) -> Iterator
         elif path.lower().endswith(_ARCHIVES):
             yield from _archive(path, named)
         else:
-            yield _read(path, named)
+            yield from _read(path, named)
 
 
-def _read(path: str, named: bool) -> Source:
+def _read(path: str, named: bool) -> Iterator[Source]:
     try:
         with open(path, "rb") as fh:  # not pathlib: Path objects were 4% of a profiled ingest
             size = os.fstat(fh.fileno()).st_size
-            if size > MAX_BYTES:
-                return Source(path, None, named, f"file too large ({size >> 20} MB); split it first")
-            return Source(path, fh.read(), named)
+            cut = pieces(path, fh, size)
+            if cut is not None:  # a dump of one record a line, of any size
+                yield from _pieces(path, named, cut)
+            elif size > MAX_BYTES:
+                yield Source(path, None, named, f"file too large ({size >> 20} MB); split it first")
+            else:
+                yield Source(path, fh.read(), named)
     except OSError as exc:
-        return Source(path, None, named, f"cannot read: {exc.strerror or exc}")
+        yield Source(path, None, named, f"cannot read: {exc.strerror or exc}")
+
+
+def _pieces(path: str, named: bool, cut: Iterator[tuple[str, bytes]]) -> Iterator[Source]:
+    try:
+        for name, data in cut:
+            yield Source(name, data, named)
+    except ParseError as exc:  # a stream damaged after its first pieces: those go in
+        yield Source(path, None, named, str(exc))
 
 
 def _archive(path: str, named: bool) -> Iterator[Source]:
@@ -271,7 +285,7 @@ def count_files(paths: list[str]) -> int:
                 continue
             except (OSError, tarfile.TarError, EOFError):
                 pass
-        total += 1
+        total += expected(p)  # a big dump of one record a line: its pieces
     return total
 
 

@@ -15,8 +15,8 @@ import bz2
 import lzma
 import re
 import zlib
-from collections.abc import Callable
-from typing import Protocol
+from collections.abc import Callable, Iterator
+from typing import BinaryIO, Protocol
 
 from scraper.models import ParseError
 
@@ -82,6 +82,34 @@ def unpacked(data: bytes, limit: int = MAX_BYTES) -> bytes:
         # The next member (gzip -c a b > ab.gz, pbzip2's streams); zeros pad some tapes and xz.
         rest = decompressor.unused_data.lstrip(b"\0")
     return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+def unpacked_blocks(fh: BinaryIO, kind: str, block: int = 1 << 16) -> Iterator[bytes]:
+    """What a `kind` stream holds (every member or frame of it, in order), a block at a time
+    as `fh` is read: for an input too big to unpack whole (a subreddit's Pushshift dump is
+    gigabytes). ParseError, in one line, for a damaged or cut stream; a block of input gives
+    at most what its codec can expand it to (a few tens of MB)."""
+    decompressor, pending, begun = _DECOMPRESSORS[kind](), b"", False
+    while True:
+        data, pending = pending or fh.read(block), b""
+        if not data:
+            break
+        if decompressor.eof:  # the next member, past the zeros that pad some tapes and xz
+            data = data.lstrip(b"\0")
+            if not data:
+                continue
+            decompressor = _DECOMPRESSORS[kind]()
+        begun = True
+        try:
+            out = decompressor.decompress(data)
+        except (zlib.error, OSError, EOFError, lzma.LZMAError) as exc:
+            raise ParseError(f"corrupt {kind} data: {_reason(exc)}") from None
+        if out:
+            yield out
+        if decompressor.eof:
+            pending = decompressor.unused_data
+    if begun and not decompressor.eof:
+        raise ParseError(f"{kind} data cut short (the file ends inside a stream)")
 
 
 def inner_name(name: str) -> str:

@@ -52,6 +52,13 @@ def sniff(head: str, name: str) -> str | None:
     return None
 
 
+def one_record_a_line(head: str) -> bool:
+    """Is this a dump of one record a line (not a JSON list or API response), which can be
+    read in pieces cut at any line's end (`kb.pieces`)?"""
+    start = head.lstrip("\ufeff \t\r\n")
+    return start.startswith("{") and not _RESPONSE.match(start) and sniff(head, "") == FORMAT
+
+
 def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     """A thread per submission and per `link_id` the file holds, in first-seen order."""
     things = _records(data)
