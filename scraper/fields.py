@@ -130,6 +130,9 @@ _DATES = [  # (regex, order of year/month/day groups)
     (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\.?[ -](?:de )?({_LETTERS}{{3,}})\.?,?"
                 rf"[ -](?:de )?(\d{{4}})"), (3, 2, 1)),
     (re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})"), (3, 2, 1)),
+    # 21-Nov-19: a two-digit year after a named month, joined by dashes (Mumsnet, Oracle's
+    # default); spaced, "21 Nov 19" is as likely a count after a date with no year.
+    (re.compile(rf"\b(\d{{1,2}})-({_LETTERS}{{3,}})-(\d\d)\b"), (3, 2, 1)),
     # The year first, the month named (Hungarian "2015. márc. 12."), or marked (2015年3月12日)
     (re.compile(rf"\b(\d{{4}})\.? ({_LETTERS}{{3,}})\.? (\d{{1,2}})\b"), (1, 2, 3)),
     (re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]"), (1, 2, 3)),
@@ -245,7 +248,10 @@ def _date_parts(text: str, first_day: bool | None = None) -> tuple[int, int, int
                 if first is None or first != (k == _DAY_FIRST):
                     continue
             if 1 <= month_no <= 12 and 1 <= int(m.group(d)) <= 31:
-                best = (m.start(), (int(m.group(y)), month_no, int(m.group(d))))
+                year = int(m.group(y))
+                if year < 100:  # '19 is 2019, '98 1998
+                    year += 2000 if year < 70 else 1900
+                best = (m.start(), (year, month_no, int(m.group(d))))
                 break
     # A later date is not this one (an edit's): where the first could be either, none.
     return best[1] if best and best[0] < unsure else None

@@ -22,17 +22,23 @@ from scraper.generic_words import QUOTE_CLASS
 _ALTERNATING = re.compile(r"^(?:odd|even|alt|bg|row|first|last|new|unread|read|on|off|"
                           r"active|selected|hidden|clearfix|)$", re.I)
 _DIGITS = re.compile(r"\d+")
+_JOINS = re.compile(r"[-_]+")
 ROWS = ("tr", "tbody", "dt")  # blocks whose record may go on in the rows after it
 Shape = Callable[[_Element], tuple[str, str]]
 
 
 def shape(el: _Element) -> tuple[str, str]:
     """What makes siblings the same kind of block: the tag and the first class that is not an
-    odd/even or state marker (phpBB "post bg1"/"post bg2", SMF "windowbg"/"windowbg2")."""
+    odd/even or state marker (phpBB "post bg1"/"post bg2", SMF "windowbg"/"windowbg2"), nor
+    one written with such a marker ("post-even"/"post-odd", "row_alt"), which counts as what
+    it is without the marker."""
     for token in (el.get("class") or "").split():
         token = _DIGITS.sub("", token)
         if not _ALTERNATING.match(token):
-            return str(el.tag), token
+            if "-" in token or "_" in token:  # (few classes hold either: no split for most)
+                token = "-".join(p for p in _JOINS.split(token) if not _ALTERNATING.match(p))
+            if token:
+                return str(el.tag), token
     return str(el.tag), ""
 
 

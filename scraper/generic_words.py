@@ -142,11 +142,13 @@ BADGE = re.compile(r"badge|rank|reput|title|status|online|offline|icon|avatar|fl
 BODY_CLASS = re.compile(r"body|content|message|msg|text(?!-?(?:size|align|center|left|right|muted|"
                         r"small|large|bold|color))|entry|post(?!er)|comment|article|bbwrapper", re.I)
 # Not after "--": a BEM modifier says which variant, not what it is (IP.Board 5's post text is
-# `ipsRichText--user`, user content, not a user pane).
+# `ipsRichText--user`, user content, not a user pane). "small" is a meta line's class (SMF's
+# "smalltext"), not Foundation's grid ("small-12 columns", "hide-for-small-only").
 NOT_BODY = re.compile(r"(?<!--)(?:head|foot|author|signature|sig\b|meta|info|details\b|date|time|"
                        r"title|"
                        r"subject|user(?!-?(?:content|text))|profile|avatar|(?<!select)quote|sidebar|control|action|button|toolbar|"
-                       r"share|like|vote|rating|nav|menu|breadcrumb|small|keyinfo|count|poster|"
+                       r"share|like|vote|rating|nav|menu|breadcrumb|small(?!-(?:\d|offset|push|pull|centered|"
+                       r"uncentered|collapse|only|up|order|block))|keyinfo|count|poster|"
                        r"postleft|utils|tools|controls|options|buttons)", re.I)
 # Chrome inside a post body: never the member's own words.
 CHROME = re.compile(r"signature|\bsig\b|moderatorbar|modnote|moderator-?note|post-?edit\b|edit(?:ed)?-?(?:by|"

@@ -290,6 +290,17 @@ def test_threaded_replies_are_posts_of_their_own() -> None:
     assert t.posts[1].body == "Which brand? Mine still let the wind through."
 
 
+def test_rows_of_alternating_classes_in_grid_columns() -> None:
+    # "post-even"/"post-odd" are one kind of block, and a grid's "small-12 columns" no
+    # author pane: the body is the post's words, not the rank under the name.
+    t = _parse("alternating-post-classes.html")
+    assert [(p.author, p.posted_at) for p in t.posts] == [
+        ("spokewright", "2021-03-14T13:17:00"), ("truing_stand", "2021-03-14T20:44:00"),
+        ("spokewright", "2021-03-15T09:02:00")]
+    assert t.posts[1].body == ("Radial on the non-drive side works on most hubs.\n"
+                               "Check that the hub maker allows it first.")
+
+
 def test_posts_with_names_win_over_a_longer_list_of_related_topics() -> None:
     t = _parse("related-topics.html")
     assert [p.author for p in t.posts] == ["Hedda", "Ruud"]
@@ -403,6 +414,9 @@ def test_a_tree_under_one_top_level_comment_wins_over_a_list_of_other_topics() -
     # share "jui", March and Finnish November "mar"
     ("12 juin 2015", "2015-06-12"), ("12 juillet 2015 à 10:30", "2015-07-12T10:30:00"),
     ("12. marraskuuta 2015", "2015-11-12"), ("3 set 2015", "2015-09-03"),
+    # a two-digit year after a named month, joined by dashes (Mumsnet's "Thu 21-Nov-19")
+    ("Thu 21-Nov-19 11:07:27", "2019-11-21T11:07:27"), ("3-Feb-98", "1998-02-03"),
+    ("21 Nov 19 replies", None),  # spaced: as likely a count after a date with no year
 ])
 def test_dates_shown_as_text(shown: str, iso: str | None) -> None:
     assert shown_date(shown) == iso
