@@ -28,3 +28,12 @@ def test_a_wayback_capture_with_mojibake_reads_clean() -> None:
     posts = [p for t in scraper.parse(data, str(path)) for p in t.posts]
     assert posts and not any("â€" in p.body for p in posts)
     assert any("…" in p.body or "’" in p.body for p in posts)
+
+
+def test_windows_1252_read_as_latin_1_upstream_is_repaired() -> None:
+    # U+0092 (a C1 control) where "’" was meant: a crawler stored Windows-1252 bytes as Latin-1
+    # and wrote the text out as UTF-8. Valid UTF-8 still wins; the controls become what
+    # Windows-1252 gives their bytes, the five it leaves undefined stay as they are.
+    assert decode("I\x92ve \x93read\x94 it \x96 twice\x81".encode()) == "I’ve “read” it – twice\x81"
+    page = "<meta charset=iso-8859-2><p>I\x92ve</p>".encode("latin-1")  # the same in 8859-2
+    assert "I’ve" in decode(page)
