@@ -82,6 +82,7 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     if lists_topics(counts, found, lambda: site_host(root)):
         raise NotAThread("a list of topics, not a thread page: each row links to another thread")
     posts = [p for _, p in found]
+    _signed_under_rules(found)
     number_posts([r for r, _ in found], posts)
     if any(p.posted_at is None for p in posts):
         _dated_in_page_order(found)
@@ -91,6 +92,27 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
 
 
 _WORD = re.compile(r"\w+")
+
+
+def _signed_under_rules(found: list[tuple[Record, Post]]) -> None:
+    """The words under a rule at the end of a member's posts are their signature where two of
+    those posts share a line of them (a rule alone may part a post's own sections). The same
+    closing lines `normalise` finds too, but this takes the lines that change from post to
+    post ("Meds: 200 mg", then "Meds: 300 mg") with the ones that do not."""
+    ruled: dict[str, list[tuple[str, Post]]] = {}
+    for record, post in found:
+        if record.ruled and post.author and not post.signature:
+            ruled.setdefault(post.author, []).append((record.ruled, post))
+    for signed in ruled.values():
+        seen = Counter(line for text, _ in signed for line in set(text.split("\n"))
+                       if len(line) >= 8)
+        if not any(n >= 2 for n in seen.values()):
+            continue
+        for text, post in signed:
+            words = text.split()
+            tail = re.search(r"\s+".join(map(re.escape, words)) + r"\s*\Z", post.body)
+            if tail is not None and tail.start() > 0:
+                post.body, post.signature = post.body[:tail.start()].rstrip(), text
 
 
 def _dated_in_page_order(found: list[tuple[Record, Post]]) -> None:

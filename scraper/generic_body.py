@@ -442,6 +442,23 @@ def plain_quotes(text: str) -> tuple[str, list[Quote]]:
     return own, quotes
 
 
+def after_rule(body: _Element, skip: list[_Element]) -> str | None:
+    """The words after the last rule (<hr>) the body holds at its own level: where a member's
+    posts repeat them, the signature an engine writes under a rule with no class to say so
+    (HealingWell's <hr class="PostHR">). None where the body holds no such rule."""
+    rules = [child for child in body if child.tag == "hr"]
+    if not rules:
+        return None
+    rule = rules[-1]
+    pieces = [rule.tail or ""]
+    for sibling in rule.itersiblings():
+        if isinstance(sibling.tag, str) and sibling not in skip:
+            pieces.append(element_text(sibling, skip))
+        pieces.append(sibling.tail or "")
+    lines = [clean(line) for piece in pieces for line in piece.split("\n")]
+    return "\n".join(line for line in lines if line) or None
+
+
 def signature(parts: list[_Element], hints: Hints) -> str | None:
     """The text of the record's signature pane, inside the body or beside it, when it has one."""
     for part in parts:

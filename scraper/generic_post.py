@@ -16,7 +16,14 @@ from lxml import etree
 from lxml.etree import _Element
 
 from scraper.fields import day_first, profile_field, set_profile_field, shown_date, to_int
-from scraper.generic_body import body_element, own_text, quotes_and_chrome, replied_post, signature
+from scraper.generic_body import (
+    after_rule,
+    body_element,
+    own_text,
+    quotes_and_chrome,
+    replied_post,
+    signature,
+)
 from scraper.generic_count import date_stamp
 from scraper.generic_loose import around_author
 from scraper.generic_words import (
@@ -50,6 +57,7 @@ class Record:
     body: _Element | None = None  # found by read_post
     author: _Element | None = None
     shown: str | None = None  # the date text its date was read from, or could not be
+    ruled: str | None = None  # the words under a rule at the body's end (`after_rule`)
 
     def parts(self) -> list[_Element]:
         return [self.el, *self.partners]
@@ -88,6 +96,7 @@ def read_post(record: Record, hints: Hints | None = None) -> Post | None:
     if label and text.startswith(label):
         text = text[len(label):].lstrip()
     quotes += plain
+    record.ruled = after_rule(body_el, skip)
     if author is None and not text:
         return None
     post = Post(body=text, author=author, quotes=quotes, reply_to=reply_to,

@@ -290,15 +290,22 @@ def test_threaded_replies_are_posts_of_their_own() -> None:
     assert t.posts[1].body == "Which brand? Mine still let the wind through."
 
 
-def test_rows_of_alternating_classes_in_grid_columns() -> None:
+def test_rows_of_alternating_classes_in_grid_columns_and_signatures_under_a_rule() -> None:
     # "post-even"/"post-odd" are one kind of block, and a grid's "small-12 columns" no
     # author pane: the body is the post's words, not the rank under the name.
     t = _parse("alternating-post-classes.html")
     assert [(p.author, p.posted_at) for p in t.posts] == [
         ("spokewright", "2021-03-14T13:17:00"), ("truing_stand", "2021-03-14T20:44:00"),
-        ("spokewright", "2021-03-15T09:02:00")]
+        ("spokewright", "2021-03-15T09:02:00"), ("truing_stand", "2021-03-15T09:30:00")]
     assert t.posts[1].body == ("Radial on the non-drive side works on most hubs.\n"
                                "Check that the hub maker allows it first.")
+    # What follows a rule under two of a member's posts is their signature, the line that
+    # changes with the one that does not; a rule in one post alone parts its own words.
+    assert [p.signature for p in t.posts] == [
+        None, "Wheel Forum Moderator\nWheels built: 112", None,
+        "Wheel Forum Moderator\nWheels built: 113"]
+    assert t.posts[3].body == "Glad it worked out."
+    assert t.posts[2].body.split() == "Thanks, the hub is fine with it. Going radial.".split()
 
 
 def test_posts_with_names_win_over_a_longer_list_of_related_topics() -> None:
