@@ -35,7 +35,9 @@ def decode(data: bytes) -> str:
     Windows-1252 somewhere upstream ("thatâ€™s" in a Wayback capture) is repaired.
     """
     text, raw, codec = _decoded(data)
-    if not text.isascii() and (_C1_UTF8.search(raw) if codec == "utf-8" else _C1.search(text)):
+    # (Windows-1252 gives no byte a C1 character: nothing to look for in what it read.)
+    if codec != "cp1252" and not text.isascii() \
+            and (_C1_UTF8.search(raw) if codec == "utf-8" else _C1.search(text)):
         text = text.translate(_C1_AS_CP1252)
     return _unmojibake(text) if _has_mojibake(text, raw, codec) else text
 
