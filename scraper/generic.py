@@ -25,6 +25,7 @@ from lxml import etree
 from lxml.etree import ParserError, _Element
 
 from scraper import structured
+from scraper.css_hidden import drop_hidden
 from scraper.fields import day_first_shown, shown_date, slug
 from scraper.generic_count import Counts, count, is_record
 from scraper.generic_layouts import ROWS, nested_records, partner_rows, same_rows, shape, topic_list
@@ -56,6 +57,7 @@ def sniff(head: str, name: str) -> str | None:
 def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
     """The page's thread with the posts its repeated records hold, in page order."""
     root = tree(data)
+    drop_hidden(root)  # decoy posts a page's own style sheet hides from its readers
     if is_member_page(root, name):
         raise NotAThread("a member's profile page, not a thread page")
     counts = count(root)

@@ -197,7 +197,9 @@ def quotes_and_chrome(body: _Element, hints: Hints) -> tuple[list[Quote], list[_
             # inside it (Something Awful's "A posted:" over a quote of "B posted:").
             before = _attribution_before(el)
             quote = _quote(el, headed=before is not None)
-            quote.author = quote.author or before
+            # (before a head the block holds: SMF's quote of a quote holds the inner quote's
+            # "Quote from: B" header over it, its own "Quote from: A" is the block before)
+            quote.author = before or quote.author
             quotes.append(quote)
             skip.append(el)
             skipped.add(el)

@@ -308,6 +308,27 @@ def test_rows_of_alternating_classes_in_grid_columns_and_signatures_under_a_rule
     assert t.posts[2].body.split() == "Thanks, the hub is fine with it. Going radial.".split()
 
 
+def test_decoys_the_page_hides_are_no_posts_and_a_quote_of_a_quote_is_the_outer_author_s() -> None:
+    # A row hidden by the page's own <style> (`.r71ab {display: none}`) is a decoy for
+    # scrapers, no post; a rule under @media print or keyed on <html>'s "no-js" hides nothing
+    # from a reader. SMF's quote of a quote: the header before the block names it.
+    t = _parse("hidden-decoys-nested-quotes.html")
+    assert [(p.post_number, p.author) for p in t.posts] == [(1, "cassette_kid"), (2, "derailleur_dan")]
+    reply = t.posts[1]
+    assert [q.author for q in reply.quotes] == ["cassette_kid"]
+    assert reply.body.startswith("Replace it now: at 0.75") and reply.body.endswith("Show more")
+
+
+def test_hidden_selectors_read_only_plain_rules() -> None:
+    from scraper.css_hidden import hidden_selectors
+
+    css = (".a {display:none} @media print { .b {display:none} } .c td, #d .e {color:red; "
+           "display: none !important} .f:hover {display:none} .g {display:block} /* .h{display:none} */")
+    found = hidden_selectors(css)
+    assert len(found) == 3 and found[0].endswith("' a ')]") and found[1].endswith("//td")
+    assert "@id='d'" in found[2]
+
+
 def test_posts_with_names_win_over_a_longer_list_of_related_topics() -> None:
     t = _parse("related-topics.html")
     assert [p.author for p in t.posts] == ["Hedda", "Ruud"]
