@@ -26,6 +26,7 @@ from scraper.generic_words import (
     attributed,
     attribution_lines,
     hinted,
+    is_profile_link,
     may_attribute,
     text_of,
 )
@@ -342,8 +343,11 @@ def _quote(el: _Element, headed: bool = False) -> Quote:
     cite = next(el.iter("cite"), None)
     if cite is not None:  # phpBB's <cite>X wrote:</cite> inside the quote
         head = ATTRIBUTION.match(" ".join(text_of(cite).split()))
-        author = author or (clean(attributed(head))
-                            if head else clean(text_of(cite)))
+        # phpBB 3.2: <cite><a href=…viewprofile…>X</a> wrote: <a>↑</a><div>28 Aug 2018</div>
+        profile = next((a for a in cite.iter("a") if is_profile_link(a.get("href") or "")), None)
+        author = author or (clean(attributed(head)) if head and profile is None
+                            else clean(text_of(profile)) if profile is not None
+                            else clean(text_of(cite)))
         return Quote(text=element_text(el, [cite]), author=author)
     head_el = next((h for h in el.iterdescendants() if isinstance(h.tag, str)
                     and _QUOTE_HEAD_CLASS.search(h.get("class") or "")), None)

@@ -286,10 +286,20 @@ def _short_name(el: _Element) -> bool:
 
 
 def _name(el: _Element, hints: Hints) -> str | None:
-    """The name as displayed, without the reputation badge or rank inside the name element."""
+    """The name as displayed, without the reputation badge or rank inside the name element,
+    nor the word of a byline before it (phpBB's print view: <div class="author">by
+    <strong>X</strong></div>)."""
+    kids = [c for c in el if isinstance(c.tag, str)]
+    if len(kids) == 1 and (el.text or "").strip().lower() in _BYLINE \
+            and not (kids[0].tail or "").strip():
+        el = kids[0]
     parts: list[str] = []
     _name_text(el, parts, hints)
     return clean("".join(parts))
+
+
+_BYLINE = {"by", "by:", "posted by", "written by", "von", "von:", "geschrieben von", "par", "por",
+           "door", "av", "di", "da", "przez", "od", "tarafından"}
 
 
 def _name_text(el: _Element, out: list[str], hints: Hints) -> None:

@@ -153,7 +153,7 @@ def _split_text_quotes(post: Post, seen: _Seen) -> list[str] | None:
                 post.quotes.append(Quote(text=text, author=author, post_number=number))
             i += 1 + n
             continue
-        quoted = _verbatim_source(lines[i], keys[i], seen)
+        quoted = _verbatim_source(lines[i], keys[i], seen, post.author)
         if quoted is not None:
             text = _quoted_inline(lines[i].strip()) or lines[i].strip()
             post.quotes.append(Quote(text=text, author=quoted.author,
@@ -229,12 +229,14 @@ def _quoted_inline(line: str) -> str | None:
     return None
 
 
-def _verbatim_source(line: str, key: str, seen: _Seen) -> Post | None:
+def _verbatim_source(line: str, key: str, seen: _Seen, author: str | None = None
+                     ) -> Post | None:
     """A line copied from an earlier post without a quote header.
 
     A long line that is a whole line of an earlier post, or a line marked as quoted
     (`_quoted_inline`) holding an earlier post's words (searched as a substring: it may join
-    several of their lines).
+    several of their lines). A line that `author` wrote before is no quote: members post
+    their code, their list, their question again, changed or not.
     """
     s = line.strip()
     if not s or not seen.posts:
@@ -242,10 +244,11 @@ def _verbatim_source(line: str, key: str, seen: _Seen) -> Post | None:
     inner = _quoted_inline(s)
     if inner is not None:  # a few words are enough after a label or "> " (Hacker News)
         least = 10 if _QUOTE_LABEL.match(s) else 20
-        return seen.containing(_key(inner)) if len(inner) >= least else None
-    if len(s) < _MIN_VERBATIM:
-        return None
-    return seen.by_line.get(key)
+        source = seen.containing(_key(inner)) if len(inner) >= least else None
+    else:
+        source = seen.by_line.get(key) if len(s) >= _MIN_VERBATIM else None
+    # (a line of code opens with ">" too: ">&2 echo" in a batch file posted again)
+    return None if source is not None and author and source.author == author else source
 
 
 def _link_quotes(thread: Thread) -> None:

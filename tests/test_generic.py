@@ -938,3 +938,34 @@ def test_a_page_in_another_language_with_only_relative_dates(members: str, dates
     [thread] = generic.parse(page.encode(), "joint.html")
     assert [p.author for p in thread.posts] == names
     assert thread.posts[2].body.startswith("Message 2 : le joint fuit")
+
+
+def test_a_line_a_member_posted_before_is_theirs_again_and_anothers_is_a_quote() -> None:
+    from scraper.models import Post
+    from scraper.normalise import normalise
+
+    code = "for /F \"tokens=3 delims=:\" %%F in (\"%~0\") do goto %%F & rem the thread's label"
+    posts = [Post(body=f"My script:\n{code}\nIt stops after the first line.", author="dbenham"),
+             Post(body="Which Windows version do you run it on?", author="jeb"),
+             Post(body=f"Fixed it:\n{code}\n>&2 echo Unable to redirect\nNow it runs.",
+                  author="dbenham"),
+             Post(body=f"{code}\nThis line is the one that fails for me.", author="sst")]
+    t = normalise(Thread(thread_id="1", title="t", posts=posts))
+    assert t.posts[2].quotes == [] and code in t.posts[2].body  # his own code, posted again
+    assert [q.author for q in t.posts[3].quotes] == ["dbenham"]  # another member's copy of it
+    assert t.posts[3].body == "This line is the one that fails for me."
+
+
+def test_a_byline_word_and_a_quote_head_s_arrow_and_date_are_no_part_of_a_name() -> None:
+    row = ('<div class="post"><div class="author">by <strong>{name}</strong></div>'
+           '<div class="date">{date}</div><div class="content">{body}</div></div>')
+    quote = ('<blockquote><div><cite><a href="memberlist.php?mode=viewprofile&amp;u=5">Jan Antonin'
+             '</a> wrote: <a href="viewtopic.php?p=101#p101">↑</a><div class="responsive-hide">23 May '
+             '2018 10:49</div></cite>Here my three ideas.</div></blockquote>But why not pipe it?')
+    page = ("<html><body><h2>Piping into a script</h2>" + row.format(
+        name="Jan Antonin", date="23 May 2018 10:49", body="Here my three ideas for the script.")
+        + row.format(name="Ed Dyreen", date="23 May 2018 13:21", body=quote) + "</body></html>")
+    [t] = scraper.parse(page.encode(), "print.html")
+    assert [p.author for p in t.posts] == ["Jan Antonin", "Ed Dyreen"]
+    assert [q.author for q in t.posts[1].quotes] == ["Jan Antonin"]
+    assert t.posts[1].body == "But why not pipe it?"
