@@ -27,11 +27,15 @@ _SIG_DASHES = re.compile(r"^-- ?$")
 _VERB = f"(?:{WROTE_ANY}|{WROTE_IN_MAIL})"
 _ON = r"^(?:On|Am|Le|El|Il|Op|Em|Den)\s"
 _ON_START = re.compile(_ON, re.I)
-_ATTRIBUTION = re.compile(rf"(?:\b{_VERB}\s*:|\S@\S+>?\s*:|\bat\b\s\S+>\s*:)\s*$"
+# Lotus Notes puts the date after the verb: "X schrieb am 23.02.2006 22:04:19:", "X wrote on
+# 02/23/2006 10:04:19 PM:".
+_DATED_VERB = rf"\b{_VERB}\s+(?:am|on|le|el|il|op|em|den)\s+[\d./-]+(?:\s+[\d:]+(?:\s*[AaPp][Mm])?)?\s*:"
+_ATTRIBUTION = re.compile(rf"(?:\b{_VERB}\s*:|{_DATED_VERB}|\S@\S+>?\s*:|\bat\b\s\S+>\s*:)\s*$"
                           rf"|{_ON}.*\b{_VERB}\s.+:\s*$", re.I)
 # Thunderbird in German and French puts the verb first: "Am 3.3.2025 um 09:00 schrieb X:".
 _VERB_FIRST = re.compile(rf"{_ON}.*\b{_VERB}\s+(?P<name>[^:]+?)\s*:\s*$", re.I)
-_NAME_TAIL = re.compile(rf"\s*(?:\(?<[^>]*>\)?|\[[^\]]*\])?\s*(?:{_VERB})?\s*:\s*$", re.I)
+_NAME_TAIL = re.compile(rf"\s*(?:\(?<[^>]*>\)?|\[[^\]]*\])?\s*(?:{_DATED_VERB}|(?:{_VERB})?\s*:)\s*$",
+                        re.I)
 _CLOCK = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?"
                     r"(?:\s*(?:[+-]\d{4}|[A-Z]{2,5}|\([A-Z]{2,5}\)))*,?\s+(?P<name>\S.*)$")
 _DATE_HEAD = re.compile(r"^[\d\s:/.,+-]+(?:GMT|UTC)?[\d+:-]*\s+")
@@ -49,10 +53,14 @@ def split_mail(text: str, signatures: bool = True) -> tuple[str, list[Quote], st
     quotes: list[Quote] = []
     block: list[str] = []
     in_sig = False
-    for line in text.split("\n") + ["\0"]:
+    lines = text.split("\n") + ["\0"]
+    for k, line in enumerate(lines):
         if line.startswith(">"):
             block.append(line[2:] if line.startswith("> ") else line[1:])
             in_sig = False
+            continue
+        if block and block[-1] and k + 1 < len(lines) and _wrapped(lines[k - 1], line, lines[k + 1]):
+            block[-1] = f"{block[-1].rstrip()} {line.strip()}"  # the quoted line, rewrapped
             continue
         if block and not line.strip():
             block.append("")  # a blank line may sit inside a quote
@@ -69,6 +77,19 @@ def split_mail(text: str, signatures: bool = True) -> tuple[str, list[Quote], st
     body = re.sub(r"\n{3,}", "\n\n", "\n".join(own)).strip()
     sig = "\n".join(signature).strip() or None
     return body, quotes + forwarded, sig
+
+
+_WRAP = 70  # mail clients wrap at 72 to 80 characters
+
+
+def _wrapped(quoted: str, line: str, after: str) -> bool:
+    """Is `line` the end of the quoted line before it that the quoting client wrapped, its
+    "> " lost: short, between two quoted lines, and too long to have fitted on the line
+    before ("> … the advection of" then "atmosphere_water_content".)? A reply's own line
+    after a short quoted one ("Yes.") is not."""
+    words = line.split()
+    return bool(words) and after.startswith(">") and len(line) < 40 \
+        and len(quoted.rstrip()) + 1 + len(words[0]) > _WRAP
 
 
 def _split_original(text: str) -> tuple[str, list[Quote]]:

@@ -65,6 +65,9 @@ def test_mbox_joins_a_reply_whose_parent_id_was_rewritten_by_subject() -> None:
     ("On Mar 3, 2025, at 09:00, Alice Spoke <alice@example.org> wrote:", "Alice Spoke"),
     ("On 3/3/25, Alice Spoke wrote:", "Alice Spoke"),
     ("Le 3 mars 2025 à 09:00, Alice Spoke a écrit :", "Alice Spoke"),
+    # Lotus Notes: the date after the verb
+    ("Alice Spoke schrieb am 23.02.2006 22:04:19:", "Alice Spoke"),
+    ("Alice Spoke wrote on 02/23/2006 10:04:19 PM:", "Alice Spoke"),
 ])
 def test_attribution_names(line: str, name: str) -> None:
     assert attribution_name(line) == name
@@ -75,6 +78,21 @@ def test_split_mail_drops_mailman_chrome() -> None:
                                    "________________\nbikes mailing list\nbikes at x.org\n"
                                    "-------------- next part --------------\nscrubbed")
     assert (body, [q.text for q in quotes], sig) == ("Own words.", ["quoted"], None)
+
+
+def test_a_quoted_line_the_client_wrapped_stays_in_its_quote() -> None:
+    # The quoting client wrapped a long quoted line and lost its "> ": the rest of the line,
+    # between two quoted lines, is quoted too. A short answer under a short quoted line is
+    # the member's own.
+    body, quotes, _ = split_mail(
+        "Hans Meier schrieb am 23.02.2006 22:04:19:\n\n> > we need a standard name for the "
+        "advection of\n\"atmosphere_water_content\".\n> > I propose\n\nThat would do.")
+    assert body == "That would do."
+    assert [(q.author, q.text) for q in quotes] == [
+        ("Hans Meier", '> we need a standard name for the advection of "atmosphere_water_content".'
+         "\n> I propose")]
+    body, quotes, _ = split_mail("> is it broken?\nYes.\n> and the rim?\nFine.")
+    assert body == "Yes.\nFine." and [q.text for q in quotes] == ["is it broken?", "and the rim?"]
 
 
 def test_split_mail_outlook_original_message_is_a_quote() -> None:
