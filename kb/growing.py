@@ -30,9 +30,11 @@ if TYPE_CHECKING:
     from scipy import sparse
 
     from kb.counts import Filed, TermCounts
+    from kb.rows import IndexedPost
     from kb.store import Store
 
 FINISH_TIMEOUT = 600.0  # seconds the ingest waits for the last batch and the save
+PAGE = 20_000  # posts read from the store at a time
 
 
 class Grower:
@@ -94,14 +96,24 @@ class Growth:
         self.latest: dict[int, int] = {}  # post -> its latest row read (none once removed)
         self.removed: list[int] = []
 
-    def take(self, store: Store, upto: int | None = None) -> None:
-        """Count what the store changed since the last batch (up to `upto`, when given)."""
+    def take(self, store: Store, upto: int | None = None) -> int:
+        """Count what the store changed since the last batch (up to `upto`, when given), a page
+        of posts at a time: only the counts are kept, not the posts' text (a dump's 1.4 M posts
+        read at once held gigabytes). How many posts were counted."""
+        rows, gone, last = store.changes(self.last, upto, limit=PAGE)
+        counted = 0
+        while rows or gone:
+            self._count(rows, gone)
+            counted += len(rows)
+            if len(rows) < PAGE:
+                break
+            rows, gone, _ = store.changes(self.last, last, after_id=rows[-1].id, limit=PAGE)
+        self.last = max(self.last, last)
+        return counted
+
+    def _count(self, rows: list[IndexedPost], gone: list[int]) -> None:
         from kb.knowledge import filed
 
-        rows, gone, last = store.changes(self.last, upto)
-        if not rows and not gone:
-            self.last = max(self.last, last)
-            return
         title, body = self.counts.count_posts(rows)
         # The rows a batch reads are its posts as they stand now, so a removal read with them
         # happened before them (a post removed, then stored again under the same id).
@@ -114,7 +126,6 @@ class Growth:
         self.title.append(title)
         self.body.append(body)
         self.removed.extend(gone)
-        self.last = last
 
     def save(self, upto: int) -> None:
         """Stack the batches into the counts and save them as of change `upto`."""

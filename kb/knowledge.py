@@ -93,18 +93,17 @@ class KB:
         t = self.counts
         if t.built and t.seq >= self.store.last_seq():
             return 0
-        after = t.seq if t.built and not t.needs_rebuild() else -1
-        rows, gone, upto = self.store.changes(after)
-        if after < 0:
-            t.fit([r.id for r in rows], rows, filed(rows))
-        else:
-            t.update([r.id for r in rows], rows, filed(rows), gone)
-        t.seq = upto
-        t.save()
+        from kb.growing import Growth
+
+        # Counted a page of posts at a time, as the ingest's worker grows them (kb/growing.py),
+        # anew when the counts are missing or mostly dead rows
+        growth = Growth(t)
+        counted = growth.take(self.store)
+        growth.save(growth.last)
         if progress:
-            progress(len(rows))
+            progress(counted)
         self._titles = None
-        return len(rows)
+        return counted
 
     @contextmanager
     def _writing(self) -> Iterator[None]:

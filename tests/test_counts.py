@@ -66,6 +66,19 @@ def test_thread_taken_whole_lifts_its_posts(kb: KB) -> None:
     assert best == "bikes-1"
 
 
+def test_counts_read_a_page_of_posts_at_a_time_are_those_read_at_once(
+        kb: KB, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kb import growing
+
+    monkeypatch.setattr(growing, "PAGE", 3)  # the fixture's posts over several pages
+    paged = KB(tmp_path / "paged")
+    ingest(read_sources([str(SEED), str(BIKES)]), paged.store)
+    assert paged.sync() == len(kb.counts.ids) > 3
+    a, b = kb.counts, paged.counts
+    assert a.vocab == b.vocab and list(a.ids) == list(b.ids) and list(a.day) == list(b.day)
+    assert (a.body.csc() != b.body.csc()).nnz == 0 and (a.title.csc() != b.title.csc()).nnz == 0
+
+
 def test_counts_round_trip_through_their_file(kb: KB) -> None:
     saved = kb.counts
     again = TermCounts(saved.path)

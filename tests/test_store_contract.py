@@ -97,6 +97,12 @@ def test_one_change_number_per_commit(backend: Backend, tmp_path: Path) -> None:
             store.drop_thread("t1")
     assert store.last_seq() == 4
     assert (len(store.changes(2, upto=3)[1]), len(store.changes(3)[1])) == (3, 3)
+    # A page at a time: the first `limit` by id over `after_id`, the removed ids once
+    everything, gone, _ = store.changes(-1)
+    first, first_gone, _ = store.changes(-1, limit=2)
+    rest, rest_gone, _ = store.changes(-1, after_id=first[-1].id)
+    assert [r.id for r in first + rest] == [r.id for r in everything] and len(first) == 2
+    assert (first_gone, rest_gone) == (gone, [])
     store.close()
 
 

@@ -166,14 +166,14 @@ class PostgresStore(SQLStore):
         return int(self._one("SELECT greatest(coalesce((SELECT max(seq) FROM posts), 0),"
                              " coalesce((SELECT max(seq) FROM removed), 0))"))
 
-    def changes(self, after: int, upto: int | None = None
-                ) -> tuple[list[IndexedPost], list[int], int]:
+    def changes(self, after: int, upto: int | None = None, after_id: int = 0,
+                limit: int | None = None) -> tuple[list[IndexedPost], list[int], int]:
         """As `SQLStore.changes`, read from one snapshot (a writer may commit in between)."""
         if self.db.info.transaction_status != self._psycopg.pq.TransactionStatus.IDLE:
-            return super().changes(after, upto)
+            return super().changes(after, upto, after_id, limit)
         with self.db.transaction():
             self.db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            return super().changes(after, upto)
+            return super().changes(after, upto, after_id, limit)
 
     def table_rows(self, table: str, columns: list[str]) -> Iterator[tuple[Any, ...]]:
         """Every row of a table, streamed from the server in key order."""

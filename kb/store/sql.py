@@ -240,16 +240,20 @@ class SQLStore:
         """The highest post id so far: posts written later get higher ones."""
         return int(self._one("SELECT coalesce(max(id), 0) FROM posts"))
 
-    def changes(self, after: int, upto: int | None = None
-                ) -> tuple[list[IndexedPost], list[int], int]:
+    def changes(self, after: int, upto: int | None = None, after_id: int = 0,
+                limit: int | None = None) -> tuple[list[IndexedPost], list[int], int]:
         """Posts written and post ids removed after change `after` (up to change `upto`, else
-        the newest), and the change number they go up to."""
+        the newest), and the change number they go up to. A page of them with `limit`: the
+        first `limit` posts by id over `after_id`, and the removed ids with the first page
+        only (one transaction of a big dump writes hundreds of thousands of posts)."""
         upto = self.last_seq() if upto is None else upto
+        page = "" if limit is None else f" LIMIT {int(limit)}"
         posts = list(starmap(IndexedPost, self._rows(
             f"SELECT {_INDEXED_SELECT} FROM posts p JOIN threads t USING (thread_id)"
-            " WHERE p.seq > ? AND p.seq <= ? ORDER BY p.id", (after, upto))))
-        gone = [r[0] for r in self._rows("SELECT id FROM removed WHERE seq > ? AND seq <= ?",
-                                         (after, upto))]
+            f" WHERE p.seq > ? AND p.seq <= ? AND p.id > ? ORDER BY p.id{page}",
+            (after, upto, after_id))))
+        gone = [] if after_id else [r[0] for r in self._rows(
+            "SELECT id FROM removed WHERE seq > ? AND seq <= ?", (after, upto))]
         return posts, gone, upto
 
     def thread_head(self, thread_id: str) -> Thread | None:
