@@ -16,6 +16,7 @@ twice the time of reading the page.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 from lxml import etree
@@ -49,7 +50,8 @@ class Compound(NamedTuple):
 Selector = tuple[Compound, ...]  # outermost first: ".k92 table" is (.k92, table)
 
 
-def hidden_selectors(css: str) -> list[Selector]:
+@lru_cache(maxsize=64)  # a site's pages repeat their style sheet
+def hidden_selectors(css: str) -> tuple[Selector, ...]:
     """The selectors of the style sheet's top-level rules that hide what they match."""
     css = _MEDIA.sub("", _COMMENT.sub("", css))
     out = []
@@ -60,7 +62,7 @@ def hidden_selectors(css: str) -> list[Selector]:
             steps = _steps(selector.split())
             if steps:
                 out.append(steps)
-    return out
+    return tuple(out)
 
 
 def _steps(compounds: list[str]) -> Selector | None:
