@@ -15,6 +15,7 @@ import scraper.hypermail as hypermail
 import scraper.jsonl as jsonl
 import scraper.mailman as mailman
 import scraper.mbox as mbox
+import scraper.mhtml as mhtml
 import scraper.nodebb as nodebb
 import scraper.phpbb as phpbb
 import scraper.reddit as reddit
@@ -33,6 +34,7 @@ Parser = Callable[[bytes, str, "str | None"], list[Thread]]
 # like any JSON. Each sniffer names the format it recognises, or None.
 SNIFFERS: tuple[Sniffer, ...] = (
     warc.sniff,
+    mhtml.sniff,
     mbox.sniff,
     mailman.sniff,
     hypermail.sniff,
@@ -54,6 +56,7 @@ FALLBACK: Sniffer = generic.sniff
 
 PARSERS: dict[str, Parser] = {
     warc.FORMAT: warc.parse,
+    mhtml.FORMAT: mhtml.parse,
     mbox.FORMAT: mbox.parse,
     **{name: mailman.parse for name in mailman.FORMATS},
     hypermail.FORMAT: hypermail.parse,

@@ -43,7 +43,7 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
         records += 1
         if payload is not None:
             read += 1
-            threads.extend(_threads(payload, url))
+            threads.extend(threads_of(payload, url))
     if not records:
         raise ParseError("not a readable WARC file: no WARC records in it")
     if not threads:
@@ -94,14 +94,16 @@ def _target(record: Any) -> str:
     return str(record.rec_headers.get_header("WARC-Target-URI") or "")
 
 
-def _threads(payload: bytes, url: str) -> list[Thread]:
+def threads_of(payload: bytes, url: str, within: str = FORMAT) -> list[Thread]:
+    """The threads of one page (or dump) a container holds (a WARC's response, an MHTML's
+    HTML part), read as a file saved from `url` would be; none where no format reads it."""
     # Imported here: the registry imports this module.
     from scraper.detect import detect, parser_for
 
     try:
         fmt = detect(payload, url)
-        if fmt == FORMAT:
-            return []  # a WARC inside a WARC is not a page
+        if fmt == within:
+            return []  # a container inside one of its kind is not a page
         threads = parser_for(fmt)(payload, url, fmt)
     except ParseError:
         return []

@@ -495,3 +495,54 @@ def test_damaged_copies_parse_or_raise_parse_error(file: str) -> None:
             parse(bytes(damaged), file)
         except ParseError as exc:
             assert "\n" not in str(exc)
+
+
+# --- MHTML --------------------------------------------------------------------------------
+
+def _mhtml(parts: list[tuple[str, str, bytes]]) -> bytes:
+    """A browser's single-file save: (Content-Type, transfer encoding, body) per part."""
+    import base64
+    import quopri
+
+    out = [b"From: <Saved by Blink>\r\nSnapshot-Content-Location: https://f.example/t/77\r\n"
+           b"MIME-Version: 1.0\r\nContent-Type: multipart/related;\r\n\ttype=\"text/html\";\r\n"
+           b"\tboundary=\"----B--\"\r\n\r\n"]
+    for ctype, encoding, body in parts:
+        coded = quopri.encodestring(body) if encoding == "quoted-printable" \
+            else base64.encodebytes(body)
+        out.append(f"------B--\r\nContent-Type: {ctype}\r\nContent-Transfer-Encoding: {encoding}"
+                   "\r\nContent-Location: https://f.example/t/77\r\n\r\n".encode() + coded + b"\r\n")
+    return b"".join(out) + b"------B----\r\n"
+
+
+def test_a_page_saved_as_one_file_reads_as_the_page() -> None:
+    saved = _read("mhtml", "lacing-pattern.mhtml")  # the fixture page, saved by Chrome
+    page = _read("generic", "alternating-post-classes.html")
+    assert detect(saved, "t.mhtml") == "mhtml"
+    [thread] = parse(saved, "t.mhtml")
+    [plain] = parse(page, "t.html")
+    assert [(p.author, p.posted_at, p.body, p.signature) for p in thread.posts] == \
+        [(p.author, p.posted_at, p.body, p.signature) for p in plain.posts]
+    assert thread.url == "https://community.example.org/default.aspx?f=3&m=951"
+
+
+def test_mhtml_parts_in_their_declared_charset_and_without_a_page() -> None:
+    page = ("<html><body><h1>Цепь</h1>" + "".join(
+        f'<div class="post"><a class="username" href="/u/{n}">{n}</a>'
+        f'<span class="date">12.03.2015 10:0{i}</span><div class="message">Смазка {i}: '
+        f'воск или масло?</div></div>' for i, n in enumerate(["Иван", "Пётр"])) + "</body></html>")
+    saved = _mhtml([("text/html; charset=windows-1251", "base64", page.encode("cp1251")),
+                    ("image/png", "base64", b"\x89PNG")])
+    [thread] = parse(saved, "chain.mht")
+    assert [p.author for p in thread.posts] == ["Иван", "Пётр"]
+    assert thread.posts[1].body == "Смазка 1: воск или масло?"
+    with pytest.raises(ParseError, match="no HTML page"):
+        parse(_mhtml([("image/png", "base64", b"\x89PNG")]), "x.mht")
+    # A mail with pictures in it (no address it was saved from) is no saved page; an mbox
+    # of such mails is an mbox.
+    mail = saved.replace(b"Snapshot-Content-Location", b"X-Spam").replace(
+        b"Content-Location", b"X-Location").replace(b"From: <Saved by Blink>", b"From: a@b.example")
+    with pytest.raises(ParseError, match="not a recognised"):
+        detect(mail, "x.eml")
+    assert detect(b"From a@b.example Mon Mar  3 09:00:00 2025\nDate: Mon, 3 Mar 2025\n" + saved,
+                  "x") == "mbox"

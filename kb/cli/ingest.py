@@ -32,10 +32,10 @@ def ingest(obj: Ctx, paths: tuple[str, ...], fmt: str | None, as_json: bool, qui
     Formats are detected from content: vbulletin-text, vbulletin-html, phpbb-html, xenforo-html,
     nodebb-html, discourse-html, discourse-json, discourse-raw, discourse-md, stackexchange-xml,
     kb-jsonl, mbox, pipermail-html, hyperkitty-html, hypermail-html, reddit-json, reddit-dump,
-    forum-dl-jsonl, warc (every thread page inside), each also gzip-, bzip2-, xz- or
-    zstd-compressed (a month's mail archive as 2019-January.txt.gz, a Pushshift .zst); any other
-    forum's thread page as generic-html. The search
-    index follows. Exit 0 when every file went in, 1 when some were skipped.
+    forum-dl-jsonl, warc (every thread page inside), mhtml (a page saved as one file), each
+    also gzip-, bzip2-, xz- or zstd-compressed (a month's mail archive as 2019-January.txt.gz,
+    a Pushshift .zst); any other forum's thread page as generic-html. The search index
+    follows. Exit 0 when every file went in, 1 when some were skipped.
     """
     from kb.ingest import count_files, expand, read_sources
     from kb.parsing import workers_for
