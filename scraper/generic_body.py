@@ -439,13 +439,25 @@ def plain_quotes(text: str) -> tuple[str, list[Quote]]:
         if _RULE.match(line) and nxt.startswith(">") and keep and ATTRIBUTION.match(keep[-1].strip()):
             continue  # Phorum's rule between "X Wrote:" and the quote
         if line.startswith(">") and (nxt.startswith(">") or keep and keep[-1].startswith(">")
-                                     or keep and ATTRIBUTION.match(keep[-1].strip())):
+                                     or keep and ATTRIBUTION.match(keep[-1].strip())
+                                     or _quoted_paragraph(line, keep[-1] if keep else "", nxt)):
             quoted = True
         keep.append(line)
     if not quoted:
         return text, []
     own, quotes, _ = split_mail("\n".join(keep), signatures=False)
     return own, quotes
+
+
+# "> Swift is a successor to both C and Objective-C." as a paragraph of its own (Hacker News,
+# Markdown without its renderer): words after the mark, not a number ("> 50 mph")
+_QUOTED_WORDS = re.compile(r">\s?[^\W\d_][^\n]*(?:\s+\S+){3}")
+
+
+def _quoted_paragraph(line: str, before: str, after: str) -> bool:
+    """Is `line`, opening with ">", a quoted paragraph: words, a blank line or the text's edge
+    either side?"""
+    return not before.strip() and not after.strip() and _QUOTED_WORDS.match(line) is not None
 
 
 def after_rule(body: _Element, skip: list[_Element]) -> str | None:

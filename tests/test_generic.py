@@ -580,9 +580,14 @@ def test_quotes_marked_only_by_mail_style_lines() -> None:
                                "\n\nGood advice.")
     assert own.strip() == "Good advice." and [(q.author, q.text) for q in quotes] == [
         ("Ann", "Wash the swatch first.\nThen measure.")]
-    # One line that opens with ">" under no attribution is the member's own.
+    # One line that opens with ">" under no attribution is the member's own, unless it is a
+    # paragraph of words of its own (Hacker News quotes the article so)
     assert plain_quotes("Speeds:\n> 50 mph is too fast here.\nAgreed?") == (
         "Speeds:\n> 50 mph is too fast here.\nAgreed?", [])
+    assert plain_quotes("> 50 mph is too fast here.\n\nAgreed?")[1] == []
+    own, quotes = plain_quotes("> Swift is a successor to both C and Objective-C.\n\nThis says it all.")
+    assert own == "This says it all." and [q.text for q in quotes] == [
+        "Swift is a successor to both C and Objective-C."]
 
 
 def test_an_opening_post_whose_text_sits_beside_the_replies() -> None:
