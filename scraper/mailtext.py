@@ -68,6 +68,8 @@ def split_mail(text: str, signatures: bool = True) -> tuple[str, list[Quote], st
         if block:
             quotes.append(_quote(block, own))
             block = []
+            if own:
+                own.append("")  # the words either side of a quote are paragraphs apart
         if line == "\0":
             break
         if signatures and _SIG_DASHES.match(line):
@@ -76,6 +78,10 @@ def split_mail(text: str, signatures: bool = True) -> tuple[str, list[Quote], st
         (signature if in_sig else own).append(line)
     body = re.sub(r"\n{3,}", "\n\n", "\n".join(own)).strip()
     sig = "\n".join(signature).strip() or None
+    # A reply between the lines it answers quotes one mail: its attribution, over the first
+    # quoted block, names the blocks after it too
+    for before, quote in zip(quotes, quotes[1:]):
+        quote.author = quote.author or before.author
     return body, quotes + forwarded, sig
 
 

@@ -92,7 +92,9 @@ def test_a_quoted_line_the_client_wrapped_stays_in_its_quote() -> None:
         ("Hans Meier", '> we need a standard name for the advection of "atmosphere_water_content".'
          "\n> I propose")]
     body, quotes, _ = split_mail("> is it broken?\nYes.\n> and the rim?\nFine.")
-    assert body == "Yes.\nFine." and [q.text for q in quotes] == ["is it broken?", "and the rim?"]
+    assert body == "Yes.\n\nFine." and [q.text for q in quotes] == ["is it broken?", "and the rim?"]
+    assert [q.author for q in split_mail("On Mon, Ann Spoke wrote:\n> is it broken?\nYes.\n"
+                                         "> and the rim?\nFine.")[1]] == ["Ann Spoke"] * 2
 
 
 def test_split_mail_outlook_original_message_is_a_quote() -> None:
