@@ -357,7 +357,13 @@ def _title(root: _Element) -> str:
             page = _TITLE_DASH.sub("", page[:-len(h)])
     leading = [h for h in heads if len(h) >= 4 and page.startswith(h)]
     if leading:
-        return _unpaged(max(leading, key=len))
+        lead = max(leading, key=len)
+        # "DosTips.com • Topic - Page 2" over <h1>DosTips.com</h1><h2>Topic</h2>: the site's
+        # name opens the title, the topic's heading follows it
+        after = [h for h in heads if len(h) >= 12 and h not in leading and h in page[len(lead):]]
+        if after and _TITLE_PARTS.match(page, len(lead)):
+            return _unpaged(max(after, key=len))
+        return _unpaged(lead)
     # "python - How do I remove a trailing newline? - Stack Overflow": the heading inside,
     # unless it is the site's name closing the title ("Topic / Board / Hearth & Crumb")
     parts = _TITLE_PARTS.split(page)

@@ -138,6 +138,10 @@ def test_the_topic_title_not_the_site_name() -> None:
     assert title("<html><head><title>Brew Shed: Stuck at 1.030 (1/2)</title></head>"
                  "<body><h1>TOPIC: Stuck at 1.030</h1></body></html>") == "Stuck at 1.030"
     assert title("<html><head><title>Ratio (3/2)</title></head><body></body></html>") == "Ratio (3/2)"
+    # phpBB's print view: the site's name opens the title, the topic's heading follows it
+    assert title("<html><head><title>DosTips.com &bull; Get arguments without a file - Page 2"
+                 "</title></head><body><h1>DosTips.com</h1><h2>Get arguments without a file</h2>"
+                 "</body></html>") == "Get arguments without a file"
 
 
 def test_real_pages_get_their_topic_titles() -> None:
