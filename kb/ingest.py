@@ -38,6 +38,10 @@ class Source:
     data: bytes | None
     explicit: bool
     error: str | None = None
+    # The file a piece of a dump or an archive's member came from, read whole this time unless
+    # a source of it has an error: what the store holds under it that this read did not give
+    # is gone from the file (a shrunken dump's last pieces, a member taken out of the zip).
+    within: str | None = None
 
 
 @dataclass
@@ -74,18 +78,40 @@ def ingest(sources: Iterator[Source], store: Store, format: str | None = None,
     `reparse`, bytes seen before are parsed again (a parser improved) and replace what they
     contributed."""
     summary = Summary()
+    read: dict[str, set[str]] = {}  # file read in pieces or as an archive -> the names it gave
+    failed: set[str] = set()
     with store.batch() as commit:
         pending, since = 0, time.monotonic()
         checked = _checked(sources, store, reparse)
         for (source, sha, state), parsed in parsed_in_order(checked, format, workers):
             _settle(source, sha, state, parsed, store, format, summary, reparse)
+            if source.within is not None:
+                read.setdefault(source.within, set()).add(source.path)
+                if source.error:
+                    failed.add(source.within)
             pending += 1
             if pending >= BATCH_FILES or time.monotonic() - since >= BATCH_SECONDS:
                 commit()  # before `on_file`: what it reports is in the store
                 pending, since = 0, time.monotonic()
             if on_file:
                 on_file(source)
+        _forget_gone({f: names for f, names in read.items() if f not in failed}, store, summary)
     return summary
+
+
+def _forget_gone(read: dict[str, set[str]], store: Store, summary: Summary) -> None:
+    """Forget what the store holds under each file read whole this time that the read did not
+    give: the pieces past a shrunken dump's end, the file's own name once it is read in
+    pieces (and its pieces once it is read whole), an archive's members taken out of it."""
+    if not read:
+        return
+    held = [p for p in store.nested_sources() if p.split("!", 1)[0] in read]
+    held += [f for f, names in read.items() if f not in names and store.has_source(f)]
+    for path in held:
+        if path not in read[path.split("!", 1)[0]]:
+            with store.transaction():
+                _rewrite(set(store.drop_source_parts(path)), store, summary)
+                store.drop_source(path)
 
 
 def _checked(sources: Iterator[Source], store: Store, reparse: bool
@@ -156,18 +182,23 @@ def _store(source: Source, sha: str, state: str, parsed: Parsed, store: Store,
             else:
                 thread.rows.head.thread_id = key
                 _count(store.write_thread(thread.rows), key, summary)
-        for tid in stale:
-            parts = store.parts(tid)
-            if parts:
-                _count(store.write_thread(merge(parts)), tid, summary)
-            else:  # no file holds the thread any more (the file now names another one)
-                removed = store.post_counts([tid]).get(tid, 0)
-                store.drop_thread(tid)
-                _count({"added": 0, "updated": 0, "unchanged": 0, "removed": removed}, tid,
-                       summary)
+        _rewrite(stale, store, summary)
         store.put_source(source.path, sha, str(parsed.fmt), len(threads),
                          sum(t.posts for t in threads))
     summary.files += 1
+
+
+def _rewrite(stale: set[str], store: Store, summary: Summary) -> None:
+    """The threads a file no longer gives: merged anew from the files that still do, or gone."""
+    for tid in stale:
+        parts = store.parts(tid)
+        if parts:
+            _count(store.write_thread(merge(parts)), tid, summary)
+        else:  # no file holds the thread any more (the file now names another one)
+            removed = store.post_counts([tid]).get(tid, 0)
+            store.drop_thread(tid)
+            _count({"added": 0, "updated": 0, "unchanged": 0, "removed": removed}, tid,
+                   summary)
 
 
 def _keyed(data: str, key: str, own: str) -> str:
@@ -230,19 +261,20 @@ def _read(path: str, named: bool) -> Iterator[Source]:
             if cut is not None:  # a dump of one record a line, of any size
                 yield from _pieces(path, named, cut)
             elif size > MAX_BYTES:
-                yield Source(path, None, named, f"file too large ({size >> 20} MB); split it first")
+                yield Source(path, None, named, f"file too large ({size >> 20} MB); split it first",
+                             within=path)
             else:
-                yield Source(path, fh.read(), named)
+                yield Source(path, fh.read(), named, within=path)
     except OSError as exc:
-        yield Source(path, None, named, f"cannot read: {exc.strerror or exc}")
+        yield Source(path, None, named, f"cannot read: {exc.strerror or exc}", within=path)
 
 
 def _pieces(path: str, named: bool, cut: Iterator[tuple[str, bytes]]) -> Iterator[Source]:
     try:
         for name, data in cut:
-            yield Source(name, data, named)
+            yield Source(name, data, named, within=path)
     except ParseError as exc:  # a stream damaged after its first pieces: those go in
-        yield Source(path, None, named, str(exc))
+        yield Source(path, None, named, str(exc), within=path)
 
 
 def _archive(path: str, named: bool) -> Iterator[Source]:
@@ -251,16 +283,16 @@ def _archive(path: str, named: bool) -> Iterator[Source]:
             with zipfile.ZipFile(path) as zf:
                 for info in sorted(zf.infolist(), key=lambda i: i.filename):
                     if not info.is_dir() and not _hidden(info.filename):
-                        yield Source(f"{path}!{info.filename}", zf.read(info), False)
+                        yield Source(f"{path}!{info.filename}", zf.read(info), False, within=path)
             return
         with tarfile.open(path) as tf:
             for member in tf:
                 if member.isfile() and not _hidden(member.name):
                     handle = tf.extractfile(member)
                     data = handle.read() if handle else b""
-                    yield Source(f"{path}!{member.name}", data, False)
+                    yield Source(f"{path}!{member.name}", data, False, within=path)
     except (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError) as exc:
-        yield Source(path, None, named, f"cannot read archive: {exc}")
+        yield Source(path, None, named, f"cannot read archive: {exc}", within=path)
 
 
 def _hidden(name: str) -> bool:

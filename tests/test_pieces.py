@@ -91,3 +91,56 @@ def test_a_progress_bar_expects_a_big_dump_s_pieces(
     assert count_files([str(dump)]) == -(-dump.stat().st_size // 600)
     assert abs(count_files([str(dump)]) - read) <= 1
     assert count_files([str(page)]) == 1
+
+
+def test_a_dump_read_again_gives_only_what_it_holds_now(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Read in pieces, then shrunk (its last pieces gone), then read whole: each time the
+    # store holds the posts the file gives, and reading it again changes nothing.
+    monkeypatch.setattr(kb.pieces, "PIECE", 600)
+    lines = b"".join(p.read_bytes() for p in DUMPS).splitlines(keepends=True)
+    dump = tmp_path / "bikewrench.zst"
+    store = SQLiteStore(tmp_path / "kb.sqlite")
+
+    def ingest_lines(some: list[bytes]) -> tuple[int, set[str]]:
+        dump.write_bytes(zstandard.ZstdCompressor().compress(b"".join(some)))
+        summary = ingest(read_sources([str(dump)]), store)
+        assert not summary.skipped
+        return summary.removed, {p.body for t in store.iter_threads() for p in t.posts}
+
+    try:
+        _, everything = ingest_lines(lines)
+        removed, fewer = ingest_lines(lines[:4])  # the submissions and a comment or two
+        assert removed == len(everything) - len(fewer) > 0 and fewer < everything
+        monkeypatch.setattr(kb.pieces, "PIECE", 1 << 20)  # now one piece, under its own name
+        assert ingest_lines(lines[:4]) == (0, fewer)
+        assert store.nested_sources() == [] and store.has_source(str(dump))
+        removed, again = ingest_lines(lines)
+        assert (removed, again) == (0, everything)
+        assert ingest(read_sources([str(dump)]), store).added == 0
+    finally:
+        store.close()
+
+
+def test_a_member_taken_out_of_an_archive_is_gone_on_the_next_read(tmp_path: Path) -> None:
+    import zipfile
+
+    pages = tmp_path / "pages.zip"
+    store = SQLiteStore(tmp_path / "kb.sqlite")
+    try:
+        for members in (DUMPS, DUMPS[:1]):
+            with zipfile.ZipFile(pages, "w") as zf:
+                for p in members:
+                    zf.write(p, p.name)
+            ingest(read_sources([str(pages)]), store)
+        assert store.nested_sources() == [f"{pages}!{DUMPS[0].name}"]
+        assert {p.body for t in store.iter_threads() for p in t.posts} == {
+            p.body for t in _threads(DUMPS[0]) for p in t.posts}
+    finally:
+        store.close()
+
+
+def _threads(path: Path) -> list:
+    import scraper
+
+    return scraper.parse(path.read_bytes(), str(path))

@@ -169,3 +169,21 @@ def test_posts_read_back_equal_to_a_new_parse_are_left_alone(backend: Backend,
     assert first.added == 4 and again.files_unchanged == 0
     assert (again.added, again.updated, again.unchanged, again.removed) == (0, 0, 4, 0)
     store.close()
+
+
+def test_an_archive_read_again_without_a_member_drops_what_it_gave(backend: Backend,
+                                                                 tmp_path: Path) -> None:
+    import zipfile
+
+    store = backend.open()
+    members = [_jsonl(tmp_path / f"{t}.jsonl", t, range(1, 3)) for t in ("ta", "tb")]
+    pages = tmp_path / "pages.zip"
+    for kept in (members, members[:1]):
+        with zipfile.ZipFile(pages, "w") as zf:
+            for m in kept:
+                zf.write(m, m.name)
+        summary = _load(store, pages)
+    assert summary.removed == 2 and store.nested_sources() == [f"{pages}!ta.jsonl"]
+    assert {t.thread_id for t in store.iter_threads()} == {"ta"}
+    assert _load(store, pages).removed == 0
+    store.close()

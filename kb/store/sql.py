@@ -117,6 +117,15 @@ class SQLStore:
     def put_source(self, path: str, sha256: str, fmt: str, threads: int, posts: int) -> None:
         self._run(self._UPSERT_SOURCE, (path, sha256, fmt, threads, posts))
 
+    def nested_sources(self) -> list[str]:
+        """The sources that are part of a file: a dump's pieces, an archive's members
+        ("RC.zst!lines 1-9", "pages.zip!t/1.html")."""
+        return [r[0] for r in self._rows("SELECT path FROM sources WHERE path LIKE ?", ("%!%",))]
+
+    def drop_source(self, path: str) -> None:
+        """Forget that a source was ingested (its parts first: `drop_source_parts`)."""
+        self._run("DELETE FROM sources WHERE path = ?", (path,))
+
     def drop_source_parts(self, path: str) -> list[str]:
         """Forget what a changed file contributed; returns the threads to rebuild."""
         return [r[0] for r in self._rows("DELETE FROM parts WHERE source_path = ? RETURNING thread_id",
