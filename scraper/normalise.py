@@ -20,6 +20,17 @@ _QUOTE_HEAD = re.compile(
     r"^(?:Quote:?\s*)?(?:Originally Posted by\s+(?P<vb>.+?)(?:\s+View Post)?|"
     r"(?P<php>[^\s].{0,40}?)\s+wrote:)\s*$", re.I)
 _MIN_VERBATIM = 60  # an unmarked line this long found in an earlier post is a quote, not a coincidence
+# What an engine shows in place of a post by a member the saver ignores: the engine's words,
+# never the member's (vBulletin, phpBB, XenForo, SMF, in English and German).
+_IGNORED = re.compile(
+    r"^[ \t]*(?:This message is hidden because .{1,80}? is on your ignore list\.?"
+    r"|This post was made by .{1,80}? who is currently on your foe list\.?(?:\s*Display this post\.?)?"
+    r"|You are ignoring content by this member\.?(?:\s*Show ignored content)?"
+    r"|You are ignoring this user\.?(?:\s*Show me the post\.?)?"
+    r"|Dieser Beitrag wurde von .{1,80}? verfasst, (?:der|die|den) sich auf deiner Ignorier-?Liste "
+    r"befindet\.?(?:\s*Beitrag anzeigen\.?)?"
+    r"|Du ignorierst Inhalte dieses Mitglieds\.?(?:\s*Ignorierte Inhalte anzeigen)?)[ \t]*$",
+    re.I | re.M)
 
 
 def normalise(thread: Thread) -> Thread:
@@ -28,6 +39,8 @@ def normalise(thread: Thread) -> Thread:
     number_posts(thread)
     seen = _Seen()
     for post in thread.posts:
+        if "gnor" in post.body or "foe list" in post.body:
+            post.body = _IGNORED.sub("", post.body).strip()
         seen.add(post, _split_text_quotes(post, seen))
     _link_quotes(thread)
     _link_replies(thread)

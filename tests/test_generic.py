@@ -978,3 +978,22 @@ def test_a_byline_word_and_a_quote_head_s_arrow_and_date_are_no_part_of_a_name()
     assert [p.author for p in t.posts] == ["Jan Antonin", "Ed Dyreen"]
     assert [q.author for q in t.posts[1].quotes] == ["Jan Antonin"]
     assert t.posts[1].body == "But why not pipe it?"
+
+
+@pytest.mark.parametrize("placeholder", [
+    "This message is hidden because spoke_sam is on your ignore list.",
+    "This post was made by spoke_sam who is currently on your foe list. Display this post",
+    "You are ignoring content by this member.\nShow ignored content",
+    "You are ignoring this user. Show me the post.",
+    "Dieser Beitrag wurde von spoke_sam verfasst, der sich auf deiner Ignorier-Liste befindet.",
+])
+def test_an_engine_s_word_for_an_ignored_member_s_post_is_none_of_theirs(placeholder: str) -> None:
+    from scraper.models import Post
+    from scraper.normalise import normalise
+
+    posts = [Post(body="Which wax for a wet winter?", author="marta"),
+             Post(body=placeholder, author="spoke_sam"),
+             Post(body=f"{placeholder}\nI ignore nobody: wax it weekly.", author="derailleur_dan")]
+    t = normalise(Thread(thread_id="1", title="t", posts=posts))
+    assert [p.body for p in t.posts] == ["Which wax for a wet winter?", "",
+                                         "I ignore nobody: wax it weekly."]
