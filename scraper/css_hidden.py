@@ -113,9 +113,13 @@ def _hidden(root: _Element, selectors: set[Selector]) -> list[_Element]:
     for attrs, index in ((_CLASSED, by_class), (_IDS, by_id)):
         if not index:
             continue
+        keys = index.keys()
         for attr in attrs(root):
+            names = str(attr).split()
+            if keys.isdisjoint(names):  # most of a page's classes: no selector ends in them
+                continue
             el = attr.getparent()
-            if any(_matches(el, s) for key in str(attr).split() for s in index.get(key, ())):
+            if any(_matches(el, s) for key in names for s in index.get(key, ())):
                 found[el] = None
     for el in root.iter(*by_tag) if by_tag else ():
         if any(_matches(el, s) for s in by_tag[el.tag]):

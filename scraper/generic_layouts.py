@@ -32,14 +32,27 @@ def shape(el: _Element) -> tuple[str, str]:
     odd/even or state marker (phpBB "post bg1"/"post bg2", SMF "windowbg"/"windowbg2"), nor
     one written with such a marker ("post-even"/"post-odd", "row_alt"), which counts as what
     it is without the marker."""
-    for token in (el.get("class") or "").split():
+    classes = el.get("class") or ""
+    kind = _KINDS.get(classes)
+    if kind is None:
+        if len(_KINDS) >= 1 << 14:
+            _KINDS.clear()  # bounded: a page's class names repeat, a site's pages share them
+        kind = _KINDS[classes] = _kind(classes)
+    return str(el.tag), kind
+
+
+_KINDS: dict[str, str] = {}  # a class attribute -> the class `shape` goes by
+
+
+def _kind(classes: str) -> str:
+    for token in classes.split():
         token = _DIGITS.sub("", token)
         if not _ALTERNATING.match(token):
             if "-" in token or "_" in token:  # (few classes hold either: no split for most)
                 token = "-".join(p for p in _JOINS.split(token) if not _ALTERNATING.match(p))
             if token:
-                return str(el.tag), token
-    return str(el.tag), ""
+                return token
+    return ""
 
 
 def partner_rows(members: list[_Element], good: list[_Element]) -> int:

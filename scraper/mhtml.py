@@ -34,7 +34,8 @@ _SAVED = re.compile(r"^(?:snapshot-)?content-location:|^from:.*\bsaved by\b", re
 def sniff(head: str, name: str) -> str | None:
     """A MIME message of related parts that names the address it was saved from; not an mbox
     (its "From " separator first), whose messages may be multipart/related too."""
-    if head.lstrip("\r\n").startswith("From "):
+    start = head.lstrip()
+    if start.startswith(("<", "{", "[", "From ")):  # a page, JSON, an mbox: asked of every file
         return None
     end = _HEADER_END.search(head)
     header = head[: end.start()] if end else head[:4096]
