@@ -19,6 +19,7 @@ from lxml import etree
 from lxml.etree import _Element
 
 from scraper.generic_words import (
+    BYLINE,
     CLASS_ATTRS,
     DATE_HINT,
     DATED,
@@ -94,8 +95,11 @@ def count(root: _Element) -> Counts:
             if el in timed or own_dated or tail and len(tail) < 80 and _cached_date(seen, tail):
                 dated = dates[el] = dated + 1
             # A guest's name in a dated header's own text ("Submitted by Guest on Tue,
-            # 12/02/2013 - 10:06"): a name where no element is one.
-            if own_dated and el not in named_at and guest_name(own) is not None:
+            # 12/02/2013 - 10:06"), or after a byline's word in an element of its own
+            # (Slashdot's "<span>by </span>Anonymous Coward"): a name where no element is one.
+            if own_dated and el not in named_at and guest_name(own) is not None \
+                    or tail and len(own) <= 12 and len(tail) <= 40 and own.lower() in BYLINE \
+                    and not len(el) and el not in named_at:
                 named_at.add(el)
                 named = names[el] = named + 1
         if tail:

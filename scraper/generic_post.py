@@ -27,6 +27,7 @@ from scraper.generic_body import (
 from scraper.generic_count import date_stamp
 from scraper.generic_loose import around_author
 from scraper.generic_words import (
+    BYLINE,
     IS_AUTHOR,
     IS_BADGE,
     IS_QUOTE,
@@ -190,6 +191,24 @@ def _guest(parts: list[_Element]) -> tuple[_Element, str] | None:
                         name = guest_name(text, dated)
                         if name is not None:
                             return holder, name
+    for part in parts:
+        for el in part.iter("span", "div", "p", "small", "em", "i"):
+            name = _after_label(el)
+            if name is not None:
+                return el, name
+    return None
+
+
+def _after_label(el: _Element) -> str | None:
+    """The plain name after a byline's word in an element of its own (Slashdot's
+    `<span class="by"><span class="byby">by </span>Anonymous Coward</span>`)."""
+    if len(el) != 1 or (el.text or "").strip():
+        return None
+    label = el[0]
+    name = " ".join((label.tail or "").split())
+    if isinstance(label.tag, str) and not len(label) and (label.text or "").strip().lower() in BYLINE \
+            and 0 < len(name) <= 40 and is_name(name) and not sentence(name):
+        return name
     return None
 
 
@@ -290,16 +309,12 @@ def _name(el: _Element, hints: Hints) -> str | None:
     nor the word of a byline before it (phpBB's print view: <div class="author">by
     <strong>X</strong></div>)."""
     kids = [c for c in el if isinstance(c.tag, str)]
-    if len(kids) == 1 and (el.text or "").strip().lower() in _BYLINE \
+    if len(kids) == 1 and (el.text or "").strip().lower() in BYLINE \
             and not (kids[0].tail or "").strip():
         el = kids[0]
     parts: list[str] = []
     _name_text(el, parts, hints)
     return clean("".join(parts))
-
-
-_BYLINE = {"by", "by:", "posted by", "written by", "von", "von:", "geschrieben von", "par", "por",
-           "door", "av", "di", "da", "przez", "od", "tarafından"}
 
 
 def _name_text(el: _Element, out: list[str], hints: Hints) -> None:
@@ -308,7 +323,7 @@ def _name_text(el: _Element, out: list[str], hints: Hints) -> None:
     for child in el:
         if isinstance(child.tag, str) and child.tag not in ("script", "style", "img") \
                 and not hints.get(child, 0) & IS_BADGE and not _replied(child) \
-                and not re.fullmatch(r"\s*[\d,.]+\s*", text_of(child)):
+                and not re.fullmatch(r"\s*[(\[#]?[\d,.]+[)\]]?\s*", text_of(child)):
             _name_text(child, out, hints)
         if child.tail:
             out.append(child.tail)

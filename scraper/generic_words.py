@@ -35,7 +35,9 @@ PROFILE_LINK = re.compile(
     r"userid|showuser|action=profile)=|action=profile|/profile/|/user/|/members/|"
     r"user_?(?:profile|info)\b|/user-?dashboard/|"
     # "user?id=alice" (Hacker News and custom engines): the member named in the query
-    r"(?:^|/)(?:users?|members?|profile|account)\?(?:id|name|u|user|username)=)", re.I)
+    r"(?:^|/)(?:users?|members?|profile|account)\?(?:id|name|u|user|username)=|"
+    # "//slashdot.org/~alice": a member's page as Unix names a home
+    r"^(?:https?:)?//[^/?#]+/~[\w.-]+/?$)", re.I)
 _MONTHS = "|".join(MONTH_WORDS)  # each a name's beginning: "(?:{_MONTHS})[^\W\d_]*"
 # A date relative to the day the page was saved ("3 days ago", "vor 2 Tagen", "il y a 3
 # heures", "hace 2 días", "3 giorni fa", "1 Jahr 2 Tage her", "3 часа назад"): no day, but a
@@ -290,7 +292,7 @@ def attribution_lines(text: str) -> list[str]:
 # topics, pages, posts) hold none and are answered without the pattern, whose lookaheads are
 # tried at every position of the link (~8 µs a link on the SA pages). (One pattern of the
 # words: half the time of a plain search for each, 23 of them, on the Avalanches' links.)
-_PROFILE_WORDS = re.compile("member|user|profil|perfil|people|benutzer|mitglied|account|u/|u\\.php|"
+_PROFILE_WORDS = re.compile("member|user|profil|perfil|people|benutzer|mitglied|account|u/|u\\.php|/~|"
                             "u=|uid=|membr|miembro|utent|usuario|utilisateur|gebruiker|leden|"
                             "uzytkownik|kayttaja|felhasznalo|kullanici")
 _PROFILE_LOWER = lowered(PROFILE_LINK)
@@ -309,6 +311,11 @@ def is_profile_link(href: str) -> bool:
 _BUTTON_LABELS = frozenset({"profile", "view profile", "pm", "send pm", "message", "send message",
                             "email", "e-mail", "www", "website", "homepage", "home page",
                             "post history", "find posts", "contact"})
+
+
+# The word of a byline before a name: "by <strong>X</strong>", "<span>by </span>X".
+BYLINE = frozenset({"by", "by:", "posted by", "written by", "von", "von:", "geschrieben von", "par",
+                    "por", "door", "av", "di", "da", "przez", "od", "tarafından"})
 
 
 def is_name(text: str) -> bool:

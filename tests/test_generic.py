@@ -997,3 +997,12 @@ def test_an_engine_s_word_for_an_ignored_member_s_post_is_none_of_theirs(placeho
     t = normalise(Thread(thread_id="1", title="t", posts=posts))
     assert [p.body for p in t.posts] == ["Which wax for a wet winter?", "",
                                          "I ignore nobody: wax it weekly."]
+
+
+def test_a_comment_tree_with_members_pages_at_tilde_names_and_an_anonymous_reader() -> None:
+    # Slashdot's way: "//host/~name" is a member's page, the member's number beside the name
+    # is none of it, and an anonymous reader's name is plain text after a "by" label.
+    t = _parse("tilde-profiles-comment-tree.html")
+    assert [(p.post_number, p.author) for p in t.posts] == [
+        (1, "wintertom"), (2, "Anonymous Reader"), (3, "lena_k"), (4, "grit")]
+    assert t.posts[1].body.startswith("Add a splash of glycol")
