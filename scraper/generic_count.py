@@ -99,7 +99,7 @@ def count(root: _Element) -> Counts:
             # (Slashdot's "<span>by </span>Anonymous Coward"): a name where no element is one.
             if own_dated and el not in named_at and guest_name(own) is not None \
                     or tail and len(own) <= 12 and len(tail) <= 40 and own.lower() in BYLINE \
-                    and not len(el) and el not in named_at:
+                    and not len(el) and el not in named_at and _labels_alone(el):
                 named_at.add(el)
                 named = names[el] = named + 1
         if tail:
@@ -113,6 +113,13 @@ def count(root: _Element) -> Counts:
                 if dated:
                     dates[parent] = dates.get(parent, 0) + dated
     return counts
+
+
+def _labels_alone(el: _Element) -> bool:
+    """Is `el` the one element of its parent, nothing before it (a byline's label over the
+    name after it: not "<b>by</b> the way" inside a member's words)?"""
+    parent = el.getparent()
+    return parent is not None and len(parent) == 1 and not (parent.text or "").strip()
 
 
 def is_record(counts: Counts, el: _Element) -> bool:

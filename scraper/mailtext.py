@@ -90,12 +90,13 @@ _WRAP = 70  # mail clients wrap at 72 to 80 characters
 
 def _wrapped(quoted: str, line: str, after: str) -> bool:
     """Is `line` the end of the quoted line before it that the quoting client wrapped, its
-    "> " lost: short, between two quoted lines, and too long to have fitted on the line
-    before ("> … the advection of" then "atmosphere_water_content".)? A reply's own line
-    after a short quoted one ("Yes.") is not."""
+    "> " lost: short, between two quoted lines, too long to have fitted on the line before,
+    which ends mid-sentence, and not opening one ("> … the advection of" then
+    "atmosphere_water_content".)? A reply's own line under the quoted one ("Yes.") is not."""
     words = line.split()
     return bool(words) and after.startswith(">") and len(line) < 40 \
-        and len(quoted.rstrip()) + 1 + len(words[0]) > _WRAP
+        and len(quoted.rstrip()) + 1 + len(words[0]) > _WRAP \
+        and not quoted.rstrip().endswith((".", "?", "!", ":", ";")) and not words[0][0].isupper()
 
 
 def _split_original(text: str) -> tuple[str, list[Quote]]:

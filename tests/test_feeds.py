@@ -548,3 +548,9 @@ def test_mhtml_parts_in_their_declared_charset_and_without_a_page() -> None:
         detect(mail, "x.eml")
     assert detect(b"From a@b.example Mon Mar  3 09:00:00 2025\nDate: Mon, 3 Mar 2025\n" + saved,
                   "x") == "mbox"
+
+
+def test_a_terse_reply_under_a_long_quoted_line_is_the_reply_s() -> None:
+    body, quotes, _ = split_mail("> Is the 2019 model compatible with the older charger and the dock "
+                                 "station?\nYes.\n> And the price?\nSame.")
+    assert body == "Yes.\n\nSame." and len(quotes) == 2

@@ -1006,3 +1006,10 @@ def test_a_comment_tree_with_members_pages_at_tilde_names_and_an_anonymous_reade
     assert [(p.post_number, p.author) for p in t.posts] == [
         (1, "wintertom"), (2, "Anonymous Reader"), (3, "lena_k"), (4, "grit")]
     assert t.posts[1].body.startswith("Add a splash of glycol")
+
+
+def test_a_style_sheet_that_hides_the_whole_thread_until_a_script_shows_it_hides_nothing() -> None:
+    page = (HERE / "alternating-post-classes.html").read_text().replace(
+        "</head>", "<style>.section-body {display: none}</style></head>")
+    [t] = scraper.parse(page.encode(), "fade-in.html")
+    assert [p.author for p in t.posts] == ["spokewright", "truing_stand", "spokewright", "truing_stand"]
