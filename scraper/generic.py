@@ -283,7 +283,7 @@ def _scattered(counts: Counts, pool: dict[_Element, int],
 
 
 def _records(counts: Counts, group: list[_Element]) -> list[Record]:
-    records = nested_records(counts, group, shape)
+    records = _with_undated(counts, nested_records(counts, group, shape))
     partners = [_partners(counts, el, records) for el in records]
     # A nameless record whose next block is built as the others' partners is paired too,
     # whatever dates that block holds (Kunena 3's header, then the post's table, dated by
@@ -299,6 +299,48 @@ def _records(counts: Counts, group: list[_Element]) -> list[Record]:
     return [Record(el, p) for el, p in zip(records, partners)]
 
 
+
+
+def _with_undated(counts: Counts, records: list[_Element]) -> list[_Element]:
+    """The records, and the blocks built as they are beside them or in their tree that show
+    a name and words but no date (Slashdot's comments shown on one line, undated): posts
+    the dates alone did not find, in page order."""
+    kinds = {shape(r) for r in records}
+    if len(kinds) != 1 or not next(iter(kinds))[1] or records[0].tag in ROWS:
+        return records
+    kind = next(iter(kinds))
+    have = set(records)
+    # (within the block that holds every record: the thread, not a sidebar's recent posts)
+    holder = _common_ancestor(records[0], records[-1])
+    found = [el for el in holder.iterdescendants(kind[0]) if el not in have
+             and _undated_like(counts, el, kind) and not _stands_in(el, holder)] \
+        if holder is not None else []
+    if not found:
+        return records
+    place = {el: i for i, el in enumerate(counts.order)}  # reversed page order
+    return sorted(set(records) | set(found), key=lambda el: -place[el])
+
+
+def _common_ancestor(a: _Element, b: _Element) -> _Element | None:
+    above = set(a.iterancestors())
+    return next((x for x in b.iterancestors() if x in above), None)
+
+
+# A block built as a post that stands in for one (XenForo's "message deleted placeholder")
+_STAND_IN = re.compile(r"deleted|placeholder|removed|ignored|hidden|collapsed", re.I)
+
+
+def _undated_like(counts: Counts, el: _Element, kind: tuple[str, str]) -> bool:
+    return el not in counts.dates and el in counts.names and counts.text[el] >= 20 \
+        and shape(el) == kind
+
+
+def _stands_in(el: _Element, holder: _Element) -> bool:
+    """Is `el`, or the block it is the post of (its parent, inside `holder`), classed as a
+    stand-in for a post? (Not a block further out: a hidden comment's replies are shown.)"""
+    parent = el.getparent()
+    return any(_STAND_IN.search(x.get("class") or "") for x in (el, parent)
+               if x is not None and x is not holder)
 
 
 def _is_undated_record(counts: Counts, el: _Element) -> bool:

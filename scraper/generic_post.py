@@ -329,6 +329,18 @@ def _name_text(el: _Element, out: list[str], hints: Hints) -> None:
             out.append(child.tail)
 
 
+_ISO = re.compile(r"\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?$")
+
+
+def _stamp(value: str) -> str | None:
+    """A <time>'s machine-readable date as ISO 8601: as it stands when it is one, else read as
+    a shown date (Slashdot's datetime="on Tuesday July 24, @12:06PM" names no year: none)."""
+    value = value.strip()
+    if _ISO.match(value):
+        return value.replace(" ", "T", 1)
+    return shown_date(value) if value else None
+
+
 def _date(parts: list[_Element], beside: Beside) -> tuple[str | None, str | None]:
     """A <time>'s stamp, else the first date shown outside the body ("Reply #3 on: June 02,
     2003, 06:23:11 PM"): a short text or tail that names a day. And the text it was read
@@ -336,7 +348,7 @@ def _date(parts: list[_Element], beside: Beside) -> tuple[str | None, str | None
     which is the day): the page's other dates may say (`fields.day_first_shown`)."""
     for part in parts:
         for el in part.iter("time"):
-            value = el.get("datetime") or el.get("title")
+            value = _stamp(el.get("datetime") or el.get("title") or "")
             if value:
                 return value, None
     label = False  # the text before was a profile label ("Joined:"): this is no post date

@@ -999,13 +999,18 @@ def test_an_engine_s_word_for_an_ignored_member_s_post_is_none_of_theirs(placeho
                                          "I ignore nobody: wax it weekly."]
 
 
-def test_a_comment_tree_with_members_pages_at_tilde_names_and_an_anonymous_reader() -> None:
+def test_a_comment_tree_with_members_pages_at_tilde_names_an_anonymous_reader_and_undated_replies(
+        ) -> None:
     # Slashdot's way: "//host/~name" is a member's page, the member's number beside the name
     # is none of it, and an anonymous reader's name is plain text after a "by" label.
     t = _parse("tilde-profiles-comment-tree.html")
     assert [(p.post_number, p.author) for p in t.posts] == [
         (1, "wintertom"), (2, "Anonymous Reader"), (3, "lena_k"), (4, "grit")]
     assert t.posts[1].body.startswith("Add a splash of glycol")
+    # A reply shown on one line, undated, is a post all the same (built as the dated ones,
+    # named, with words); a comment below the reader's threshold (its block classed
+    # "hidden", only its member's name in it) is none.
+    assert t.posts[2].posted_at is None and t.posts[2].body.startswith("Glycol worked")
 
 
 def test_a_style_sheet_that_hides_the_whole_thread_until_a_script_shows_it_hides_nothing() -> None:
