@@ -26,6 +26,7 @@ _MEDIA = re.compile(r"@[^{}]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}")  # @media … { r
 _COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 _NONE = re.compile(r"(?:^|;)\s*display\s*:\s*none\b", re.I)
+_DISPLAY = re.compile(r"(?:^|;)\s*display\s*:", re.I)
 _COMPOUND = re.compile(r"([a-zA-Z][\w-]*)?((?:[.#][\w-]+)+)?$")
 _PART = re.compile(r"([.#])([\w-]+)")
 _CLASSED = etree.XPath("//@class")
@@ -52,14 +53,19 @@ Selector = tuple[Compound, ...]  # outermost first: ".k92 table" is (.k92, table
 
 @lru_cache(maxsize=64)  # a site's pages repeat their style sheet
 def hidden_selectors(css: str) -> tuple[Selector, ...]:
-    """The selectors of the style sheet's top-level rules that hide what they match."""
-    css = _MEDIA.sub("", _COMMENT.sub("", css))
+    """The selectors of the style sheet's top-level rules that hide what they match, but
+    those another rule shows again (a block hidden on small screens, shown on large ones by
+    an @media rule: `.x {display:none} @media (min-width: 768px) {.x {display:block}}`)."""
+    css = _COMMENT.sub("", css)
+    shown = {selector.strip() for selectors, body in _RULE.findall(css)
+             if _DISPLAY.search(body) and not _NONE.search(body.strip())
+             for selector in selectors.split(",")}
     out = []
-    for selectors, body in _RULE.findall(css):
+    for selectors, body in _RULE.findall(_MEDIA.sub("", css)):
         if not _NONE.search(body.strip()):
             continue
         for selector in selectors.split(","):
-            steps = _steps(selector.split())
+            steps = _steps(selector.split()) if selector.strip() not in shown else None
             if steps:
                 out.append(steps)
     return tuple(out)

@@ -331,6 +331,8 @@ def test_hidden_selectors_read_only_plain_rules() -> None:
     found = [[(c.tag, sorted(c.classes), c.id) for c in steps] for steps in hidden_selectors(css)]
     assert found == [[(None, ["a"], None)], [(None, ["c"], None), ("td", [], None)],
                      [(None, [], "d"), (None, ["e"], None)]]
+    # hidden on small screens, shown again on large ones: not hidden from a reader
+    assert hidden_selectors(".x {display:none} @media (min-width: 768px) {.x {display:block}}") == ()
 
 
 def test_posts_with_names_win_over_a_longer_list_of_related_topics() -> None:
