@@ -257,6 +257,13 @@ def _date_parts(text: str, first_day: bool | None = None) -> tuple[int, int, int
     return best[1] if best and best[0] < unsure else None
 
 
+# The day the page was saved, and the one before, as engines write them in a post's date
+_TODAY = frozenset("today heute aujourd'hui hoy oggi hoje vandaag tänään dzisiaj сегодня".split())
+_YESTERDAY = frozenset("yesterday gestern hier ayer ieri ontem gisteren eilen wczoraj tegnap вчера"
+                       .split())
+_DAY_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+
+
 def shown_day(text: str, today: date | None = None, first_day: bool | None = None
               ) -> date | None:
     """The day a shown date names; "Today"/"Yesterday" only when the page says what day it
@@ -264,8 +271,12 @@ def shown_day(text: str, today: date | None = None, first_day: bool | None = Non
     text = " ".join(text.split())  # "9  May,  2024" as the page's source spaced it
     parts = _date_parts(text, first_day)
     lowered = text.lower()
-    if parts is None and today and ("today" in lowered or "yesterday" in lowered):
-        return today - timedelta(days=1 if "yesterday" in lowered else 0)
+    if parts is None and today:
+        words = set(_DAY_WORD.findall(lowered))
+        if words & _TODAY:
+            return today
+        if words & _YESTERDAY:
+            return today - timedelta(days=1)
     try:
         return date(*parts) if parts else None
     except ValueError:  # 31 Feb

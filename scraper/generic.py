@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
+from datetime import date
 from itertools import islice
 from urllib.parse import urlparse
 
@@ -26,7 +27,7 @@ from lxml.etree import ParserError, _Element
 
 from scraper import structured
 from scraper.css_hidden import drop_hidden
-from scraper.fields import day_first_shown, shown_date, slug
+from scraper.fields import day_first_shown, shown_date, shown_day, slug
 from scraper.generic_count import Counts, count, is_record
 from scraper.generic_layouts import ROWS, nested_records, partner_rows, same_rows, shape, topic_list
 from scraper.generic_lead import with_lead
@@ -90,6 +91,8 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
         _dated_in_page_order(found)
     if any(p.posted_at is None for p in posts):
         _dated_as_described(root, posts)
+    if any(p.posted_at is None for p in posts):
+        _dated_by_the_page_clock(root, found)
     return [_thread(root, posts)]
 
 
@@ -145,6 +148,47 @@ def _dated_as_described(root: _Element, posts: list[Post]) -> None:
         if match is not None and match.posted_at:
             # "2020-04-18 04:08:49" as ISO 8601 writes it
             post.posted_at = re.sub(r"^(\d{4}-\d\d-\d\d) (\d\d:\d\d)", r"\1T\2", match.posted_at)
+
+
+def _dated_by_the_page_clock(root: _Element, found: list[tuple[Record, Post]]) -> None:
+    """Date "Today at 09:03 PM" and "Yesterday at …" by the day the page shows as its clock:
+    labelled ("It is currently Thu Jul 31, 2014"), or the date and time to the second that
+    SMF's header shows before the posts, no earlier than any post's date."""
+    relative = [(r, p) for r, p in found if p.posted_at is None and r.shown]
+    if not relative:
+        return
+    today = _page_clock(root, found)
+    if today is None:
+        return
+    for record, post in relative:
+        post.posted_at = shown_date(record.shown or "", today=today)
+
+
+# The clock a page labels ("It is currently …", "Aktuelle Zeit: …", "Nous sommes le …")
+_CLOCK_LABEL = re.compile(r"(?:it is currently|the current time is|current time:|aktuelle zeit:|"
+                          r"es ist jetzt|nous sommes le|il est actuellement|fecha actual:?|"
+                          r"la fecha y hora actual es|oggi è il|het is nu)\s*(.{6,60})", re.I)
+_TO_THE_SECOND = re.compile(r"\b\d{1,2}:\d\d:\d\d\b")
+
+
+def _page_clock(root: _Element, found: list[tuple[Record, Post]]) -> date | None:
+    first = found[0][0].el
+    latest = max((p.posted_at[:10] for _, p in found if p.posted_at), default="")
+    seen = 0
+    for el in root.iter():
+        if el is first:
+            break
+        seen += 1
+        own = (el.text or "").strip() if isinstance(el.tag, str) and el.tag not in (
+            "script", "style") else ""
+        if not own or len(own) > 80:
+            continue
+        label = _CLOCK_LABEL.search(own)
+        day = shown_day(label.group(1)) if label else \
+            shown_day(own) if _TO_THE_SECOND.search(own) else None
+        if day is not None and day.isoformat() >= latest:
+            return day
+    return None
 
 
 def _open_noscript(root: _Element) -> bool:

@@ -381,7 +381,9 @@ def _date(parts: list[_Element], beside: Beside) -> tuple[str | None, str | None
         if shown and stamp and "T" in stamp and "T" not in shown and stamp[:10] == shown:
             shown = stamp
         if not (shown or stamp):
-            unsure = unsure or text
+            # ("<b>Today</b> at 09:03:11 PM": the clock after the day, for the page's to date)
+            after = beside[k + 1][0] if k + 1 < len(beside) else ""
+            unsure = unsure or (f"{text} {after}" if _AT_CLOCK.fullmatch(after) else text)
         elif after_edit or _EDITED.match(text):  # "edited Jun 14, 2021" above "asked Nov 8, 2008"
             edited = edited or (shown or stamp or "", text)
         else:
@@ -395,6 +397,7 @@ def _date(parts: list[_Element], beside: Beside) -> tuple[str | None, str | None
 
 
 _CLOCK = re.compile(r"\d{1,2}:\d\d(?::\d\d)?(?:\s*[ap]\.?m\.?)?", re.I)
+_AT_CLOCK = re.compile(r"(?:at|um|à|a las|alle|om|,)?\s*" + _CLOCK.pattern + r"\s*[^\w\s]*", re.I)
 _DATE_CLASS = re.compile(r"(?:^|[-_ ])(?:relative-?)?date(?:$|[-_ ])", re.I)
 # An edit's label before its date, or in the same text ("Last edited by X on …").
 _EDITED = re.compile(r"^\W*(?:last\s+)?(?:edited|modified|updated|bearbeitet|zuletzt bearbeitet|"

@@ -1020,3 +1020,18 @@ def test_a_style_sheet_that_hides_the_whole_thread_until_a_script_shows_it_hides
         "</head>", "<style>.section-body {display: none}</style></head>")
     [t] = scraper.parse(page.encode(), "fade-in.html")
     assert [p.author for p in t.posts] == ["spokewright", "truing_stand", "spokewright", "truing_stand"]
+
+
+def test_today_and_yesterday_are_read_by_the_clock_the_page_shows() -> None:
+    page = (HERE / "today-by-the-page-clock.html").read_text()
+    [t] = scraper.parse(page.encode(), "smf1.html")
+    assert [p.posted_at for p in t.posts] == [
+        "2014-07-30T20:49:09", "2014-07-30T22:30:22", "2014-07-31T21:03:11"]
+    # A date before the latest post's is no clock (a "last visit" line): no day for "Today"
+    [t] = scraper.parse(page.replace("July 31, 2014, 10:26:29 PM", "July 29, 2014, 10:26:29 PM")
+                        .encode(), "smf1.html")
+    assert [p.posted_at for p in t.posts][1:] == [None, None]
+    # labelled, in another language
+    [t] = scraper.parse(page.replace("July 31, 2014, 10:26:29 PM", "Aktuelle Zeit: 31.07.2014")
+                        .replace("<b>Today</b> at", "<b>Heute</b> um").encode(), "smf1.html")
+    assert t.posts[2].posted_at == "2014-07-31T21:03:11"
