@@ -146,7 +146,8 @@ def _split_text_quotes(post: Post, seen: _Seen) -> list[str] | None:
     that changed the body. Each line is keyed once, for every lookup and for `seen`."""
     lines = post.body.split("\n")
     keys = [" ".join(x.split()) for x in post.body.lower().split("\n")]  # _key of each line
-    heads = "Posted by" in post.body or "wrote:" in post.body
+    heads = "osted by" in post.body or "POSTED BY" in post.body or "wrote:" in post.body \
+        or "WROTE:" in post.body
     if not heads and not _maybe_verbatim(keys, post.body, seen):
         return keys  # most posts: nothing to look at line by line
     own: list[str] = []

@@ -1035,3 +1035,16 @@ def test_today_and_yesterday_are_read_by_the_clock_the_page_shows() -> None:
     [t] = scraper.parse(page.replace("July 31, 2014, 10:26:29 PM", "Aktuelle Zeit: 31.07.2014")
                         .replace("<b>Today</b> at", "<b>Heute</b> um").encode(), "smf1.html")
     assert t.posts[2].posted_at == "2014-07-31T21:03:11"
+
+
+def test_a_plain_text_quote_head_in_lower_case_opens_a_quote() -> None:
+    # vBulletin's archive view writes "Originally posted by X" as plain text, as it was typed
+    from scraper.models import Post
+    from scraper.normalise import normalise
+
+    posts = [Post(body="Allez! Time to handicap the field of this year's Tour.", author="MavRick"),
+             Post(body="Originally posted by MavRick\nAllez! Time to handicap the field of this "
+                       "year's Tour.\n\nVinokourov is out after a crash.", author="nanookfan")]
+    t = normalise(Thread(thread_id="1", title="t", posts=posts))
+    assert t.posts[1].body == "Vinokourov is out after a crash."
+    assert [(q.author, q.post_number) for q in t.posts[1].quotes] == [("MavRick", 1)]
