@@ -303,6 +303,19 @@ def _spaces(text: str) -> str:
     return _RUN.sub(" ", text) if "  " in text else text
 
 
+_LOWERED: tuple[str, str] = ("", "")
+
+
+def lower_head(head: str) -> str:
+    """`head.lower()`, made once for every sniffer that asks of the same head (each engine's
+    sniffer searches it in lower case, without re.I: a case-blind search of 64 KB took most of
+    the 0.6 ms a page's detection cost)."""
+    global _LOWERED
+    if _LOWERED[0] is not head:
+        _LOWERED = (head, head.lower())
+    return _LOWERED[1]
+
+
 def clean(text: str | None) -> str | None:
     """Whitespace-normalised one-line text, or None when empty."""
     if text is None:

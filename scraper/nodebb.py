@@ -22,7 +22,7 @@ from lxml import etree
 from lxml.etree import _Element
 
 from scraper.fields import slug, to_int
-from scraper.html import clean, decode, element_text
+from scraper.html import clean, decode, element_text, lower_head
 from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Quote, Thread
 from scraper.tree import find, has_class, page_tree, page_url, xpath
 
@@ -31,8 +31,9 @@ FORMAT = "nodebb-html"
 Index = dict[str, list[_Element]]
 
 # One pattern each, each opening with a character that has no case (see vbulletin_html).
-_SNIFFS = [re.compile(r"""=(?<=component=)["'](?:post|topic)["/]""", re.I),
-           re.compile(r"""<script id=["']ajaxify-data""", re.I)]
+# (searched in the page's head in lower case: `lower_head`)
+_SNIFFS = [re.compile(r"""=(?<=component=)["'](?:post|topic)["/]"""),
+           re.compile(r"""<script id=["']ajaxify-data""")]
 _TOPIC_ID = re.compile(r"/topic/(\d+)")
 _POST_LINK = re.compile(r"/post/(\d+)")
 _EMBED = re.compile(r"embeds?-container|^iframely")
@@ -41,7 +42,10 @@ _SAID_IN = re.compile(r"^@?(.+?)\s+said in\s.*:\s*$", re.S)
 
 def sniff(head: str, name: str) -> str | None:
     """'nodebb-html' when the page is a NodeBB topic (its `component` attributes), else None."""
-    return FORMAT if any(p.search(head) for p in _SNIFFS) else None
+    if not any(word in head for word in ("component=", "COMPONENT=", "ajaxify-data")):
+        return None  # (plain searches, in C: most pages have none)
+    low = lower_head(head)
+    return FORMAT if any(p.search(low) for p in _SNIFFS) else None
 
 
 def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:

@@ -22,7 +22,7 @@ from urllib.parse import urljoin, urlparse
 from lxml.etree import _Element
 
 from scraper.fields import slug, to_int
-from scraper.html import clean, decode, led
+from scraper.html import clean, decode, led, lower_head
 from scraper.models import ParseError, Post, Thread
 from scraper.tree import attr, by_class, cls, find, find_all, first, get_text, has_class, head, page_tree
 from scraper.vbulletin_posts import POST_ID, READERS, text_of, vb5_comment_clock
@@ -33,9 +33,13 @@ FORMAT = "vbulletin-html"
 # opens with a letter, or an alternation, is tried at every offset (3 ms on the 64 KB head of
 # another engine's page); one that opens with "<" or "_" jumps from one of those to the next.
 # The lookbehinds put back the letters before the "_". SA's, the cheapest, is asked first.
-_SNIFFS = [re.compile(p, re.I) for p in (
-    r"""<body[^>]+id=["']something_awful["']""", r"""<meta[^>]+content=["']vBulletin\b""",
+# (searched in the page's head in lower case: `lower_head`)
+_SNIFFS = [re.compile(p) for p in (
+    r"""<body[^>]+id=["']something_awful["']""", r"""<meta[^>]+content=["']vbulletin\b""",
     r"_(?<=vbulletin_)(?:global|menu)\.js", r"""_message_\d(?<=id=["']post_message_\d)""")]
+# One of these is in every page a pattern finds, as the engine writes it (or in capitals)
+_SNIFF_WORDS = ("something_awful", "vBulletin", "vbulletin", "VBULLETIN", "post_message_",
+                "POST_MESSAGE_")
 _SA_PAGE = re.compile(r"""<body[^>]+id=["']something_awful|<table class="post[^"]*" id="post\d+"""
                       r"""" data-idx""")
 _VB5_PAGE = re.compile(r"""<li\b[^>]*\sclass=["']b-post\b""")
@@ -60,7 +64,10 @@ _FORUM_LINK = "forumdisplay.php"
 
 def sniff(head: str, name: str) -> str | None:
     """'vbulletin-html' for a saved vBulletin 3/4/5 (or Something Awful) page, else None."""
-    return FORMAT if any(p.search(head) for p in _SNIFFS) else None
+    if not any(word in head for word in _SNIFF_WORDS):  # (plain searches: most pages have none)
+        return None
+    low = lower_head(head)
+    return FORMAT if any(p.search(low) for p in _SNIFFS) else None
 
 
 def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:

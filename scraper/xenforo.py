@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlparse
 from lxml.etree import _Element
 
 from scraper.fields import day_first, set_profile_field, shown_date, slug, to_int
-from scraper.html import clean, decode, element_text
+from scraper.html import clean, decode, element_text, lower_head
 from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Quote, Thread
 from scraper.tree import by_class, find, first_class, get_text, page_tree, page_url, xpath
 
@@ -28,10 +28,14 @@ FORMAT = "xenforo-html"
 
 
 # One pattern each, each opening with a character that has no case (see vbulletin_html).
-_SNIFFS = [re.compile(p, re.I) for p in (
-    r"""<html[^>]+id=["'](?:XenForo|XF)["']""",
+# (searched in the page's head in lower case: `lower_head`)
+_SNIFFS = [re.compile(p) for p in (
+    r"""<html[^>]+id=["'](?:xenforo|xf)["']""",
     r'="message message--post(?<=class="message message--post)',
-    r"/xenforo/xenforo\.js(?<=js/xenforo/xenforo\.js)", r'<ol class="messageList"')]
+    r"/xenforo/xenforo\.js(?<=js/xenforo/xenforo\.js)", r'<ol class="messagelist"')]
+# One of these is in every page a pattern finds, as the engine writes it (or in capitals)
+_SNIFF_WORDS = ("XenForo", "xenforo", "XENFORO", 'id="XF"', "id='XF'", 'id="xf"', "id='xf'",
+                "message--post", "messageList", "messagelist", "MESSAGELIST")
 _QUOTE_CLASSES = ("bbCodeQuote", "bbCodeBlock--quote")
 # "Click to expand...", the "X said:" header and images (alt "[IMG]") are chrome, not words.
 _QUOTE_CHROME = ("quoteExpand", "bbCodeBlock-expandLink", "attribution", "bbCodeBlock-title",
@@ -68,7 +72,10 @@ Index = dict[str, list[_Element]]
 
 def sniff(head: str, name: str) -> str | None:
     """'xenforo-html' when the page is built by XenForo 1 or 2, else None."""
-    return FORMAT if any(p.search(head) for p in _SNIFFS) else None
+    if not any(word in head for word in _SNIFF_WORDS):  # (plain searches: most pages have none)
+        return None
+    low = lower_head(head)
+    return FORMAT if any(p.search(low) for p in _SNIFFS) else None
 
 
 def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
