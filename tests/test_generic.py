@@ -1048,3 +1048,20 @@ def test_a_plain_text_quote_head_in_lower_case_opens_a_quote() -> None:
     t = normalise(Thread(thread_id="1", title="t", posts=posts))
     assert t.posts[1].body == "Vinokourov is out after a crash."
     assert [(q.author, q.post_number) for q in t.posts[1].quotes] == [("MavRick", 1)]
+
+
+@pytest.mark.parametrize("url, thread", [
+    ("https://www.healingwell.com/community/default.aspx?f=34&m=4099304", "4099304"),
+    ("https://www.pistonheads.com/gassing/topic.asp?h=0&f=63&t=1858583", "1858583"),
+    ("https://f.example/index.php?topic=92066.msg2506054#msg2506054", "92066"),
+    ("https://f.example/forum/index.php/Thread/1873-Cloudy-water-in-a-60-litre-tank/", "1873"),
+    ("https://f.example/threads/chain-wax.12345/", "12345"),
+    ("https://f.example/t/most-stars-in-2013-octoverse/12483", "12483"),
+    ("https://f.example/forums/12/topics/3456", "3456"),
+    ("https://f.example/showthread.php?128882-some-title/page3", "128882"),
+])
+def test_the_thread_s_number_in_its_address_not_its_board_s(url: str, thread: str) -> None:
+    # a board's number first would make one thread of all the board's topics
+    from scraper.generic import _url_id
+
+    assert _url_id(url) == thread
