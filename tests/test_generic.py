@@ -1059,6 +1059,9 @@ def test_a_plain_text_quote_head_in_lower_case_opens_a_quote() -> None:
     ("https://f.example/t/most-stars-in-2013-octoverse/12483", "12483"),
     ("https://f.example/forums/12/topics/3456", "3456"),
     ("https://f.example/showthread.php?128882-some-title/page3", "128882"),
+    ("showthread.php/9687-Legendary-columnist-Bob-Dorr-dies-at-76", "9687"),
+    ("https://community.f.example/security-cloud-11/portuguese-in-free-version-8313", "8313"),
+    ("https://f.example/posts/Heart-Disease/Wolfe-Parkinson-White/show/250747", "250747"),
 ])
 def test_the_thread_s_number_in_its_address_not_its_board_s(url: str, thread: str) -> None:
     # a board's number first would make one thread of all the board's topics
