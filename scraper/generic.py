@@ -258,8 +258,10 @@ def _with_undated(counts: Counts, records: list[_Element]) -> list[_Element]:
     have = set(records)
     # (within the block that holds every record: the thread, not a sidebar's recent posts)
     holder = _common_ancestor(records[0], records[-1])
+    # (nor inside a record: a block there built as a post is a part of that post, a quote)
     found = [el for el in holder.iterdescendants(kind[0]) if el not in have
-             and _undated_like(counts, el, kind) and not _stands_in(el, holder)] \
+             and _undated_like(counts, el, kind) and not _stands_in(el, holder)
+             and not any(a in have for a in el.iterancestors())] \
         if holder is not None else []
     if not found:
         return records

@@ -1068,3 +1068,20 @@ def test_the_thread_s_number_in_its_address_not_its_board_s(url: str, thread: st
     from scraper.generic import _url_id
 
     assert _url_id(url) == thread
+
+
+def test_a_block_built_as_a_post_inside_a_post_is_part_of_it() -> None:
+    # undated blocks built as the records are posts only outside the records: one inside a
+    # post (a quote the theme styles as a post) is that post's
+    post = ('<div class="entry"><a href="/members/{n}">{n}</a> <span class="date">{d} 2021</span>'
+            '<div class="text">{body}</div></div>')
+    inner = ('<div class="entry"><a href="/members/bob">bob</a> said the chain was fine at '
+             'four thousand kilometres</div>')
+    page = "<html><body><h1>Chain wear</h1><div id='thread'>" + "".join(
+        post.format(n=n, d=d, body=b) for n, d, b in [
+            ("ann", "3 March", "How long does a chain last on a gravel bike, roughly?"),
+            ("cy", "4 March", inner + "Mine lasted five thousand, measured every month."),
+            ("dee", "5 March", "Replace at 0.5% stretch and the cassette lives longer.")]) \
+        + "</div></body></html>"
+    [t] = scraper.parse(page.encode(), "wear.html")
+    assert [p.author for p in t.posts] == ["ann", "cy", "dee"]
