@@ -99,7 +99,8 @@ def count(root: _Element) -> Counts:
             # (Slashdot's "<span>by </span>Anonymous Coward"): a name where no element is one.
             if own_dated and el not in named_at and guest_name(own) is not None \
                     or tail and len(own) <= 12 and len(tail) <= 40 and own.lower() in BYLINE \
-                    and not len(el) and el not in named_at and _labels_alone(el):
+                    and not len(el) and el not in named_at and _labels_alone(el) \
+                    and len(tail.split()) <= 4 and not tail.endswith((".", "!", "?", ",")):
                 named_at.add(el)
                 named = names[el] = named + 1
         if tail:
