@@ -39,6 +39,7 @@ from scraper.generic_single import single
 from scraper.generic_words import text_of
 from scraper.html import clean, decode
 from scraper.models import NotAThread, ParseError, Post, Thread
+from scraper.urls import thread_number
 
 FORMAT = "generic-html"
 
@@ -410,41 +411,10 @@ def _described(root: _Element, described: Thread) -> Thread:
     return thread
 
 
-def _url_id(url: str | None) -> str | None:
-    """The thread's number in its address: the query's topic parameter where it has one
-    ("default.aspx?f=34&m=4099304", "topic.asp?f=63&t=1858583": the board's number first
-    would make one thread of all its topics), the path's topic segment, the number that opens
-    its last segment or ends it; else the number written most often, the first of those. Not
-    the fragment's (a post's anchor)."""
-    url = (url or "").split("#", 1)[0]
-    path = url.split("?", 1)[0]
-    named = _TOPIC_PARAM.search(url) or _TOPIC_PATH.search(url) or _OPENS_SEGMENT.search(path) \
-        or _ENDS_PATH.search(path)
-    if named:
-        return next(g for g in named.groups() if g)
-    ids = re.findall(r"\d{2,}", url)
-    return Counter(ids).most_common(1)[0][0] if ids else None
-
-
-# A query parameter engines name their topic by (phpBB t=, SMF topic=, vBulletin threadid=,
-# IP.Board showtopic=, ASP.NET forums' m=), its number
-_TOPIC_PARAM = re.compile(r"[?&;](?:t|topic|topicid|topic_id|thread|threadid|thread_id|tid|"
-                          r"showtopic|m)=(\d+)", re.I)
-# or a path's: "/topics/3456", "/threads/some-title.12345/", "/discussion/412/title",
-# "/t/some-title/12345" (Discourse)
-# or the number that opens the last segment, before its title ("showthread.php/9687-Bob-Dorr-
-# dies-at-76", vBulletin 4), or else ends the path ("/board-11/topic-title-8313", inSided;
-# "/show/250747")
-_OPENS_SEGMENT = re.compile(r"/(\d{2,})-[^/]*/?$")
-_ENDS_PATH = re.compile(r"[-/_](\d{2,})(?:\.html?|\.php)?/?$")
-_TOPIC_PATH = re.compile(r"/(?:topics?|threads?|discussions?)/(?:[^/?]*?[.-])??(\d+)(?:[/?.-]|$)|"
-                         r"/t/[^/?\d][^/?]*/(\d+)(?:[/?]|$)", re.I)
-
-
 def _thread(root: _Element, posts: list[Post]) -> Thread:
     url = canonical(root)
     title = _title(root)
-    thread_id = _url_id(url) or slug(title) or "thread"
+    thread_id = thread_number(url) or slug(title) or "thread"
     host = urlparse(url).hostname if url else None
     return Thread(thread_id=thread_id, title=title, posts=posts, forum=host, url=url,
                   format=FORMAT)

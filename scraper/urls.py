@@ -2,13 +2,15 @@
 
 `classify(url)` knows the URL schemes of the engines kb reads (phpBB, vBulletin, XenForo, SMF,
 Discourse, NodeBB, MyBB, punBB/FluxBB, Invision, Vanilla, WoltLab, Phorum, Flarum) and falls
-back on the words forums put in their addresses ("topic", "thread", "forum", "board"). Pure
-functions of the URL string: no network, no page.
+back on the words forums put in their addresses ("topic", "thread", "forum", "board");
+`thread_number(url)` says which number in a thread's address is the thread's. Pure functions
+of the URL string: no network, no page.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
@@ -348,3 +350,34 @@ def is_stack_exchange(host: str) -> bool:
     host = host.lower().split(":", 1)[0]
     return host.endswith(("stackexchange.com", "stackoverflow.com", "superuser.com",
                           "serverfault.com", "askubuntu.com", "mathoverflow.net"))
+
+
+def thread_number(url: str | None) -> str | None:
+    """The thread's number in its address: the query's topic parameter where it has one
+    ("default.aspx?f=34&m=4099304", "topic.asp?f=63&t=1858583": the board's number first
+    would make one thread of all its topics), the path's topic segment, the number that opens
+    its last segment or ends it; else the number written most often, the first of those. Not
+    the fragment's (a post's anchor)."""
+    url = (url or "").split("#", 1)[0]
+    path = url.split("?", 1)[0]
+    named = _TOPIC_PARAM.search(url) or _TOPIC_PATH.search(url) or _OPENS_SEGMENT.search(path) \
+        or _ENDS_PATH.search(path)
+    if named:
+        return next(g for g in named.groups() if g)
+    ids = re.findall(r"\d{2,}", url)
+    return Counter(ids).most_common(1)[0][0] if ids else None
+
+
+# A query parameter engines name their topic by (phpBB t=, SMF topic=, vBulletin threadid=,
+# IP.Board showtopic=, ASP.NET forums' m=), its number
+_TOPIC_PARAM = re.compile(r"[?&;](?:t|topic|topicid|topic_id|thread|threadid|thread_id|tid|"
+                          r"showtopic|m)=(\d+)", re.I)
+# or a path's: "/topics/3456", "/threads/some-title.12345/", "/discussion/412/title",
+# "/t/some-title/12345" (Discourse)
+# or the number that opens the last segment, before its title ("showthread.php/9687-Bob-Dorr-
+# dies-at-76", vBulletin 4), or else ends the path ("/board-11/topic-title-8313", inSided;
+# "/show/250747")
+_OPENS_SEGMENT = re.compile(r"/(\d{2,})-[^/]*/?$")
+_ENDS_PATH = re.compile(r"[-/_](\d{2,})(?:\.html?|\.php)?/?$")
+_TOPIC_PATH = re.compile(r"/(?:topics?|threads?|discussions?)/(?:[^/?]*?[.-])??(\d+)(?:[/?.-]|$)|"
+                         r"/t/[^/?\d][^/?]*/(\d+)(?:[/?]|$)", re.I)

@@ -1065,9 +1065,9 @@ def test_a_plain_text_quote_head_in_lower_case_opens_a_quote() -> None:
 ])
 def test_the_thread_s_number_in_its_address_not_its_board_s(url: str, thread: str) -> None:
     # a board's number first would make one thread of all the board's topics
-    from scraper.generic import _url_id
+    from scraper.urls import thread_number
 
-    assert _url_id(url) == thread
+    assert thread_number(url) == thread
 
 
 def test_a_block_built_as_a_post_inside_a_post_is_part_of_it() -> None:
