@@ -19,7 +19,6 @@ from lxml import etree
 from lxml.etree import _Element
 
 from scraper.generic_words import (
-    BYLINE,
     CLASS_ATTRS,
     DATE_HINT,
     DATED,
@@ -33,6 +32,7 @@ from scraper.generic_words import (
     is_date,
     is_name,
     is_profile_link,
+    label_then_name,
     mask,
     sentence,
     text_of,
@@ -98,9 +98,8 @@ def count(root: _Element) -> Counts:
             # 12/02/2013 - 10:06"), or after a byline's word in an element of its own
             # (Slashdot's "<span>by </span>Anonymous Coward"): a name where no element is one.
             if own_dated and el not in named_at and guest_name(own) is not None \
-                    or tail and len(own) <= 12 and len(tail) <= 40 and own.lower() in BYLINE \
-                    and not len(el) and el not in named_at and _labels_alone(el) \
-                    and len(tail.split()) <= 4 and not tail.endswith((".", "!", "?", ",")):
+                    or tail and len(own) <= 12 and el not in named_at \
+                    and label_then_name(el) is not None:
                 named_at.add(el)
                 named = names[el] = named + 1
         if tail:
@@ -114,13 +113,6 @@ def count(root: _Element) -> Counts:
                 if dated:
                     dates[parent] = dates.get(parent, 0) + dated
     return counts
-
-
-def _labels_alone(el: _Element) -> bool:
-    """Is `el` the one element of its parent, nothing before it (a byline's label over the
-    name after it: not "<b>by</b> the way" inside a member's words)?"""
-    parent = el.getparent()
-    return parent is not None and len(parent) == 1 and not (parent.text or "").strip()
 
 
 def is_record(counts: Counts, el: _Element) -> bool:

@@ -38,6 +38,7 @@ from scraper.generic_words import (
     is_date,
     is_name,
     is_profile_link,
+    label_then_name,
     sentence,
     text_of,
 )
@@ -193,22 +194,9 @@ def _guest(parts: list[_Element]) -> tuple[_Element, str] | None:
                             return holder, name
     for part in parts:
         for el in part.iter("span", "div", "p", "small", "em", "i"):
-            name = _after_label(el)
+            name = label_then_name(el[0]) if len(el) == 1 else None
             if name is not None:
                 return el, name
-    return None
-
-
-def _after_label(el: _Element) -> str | None:
-    """The plain name after a byline's word in an element of its own (Slashdot's
-    `<span class="by"><span class="byby">by </span>Anonymous Coward</span>`)."""
-    if len(el) != 1 or (el.text or "").strip():
-        return None
-    label = el[0]
-    name = " ".join((label.tail or "").split())
-    if isinstance(label.tag, str) and not len(label) and (label.text or "").strip().lower() in BYLINE \
-            and 0 < len(name) <= 40 and is_name(name) and not sentence(name):
-        return name
     return None
 
 

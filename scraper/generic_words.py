@@ -318,6 +318,23 @@ BYLINE = frozenset({"by", "by:", "posted by", "written by", "von", "von:", "gesc
                     "por", "door", "av", "di", "da", "przez", "od", "tarafından"})
 
 
+def label_then_name(label: _Element) -> str | None:
+    """The plain name after a byline's word in an element of its own, the one element of its
+    parent (Slashdot's `<span class="by"><span class="byby">by </span>Anonymous Coward</span>`);
+    not "<b>by</b> the way" inside a member's words: a name's length, no sentence's end."""
+    if len(label) or not isinstance(label.tag, str) \
+            or (label.text or "").strip().lower() not in BYLINE:
+        return None
+    parent = label.getparent()
+    if parent is None or len(parent) != 1 or (parent.text or "").strip():
+        return None
+    name = " ".join((label.tail or "").split())
+    if 0 < len(name) <= 40 and len(name.split()) <= 4 and not name.endswith((".", "!", "?", ",")) \
+            and is_name(name) and not sentence(name):
+        return name
+    return None
+
+
 def is_name(text: str) -> bool:
     """Could a short text be a member's name as shown: not punctuation alone (vBulletin's "?"
     linking to the poster's other posts), not a button's label ("Profile", "PM")."""
