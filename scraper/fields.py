@@ -216,6 +216,27 @@ def day_first_shown(texts: list[str]) -> bool | None:
     return seen.pop() if len(seen) == 1 else None
 
 
+
+def day_first_ordered(texts: list[str]) -> bool | None:
+    """Which way round a page's dates read where none shows it (05/06/2015, 09/06/2015 and
+    11/06/2015 alone): the one that keeps them in the page's order, a thread's posts following
+    one another in time; where both do, the one that puts them closer together, by four times
+    at least (replies come days apart far more often than months). None where neither says."""
+    spans = {}
+    for first in (True, False):
+        stamps = [s for s in (shown_date(t, first_day=first) for t in texts) if s]
+        ordered = stamps == sorted(stamps) or stamps == sorted(stamps, reverse=True)
+        if len(stamps) < 2 or not ordered:
+            continue
+        days = sorted(date.fromisoformat(s[:10]) for s in stamps)
+        spans[first] = (days[-1] - days[0]).days
+    if len(spans) == 1:
+        return spans.popitem()[0]
+    if len(spans) == 2 and spans[True] != spans[False]:
+        near, far = sorted(spans, key=spans.__getitem__)
+        return near if spans[far] >= 4 * max(spans[near], 1) else None
+    return None
+
 # phpBB's default "Mon Jun 02, 2003 6:23 am", and the same without the weekday or time: the one
 # date in it is the month's, as the patterns above read it (none opens before the month name,
 # nor in the time), so its parts are taken as they stand. A fifth of a phpBB post's time.

@@ -13,7 +13,7 @@ from datetime import date
 from lxml.etree import _Element
 
 from scraper import structured
-from scraper.fields import day_first_shown, shown_date, shown_day
+from scraper.fields import day_first_ordered, day_first_shown, shown_date, shown_day
 from scraper.generic_post import Record
 from scraper.models import Post
 
@@ -54,8 +54,12 @@ def signed_under_rules(found: list[tuple[Record, Post]]) -> None:
 
 def _dated_in_page_order(found: list[tuple[Record, Post]]) -> None:
     """Date the posts whose date could be day or month first (05/06/2015, where the page's
-    language does not say) as the page's other dates show theirs (13/06/2015)."""
-    first = day_first_shown([r.shown for r, _ in found if r.shown])
+    language does not say) as the page's other dates show theirs (13/06/2015), else as keeps
+    them in the page's order (`fields.day_first_ordered`)."""
+    shown = [r.shown for r, _ in found if r.shown]
+    first = day_first_shown(shown)
+    if first is None and any(p.posted_at is None for _, p in found):
+        first = day_first_ordered(shown)
     if first is None:
         return
     for record, post in found:

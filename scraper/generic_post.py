@@ -89,6 +89,11 @@ def read_post(record: Record, hints: Hints | None = None) -> Post | None:
     loose = around_author(parts, author_el, body_el, hints)
     if loose is not None:
         body_el, header, label = loose
+    beside = _texts_outside(header, None) + _texts_outside(parts, body_el)
+    lead = _dated_lead(body_el, beside)
+    if lead is not None:
+        header.append(lead)
+        beside = _texts_outside([lead], None) + beside
     record.body, record.author = body_el, author_el
     for img in body_el.iter("img"):
         img.set("alt", "")  # images and smileys are no words of the member's
@@ -104,8 +109,23 @@ def read_post(record: Record, hints: Hints | None = None) -> Post | None:
     post = Post(body=text, author=author, quotes=quotes, reply_to=reply_to,
                 author_source=AUTHOR_FROM_PAGE if author else None)
     # The header beside the name (its date) first: it opens the post.
-    return _details(post, record, _texts_outside(header, None) + _texts_outside(parts, body_el),
-                    hints)
+    return _details(post, record, beside, hints)
+
+
+def _dated_lead(body: _Element, beside: Beside) -> _Element | None:
+    """The body's first block where it is a date line alone ("Posted: 03/08/2021 19:42") and
+    the record shows no date outside the body: the record's header, inside the block that
+    holds the words, not the member's words."""
+    if (body.text or "").strip() or any(len(text) < 80 and is_date(text) for text, _, _ in beside):
+        return None
+    first = next((el for el in body if isinstance(el.tag, str)), None)
+    if first is None or (first.tail or "").strip():
+        return None
+    line = " ".join(text_of(first).split())
+    if not (0 < len(line) < 60 and len(line.split()) <= 8 and is_date(line)) \
+            or len(line) == len(" ".join(text_of(body).split())):
+        return None
+    return first
 
 
 def _details(post: Post, record: Record, beside: Beside, hints: Hints

@@ -146,8 +146,10 @@ BODY_CLASS = re.compile(r"body|content|message|msg|text(?!-?(?:size|align|center
 # Not after "--": a BEM modifier says which variant, not what it is (IP.Board 5's post text is
 # `ipsRichText--user`, user content, not a user pane). "small" is a meta line's class (SMF's
 # "smalltext"), not Foundation's grid ("small-12 columns", "hide-for-small-only").
+# "posted" is a date line's class ("Posted: 03/08/2021"), not a body's; vBulletin's quote head
+# "bbcode_postedby" is neither.
 NOT_BODY = re.compile(r"(?<!--)(?:head|foot|author|signature|sig\b|meta|info|details\b|date|time|"
-                       r"title|"
+                       r"title|posted(?!_?-?by)|"
                        r"subject|user(?!-?(?:content|text))|profile|avatar|(?<!select)quote|sidebar|control|action|button|toolbar|"
                        r"share|like|vote|rating|nav|menu|breadcrumb|small(?!-(?:\d|offset|push|pull|centered|"
                        r"uncentered|collapse|only|up|order|block))|keyinfo|count|poster|"

@@ -9,7 +9,7 @@ import pytest
 
 import scraper
 from scraper import NotAThread, ParseError, detect, generic
-from scraper.fields import day_first, day_first_shown, shown_date
+from scraper.fields import day_first, day_first_ordered, day_first_shown, shown_date
 from scraper.generic_words import ATTRIBUTION, attributed, may_attribute
 from scraper.mailtext import attribution_name
 from scraper.models import Thread
@@ -495,6 +495,35 @@ def test_a_birthday_in_the_profile_is_not_the_post_s_date() -> None:
 def test_a_page_s_unambiguous_dates_say_which_comes_first(texts: list[str], first: bool | None
                                                           ) -> None:
     assert day_first_shown(texts) is first
+
+
+@pytest.mark.parametrize("texts, first", [
+    # 3, 7, 11 April or 4 March, 4 July, 4 November: both in order, the first far closer
+    (["03/04/2015 10:00", "07/04/2015 09:12", "11/04/2015"], True),
+    (["05/06/2015 10:00", "05/07/2015 11:00", "05/09/2015"], False),  # 6, 7, 9 May
+    (["10/04/2015", "02/05/2015"], True),  # 2 October after 4 February: out of order
+    (["05/05/2015", "05/05/2015 11:00"], None),  # the same either way
+    (["03/04/2015 10:00", "03/04/2015 12:00"], None),  # one day, either way
+    (["02/03/2015", "04/05/2015"], None),  # in order both ways, 2 months or 1 apart
+    (["03/04/2015"], None),
+])
+def test_dates_either_way_round_read_as_keeps_them_in_order(texts: list[str], first: bool | None
+                                                           ) -> None:
+    assert day_first_ordered(texts) is first
+
+
+@pytest.mark.parametrize("header", ['<div class="posted">', "<div>"])
+def test_a_date_line_heading_the_body_dates_the_post_and_is_no_words_of_it(header: str) -> None:
+    # Every date could be day or month first and the page is plain "en": 3, 4, 6 and 11 August
+    # keep the posts in order, 8 March, 8 April, 8 June and 8 November are months apart. The
+    # date line ("Posted: 03/08/2021 19:42") opens the cell that holds the words.
+    page = (HERE / "dates-either-way-round.html").read_text().replace('<div class="posted">', header)
+    [t] = scraper.parse(page.encode(), "dates-either-way-round.html")
+    assert [(p.author, p.posted_at) for p in t.posts] == [
+        ("marrowman", "2021-08-03T19:42:00"), ("Jean Pryor", "2021-08-04T07:15:00"),
+        ("marrowman", "2021-08-06T18:03:00"), ("plotholder_ed", "2021-08-11T21:30:00")]
+    assert t.posts[0].body.startswith("Brown patches on the lower leaves")
+    assert not any("Posted" in p.body for p in t.posts)
 
 
 def test_guests_named_before_the_date_and_dates_read_in_the_page_s_order() -> None:
