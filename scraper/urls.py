@@ -363,7 +363,13 @@ def thread_number(url: str | None) -> str | None:
     named = _TOPIC_PARAM.search(url) or _TOPIC_PATH.search(url) or _OPENS_SEGMENT.search(path) \
         or _ENDS_PATH.search(path)
     if named:
-        return next(g for g in named.groups() if g)
+        number = next(g for g in named.groups() if g)
+        # "/topic/146535/168685925/1/Title": the board's number, then the topic's (FanFiction);
+        # a smaller one after it is a page ("/topic/98765/2"). Not after Discourse's "/t/slug/
+        # 123/4567", which is the topic's post 4567.
+        after = _AFTER_TOPIC.match(url, named.end(1)) if named.re is _TOPIC_PATH \
+            and named.group(1) else None
+        return after.group(1) if after and int(after.group(1)) > int(number) else number
     ids = re.findall(r"\d{2,}", url)
     return Counter(ids).most_common(1)[0][0] if ids else None
 
@@ -377,6 +383,7 @@ _TOPIC_PARAM = re.compile(r"[?&;](?:t|topic|topicid|topic_id|thread|threadid|thr
 # or the number that opens the last segment, before its title ("showthread.php/9687-Bob-Dorr-
 # dies-at-76", vBulletin 4), or else ends the path ("/board-11/topic-title-8313", inSided;
 # "/show/250747")
+_AFTER_TOPIC = re.compile(r"/(\d{2,})(?:[/?#]|$)")
 _OPENS_SEGMENT = re.compile(r"/(\d{2,})-[^/]*/?$")
 _ENDS_PATH = re.compile(r"[-/_](\d{2,})(?:\.html?|\.php)?/?$")
 _TOPIC_PATH = re.compile(r"/(?:topics?|threads?|discussions?)/(?:[^/?]*?[.-])??(\d+)(?:[/?.-]|$)|"

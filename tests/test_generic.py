@@ -1091,6 +1091,11 @@ def test_a_plain_text_quote_head_in_lower_case_opens_a_quote() -> None:
     ("showthread.php/9687-Legendary-columnist-Bob-Dorr-dies-at-76", "9687"),
     ("https://community.f.example/security-cloud-11/portuguese-in-free-version-8313", "8313"),
     ("https://f.example/posts/Heart-Disease/Wolfe-Parkinson-White/show/250747", "250747"),
+    # the board's number, then the topic's (FanFiction); a page after a topic's number; a
+    # Discourse topic's post
+    ("https://www.fanfiction.net/topic/146535/168685925/1/The-OC-Creation", "168685925"),
+    ("https://f.example/topic/98765/2", "98765"),
+    ("https://f.example/t/some-title/123/4567", "123"),
 ])
 def test_the_thread_s_number_in_its_address_not_its_board_s(url: str, thread: str) -> None:
     # a board's number first would make one thread of all the board's topics
