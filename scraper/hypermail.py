@@ -36,8 +36,12 @@ _ISO = re.compile(r"(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)$")
 
 
 def sniff(head: str, name: str) -> str | None:
-    """Hypermail's generator line, and the fields of a message (not an index page)."""
-    if "hypermail" in head[:4096].lower() and _GENERATOR.search(head) and "<!-- isosent=" in head:
+    """Hypermail's generator line, and the fields of a message (not an index page); or, where
+    a site's own header replaces hypermail's (a PHP include), the fields and the body's mark."""
+    if "<!-- isosent=" not in head:
+        return None
+    if "hypermail" in head[:4096].lower() and _GENERATOR.search(head) \
+            or '<!-- name="' in head and '<!-- body="start" -->' in head:
         return FORMAT
     return None
 

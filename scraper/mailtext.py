@@ -30,8 +30,10 @@ _ON_START = re.compile(_ON, re.I)
 # Lotus Notes puts the date after the verb: "X schrieb am 23.02.2006 22:04:19:", "X wrote on
 # 02/23/2006 10:04:19 PM:".
 _DATED_VERB = rf"\b{_VERB}\s+(?:am|on|le|el|il|op|em|den)\s+[\d./-]+(?:\s+[\d:]+(?:\s*[AaPp][Mm])?)?\s*:"
+# mutt's "* Carl Knoos (cknoos@atg.com) [000331 01:39]:", the name and address starred
+_STARRED = r"^\*\s+\S.*\[[^\]]*\d[^\]]*\]\s*:\s*$"
 _ATTRIBUTION = re.compile(rf"(?:\b{_VERB}\s*:|{_DATED_VERB}|\S@\S+>?\s*:|\bat\b\s\S+>\s*:)\s*$"
-                          rf"|{_ON}.*\b{_VERB}\s.+:\s*$", re.I)
+                          rf"|{_ON}.*\b{_VERB}\s.+:\s*$|{_STARRED}", re.I)
 # Thunderbird in German and French puts the verb first: "Am 3.3.2025 um 09:00 schrieb X:".
 _VERB_FIRST = re.compile(rf"{_ON}.*\b{_VERB}\s+(?P<name>[^:]+?)\s*:\s*$", re.I)
 _NAME_TAIL = re.compile(rf"\s*(?:\(?<[^>]*>\)?|\[[^\]]*\])?\s*(?:{_DATED_VERB}|(?:{_VERB})?\s*:)\s*$",
@@ -72,7 +74,8 @@ def split_mail(text: str, signatures: bool = True) -> tuple[str, list[Quote], st
                 own.append("")  # the words either side of a quote are paragraphs apart
         if line == "\0":
             break
-        if signatures and _SIG_DASHES.match(line):
+        # (a "--" rule over the first words opens no signature: Majordomo's digests)
+        if signatures and _SIG_DASHES.match(line) and any(o.strip() for o in own):
             in_sig = True
             continue
         (signature if in_sig else own).append(line)
@@ -110,9 +113,18 @@ def _split_original(text: str) -> tuple[str, list[Quote]]:
     while tail and (_OUTLOOK_HEADER.match(tail[0]) or not tail[0].strip()):
         line = tail.pop(0)
         if line.lower().startswith(("from:", "von:", "de :", "de:")) and author is None:
-            author = re.sub(r"\s*[<\[(].*$", "", line.split(":", 1)[1]).strip(" \"'") or None
+            # "From: list-bounces [mailto:…] On\nBehalf Of Jeff Squyres": wrapped, and the
+            # list's address first, the sender after "On Behalf Of"
+            while tail and tail[0].strip() and not _OUTLOOK_HEADER.match(tail[0]):
+                line = f"{line} {tail.pop(0).strip()}"
+            behalf = _BEHALF.search(line)
+            value = behalf.group(1) if behalf else line.split(":", 1)[1]
+            author = re.sub(r"\s*[<\[(].*$", "", value).strip(" \"'") or None
     quoted = "\n".join(tail).strip()
     return text[: m.start()], [Quote(text=quoted, author=author)] if quoted else []
+
+
+_BEHALF = re.compile(r"\bOn\s+Behalf\s+Of\s+(.+)$", re.I)
 
 
 def _quote(block: list[str], own: list[str]) -> Quote:
@@ -140,7 +152,7 @@ def attribution_name(line: str) -> str | None:
             name = clock.group("name")
         else:
             name = name.rsplit(", ", 1)[-1] if ", " in name else name.split(None, 1)[-1]
-    name = _DATE_HEAD.sub("", name).strip(" \"'")
+    name = _DATE_HEAD.sub("", name).strip(" \"'*")
     if "@" in name or " at " in name and "." in name.rsplit(" at ", 1)[-1]:
         name = re.split(r"\s+\(?\S+(?:@| at )\S+", name)[0].strip(" \"'")
     return name or None

@@ -29,8 +29,17 @@ from scraper.models import AUTHOR_FROM_PAGE, ParseError, Post, Thread
 FORMAT = "mbox"
 
 _FROM_LINE = re.compile(rb"^From \S+.*$", re.M)
+# An envelope line names its time and year ("From x@y Sun Aug  8 10:04:17 1999", Mailman's
+# "From x at y  Tue Jan  1 10:22:35 2008"); a body line that begins "From " (an unescaped
+# "From Black's Law Dictionary:") does not, nor is it followed by a mail header.
+_ENVELOPE = re.compile(rb"\b\d{1,2}:\d\d\b.*\b(?:19|20)\d\d\b|\b(?:19|20)\d\d\b.*\b\d{1,2}:\d\d\b")
+_NEXT_HEADER = re.compile(rb"\r?\n(?:Return-Path|Received|From|Date|Subject|Message-ID|Delivered-To|To"
+                          rb"|X-[\w-]+):", re.I)
 _HEADER = re.compile(r"^(?:From|Date|Subject|Message-ID|Return-Path|Received):", re.I | re.M)
-_IDS = re.compile(r"<([^<>\s]+)>")
+# (some archivers write a Message-ID with spaces in it: "<1234@ casa.Stanford.EDU >")
+_IDS = re.compile(r"<([^<>]{1,250})>")
+# Subjects that name no topic: conversations are not joined by them.
+_NO_SUBJECT = frozenset({"no subject", "(no subject)", "untitled", "none", "(none)", "no title"})
 _REPLY = re.compile(r"^\s*(?:\[[^\]]*\]\s*)?(?:re|aw|sv|antw)\s*(?:\[\d+\])?\s*:", re.I)
 
 
@@ -64,7 +73,8 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
 
 def _chunks(data: bytes) -> list[bytes]:
     starts = [m.start() for m in _FROM_LINE.finditer(data)
-              if m.start() == 0 or data[m.start() - 1:m.start()] == b"\n"]
+              if m.start() == 0 or data[m.start() - 1:m.start()] == b"\n"
+              and (_ENVELOPE.search(m.group()) or _NEXT_HEADER.match(data, m.end()))]
     ends = starts[1:] + [len(data)]
     # mboxrd escapes a body line "From " as ">From "; undo one level.
     return [re.sub(rb"(?m)^>(>*From )", rb"\1", data[s:e]) for s, e in zip(starts, ends)]
@@ -72,7 +82,8 @@ def _chunks(data: bytes) -> list[bytes]:
 
 def _message(chunk: bytes) -> EmailMessage | None:
     msg = BytesParser(policy=policy.default).parsebytes(chunk)
-    if not isinstance(msg, EmailMessage) or not (header(msg, "From") or header(msg, "Message-ID")):
+    if not isinstance(msg, EmailMessage) or not any(
+            header(msg, name) for name in ("From", "Message-ID", "Date", "Subject")):
         return None
     return msg
 
@@ -101,7 +112,7 @@ def conversations(messages: list[EmailMessage]) -> list[list[EmailMessage]]:
     for key, msg in zip(keys, messages):
         raw = header(msg, "Subject")
         subject = thread_subject(raw).lower()
-        if not subject:
+        if not subject or subject in _NO_SUBJECT:
             continue
         # Joined by subject only when it is a reply whose parent is not in the archive: two
         # unrelated threads titled "Help" stay apart.
@@ -116,12 +127,16 @@ def conversations(messages: list[EmailMessage]) -> list[list[EmailMessage]]:
 
 
 def _refs(msg: EmailMessage) -> list[str]:
-    return _IDS.findall(f"{header(msg, 'References')} {header(msg, 'In-Reply-To')}")
+    return _ids(f"{header(msg, 'References')} {header(msg, 'In-Reply-To')}")
+
+
+def _ids(value: str) -> list[str]:
+    return ["".join(found.split()) for found in _IDS.findall(value)]
 
 
 def message_id(msg: EmailMessage) -> str | None:
     found = _IDS.findall(header(msg, "Message-ID"))
-    return found[0] if found else None
+    return "".join(found[0].split()) if found else None
 
 
 def posted_to(msg: EmailMessage) -> str | None:
@@ -147,9 +162,10 @@ def _first_id(messages: list[EmailMessage]) -> str:
 
 
 def _post(msg: EmailMessage, number: int, numbers: dict[str | None, int]) -> Post:
-    author = sender_name(header(msg, "From"))
+    author = sender_name(header(msg, "From") or header(msg, "Sender") or header(msg, "Reply-To")
+                         or _envelope_sender(msg))
     body, quotes, signature = split_mail(body_text(msg))
-    parents = _IDS.findall(header(msg, "In-Reply-To")) or _refs(msg)[-1:]
+    parents = _ids(header(msg, "In-Reply-To")) or _refs(msg)[-1:]
     replied = [numbers[r] for r in parents if r in numbers]
     reply_to = replied[0] if replied else None
     for quote in quotes[:1]:
@@ -159,6 +175,13 @@ def _post(msg: EmailMessage, number: int, numbers: dict[str | None, int]) -> Pos
                 posted_at=mail_date(header(msg, "Date")), quotes=quotes,
                 signature=signature, reply_to=reply_to,
                 reply_to_id=parents[0] if parents else None)
+
+
+def _envelope_sender(msg: EmailMessage) -> str:
+    """The sender the "From " line names, for a message with no From header ("From markov Sun
+    Aug  8 10:04:17 1999")."""
+    words = (msg.get_unixfrom() or "").split()
+    return words[1] if len(words) > 1 and words[1] != "-" else ""
 
 
 def header(msg: EmailMessage, name: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,8 @@ def test_mbox_joins_a_reply_whose_parent_id_was_rewritten_by_subject() -> None:
     # Lotus Notes: the date after the verb
     ("Alice Spoke schrieb am 23.02.2006 22:04:19:", "Alice Spoke"),
     ("Alice Spoke wrote on 02/23/2006 10:04:19 PM:", "Alice Spoke"),
+    # mutt, as many set it: the name, the address and the date, starred
+    ("* Carl Knoos (cknoos@example.com) [000331 01:39]:", "Carl Knoos"),
 ])
 def test_attribution_names(line: str, name: str) -> None:
     assert attribution_name(line) == name
@@ -127,6 +130,59 @@ def test_mailman_message_pages(file: str, fmt: str) -> None:
     assert [(q.author, q.text) for q in post.quotes] == [
         ("Alice Spoke", "Can I true a rear wheel with the bike upside down?")]
     assert post.posted_at == "2025-03-03T10:15:00"
+
+
+def test_mbox_keeps_every_message_and_splits_only_at_envelope_lines() -> None:
+    # A message with no From header (ELM's, named by its Reply-To and its envelope line); a body
+    # line that begins "From " is no new message; a "No Subject" joins nothing; a Message-ID
+    # an archiver spaced is still the id the reply names.
+    data = (b"From markov Sun Aug  8 10:04:17 1999\nSubject: Resize with transparency\n"
+            b"Date: Sun, 8 Aug 1999 10:04:17 +0200\nReply-To: markov@example.nl (Mark Overmeer)\n\n"
+            b"Is there a way to keep the alpha channel?\n\n"
+            b"From carl@example.com Mon Aug  9 09:00:00 1999\nFrom: Carl <carl@example.com>\n"
+            b"Subject: No Subject\nMessage-ID: <1@ casa.example.edu >\n"
+            b"Date: Mon, 9 Aug 1999 09:00:00 +0000\nIn-Reply-To: <gone@example.com>\n\n"
+            b"Welcome to the list. Read this:\nFrom Black's Law Dictionary:\n"
+            b"a definition the mbox must keep.\n\n"
+            b"From dana@example.com Mon Aug  9 10:00:00 1999\nFrom: Dana <dana@example.com>\n"
+            b"Subject: No Subject\nMessage-ID: <2@example.com>\nIn-Reply-To: <gone2@example.com>\n"
+            b"Date: Mon, 9 Aug 1999 10:00:00 +0000\n\nsubscribe\n\n"
+            b"From erin@example.com Mon Aug  9 11:00:00 1999\nFrom: Erin <erin@example.com>\n"
+            b"Subject: Re: No Subject\nMessage-ID: <3@example.com>\n"
+            b"In-Reply-To: <1@casa.example.edu>\nDate: Mon, 9 Aug 1999 11:00:00 +0000\n\nThanks.\n")
+    threads = parse(data, "l.mbox")
+    assert [[p.author for p in t.posts] for t in threads] == [["Mark Overmeer"], ["Carl", "Erin"],
+                                                              ["Dana"]]
+    carl = threads[1].posts[0]
+    assert carl.post_id == "1@casa.example.edu"
+    assert carl.body.endswith("From Black's Law Dictionary:\na definition the mbox must keep.")
+    assert threads[1].posts[1].reply_to == 1
+
+
+def test_mail_quotes_of_mutt_and_outlook_on_behalf_and_a_rule_over_the_first_words() -> None:
+    body, quotes, _ = split_mail("* Carl Knoos (cknoos@example.com) [000331 01:39]:\n"
+                                 "> I tried -resize\n\nUse -geometry.\n")
+    assert (body, [(q.author, q.text) for q in quotes]) == (
+        "Use -geometry.", [("Carl Knoos", "I tried -resize")])
+    body, quotes, _ = split_mail(
+        "Thanks.\n\n-----Original Message-----\nFrom: users-bounces_at_[hidden] "
+        "[mailto:users-bounces_at_[hidden]] On\nBehalf Of Jeff Squyres (jsquyres)\n"
+        "Sent: Wednesday, January 16, 2013 4:39 PM\nSubject: Re: x\n\nUse the wrapper.\n")
+    assert (body, [(q.author, q.text) for q in quotes]) == ("Thanks.", [("Jeff Squyres",
+                                                                        "Use the wrapper.")])
+    body, _, signature = split_mail("--\nWelcome to the list.\n-- \nThe list owner\n")
+    assert ("Welcome to the list." in body, signature) == (True, "The list owner")
+
+
+def test_a_hypermail_page_whose_site_replaced_its_head() -> None:
+    # The generator line gone (a site's own header, included by PHP): the fields and the body
+    # mark still say what it is.
+    page = _read("mailman", "hypermail-message.html").decode()
+    page = re.sub(r"<meta[^>]*generator[^>]*>", "", page, flags=re.I)
+    assert "generator" not in page.lower()
+    assert detect(page.encode(), "0001.php") == "hypermail-html"
+    [thread] = parse(page.encode(), "0001.php")
+    assert [p.author for p in thread.posts] == ["Bob Hub"]
 
 
 def test_hypermail_message_page() -> None:
