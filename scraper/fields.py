@@ -26,6 +26,7 @@ def to_int(text: str | None) -> int | None:
 
 
 _WORD = re.compile(r"[a-z0-9]+")
+_ANY_WORD = re.compile(r"[^\W_]+")
 
 # Profile labels as vBulletin, phpBB, XenForo and the engines the generic extractor reads print
 # them (in English, German, French and Spanish), and the author field each fills.
@@ -50,8 +51,10 @@ SIGNATURE_RULE = re.compile(r"^_{6,}\s*$", re.M)
 
 def slug(title: str) -> str:
     """A thread id from its title ("Sprint drills?" -> "sprint-drills"), for pages that show no
-    id of the forum's own; "" when the title has no letters or digits."""
-    return "-".join(_WORD.findall(title.lower()))
+    id of the forum's own; "" when the title has no letters or digits. A title in no Latin
+    letters is kept in its own ("велосипед-зима"): else every such page would be one thread."""
+    lower = title.lower()
+    return "-".join(_WORD.findall(lower)) or "-".join(_ANY_WORD.findall(lower))
 
 
 def is_signature_rule(line: str) -> bool:

@@ -51,7 +51,8 @@ def body_element(parts: list[_Element], author_el: _Element | None, hints: Hints
             if el in author_path:
                 continue
             hint = hints[el]
-            if hint & IS_BODY and not hint & IS_NOT_BODY \
+            # (a link classed as a comment's is its permalink: "comment_link", no words)
+            if hint & IS_BODY and not hint & IS_NOT_BODY and el.tag != "a" \
                     and not _in_pane(el, part, hints):
                 found.append((*_clean_len(el, lengths, hints), el))
             elif hint & IS_AUTHOR and author_el is not None and not hint & IS_QUOTE:

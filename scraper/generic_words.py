@@ -150,7 +150,7 @@ BODY_CLASS = re.compile(r"body|content|message|msg|text(?!-?(?:size|align|center
 # "bbcode_postedby" is neither.
 NOT_BODY = re.compile(r"(?<!--)(?:head|foot|author|signature|sig\b|meta|info|details\b|date|time|"
                        r"title|posted(?!_?-?by)|"
-                       r"subject|user(?!-?(?:content|text))|profile|avatar|(?<!select)quote|sidebar|control|action|button|toolbar|"
+                       r"subject|user(?!-?(?:content|text))|profile|avatar|(?<!select)quote(?!less)|sidebar|control|action|button|toolbar|"
                        r"share|like|vote|rating|nav|menu|breadcrumb|small(?!-(?:\d|offset|push|pull|centered|"
                        r"uncentered|collapse|only|up|order|block))|keyinfo|count|poster|"
                        r"postleft|utils|tools|controls|options|buttons)", re.I)
@@ -168,7 +168,8 @@ NUMBERED_POST = re.compile(r"(?:[a-z]+[-_]|el|js-)?(?:post|msg|message|p|comment
                            r"discussion)[-_]?"
                            r"(?:id[-_])?\d+", re.I)
 # Not XenForo 1's "SelectQuoteContainer", the post's own words that a selection quotes from.
-QUOTE_CLASS = re.compile(r"(?<!select)quote|citation|\bcite\b", re.I)
+# (not Tailwind's "prose-quoteless", a body's class that says its quotes get no quote marks)
+QUOTE_CLASS = re.compile(r"(?<!select)quote(?!less)|citation|\bcite\b", re.I)
 SIGNATURE = re.compile(r"signature|\bsig\b", re.I)
 QUOTE_AUTHOR_ATTRS = ("data-author", "data-username", "data-user", "data-name", "data-ipsquote-"
                        "username", "data-quote-author")

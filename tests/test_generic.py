@@ -1119,3 +1119,26 @@ def test_a_block_built_as_a_post_inside_a_post_is_part_of_it() -> None:
         + "</div></body></html>"
     [t] = scraper.parse(page.encode(), "wear.html")
     assert [p.author for p in t.posts] == ["ann", "cy", "dee"]
+
+
+def test_a_comment_s_author_bar_inside_its_text_and_a_permalink_classed_as_the_comment() -> None:
+    # JoyReactor's comments: the unclassed words, then the author's bar in the same block, with
+    # the permalink `<a class="comment_link">ссылка</a>`, no words of the member's. The title is
+    # in Cyrillic letters only: its slug keeps them, or every such page would be one thread.
+    t = _parse("author-bar-inside-the-text.html")
+    assert [(p.author, p.posted_at, p.body) for p in t.posts] == [
+        ("Pinguin", "2017-04-03T22:30:00", "Шипы нужны только на льду, по снегу хватает широкой покрышки."),
+        ("Diablero", "2017-04-03T22:43:00", "Согласен, а давление лучше снизить до двух атмосфер."),
+        ("LYVrus", "2017-04-04T08:05:00", "Wasted!")]
+    assert t.thread_id == "велосипед"
+
+
+def test_a_body_classed_prose_quoteless_is_no_quote() -> None:
+    # Tailwind's typography classes on a Drupal 10 theme (vauva.fi): "prose-quoteless" says the
+    # body's quotes get no quote marks; read as a quote, the body was the flag link under it.
+    t = _parse("prose-quoteless-bodies.html")
+    assert [(p.author, p.body) for p in t.posts] == [
+        ("Vierailija", "Kumpi on laihduttajalle parempi, riisi vai peruna?"),
+        ("Vierailija", "Unohda molemmat, kummallakaan ei ole ravinnollista merkitystä."),
+        ("Peruna-Pekka", "Keitetty peruna pitää nälän poissa pidempään kuin riisi.")]
+    assert not any(p.quotes for p in t.posts)
