@@ -51,10 +51,13 @@ SIGNATURE_RULE = re.compile(r"^_{6,}\s*$", re.M)
 
 def slug(title: str) -> str:
     """A thread id from its title ("Sprint drills?" -> "sprint-drills"), for pages that show no
-    id of the forum's own; "" when the title has no letters or digits. A title in no Latin
-    letters is kept in its own ("велосипед-зима"): else every such page would be one thread."""
+    id of the forum's own; "" when the title has no letters or digits. A title in another
+    script keeps its letters ("велосипед-зима", "北理-ftp-联盟"): its Latin ones alone would
+    make one thread of many, or of all."""
     lower = title.lower()
-    return "-".join(_WORD.findall(lower)) or "-".join(_ANY_WORD.findall(lower))
+    if any(c > "\u024f" and c.isalpha() for c in lower):
+        return "-".join(_ANY_WORD.findall(lower))
+    return "-".join(_WORD.findall(lower))
 
 
 def is_signature_rule(line: str) -> bool:
@@ -133,6 +136,10 @@ _DATES = [  # (regex, order of year/month/day groups)
     (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\.?[ -](?:de )?({_LETTERS}{{3,}})\.?,?"
                 rf"[ -](?:de )?(\d{{4}})"), (3, 2, 1)),
     (re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})"), (3, 2, 1)),
+    # 27.8.24 21:08:52: a two-digit year after dots, only with a clock after it (no version
+    # number, "3.10.12")
+    (re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d\d),?\s+(?:klo\s+|um\s+|à\s+)?(?=\d{1,2}:\d\d)"),
+     (3, 2, 1)),
     # 21-Nov-19: a two-digit year after a named month, joined by dashes (Mumsnet, Oracle's
     # default); spaced, "21 Nov 19" is as likely a count after a date with no year.
     (re.compile(rf"\b(\d{{1,2}})-({_LETTERS}{{3,}})-(\d\d)\b"), (3, 2, 1)),

@@ -73,11 +73,13 @@ def read_post(record: Record, hints: Hints | None = None) -> Post | None:
         hints = hints_of(parts)
     author_el = _author_element(parts, hints)
     guest = _guest(parts) if author_el is None else None
-    if author_el is None and guest is None:
+    labelled = _labelled_name(parts) if author_el is None and guest is None else None
+    if author_el is None and guest is None and labelled is None:
         author_el = _bold_name(parts)  # a guest's view: the first short bold text of the pane
-    author = guest[1] if guest is not None else _name(author_el, hints) if author_el is not None \
-        else None
-    # A guest's header is no more the body than a member's pane is.
+    author = guest[1] if guest is not None else labelled if labelled is not None \
+        else _name(author_el, hints) if author_el is not None else None
+    # A guest's header is no more the body than a member's pane is; a labelled one opens the
+    # words' own block (`_labelled_head`).
     body_el = body_element(parts, author_el if guest is None else guest[0], hints)
     if body_el is None:  # no words at all: an author's is a post of images (a smiley)
         if author is None:
@@ -100,6 +102,9 @@ def read_post(record: Record, hints: Hints | None = None) -> Post | None:
     quotes, skip = quotes_and_chrome(body_el, hints)
     mention, reply_to = replied_post(body_el)
     text, plain = own_text(body_el, [*skip, *header] if mention is None else [*skip, *header, mention])
+    if labelled is not None:
+        text, head = _labelled_head(text)
+        beside = [(line, None, "") for line in head] + beside
     if label and text.startswith(label):
         text = text[len(label):].lstrip()
     quotes += plain
@@ -281,6 +286,43 @@ def _replied(el: _Element) -> bool:
     return el.keys() != [] and _REPLY_TO.search(el.get("class") or "") is not None
 
 
+# The labels of a post's header lines, in the languages forums speak: its author's, its date's.
+_NAME_LABELS = frozenset("author autor auteur autore verfasser poster kirjoittaja lähettäjä "
+                         "nimimerkki auteur schrijver författare forfatter nick name".split())
+_DATE_LABELS = frozenset("date datum fecha data päivämäärä pvm aika posted time zeit".split())
+_LABEL_LINE = re.compile(r"([^\W\d_][\w ]{1,20}?)\s*:\s*(\S.{0,60})$")
+
+
+def _labelled_name(parts: list[_Element]) -> str | None:
+    """The name a header line gives after its label, the label bold ("<b>Lähettäjä</b>: Valkku
+    <br>Päivämäärä: 27.8.24 21:08:52", old Phorum templates): the member's name, where no
+    element holds it alone."""
+    for part in parts:
+        for el in part.iter("b", "strong"):
+            label = (el.text or "").strip().rstrip(":").strip().lower()
+            tail = " ".join((el.tail or "").split())
+            if label in _NAME_LABELS and not len(el) and tail.startswith(":"):
+                name = tail[1:].strip()
+                if 0 < len(name) <= 40 and len(name.split()) <= 4 and not sentence(name):
+                    return name
+    return None
+
+
+def _labelled_head(text: str) -> tuple[str, list[str]]:
+    """The words without the labelled header lines that open them (author, date), and those
+    lines."""
+    lines = text.split("\n")
+    head: list[str] = []
+    while lines and len(head) < 4:
+        m = _LABEL_LINE.match(lines[0].strip())
+        if lines[0].strip() and not (m and m.group(1).lower() in _NAME_LABELS | _DATE_LABELS):
+            break
+        line = lines.pop(0).strip()
+        if line:
+            head.append(line)
+    return "\n".join(lines).strip(), head
+
+
 def _bold_name(parts: list[_Element]) -> _Element | None:
     """A guest view's name: no link, no class, the first short bold or term text of the pane."""
     for part in parts:
@@ -419,6 +461,8 @@ _PROFILE_DATE = re.compile(r"^\W*(?:registered|joined|join date|member since|reg
                            r"mitglied seit|dabei seit|anmeldu?ngsdatum|anmeldedatum|inscrit|"
                            r"inscription|registrado|miembro desde|fecha de registro|membro desde|"
                            r"data (?:di )?iscrizione|iscritto|lid sinds|rekisteröitynyt|"
+                           r"регистрация|зарегистрирован|дата регистрации|rekisteröity|"
+                           r"注册|註冊|登録|登録日|加入|"
                            r"birthday|date of birth|born|geburtstag|geburtsdatum|"
                            r"date de naissance|fecha de nacimiento)\b", re.I)
 

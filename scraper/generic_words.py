@@ -155,8 +155,8 @@ NOT_BODY = re.compile(r"(?<!--)(?:head|foot|author|signature|sig\b|meta|info|det
                        r"uncentered|collapse|only|up|order|block))|keyinfo|count|poster|"
                        r"postleft|utils|tools|controls|options|buttons)", re.I)
 # Chrome inside a post body: never the member's own words.
-CHROME = re.compile(r"signature|\bsig\b|moderatorbar|modnote|moderator-?note|post-?edit\b|edit(?:ed)?-?(?:by|"
-                     r"note|reason)|last-?edit|topic-navigation|forum-topic-navigation|"
+CHROME = re.compile(r"signature|\bsig\b|moderatorbar|modnote|moderator-?note|post-?edit\b|"
+                     r"edit(?:ed)?[-_]?(?:by|note|reason)|last[-_]?edit|\bedited\b|topic-navigation|forum-topic-navigation|"
                      r"gutter|line-?numbers|linenums|lineno|spoiler-?(?:title|label|head)|"
                      r"toggle|expand(?:-?link|-?button|-?label|er)?\b|collapse|reactions|likes|"
                      r"post-?footer|attachments?\b|\bnotice\b|"

@@ -484,6 +484,20 @@ def test_a_birthday_in_the_profile_is_not_the_post_s_date() -> None:
               ("Posts: 12", None, ""), ("12/30/2017", None, "")]
     root = generic.tree(b"<html><body><div>x</div></body></html>")
     assert _date([root], beside)[0] == "2017-12-30"
+    # Discuz!'s sidebar: the member's "注册" (registered) date above the post's own
+    beside = [("注册:", None, ""), ("2007-11-25", None, ""), ("2014-7-21 10:09 AM", None, "")]
+    assert _date([root], beside)[0] == "2014-07-21T10:09:00"
+
+
+def test_engine_edit_notes_and_zero_width_spaces_are_no_words() -> None:
+    # forum.hardware.fr: `<div class="edited">Message édité par X le …</div>` under the words,
+    # and a zero-width space where a long name may break ("mini-mousa&#8203;ille")
+    from scraper.generic_words import IS_CHROME, mask
+    from scraper.html import clean
+
+    assert [bool(mask(c) & IS_CHROME) for c in ("edited", "post-edited", "edited_by", "unedited")] \
+        == [True, True, True, False]
+    assert clean("mini-mousa\u200bille a\u00a0 b") == "mini-mousaille a b"
 
 
 @pytest.mark.parametrize("texts, first", [
@@ -1142,3 +1156,23 @@ def test_a_body_classed_prose_quoteless_is_no_quote() -> None:
         ("Vierailija", "Unohda molemmat, kummallakaan ei ole ravinnollista merkitystä."),
         ("Peruna-Pekka", "Keitetty peruna pitää nälän poissa pidempään kuin riisi.")]
     assert not any(p.quotes for p in t.posts)
+
+
+def test_a_name_and_a_date_on_labelled_lines_opening_the_words() -> None:
+    # An old Phorum template (hevostalli.net): "<b>Lähettäjä</b>: Huoh<br>Päivämäärä: 27.8.24
+    # 21:10:13<br><br>words", all in the message's one paragraph. The label was every post's
+    # "name", and the words' block, holding it, was passed over for the subject row.
+    t = _parse("labelled-name-and-date-lines.html")
+    assert [(p.author, p.posted_at) for p in t.posts] == [
+        (":(", "2024-08-27T21:08:52"), ("Huoh", "2024-08-27T21:10:13"),
+        ("Valkku", "2024-08-28T07:16:15")]
+    assert t.posts[1].body == ("Pisteet kertovat suorituksesta, eivät ratsastajan iästä. "
+                               "Lue kommentit, niistä oppii eniten.")
+
+
+@pytest.mark.parametrize("shown, iso", [
+    ("27.8.24 21:08:52", "2024-08-27T21:08:52"),  # two-digit year, a clock after it
+    ("27.8.24", None), ("version 3.10.12", None),  # no clock: as likely a version
+])
+def test_dotted_dates_with_a_two_digit_year(shown: str, iso: str | None) -> None:
+    assert shown_date(shown) == iso
