@@ -51,6 +51,8 @@ def prosilver(doc: _Element, page: Page) -> list[Post]:
         skip += [dt for box in by_class(content, "dl", "codebox") if (dt := _first(box, "dt")) is not None]
         post = Post(body=text_of(content, skip=skip), post_id=str(el.get("id"))[1:], quotes=quotes)
         byline = first_class(el, "p", "author")
+        if byline is None:  # a theme's <div class="author"> (the Raspberry Pi forum's "raspite")
+            byline = first_class(el, "div", "author")
         if byline is not None:
             name = _first(byline, "strong")
             post.author = clean(get_text(name)) if name is not None else None

@@ -301,3 +301,17 @@ def test_real_same_topic_under_two_permalinks() -> None:
     assert [p.post_id for p in first.posts] == [p.post_id for p in second.posts]
     assert first.posts[0].post_number == 21
     assert "7553" in {p.post_id for p in first.posts} and "7650" in {p.post_id for p in first.posts}
+
+
+def test_a_theme_s_byline_in_a_div() -> None:
+    # The Raspberry Pi forum's "raspite" theme writes prosilver's byline as <div class="author">
+    # ("by <strong><a>X</a></strong> » Wed Jan 02, 2013 7:14 pm"), and its logged-out view
+    # leaves the profile's name empty: the byline is the only place the name is.
+    page = (HERE / "prosilver30.html").read_bytes().decode("latin-1")
+    plain = scraper.parse(page.encode("latin-1"), "viewtopic.php")[0]
+    themed = re.sub(r'<p class="author">(.*?)</p>', r'<div class="author">\1</div>', page, flags=re.S)
+    themed = re.sub(r'(<dl class="postprofile"[^>]*>\s*<dt[^>]*>).*?(</dt>)', r"\1\2", themed, flags=re.S)
+    assert themed != page
+    t = scraper.parse(themed.encode("latin-1"), "viewtopic.php")[0]
+    assert [(p.author, p.posted_at) for p in t.posts] == [(p.author, p.posted_at) for p in plain.posts]
+    assert all(p.author and p.posted_at for p in t.posts)
