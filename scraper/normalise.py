@@ -14,6 +14,7 @@ from collections import defaultdict
 
 from scraper.fields import SIGNATURE_RULE
 from scraper.models import AUTHOR_FROM_QUOTE, Post, Quote, Thread
+from scraper.text_quotes import plain_quotes
 
 # "Quote Originally Posted by X View Post" (vBulletin), "Originally Posted by X", "X wrote:" (phpBB).
 _QUOTE_HEAD = re.compile(
@@ -41,6 +42,7 @@ def normalise(thread: Thread) -> Thread:
     for post in thread.posts:
         if "gnor" in post.body or "foe list" in post.body:
             post.body = _IGNORED.sub("", post.body).strip()
+        _split_marked_quotes(post)
         seen.add(post, _split_text_quotes(post, seen))
     _link_quotes(thread)
     _link_replies(thread)
@@ -48,6 +50,17 @@ def normalise(thread: Thread) -> Thread:
     _split_signatures(thread)
     _untitled(thread)
     return thread
+
+
+def _split_marked_quotes(post: Post) -> None:
+    """The quotes a post's text marks with "> " lines, as a mail does (a forum's posts
+    migrated from a list or a newsgroup), split off: left in, each line found again in the
+    post it quotes was split off alone, and the bare ">" between them stayed."""
+    if "\n>" in "\n" + post.body:
+        body, quotes = plain_quotes(post.body)
+        if quotes:
+            post.body = body
+            post.quotes.extend(quotes)
 
 
 def _untitled(thread: Thread, most: int = 80) -> None:

@@ -623,7 +623,7 @@ def test_a_relative_date_is_read_from_its_title() -> None:
 
 
 def test_quotes_marked_only_by_mail_style_lines() -> None:
-    from scraper.generic_body import plain_quotes
+    from scraper.text_quotes import plain_quotes
 
     own, quotes = plain_quotes("Ann Wrote:\n-----------\n> Wash the swatch first.\n> Then measure."
                                "\n\nGood advice.")

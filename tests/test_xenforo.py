@@ -321,3 +321,20 @@ def test_a_sponsor_pane_dressed_as_a_post_is_no_post() -> None:
     [plain] = scraper.parse(data, "xf2-page.html")
     assert [(p.author, p.post_number, p.body) for p in with_ad.posts] == [
         (p.author, p.post_number, p.body) for p in plain.posts]
+
+
+def test_mail_style_quotes_of_imported_posts_split_whole() -> None:
+    """Posts a forum imported from a newsgroup keep its "> " lines (keskustelu.kauppalehti.fi's
+    XenForo): each quote is one quote of the post it quotes, rewrapped lines and all, and no
+    bare ">" is left in the member's words."""
+    [thread] = scraper.parse((HERE / "xf2-mail-quotes.html").read_bytes(), "xf2-mail-quotes.html")
+    first, reply, thanks = thread.posts
+    assert first.quotes == []
+    assert reply.body == ("Switch to unbleached flour for a week and keep it stiffer, about 60% "
+                          "water.\n\nChlorinated tap water slows it down too.")
+    [quote] = reply.quotes
+    assert (quote.author, quote.post_number) == ("Ola", 1)
+    assert quote.text.startswith("My rye starter rose well") and quote.text.endswith("change first?")
+    assert thanks.body == "That was it: filtered water brought it back in three days."
+    assert [(q.author, q.post_number, q.text) for q in thanks.quotes] == [
+        ("Pekka", 2, "Chlorinated tap water slows it down too.")]
