@@ -67,9 +67,10 @@ def parse(data: bytes, name: str = "", fmt: str | None = None) -> list[Thread]:
         from scraper import generic
 
         try:
-            return generic.parse(data, name, fmt)
+            threads = generic.parse(data, name, fmt)
         except ParseError:
             raise ParseError("no posts found: not a phpBB topic page") from None
+        return [_named_by_page(t, doc, text, page) for t in threads]
     start = post_offset(text, page)
     for i, post in enumerate(posts):
         post.post_number = None if start is None else start + i + 1
@@ -95,12 +96,37 @@ def _title_link(doc: _Element) -> _Element | None:
     return None
 
 
-def _thread(doc: _Element, text: str, page: Page, posts: list[Post]) -> Thread:
+def _named_by_page(thread: Thread, doc: _Element, text: str, page: Page) -> Thread:
+    """A thread the generic extractor read from a phpBB page, named as phpBB's chrome names
+    the topic: its t= and its title (the generic <title> rule took the board's name from
+    phpBB 2's "Board :: View topic - Topic", and keyed every topic of the board by it)."""
+    if page.topic_id:
+        thread.thread_id = page.topic_id
+        thread.url = page.url(f"viewtopic.php?t={page.topic_id}")
     title_el = _title_link(doc)
     title = clean(get_text(title_el)) if title_el is not None else None
-    if not title:
-        raw = clean(unescape(match(_TITLE, text) or "")) or ""
-        title = re.split(r"\s(?:::|•)\s(?:View topic - )?", raw)[-1].removeprefix("View topic - ")
+    board, topic = _title_parts(text)
+    thread.title = title or (topic if topic and thread.title == board else thread.title)
+    thread.forum = thread.forum or page.host
+    return thread
+
+
+def _title_parts(text: str) -> tuple[str | None, str]:
+    """The <title>'s board and topic: phpBB 2 and 3.0 write "Board :: View topic - Topic" and
+    "Board • View topic - Topic"; a title of one part is the topic's (None its board's)."""
+    raw = clean(unescape(match(_TITLE, text) or "")) or ""
+    parts = re.split(r"\s(?:::|•)\s(?:View topic - )?", raw)
+    return parts[0] if len(parts) > 1 else None, parts[-1].removeprefix("View topic - ")
+
+
+def _topic_title(doc: _Element, text: str) -> str | None:
+    title_el = _title_link(doc)
+    title = clean(get_text(title_el)) if title_el is not None else None
+    return title or _title_parts(text)[1] or None
+
+
+def _thread(doc: _Element, text: str, page: Page, posts: list[Post]) -> Thread:
+    title = _topic_title(doc, text)
     if not title and not page.topic_id:
         raise ParseError("no topic title or id found: not a phpBB topic page")
     title = title or f"Topic {page.topic_id}"

@@ -31,6 +31,8 @@ _PAGE_LINKS: list[re.Pattern[str] | Led] = [
     led("<meta", r"[^>]+property=\"og:url\"[^>]*content=\"([^\"]+)\""),
     led("<h2", r"[^>]*>\s*<a[^>]+href=\"([^\"]*viewtopic[^\"]*)\""),
     re.compile(r"class=\"(?:maintitle|titles)\"[^>]*href=\"([^\"]*viewtopic[^\"]*)\""),
+    # (phpBB 2's title link inside its cell: <td class="maintitle">&nbsp;<a href="viewtopic…">)
+    re.compile(r"class=\"maintitle\"[^>]*>(?:\s|&nbsp;)*<a [^>]*href=\"([^\"]*viewtopic[^\"]*)\""),
     led("<form", r"[^>]+action=\"([^\"]*viewtopic\.php[^\"]*)\""),
 ]
 # Links that name the topic but not the page.
@@ -38,6 +40,8 @@ _TOPIC_LINKS: list[re.Pattern[str] | Led] = [
     led("base_url = '", r"([^']*viewtopic[^']*)'"),
     re.compile(r"href=\"([^\"]*posting\.php\?mode=reply[^\"]*)\""),
     led("<link", r"[^>]+rel=\"(?:prev|next)\"[^>]*href=\"([^\"]*viewtopic[^\"]*)\""),
+    # phpBB 2 and 3.0's "View next topic" and "View previous topic" links start from this one
+    re.compile(r"href=\"([^\"]*viewtopic\.php\?t=\d+&(?:amp;)?view=(?:next|previous))\""),
     led("<input", r"[^>]+value=\"(\d+)\"[^>]+name=\"t\""),
     led("<input", r"[^>]+name=\"t\"[^>]+value=\"(\d+)\""),
 ]

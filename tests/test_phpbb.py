@@ -315,3 +315,27 @@ def test_a_theme_s_byline_in_a_div() -> None:
     t = scraper.parse(themed.encode("latin-1"), "viewtopic.php")[0]
     assert [(p.author, p.posted_at) for p in t.posts] == [(p.author, p.posted_at) for p in plain.posts]
     assert all(p.author and p.posted_at for p in t.posts)
+
+
+def test_a_theme_phpbb_cannot_read_is_still_named_as_its_topic() -> None:
+    # A phpBB 2 theme with each post's words in a table of their own (a Freeman Cruiser owners'
+    # board): the generic extractor reads the posts, and phpBB's chrome names the topic. The
+    # generic <title> rule had named it by the board ("Canal Boaters :: View topic - …") and
+    # keyed every topic of the board alike.
+    t = scraper.parse((HERE / "phpbb2_cells_theme.html").read_bytes(), "viewtopic.php")[0]
+    assert (t.thread_id, t.title) == ("612", "Stern gland leaking")
+    assert t.url == "viewtopic.php?t=612"
+    assert [(p.author, p.posted_at) for p in t.posts] == [
+        ("tillerpin", "2008-04-12T09:14:00"), ("Mo Hutchins", "2008-04-12T13:40:00"),
+        ("tillerpin", "2008-04-14T18:05:00")]
+    assert t.posts[1].body.startswith("Repack it afloat")
+
+
+def test_the_next_topic_link_names_the_topic_shown() -> None:
+    # phpBB 2 and 3.0 link "View next topic" from the topic shown (a locked topic has no reply
+    # link, a guest's view may have no title link).
+    from scraper.phpbb_page import read_page
+
+    chrome = '<a href="viewtopic.php?t=612&amp;view=next">View next topic</a>'
+    assert read_page(chrome, None).topic_id == "612"
+    assert read_page('<a href="viewtopic.php?t=612">Other topic</a>', None).topic_id is None
