@@ -332,6 +332,9 @@ def _title(root: _Element) -> str:
     # iter() with tag names, in C, stops at what is needed; "//title" listed the whole page.
     t = next(root.iter("title"), None)
     page = (clean(text_of(t)) if t is not None else "") or ""
+    viewed = _VIEWED.search(page)
+    if viewed and viewed.end() < len(page):  # "Board :: View topic - Topic": after the label
+        page = page[viewed.end():]
     heads: list[str] = []
     for e in islice(root.iter("h1", "h2", "h3"), 30):
         h = clean(text_of(e)) or ""
@@ -369,6 +372,11 @@ def _title(root: _Element) -> str:
     return _unpaged(heads[0]) if heads else "untitled"
 
 
+# phpBB's "Board :: View topic - Topic" (and the label in its language packs): what the page
+# shows comes after the label, the board's name before it.
+_VIEWED = re.compile(r"\s(?:::|•|-|\|)\s+(?:view (?:topic|thread)|thema anzeigen|voir le sujet|"
+                     r"ver tema|ver tópico|visualizza argomento|bekijk onderwerp|zobacz temat|"
+                     r"näytä aihe|visa ämne|просмотр темы)\s+[-:]\s+", re.I)
 _CRUMBS = re.compile(r"\s+[>»›]\s+")
 _HEAD_LABEL = re.compile(r"(?:topic|thema|sujet|tema|aihe|téma|temat|тема|konu|onderwerp|assunto|"
                          r"argomento|thread|discussion|subject|betreff)\s*:\s*", re.I)

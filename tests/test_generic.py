@@ -1176,3 +1176,17 @@ def test_a_name_and_a_date_on_labelled_lines_opening_the_words() -> None:
 ])
 def test_dotted_dates_with_a_two_digit_year(shown: str, iso: str | None) -> None:
     assert shown_date(shown) == iso
+
+
+@pytest.mark.parametrize("title", [
+    "Old Board :: View topic - Bike fit question",
+    "Altes Forum • Thema anzeigen - Bike fit question",
+])
+def test_a_view_topic_label_in_the_title_precedes_the_topic(title: str) -> None:
+    # phpBB's "Board :: View topic - Topic" names the board first: the topic follows the label.
+    page = (FIXTURES / "generic" / "table-layout.html").read_text()
+    page = page.replace("<title>Bike fit question - Old Board</title>", f"<title>{title}</title>")
+    page = page.replace("<h1>Bike fit question", "<h1>Old Board")
+    assert title in page and "<h1>Old Board" in page
+    [thread] = generic.parse(page.encode(), "viewtopic.php")
+    assert thread.title == "Bike fit question"
